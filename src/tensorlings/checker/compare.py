@@ -1,0 +1,155 @@
+"""Compare a learner's output with the reference's, in the order a learner should hear it:
+type, shape, dtype, device, then values (first differing index, largest difference, a grid)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from tensorlings.exercise import DtypePolicy, OutputPolicy
+from tensorlings.worker.encoding import OtherValue
+
+GRID_LIMIT = 40  # elements: small enough to show side by side
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str
+    message: str
+    details: dict[str, Any]
+
+
+def describe_value(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a {dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}"
+    if isinstance(value, OtherValue):
+        return f"a {value.type_name} object"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__} ({short(value)})"
+
+
+def dtype_word(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _dtype_ok(actual: torch.dtype, expected: torch.dtype, policy: DtypePolicy) -> bool:
+    if policy is DtypePolicy.SAME:
+        return actual == expected
+    if policy is DtypePolicy.INTEGER:
+        return not actual.is_floating_point and not actual.is_complex and actual != torch.bool
+    if policy is DtypePolicy.FLOATING:
+        return actual.is_floating_point
+    return not actual.is_complex
+
+
+def as_tensor_output(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Any:
+    """Accept a Python number for a single value when the exercise allows it."""
+    is_number = isinstance(actual, int | float) and not isinstance(actual, bool)
+    if policy.python_number_ok and is_number and expected.dim() == 0:
+        dtype = expected.dtype if expected.dtype.is_floating_point else torch.float64
+        return torch.tensor(float(actual), dtype=dtype)
+    return actual
+
+
+def compare(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch | None:
+    """The first way `actual` differs from `expected`, or None when it is right."""
+    actual = as_tensor_output(actual, expected, policy)
+    if not isinstance(actual, torch.Tensor):
+        return _wrong_type(actual, expected, policy)
+    if tuple(actual.shape) != tuple(expected.shape):
+        return Mismatch(
+            "wrong_shape",
+            f"expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}",
+            {"expected_shape": list(expected.shape), "actual_shape": list(actual.shape)},
+        )
+    if not _dtype_ok(actual.dtype, expected.dtype, policy.dtype):
+        return Mismatch(
+            "wrong_dtype",
+            f"expected dtype {dtype_word(expected.dtype)} ({policy.describe()}), "
+            f"got {dtype_word(actual.dtype)}",
+            {"expected_dtype": dtype_word(expected.dtype), "actual_dtype": dtype_word(actual.dtype)},
+        )
+    return compare_values(actual, expected, policy)
+
+
+def _wrong_type(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch:
+    message = f"expected a tensor, got {describe_value(actual)}"
+    if actual is None:
+        message += ". Is a `return` missing?"
+    elif policy.python_number_ok:
+        message = f"expected a tensor or a Python number, got {describe_value(actual)}"
+    elif isinstance(actual, int | float):
+        message += ". Return the tensor itself rather than `.item()`."
+    elif isinstance(actual, list | tuple):
+        message += ". Build the result with torch operations, not a Python list."
+    return Mismatch("wrong_type", message, {"actual_type": describe_value(actual)})
+
+
+def _finite_mask(x: torch.Tensor) -> torch.Tensor:
+    return torch.isfinite(x) if x.dtype.is_floating_point else torch.ones_like(x, dtype=torch.bool)
+
+
+def compare_values(actual: torch.Tensor, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch | None:
+    a = actual.detach().to(torch.float64)
+    e = expected.detach().to(torch.float64)
+    if a.numel() == 0:
+        return None
+    close = torch.isclose(a, e, rtol=policy.rtol, atol=policy.atol, equal_nan=True)
+    if bool(close.all()):
+        return None
+    bad_finite = (~torch.isfinite(a)) & torch.isfinite(e)
+    kind = "not_finite" if bool(bad_finite.any()) else "wrong_values"
+    first = tuple(int(i) for i in (~close).nonzero()[0].tolist())
+    diff = (a - e).abs()
+    diff = torch.where(torch.isnan(diff), torch.full_like(diff, math.inf), diff)
+    largest = float(diff.max())
+    details: dict[str, Any] = {
+        "first_index": list(first),
+        "expected_at_first": _number(e[first] if first else e),
+        "actual_at_first": _number(a[first] if first else a),
+        "largest_difference": largest if math.isfinite(largest) else str(largest),
+        "mismatched": int((~close).sum()),
+        "total": int(close.numel()),
+    }
+    where = f"at index {list(first)}" if first else ""
+    what = "nan or inf where the reference is finite" if kind == "not_finite" else "wrong values"
+    message = (
+        f"{what}: {details['mismatched']} of {details['total']} elements differ; first {where} "
+        f"expected {details['expected_at_first']}, got {details['actual_at_first']}"
+        f"; largest difference {details['largest_difference']}"
+    )
+    if actual.numel() <= GRID_LIMIT:
+        details["grid"] = side_by_side(expected, actual)
+    return Mismatch(kind, message, details)
+
+
+def _number(x: torch.Tensor) -> float | str:
+    value = float(x)
+    return value if math.isfinite(value) else str(value)
+
+
+def side_by_side(expected: torch.Tensor, actual: torch.Tensor) -> str:
+    left = _format(expected).splitlines()
+    right = _format(actual).splitlines()
+    width = max(len(line) for line in left + ["expected"])
+    rows = [f"{'expected'.ljust(width)}   actual"]
+    for i in range(max(len(left), len(right))):
+        l_text = left[i] if i < len(left) else ""
+        r_text = right[i] if i < len(right) else ""
+        rows.append(f"{l_text.ljust(width)}   {r_text}")
+    return "\n".join(rows)
+
+
+def _format(x: torch.Tensor) -> str:
+    with torch._tensor_str.printoptions(precision=4, sci_mode=False):  # type: ignore[attr-defined]
+        text = repr(x.detach().cpu())
+    return text.removeprefix("tensor(").split(", dtype=")[0].rstrip(")")

@@ -1,0 +1,193 @@
+"""Turn what the worker reports about one call into problems, deciding in the checker's process."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from tensorlings.checker.compare import compare, describe_value, short
+from tensorlings.checker.probes import Probe
+from tensorlings.checker.results import Problem
+from tensorlings.exercise import Exercise
+from tensorlings.worker import encoding
+
+VALUE_KINDS = ("wrong_values", "not_finite")
+SHOW_LIMIT = 12  # tensors up to this many elements are shown in full in the call
+
+
+def _param_names(exercise: Exercise) -> list[str]:
+    try:
+        return list(inspect.signature(exercise.solution).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def show_arg(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        if value.numel() <= SHOW_LIMIT:
+            text = repr(value.detach()).replace("\n", "").replace("  ", " ")
+            return short(text, 160)
+        return f"<{str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}>"
+    return short(value, 60)
+
+
+def call_text(exercise: Exercise, args: tuple[Any, ...]) -> str:
+    names = _param_names(exercise)
+    parts = [
+        f"{names[i]}={show_arg(a)}" if i < len(names) else show_arg(a) for i, a in enumerate(args)
+    ]
+    return f"{exercise.id}({', '.join(parts)})"
+
+
+def _decode(record: Any) -> Any:
+    """The learner's value, or a description of why it could not be taken in."""
+    try:
+        value = encoding.decode(record)
+    except (encoding.EncodingError, ValueError, TypeError) as error:
+        return encoding.OtherValue(f"undecodable value ({error})")
+    if value is None and isinstance(record, dict) and record.get("t") == "tensor":
+        return _TooLarge(record)
+    return value
+
+
+class _TooLarge(encoding.OtherValue):
+    """A tensor too large to send back: only its shape and dtype are known."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(f"tensor of shape {tuple(record.get('shape', []))}")
+        self.shape = tuple(record.get("shape", []))
+        self.dtype = str(record.get("dtype"))
+
+
+def error_problem(exercise: Exercise, probe: Probe, result: Mapping[str, Any], where: Any) -> Problem:
+    status = result.get("status")
+    error = result.get("error") or {}
+    frames = error.get("frames") or []
+    line = frames[-1][0] if frames and isinstance(frames[-1][0], int) else None
+    at = f" at {where(line)}: {where.line_text(line)!r}" if line else ""
+    call = call_text(exercise, probe.args)
+    if status == "timeout":
+        return Problem(
+            "timeout",
+            f"{call} did not finish in time{at}. Look for a loop that never ends, or work that "
+            "grows much faster than the input.",
+            call=call, seed=probe.seed, line=line,
+        )  # fmt: skip
+    if status == "memory":
+        return Problem(
+            "memory_limit",
+            f"{call} ran out of memory{at}: {error.get('message', '')[:200]}. Avoid building "
+            "tensors much larger than the input.",
+            call=call, seed=probe.seed, line=line,
+        )  # fmt: skip
+    message = f"{call} raised {error.get('type', 'an error')}{at}: {error.get('message', '')}"
+    if error.get("type") == "AssertionError" and exercise.min_learner_asserts:
+        message = (
+            f"one of your own asserts failed on a valid input{at}: {call}. An assert must hold "
+            "for every valid input; check what it claims."
+        )
+    elif error.get("type") == "NameError":
+        message += (
+            ". Functions are judged without the file's test data: a name your function reads "
+            "from a top-level tensor must become a parameter or be built inside the function."
+        )
+    return Problem("exception", message, call=call, seed=probe.seed, line=line)
+
+
+def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+    """Problems with the value returned, the inputs after the call, and the gradients."""
+    call = call_text(exercise, probe.args)
+    actual = _decode(result.get("output"))
+    problems = []
+    mismatch = compare(actual, probe.expected, exercise.output)
+    if mismatch is not None:
+        kind = mismatch.kind
+        if probe.kind == "stress" and kind in VALUE_KINDS:
+            kind = "unstable"
+            message = (
+                f"right on moderate inputs but not on large ones: {mismatch.message}. "
+                "Subtract each row's maximum before exponentiating."
+            )
+        else:
+            message = f"{mismatch.message} for {call}"
+        if isinstance(actual, _TooLarge) and mismatch.kind != "wrong_shape":
+            message = f"returned {actual.type_name}, far larger than expected, for {call}"
+        problems.append(
+            Problem(kind, message, call=call, seed=probe.seed, details=mismatch.details)
+        )
+    elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
+        device = (result.get("output") or {}).get("device", "cpu")
+        if device != result.get("device", "cpu"):
+            problems.append(
+                Problem(
+                    "wrong_device",
+                    f"the result is on {device}, but the inputs were on {result.get('device')}: "
+                    "create new tensors with device=input.device.",
+                    call=call, seed=probe.seed,
+                )
+            )  # fmt: skip
+    for index in result.get("mutated") or []:
+        names = _param_names(exercise)
+        name = names[int(index)] if int(index) < len(names) else f"argument {index}"
+        problems.append(
+            Problem(
+                "mutates_input",
+                f"{call} changed its input {name} in place. Work on a copy (x.clone()) or use "
+                "operations that return new tensors.",
+                call=call, seed=probe.seed,
+            )
+        )  # fmt: skip
+    if probe.grad_args and not problems:
+        problems += gradient_problems(exercise, probe, result, call)
+    return problems
+
+
+def gradient_problems(
+    exercise: Exercise, probe: Probe, result: Mapping[str, Any], call: str
+) -> list[Problem]:
+    state = result.get("grad")
+    if state == "none":
+        return [
+            Problem(
+                "no_gradient",
+                f"the result of {call} does not carry gradients back to its input: something "
+                "detached it (.detach(), .item(), .numpy(), a new tensor built from values).",
+                call=call, seed=probe.seed,
+            )
+        ]  # fmt: skip
+    if state == "error":
+        return [
+            Problem(
+                "no_gradient",
+                f"backpropagating through {call} failed: {result.get('grad_error', '')}",
+                call=call, seed=probe.seed,
+            )
+        ]  # fmt: skip
+    if state != "ok":
+        return []
+    grads = result.get("grads") or {}
+    for index, expected in probe.expected_grads.items():
+        actual = _decode(grads.get(str(index), {"t": "none"}))
+        if expected is None:
+            continue
+        if not isinstance(actual, torch.Tensor):
+            return [Problem("no_gradient", f"no gradient reached the input of {call}", call=call)]
+        if actual.shape != expected.shape or not torch.allclose(
+            actual.double(), expected.double(), rtol=1e-4, atol=1e-6, equal_nan=True
+        ):
+            return [
+                Problem(
+                    "no_gradient",
+                    f"the gradients flowing back through {call} are wrong (compared with the "
+                    "reference's): an in-place change or a non-differentiable step?",
+                    call=call, seed=probe.seed,
+                )
+            ]  # fmt: skip
+    return []
+
+
+def describe_output(record: Any) -> str:
+    return describe_value(_decode(record))

@@ -1,0 +1,190 @@
+"""What a check produces: frozen data. Console, JSON and grading reports are views of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "tensorlings.check/1"
+
+PROBLEM_KINDS = (
+    "wrong_type",
+    "wrong_shape",
+    "wrong_dtype",
+    "wrong_device",
+    "wrong_values",
+    "not_finite",
+    "unstable",
+    "mutates_input",
+    "no_gradient",
+    "forbidden_call",
+    "missing_call",
+    "uses_loop",
+    "forbidden_import",
+    "exception",
+    "timeout",
+    "memory_limit",
+    "crashed",
+    # Advice from the efficiency coach: reported, never failing.
+    "slow",
+    "memory_hungry",
+)
+STATUSES = ("passed", "failed", "not_started")
+FILE_ERROR_KINDS = ("syntax_error", "import_error", "exited", "crashed", "unreadable")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an exercise, with the call that shows it."""
+
+    kind: str
+    message: str
+    call: str | None = None  # the call that shows it, e.g. "batched_softmax(matrix=…)"
+    seed: int | None = None  # reproduces the random case
+    line: int | None = None  # in the learner's file
+    details: Mapping[str, Any] = field(default_factory=dict)
+    fails: bool = True  # coach advice (slow, memory_hungry) does not fail the exercise
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        for key in ("call", "seed", "line"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.details:
+            data["details"] = dict(self.details)
+        if not self.fails:
+            data["fails"] = False
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Problem:
+        return cls(
+            kind=str(data["kind"]),
+            message=str(data["message"]),
+            call=data.get("call"),
+            seed=data.get("seed"),
+            line=data.get("line"),
+            details=dict(data.get("details", {})),
+            fails=bool(data.get("fails", True)),
+        )
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    id: str
+    section: str
+    status: str  # passed | failed | not_started
+    problems: tuple[Problem, ...] = ()
+    duration_s: float = 0.0
+    output: str = ""  # what the learner's code printed while it was checked (capped)
+    explanation: str | None = None  # shown once a question is answered right
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "section": self.section,
+            "status": self.status,
+            "problems": [p.to_json() for p in self.problems],
+            "duration_s": round(self.duration_s, 4),
+        }
+        if self.output:
+            data["output"] = self.output
+        if self.explanation:
+            data["explanation"] = self.explanation
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExerciseResult:
+        return cls(
+            id=str(data["id"]),
+            section=str(data["section"]),
+            status=str(data["status"]),
+            problems=tuple(Problem.from_json(p) for p in data.get("problems", [])),
+            duration_s=float(data.get("duration_s", 0.0)),
+            output=str(data.get("output", "")),
+            explanation=data.get("explanation"),
+        )
+
+
+@dataclass(frozen=True)
+class FileError:
+    """What prevented checking the file at all."""
+
+    kind: str  # syntax_error | import_error | exited | crashed | unreadable
+    message: str
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "line": self.line}
+
+
+@dataclass(frozen=True)
+class LoadNote:
+    """A top-level statement that failed or was skipped while loading; loading went on."""
+
+    line: int
+    kind: str  # import_error | exception | exited | timeout | crashed | notebook_line | syntax_error
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    file: str
+    seed: int
+    torch: str
+    device: str
+    error: FileError | None
+    exercises: tuple[ExerciseResult, ...]
+    load_notes: tuple[LoadNote, ...] = ()
+    isolation: Mapping[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        counts = {status: 0 for status in STATUSES}
+        for result in self.exercises:
+            counts[result.status] += 1
+        counts["total"] = len(self.exercises)
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        """0 nothing failed, 1 something failed, 2 the file could not be checked."""
+        if self.error is not None:
+            return 2
+        return 1 if any(r.status == "failed" for r in self.exercises) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "file": self.file,
+            "seed": self.seed,
+            "torch": self.torch,
+            "device": self.device,
+            "error": self.error.to_json() if self.error else None,
+            "load_notes": [n.to_json() for n in self.load_notes],
+            "isolation": dict(self.isolation),
+            "exercises": [r.to_json() for r in self.exercises],
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckReport:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} report (schema={data.get('schema')!r})")
+        error = data.get("error")
+        return cls(
+            file=str(data["file"]),
+            seed=int(data["seed"]),
+            torch=str(data["torch"]),
+            device=str(data["device"]),
+            error=FileError(error["kind"], error["message"], error.get("line")) if error else None,
+            exercises=tuple(ExerciseResult.from_json(r) for r in data.get("exercises", [])),
+            load_notes=tuple(
+                LoadNote(int(n["line"]), str(n["kind"]), str(n["message"]))
+                for n in data.get("load_notes", [])
+            ),
+            isolation=dict(data.get("isolation", {})),
+        )

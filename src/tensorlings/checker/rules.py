@@ -1,0 +1,101 @@
+"""Enforce an exercise's rules on what the learner's code did (recorded calls) and contains (AST)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tensorlings.checker import static
+from tensorlings.checker.results import Problem
+from tensorlings.exercise import Exercise
+
+# Asking about a tensor or printing it never counts against "only these calls".
+INSPECTION = frozenset(
+    {
+        "shape", "dtype", "device", "size", "dim", "ndim", "numel", "nelement", "len", "repr",
+        "str", "format", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "stride",
+        "storage_offset", "is_contiguous", "is_floating_point", "is_complex", "names", "T",
+        "data", "bool", "index", "hash", "iter", "contains", "tolist", "item", "is_cuda",
+    }
+)  # fmt: skip
+
+
+def call_problems(exercise: Exercise, calls: Mapping[str, int]) -> list[Problem]:
+    rules = exercise.rules
+    problems = []
+    for rule in rules.forbidden:
+        used = sorted(name for name in rule.names if calls.get(name))
+        if used:
+            problems.append(
+                Problem(
+                    "forbidden_call",
+                    f"{exercise.id} called {', '.join(used)}, but this exercise forbids "
+                    f"{rule.label}. Build the result from more basic operations.",
+                    details={"calls": used},
+                )
+            )
+    if rules.only is not None:
+        allowed = set(rules.only) | INSPECTION
+        extra = sorted(name for name in calls if name not in allowed and not name.startswith("_"))
+        extra = [name for name in extra if name not in ("int_tensor_index", "setitem")]
+        if extra:
+            problems.append(
+                Problem(
+                    "forbidden_call",
+                    f"{exercise.id} may only call {', '.join(rules.only)}, but it also called "
+                    f"{', '.join(extra)}. Let the arguments of arange and the rearrange pattern "
+                    "do that work.",
+                    details={"calls": extra},
+                )
+            )
+    for rule in rules.required:
+        if not any(calls.get(name) for name in rule.names):
+            problems.append(
+                Problem(
+                    "missing_call",
+                    f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
+                    details={"required": list(rule.names)},
+                )
+            )
+    return problems
+
+
+def static_problems(
+    exercise: Exercise, name: str, functions: dict[str, static.FunctionNode], file_statements: list
+) -> list[Problem]:
+    """Loops, forbidden modules and imports of tensorlings' own solutions."""
+    rules = exercise.rules
+    involved = static.with_helpers(name, functions)
+    bindings = static.module_bindings(file_statements)
+    problems = []
+    if rules.no_loops:
+        for finding in static.loops(involved):
+            problems.append(
+                Problem(
+                    "uses_loop",
+                    f"{finding.what} in {finding.function} (line {finding.line}); this exercise "
+                    "must be vectorised: let one tensor operation handle every element.",
+                    line=finding.line,
+                )
+            )
+    if rules.forbidden_modules:
+        for finding in static.module_uses(involved, bindings, rules.forbidden_modules):
+            problems.append(
+                Problem(
+                    "forbidden_call",
+                    f"{finding.function} uses {finding.what} (line {finding.line}); this "
+                    f"exercise forbids {', '.join(rules.forbidden_modules)}: draw the randomness "
+                    "with torch.",
+                    line=finding.line,
+                )
+            )
+    own = static.module_uses(involved, bindings, static.OWN_SOLUTIONS)
+    for finding in own:
+        problems.append(
+            Problem(
+                "forbidden_import",
+                f"{finding.function} uses {finding.what} (line {finding.line}): the reference "
+                "solutions are not yours to import. Write the function yourself.",
+                line=finding.line,
+            )
+        )
+    return problems

@@ -1,0 +1,197 @@
+"""The checker's handle on the isolated worker: start it, fork children, enforce deadlines.
+
+Nothing in this module runs learner code or trusts what comes back: replies are plain data that
+the judge validates. A child that overruns its deadline is killed with its whole process group;
+the zygote reaps it and reports how it ended.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tensorlings.errors import WorkerError
+from tensorlings.worker import protocol
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one child may use. Every limit, when hit, fails only the exercise that hit it."""
+
+    exercise_seconds: float = 5.0  # wall clock per call of the learner's function
+    statement_seconds: float = 10.0  # wall clock per top-level statement while loading
+    memory_bytes: int = 2 * 1024**3  # extra data memory (RLIMIT_DATA) beyond torch's own
+    cpu_seconds: int = 300
+    open_files: int = 256
+    file_bytes: int = 16 * 1024**2
+    processes: int = 64
+    output_chars: int = 20_000
+
+    def for_child(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ChildDied(Exception):
+    """The child ended (crash, exit, kill) before answering."""
+
+    def __init__(self, status: int | None, last_line: int | None) -> None:
+        super().__init__(describe_status(status))
+        self.status = status
+        self.last_line = last_line
+
+
+class ChildTimedOut(Exception):
+    """The child did not answer before the deadline; it has been killed."""
+
+    def __init__(self, last_line: int | None) -> None:
+        super().__init__("no answer before the deadline")
+        self.last_line = last_line
+
+
+def describe_status(status: int | None) -> str:
+    if status is None:
+        return "the worker process ended in an unknown way"
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return f"the worker process was killed by {name}"
+    if os.WIFEXITED(status):
+        return f"the worker process exited with status {os.WEXITSTATUS(status)}"
+    return f"the worker process ended with raw status {status}"
+
+
+def killed_for_memory(status: int | None) -> bool:
+    return status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+class Child:
+    """One forked child holding one loaded file."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.sock = sock
+        self.alive = True
+
+    def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
+        """Send a request and wait for its answer; each progress frame restarts the clock."""
+        last_line: int | None = None
+        try:
+            protocol.send(self.sock, message)
+            while True:
+                self.sock.settimeout(frame_seconds)
+                reply = protocol.recv(self.sock)
+                if not isinstance(reply, dict):
+                    raise protocol.ProtocolError("reply is not an object")
+                if reply.get("op") == "progress":
+                    if isinstance(reply.get("line"), int):
+                        last_line = reply["line"]
+                    continue
+                return reply
+        except TimeoutError:
+            self.close()
+            raise ChildTimedOut(last_line) from None
+        except (EOFError, OSError, protocol.ProtocolError):
+            status = self.close()
+            raise ChildDied(status, last_line) from None
+
+    def close(self) -> int | None:
+        """Kill the child (if still running) and return how it ended."""
+        if not self.alive:
+            return None
+        self.alive = False
+        self.sock.close()
+        self.zygote.send({"op": "kill", "pid": self.pid})
+        reply = self.zygote.ask({"op": "wait", "pid": self.pid, "seconds": 3.0})
+        status = reply.get("status")
+        return status if isinstance(status, int) else None
+
+
+class Zygote:
+    """The long-lived worker process that forks children; started once per checker."""
+
+    def __init__(self, python: str = sys.executable) -> None:
+        ours, theirs = socket.socketpair()
+        self.sock = ours
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        try:
+            self.process = subprocess.Popen(
+                [python, "-I", "-m", "tensorlings.worker.zygote", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise WorkerError(f"could not start the worker ({python}): {error}") from None
+        finally:
+            theirs.close()
+        self.info: dict[str, Any] | None = None
+
+    def ready(self, seconds: float = 120.0) -> dict[str, Any]:
+        if self.info is None:
+            try:
+                self.sock.settimeout(seconds)
+                self.info = protocol.recv(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError) as error:
+                raise WorkerError(
+                    f"the worker did not start ({error}); is torch importable by {sys.executable}?"
+                ) from None
+        return self.info
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            protocol.send(self.sock, message)
+        except OSError as error:
+            raise WorkerError(f"lost the worker: {error}") from None
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        self.send(message)
+        try:
+            self.sock.settimeout(30)
+            reply = protocol.recv(self.sock)
+        except (EOFError, OSError, protocol.ProtocolError) as error:
+            raise WorkerError(f"lost the worker: {error}") from None
+        return reply if isinstance(reply, dict) else {}
+
+    def spawn(self, limits: Limits) -> Child:
+        self.ready()
+        self.send({"op": "spawn", "limits": limits.for_child()})
+        try:
+            self.sock.settimeout(30)
+            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+            reply = protocol.recv(self.sock)
+        except (EOFError, OSError, protocol.ProtocolError) as error:
+            raise WorkerError(f"the worker could not start a child: {error}") from None
+        if not fds:
+            raise WorkerError("the worker sent no channel for the child")
+        return Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]))
+
+    def close(self) -> None:
+        try:
+            protocol.send(self.sock, {"op": "quit"})
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.process.wait()
+        self.sock.close()
+
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

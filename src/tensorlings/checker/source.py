@@ -1,0 +1,146 @@
+"""Read a learner's workbook (.py or .ipynb) into cells of Python the worker can run.
+
+A `.py` file is split at `# %%` markers; a notebook is read code cell by code cell (outputs
+ignored). Notebook-only lines (`!pip install`, `%load_ext`) are blanked out with a note, and
+each cell is parsed on its own, so one broken cell does not lose the others. Line numbers
+refer to the `.py` file, or for a notebook to its code cells laid end to end.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tensorlings.checker.results import LoadNote
+from tensorlings.errors import WorkbookError
+
+_CELL_MARKER = re.compile(r"^\s*#\s*%%")
+_MAGIC = re.compile(r"^(\s*)([!%])")
+_PASSTHROUGH_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
+
+
+@dataclass(frozen=True)
+class Cell:
+    line: int  # first line of the cell in the file's numbering
+    code: str
+    number: int  # 1-based cell index
+    syntax_error: SyntaxError | None = None
+    tree: ast.Module | None = None
+
+
+@dataclass
+class Workbook:
+    path: Path
+    kind: str  # "py" or "ipynb"
+    cells: list[Cell]
+    notes: list[LoadNote] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(cell.code for cell in self.cells)
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def where(self, line: int) -> str:
+        """'line 12', or for a notebook 'cell 3, line 2'."""
+        if self.kind != "ipynb":
+            return f"line {line}"
+        for cell in reversed(self.cells):
+            if cell.line <= line:
+                return f"cell {cell.number}, line {line - cell.line + 1}"
+        return f"line {line}"
+
+    def definitions(self) -> list[ast.stmt]:
+        statements: list[ast.stmt] = []
+        for cell in self.cells:
+            if cell.tree is not None:
+                statements.extend(cell.tree.body)
+        return statements
+
+
+def _blank_magics(code: str, first_line: int, notes: list[LoadNote]) -> str:
+    lines = code.split("\n")
+    stripped = lines[0].strip() if lines else ""
+    if stripped.startswith("%%"):
+        if stripped.split()[0] in _PASSTHROUGH_CELL_MAGICS:
+            lines[0] = ""
+        else:
+            notes.append(
+                LoadNote(first_line, "notebook_line", f"skipped a {stripped.split()[0]} cell")
+            )
+            return "\n" * (len(lines) - 1)
+    for offset, text in enumerate(lines):
+        match = _MAGIC.match(text)
+        if match and not text.strip().startswith("%%"):
+            notes.append(
+                LoadNote(
+                    first_line + offset,
+                    "notebook_line",
+                    f"skipped notebook line {text.strip()[:60]!r}",
+                )
+            )
+            lines[offset] = f"{match.group(1)}pass"
+    return "\n".join(lines)
+
+
+def _split_py(text: str) -> list[str]:
+    cells: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if _CELL_MARKER.match(line) and any(part.strip() for part in cells[-1]):
+            cells.append([])
+        cells[-1].append(line)
+    return ["\n".join(cell) for cell in cells]
+
+
+def _notebook_cells(path: Path, raw: str) -> list[str]:
+    try:
+        notebook = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise WorkbookError(
+            f"{path} is not a valid notebook: {error}. Open it in Jupyter and save it again."
+        ) from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise WorkbookError(f"{path} is not a Jupyter notebook (no list of cells).")
+    sources = []
+    for cell in notebook["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return sources
+
+
+def read_workbook(path: Path) -> Workbook:
+    """The workbook's cells, parsed; raises WorkbookError when the file cannot be read."""
+    if not path.exists():
+        raise WorkbookError(f"{path} does not exist. Run `tensorlings init` to create a workbook.")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder; give the workbook file inside it.")
+    if path.suffix not in (".py", ".ipynb"):
+        raise WorkbookError(f"{path} is neither a .py file nor a .ipynb notebook.")
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WorkbookError(f"cannot read {path}: {error}") from None
+    kind = "ipynb" if path.suffix == ".ipynb" else "py"
+    sources = _notebook_cells(path, raw) if kind == "ipynb" else _split_py(raw)
+    workbook = Workbook(path=path, kind=kind, cells=[])
+    line = 1
+    for number, source in enumerate(sources, start=1):
+        code = _blank_magics(source, line, workbook.notes)
+        try:
+            tree: ast.Module | None = ast.parse(code)
+            assert tree is not None
+            ast.increment_lineno(tree, line - 1)
+            error = None
+        except SyntaxError as caught:
+            tree, error = None, caught
+            if caught.lineno is not None:
+                error.lineno = caught.lineno + line - 1
+        workbook.cells.append(Cell(line, code, number, error, tree))
+        line += code.count("\n") + 1
+    return workbook

@@ -1,0 +1,184 @@
+"""The data that defines one exercise: the single source of truth for everything else.
+
+Workbooks, the checker, `show`, hints and grading all read these objects; nothing about an
+exercise is written down twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+
+class Judge(enum.Enum):
+    """How a learner's answer is judged."""
+
+    FUNCTION = "function"  # call it on inputs, compare with the reference's outputs
+    SAMPLING = "sampling"  # returns random samples: judged by a statistical test
+    STRIDED = "strided"  # returns (size, stride) for as_strided on a fixed input
+    QUESTION = "question"  # returns the letter of an option: predict-the-output
+
+
+class DtypePolicy(enum.Enum):
+    """Which output dtypes count as right; written on each exercise."""
+
+    SAME = "same"  # exactly the reference's dtype (a float32 softmax stays float32)
+    ANY_NUMERIC = "any_numeric"  # bool, integer or float all fine if the values are equal
+    INTEGER = "integer"  # any integer dtype
+    FLOATING = "floating"  # any floating dtype
+
+
+@dataclass(frozen=True)
+class OutputPolicy:
+    """What the output must look like and how closely its values must match."""
+
+    dtype: DtypePolicy = DtypePolicy.SAME
+    rtol: float = 1e-5
+    atol: float = 1e-4
+    # A 0-d result may also come back as a Python number (e.g. `.item()`).
+    python_number_ok: bool = False
+
+    def describe(self) -> str:
+        words = {
+            DtypePolicy.SAME: "the same dtype as the reference",
+            DtypePolicy.ANY_NUMERIC: "any bool, integer or float dtype",
+            DtypePolicy.INTEGER: "any integer dtype",
+            DtypePolicy.FLOATING: "any floating-point dtype",
+        }[self.dtype]
+        extra = "; a Python number is accepted for a single value" if self.python_number_ok else ""
+        return f"{words}{extra}"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call the rules talk about, with every spelling that counts as it.
+
+    `names` are canonical call names as the checker records them: a torch function, a Tensor
+    method and an einops function with the same name are one name (`softmax` covers
+    `torch.softmax`, `x.softmax` and `F.softmax`). A few names are events rather than functions:
+    `int_tensor_index` (indexing with an integer tensor), `setitem` (item assignment),
+    `bool_mask_multiply` (multiplying by a boolean tensor).
+    """
+
+    label: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which calls the learner's code must make, must not make, or may only make."""
+
+    required: tuple[Call, ...] = ()
+    forbidden: tuple[Call, ...] = ()
+    # When set, every torch/einops call the learner makes must be one of these names
+    # (inspection such as .shape, len() or printing never counts).
+    only: tuple[str, ...] | None = None
+    no_loops: bool = False
+    # Modules whose use inside the function is forbidden (checked on the code's imports).
+    forbidden_modules: tuple[str, ...] = ()
+
+    def describe(self) -> list[str]:
+        lines = [f"must call {c.label}" for c in self.required]
+        lines += [f"must not call {c.label}" for c in self.forbidden]
+        if self.only is not None:
+            lines.append("may only call " + ", ".join(self.only))
+        if self.no_loops:
+            lines.append("no Python loops or comprehensions")
+        lines += [f"must not use {m}" for m in self.forbidden_modules]
+        return lines
+
+
+@dataclass(frozen=True)
+class Example:
+    """One of the sheet's own examples: its inputs and the value the sheet expects."""
+
+    args: tuple[Any, ...]
+    expected: Any
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What a random-case generator draws from: a seeded generator and named sizes."""
+
+    rng: torch.Generator
+    sizes: Mapping[str, int]
+    dtype: torch.dtype = torch.float32
+    scale: float = 1.0
+
+    def shape(self, *dims: str | int) -> tuple[int, ...]:
+        return tuple(d if isinstance(d, int) else self.sizes[d] for d in dims)
+
+    def normal(self, *dims: str | int) -> torch.Tensor:
+        x = torch.randn(self.shape(*dims), generator=self.rng, dtype=torch.float64)
+        return (x * self.scale).to(self.dtype)
+
+    def uniform(self, low: float, high: float, *dims: str | int) -> torch.Tensor:
+        x = torch.rand(self.shape(*dims), generator=self.rng, dtype=torch.float64)
+        return (low + (high - low) * x).to(self.dtype)
+
+    def integers(self, low: int, high: int, *dims: str | int) -> torch.Tensor:
+        """Integers in [low, high), as int64."""
+        return torch.randint(low, high, self.shape(*dims), generator=self.rng)
+
+
+CaseMaker = Callable[[Draw], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class RandomCases:
+    """How to make random inputs: named sizes with their ranges, and a maker."""
+
+    make: CaseMaker
+    sizes: Mapping[str, tuple[int, int]]  # inclusive ranges; a minimum of 0 tests empty inputs
+    dtypes: tuple[torch.dtype, ...] = (torch.float32,)
+    # Scale of the "large magnitudes" probes; None when the exercise has no stability aspect.
+    stress_scale: float | None = None
+    # Indices of arguments that get requires_grad=True in the gradient probes.
+    grad_args: tuple[int, ...] = ()
+    count: int = 12
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer to a predict-the-output question, and how to recognise it when run."""
+
+    letter: str
+    text: str
+    matches: Callable[[Any], bool]  # applied to the snippet's outcome (value or exception)
+
+
+@dataclass(frozen=True)
+class Question:
+    snippet: str  # Python code whose last line is an expression; `t` is torch
+    options: tuple[Option, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: everything the workbook, the checker and the CLI need."""
+
+    id: str
+    section: str
+    title: str
+    prompt: str
+    solution: Callable[..., Any]
+    hints: tuple[str, ...]
+    judge: Judge = Judge.FUNCTION
+    examples: tuple[Example, ...] = ()
+    cases: RandomCases | None = None
+    rules: Rules = Rules()
+    output: OutputPolicy = OutputPolicy()
+    question: Question | None = None
+    # as_strided puzzles: the fixed input and the target.
+    strided_input: torch.Tensor | None = None
+    # gather_2d: the learner must write at least this many asserts of their own.
+    min_learner_asserts: int = 0
+    # Code the workbook puts in the stub instead of `pass`; a body equal to it is not started.
+    starter: str | None = None
+    # Shown to the learner beside the stub as the function's shape contract.
+    shapes: Mapping[str, str] = field(default_factory=dict)

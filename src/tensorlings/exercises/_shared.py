@@ -1,0 +1,18 @@
+"""Rules and pieces that several exercises share, so each is written once."""
+
+from __future__ import annotations
+
+from tensorlings.exercise import Call
+
+ARANGE = Call("torch.arange", ("arange",))
+REARRANGE = Call("einops.rearrange", ("rearrange",))
+EINSUM = Call("torch.einsum (or einops.einsum)", ("einsum",))
+GATHER = Call("gather (torch.gather or x.gather)", ("gather",))
+
+# Anything that computes a ReLU for you.
+BUILTIN_RELU = (
+    Call("relu", ("relu", "relu_")),
+    Call("clamp / clip", ("clamp", "clamp_", "clamp_min", "clamp_min_", "clip", "clip_")),
+    Call("threshold", ("threshold", "threshold_")),
+    Call("hardtanh", ("hardtanh", "hardtanh_")),
+)

@@ -1,0 +1,220 @@
+"""Section 4: batched dot products, an identity matrix, sampling and classifier accuracy."""
+
+from __future__ import annotations
+
+import torch
+from einops import rearrange
+
+from tensorlings.exercise import (
+    Call,
+    Draw,
+    DtypePolicy,
+    Example,
+    Exercise,
+    Judge,
+    OutputPolicy,
+    RandomCases,
+    Rules,
+)
+from tensorlings.exercises._shared import EINSUM
+
+SECTION = "Products, identity, sampling, accuracy"
+
+_SHEET_PROBS = torch.tensor([0.05, 0.1, 0.1, 0.2, 0.15, 0.4])
+
+
+def batched_dot_product_nd(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.einsum("b...,b...->b", a, b)
+
+
+def identity_matrix(n: int) -> torch.Tensor:
+    index = torch.arange(n)
+    return (rearrange(index, "row -> row 1") == index).long()
+
+
+def sample_distribution(probs: torch.Tensor, n: int) -> torch.Tensor:
+    # Search only among events that can happen, so no rounding in the cumsum can ever pick an
+    # event whose probability is zero.
+    (possible,) = torch.nonzero(probs > 0, as_tuple=True)
+    cumulative = torch.cumsum(probs[possible], dim=0)
+    # Scale by the actual total, not 1.0: a float32 cumsum often ends slightly below 1, and a
+    # draw above the last step would land past the end.
+    draws = torch.rand(n, dtype=cumulative.dtype, device=probs.device) * cumulative[-1]
+    chosen = torch.searchsorted(cumulative, draws, right=True)
+    # rand < 1 keeps every draw below the total already; the clamp makes that a guarantee.
+    return possible[chosen.clamp(max=possible.numel() - 1)]
+
+
+def classifier_accuracy(scores: torch.Tensor, true_classes: torch.Tensor) -> torch.Tensor:
+    correct = scores.argmax(dim=1) == true_classes
+    return correct.float().mean()
+
+
+def _make_dot_pair(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
+    shape = ("batch",) + ("size",) * d.sizes["extra_dims"]
+    if d.dtype == torch.int64:
+        return d.integers(-5, 6, *shape), d.integers(-5, 6, *shape)
+    return d.normal(*shape), d.normal(*shape)
+
+
+def _make_distribution(d: Draw) -> tuple[torch.Tensor, int]:
+    k = d.sizes["k"]
+    weights = d.uniform(0.01, 1.0, k)
+    # About a quarter of the events get probability zero, but always at least one survives.
+    impossible = d.integers(0, 4, k) == 0
+    impossible[d.integers(0, k, 1)] = False
+    weights = weights.masked_fill(impossible, 0.0)
+    return weights / weights.sum(), d.sizes["n"]
+
+
+def _make_scores(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
+    return d.normal("batch", "classes"), d.integers(0, d.sizes["classes"], "batch")
+
+
+EXERCISES = (
+    Exercise(
+        id="batched_dot_product_nd",
+        section=SECTION,
+        title="Batched dot product in any number of dimensions",
+        prompt=(
+            "`a` and `b` have the same shape (batch, i_1, ..., i_n) with at least one axis "
+            "after the batch axis, and the same dtype (integer or floating).\n\n"
+            "Return a tensor of shape (batch,) and that dtype where out[i] is the dot product "
+            "of a[i] and b[i]: multiply them element by element and add up every product. "
+            "The number of axes after the batch axis is not fixed, so the code must not "
+            "assume it. Use torch.einsum."
+        ),
+        solution=batched_dot_product_nd,
+        hints=(
+            "For a single pair of vectors, what einsum pattern gives their dot product?",
+            "An einsum pattern can say 'and whatever other axes there are' with an ellipsis "
+            "(...). Which axis must stay in the output?",
+            "Try torch.einsum('b...,b...->b', a, b).",
+        ),
+        examples=(
+            Example(
+                (torch.tensor([[1, 1, 0], [0, 0, 1]]), torch.tensor([[1, 1, 0], [1, 1, 0]])),
+                torch.tensor([2, 0]),
+            ),
+            Example(
+                (torch.arange(12).reshape(3, 2, 2), torch.arange(12).reshape(3, 2, 2)),
+                torch.tensor([14, 126, 366]),
+            ),
+        ),
+        cases=RandomCases(
+            make=_make_dot_pair,
+            sizes={"batch": (0, 5), "extra_dims": (1, 3), "size": (1, 4)},
+            dtypes=(torch.float32, torch.int64),
+            grad_args=(0, 1),
+        ),
+        rules=Rules(required=(EINSUM,)),
+        shapes={"a": "(batch, *dims)", "b": "(batch, *dims)", "returns": "(batch,)"},
+    ),
+    Exercise(
+        id="identity_matrix",
+        section=SECTION,
+        title="An identity matrix without torch.eye",
+        prompt=(
+            "Return the n × n identity matrix: ones on the main diagonal, zeros everywhere "
+            "else. n is a Python int and may be 0, which gives a tensor of shape (0, 0). "
+            "Any integer, floating or bool dtype is accepted.\n\n"
+            "Build it yourself: torch.eye, torch.diag and the other functions that make "
+            "diagonal matrices are off limits."
+        ),
+        solution=identity_matrix,
+        hints=(
+            "Entry (i, j) of the identity is 1 exactly when i equals j. How could you compare "
+            "every row number with every column number at once?",
+            "A column of row numbers compared with a row of column numbers broadcasts to an "
+            "n × n table. How do you turn torch.arange(n) into a column?",
+            "Compare rearrange(torch.arange(n), 'i -> i 1') with torch.arange(n) using ==.",
+        ),
+        examples=(
+            Example((3,), torch.tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]])),
+            Example((0,), torch.zeros((0, 0))),
+        ),
+        cases=RandomCases(
+            make=lambda d: (d.sizes["n"],),
+            sizes={"n": (0, 12)},
+            dtypes=(torch.int64,),
+        ),
+        rules=Rules(
+            forbidden=(
+                Call(
+                    "torch.eye or anything that builds an identity/diagonal",
+                    ("eye", "diag", "diag_embed", "diagflat", "fill_diagonal_", "block_diag"),
+                ),
+            )
+        ),
+        output=OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, rtol=0.0, atol=0.0),
+        shapes={"n": "int", "returns": "(n, n)"},
+    ),
+    Exercise(
+        id="sample_distribution",
+        section=SECTION,
+        title="Sampling from a discrete distribution",
+        prompt=(
+            "`probs` is a 1-D floating-point tensor of shape (k,): probs[i] is the probability "
+            "of event i. The entries are non-negative and add up to 1 (up to rounding). Some "
+            "may be exactly zero.\n\n"
+            "Return an integer tensor of shape (n,) holding n independent random draws: each "
+            "entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, "
+            "no Python loops, and not torch.multinomial or torch.distributions. Every index "
+            "must lie in [0, k), and an event with probability zero must never be drawn."
+        ),
+        solution=sample_distribution,
+        hints=(
+            "Picture the interval [0, 1) cut into consecutive pieces, one per event, each as "
+            "long as that event's probability. Which piece does a uniform random number land in?",
+            "torch.cumsum(probs, 0) gives the right-hand ends of the pieces. How can you find, "
+            "for every random number at once, the first end that is larger than it? "
+            "(torch.searchsorted, or counting with a broadcast comparison.)",
+            "In float32 the last cumulative sum can be 0.99999994, not 1: make sure a random "
+            "number above it cannot produce index k.",
+        ),
+        judge=Judge.SAMPLING,
+        examples=(Example((_SHEET_PROBS, 10_000_000), expected=_SHEET_PROBS),),
+        cases=RandomCases(make=_make_distribution, sizes={"k": (1, 1000), "n": (0, 2000)}),
+        rules=Rules(
+            required=(Call("torch.rand", ("rand",)), Call("torch.cumsum", ("cumsum",))),
+            forbidden=(Call("torch.multinomial or torch.distributions", ("multinomial",)),),
+            no_loops=True,
+            forbidden_modules=("numpy.random", "random"),
+        ),
+        output=OutputPolicy(dtype=DtypePolicy.INTEGER),
+        shapes={"probs": "(k,)", "n": "int", "returns": "(n,)"},
+    ),
+    Exercise(
+        id="classifier_accuracy",
+        section=SECTION,
+        title="Accuracy of a classifier",
+        prompt=(
+            "`scores` is a floating-point tensor of shape (batch, n_classes): a larger "
+            "scores[b, c] means the classifier believes more strongly that input b is of class "
+            "c. `true_classes` is an integer tensor of shape (batch,) holding the right class "
+            "of each input.\n\n"
+            "Return, as a 0-d floating-point tensor, the fraction of inputs whose "
+            "highest-scoring class is the true one."
+        ),
+        solution=classifier_accuracy,
+        hints=(
+            "For one input, how do you find the class the classifier picked?",
+            "torch.argmax takes a dim argument. Along which axis are the classes? What do you "
+            "get when you compare the picks with true_classes?",
+            "A bool tensor cannot be averaged directly: convert it to float first, then take "
+            "the mean.",
+        ),
+        examples=(
+            Example(
+                (
+                    torch.tensor([[0.75, 0.5, 0.25], [0.1, 0.5, 0.4], [0.1, 0.7, 0.2]]),
+                    torch.tensor([0, 1, 0]),
+                ),
+                torch.tensor(2 / 3),
+            ),
+        ),
+        cases=RandomCases(make=_make_scores, sizes={"batch": (1, 30), "classes": (1, 10)}),
+        output=OutputPolicy(dtype=DtypePolicy.FLOATING, python_number_ok=True),
+        shapes={"scores": "(batch, n_classes)", "true_classes": "(batch,)", "returns": "()"},
+    ),
+)

@@ -1,0 +1,204 @@
+"""Section 6: logsumexp, softmax, log-softmax and cross-entropy, batched and numerically stable."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from tensorlings.exercise import Call, CaseMaker, Draw, Example, Exercise, RandomCases, Rules
+
+SECTION = "Numerically stable softmax and friends"
+
+LOGSUMEXP = Call("torch.logsumexp", ("logsumexp",))
+SOFTMAX = Call("softmax / log_softmax / nn.Softmax", ("softmax", "log_softmax"))
+CROSS_ENTROPY = Call(
+    "cross_entropy / nll_loss / nn.CrossEntropyLoss", ("cross_entropy", "nll_loss")
+)
+
+_SIZES = {"batch": (0, 8), "n": (1, 20)}
+_DTYPES = (torch.float32, torch.float64)
+_STRESS = 1e4
+_INF = float("inf")
+
+
+def _matrix_case(d: Draw) -> tuple[torch.Tensor]:
+    return (d.normal("batch", "n"),)
+
+
+def _logits_labels_case(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
+    return d.normal("batch", "n"), d.integers(0, d.sizes["n"], "batch")
+
+
+def batched_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
+    # Shifting each row by its maximum keeps exp() from overflowing. A row whose maximum is
+    # infinite is shifted by 0 instead, so it gives ±inf rather than inf - inf = nan.
+    row_max = matrix.amax(dim=-1, keepdim=True)
+    shift = torch.where(row_max.isfinite(), row_max, 0.0)
+    return (matrix - shift).exp().sum(dim=-1).log() + shift.squeeze(-1)
+
+
+def batched_softmax(matrix: torch.Tensor) -> torch.Tensor:
+    exps = (matrix - matrix.amax(dim=-1, keepdim=True)).exp()
+    return exps / exps.sum(dim=-1, keepdim=True)
+
+
+def batched_logsoftmax(matrix: torch.Tensor) -> torch.Tensor:
+    # Subtracting the log of the sum from the shifted row, rather than the logsumexp from the
+    # original row, avoids cancelling two large numbers when the row's values are large.
+    shifted = matrix - matrix.amax(dim=-1, keepdim=True)
+    return shifted - shifted.exp().sum(dim=-1, keepdim=True).log()
+
+
+def batched_cross_entropy_loss(logits: torch.Tensor, true_labels: torch.Tensor) -> torch.Tensor:
+    # Picking the true class with gather, not a one-hot product: -inf * 0 would give nan.
+    log_probs = batched_logsoftmax(logits)
+    return -log_probs.gather(-1, true_labels.unsqueeze(-1)).squeeze(-1)
+
+
+def _cases(make: CaseMaker = _matrix_case) -> RandomCases:
+    return RandomCases(
+        make=make,
+        sizes=_SIZES,
+        dtypes=_DTYPES,
+        stress_scale=_STRESS,
+        grad_args=(0,),
+    )
+
+
+_STABILITY = (
+    "Your code must stay accurate when the entries are huge (say ±10,000), where exp() "
+    "overflows to inf or underflows to 0 in floating point."
+)
+
+EXERCISES = (
+    Exercise(
+        id="batched_logsumexp",
+        section=SECTION,
+        title="Log-sum-exp of each row",
+        prompt=(
+            "Given a float matrix of shape (batch, n) with n ≥ 1, return a tensor of shape "
+            "(batch,) whose i-th entry is log(sum(exp(matrix[i]))), in the matrix's dtype.\n\n"
+            f"{_STABILITY} A row that is all -inf has a log-sum-exp of -inf, and a row "
+            "containing +inf has +inf; neither should come out as nan. A batch of 0 rows gives "
+            "an empty result.\n\n"
+            "Do not call torch.logsumexp."
+        ),
+        solution=batched_logsumexp,
+        hints=(
+            "What goes wrong when you compute exp(1000) in float32? And log(exp(-1000))?",
+            "For any constant c, log(sum(exp(x))) = c + log(sum(exp(x - c))). Which c makes the "
+            "largest term exp(0) = 1?",
+            "What if c is each row's maximum (keepdim=True helps it broadcast)? And what does "
+            "x - c give when c itself is -inf?",
+        ),
+        examples=(
+            Example(
+                (torch.tensor([[-1000.0] * 4, [1000.0] * 4]),),
+                torch.tensor([-1000 + math.log(4), 1000 + math.log(4)]),
+            ),
+        ),
+        cases=_cases(),
+        rules=Rules(forbidden=(LOGSUMEXP,)),
+        shapes={"matrix": "(batch, n)", "returns": "(batch,)"},
+    ),
+    Exercise(
+        id="batched_softmax",
+        section=SECTION,
+        title="Softmax of each row",
+        prompt=(
+            "Given a float matrix of shape (batch, n), return the softmax of each row: a tensor "
+            "of the same shape and dtype whose row i is exp(matrix[i]) divided by the sum of "
+            "exp(matrix[i]). Every row of the result is non-negative and sums to 1, and adding "
+            "the same number to every entry of a row does not change its softmax.\n\n"
+            f"{_STABILITY}\n\n"
+            "Work from the definition: do not call softmax or log_softmax in any form."
+        ),
+        solution=batched_softmax,
+        hints=(
+            "Which reduction adds up each row, and how do you keep its result shaped so that it "
+            "divides each row by its own sum?",
+            "Softmax does not change when you subtract the same number from a whole row. Which "
+            "number would keep every exp() at most 1?",
+            "What changes if you subtract matrix.amax(dim=-1, keepdim=True) before exp()?",
+        ),
+        examples=(
+            Example(
+                (torch.arange(1, 6).view(1, 5).float().log(),),
+                torch.arange(1, 6).view(1, 5) / 15.0,
+            ),
+        ),
+        cases=_cases(),
+        rules=Rules(forbidden=(SOFTMAX,)),
+        shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
+    ),
+    Exercise(
+        id="batched_logsoftmax",
+        section=SECTION,
+        title="Log-softmax of each row",
+        prompt=(
+            "Given a float matrix of shape (batch, n), return log(softmax(row)) for each row: a "
+            "tensor of the same shape and dtype. The exp of each result row sums to 1.\n\n"
+            f"{_STABILITY} Taking the log of a softmax that has underflowed to 0 gives -inf "
+            "where the true answer is a large negative number, so compute the logarithm "
+            "directly.\n\n"
+            "Do not call log_softmax, softmax or logsumexp."
+        ),
+        solution=batched_logsoftmax,
+        hints=(
+            "Write log(exp(x_j) / sum_k exp(x_k)) as a difference of two terms. Which one is "
+            "a log-sum-exp?",
+            "If you subtract each row's maximum first, how large can the terms inside the sum "
+            "get, and how small can their sum get?",
+            "With shifted = matrix minus its row maximum, is the answer shifted minus the log "
+            "of the row sum of exp(shifted)?",
+        ),
+        examples=(
+            Example(
+                (torch.arange(1001, 1006).view(1, 5).float(),),
+                torch.tensor([[-4.4519, -3.4519, -2.4519, -1.4519, -0.4519]]),
+            ),
+        ),
+        cases=_cases(),
+        rules=Rules(forbidden=(SOFTMAX, LOGSUMEXP)),
+        shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
+    ),
+    Exercise(
+        id="batched_cross_entropy_loss",
+        section=SECTION,
+        title="Cross-entropy loss per example",
+        prompt=(
+            "logits has shape (batch, n): unnormalised float scores for n classes, one row per "
+            "example. "
+            "true_labels has shape (batch,) and dtype int64: the index of each example's true "
+            "class. Return a tensor of shape (batch,), in the logits' dtype, whose i-th entry is "
+            "the cross-entropy loss of example i: minus the log-probability that the softmax "
+            "of logits[i] gives to class true_labels[i].\n\n"
+            f"{_STABILITY} Logits may be -inf (a class ruled out). If the true class has logit "
+            "-inf the loss is +inf, not nan.\n\n"
+            "Do not call cross_entropy, nll_loss, log_softmax or softmax; your "
+            "batched_logsoftmax is the tool for the job."
+        ),
+        solution=batched_cross_entropy_loss,
+        hints=(
+            "Which function that you have already written gives the log-probability of every "
+            "class, for every example?",
+            "How do you pick one entry per row, at a column that differs from row to row? "
+            "Why would multiplying by a one-hot mask go wrong when a logit is -inf?",
+            "log_probs.gather(1, true_labels.unsqueeze(1)) has shape (batch, 1): what is left "
+            "to do to get the loss?",
+        ),
+        examples=(
+            Example(
+                (
+                    torch.tensor([[-_INF, -_INF, 0.0], [1 / 3, 1 / 3, 1 / 3], [-_INF, 0.0, 0.0]]),
+                    torch.tensor([2, 0, 0]),
+                ),
+                torch.tensor([0.0, math.log(3), _INF]),
+            ),
+        ),
+        cases=_cases(_logits_labels_case),
+        rules=Rules(forbidden=(CROSS_ENTROPY, SOFTMAX)),
+        shapes={"logits": "(batch, n)", "true_labels": "(batch,)", "returns": "(batch,)"},
+    ),
+)

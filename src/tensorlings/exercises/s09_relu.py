@@ -1,0 +1,143 @@
+"""Section 9: ReLU written five ways, each with a different tool and none with a built-in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from tensorlings.exercise import Call, Draw, Example, Exercise, RandomCases, Rules
+from tensorlings.exercises._shared import BUILTIN_RELU
+
+SECTION = "Five ways to write ReLU"
+
+
+def _case(d: Draw) -> tuple[torch.Tensor]:
+    return (d.normal("rows", "n"),)
+
+
+_CASES = RandomCases(
+    make=_case,
+    sizes={"n": (0, 20), "rows": (1, 3)},
+    dtypes=(torch.float32, torch.float64),
+    grad_args=(0,),
+)
+_EXAMPLE = Example((torch.arange(-1, 3, dtype=torch.float32),), torch.tensor([0.0, 0.0, 1.0, 2.0]))
+
+
+def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
+    y = x.clone()
+    y[y < 0] = 0
+    return y
+
+
+def relu_where(x: torch.Tensor) -> torch.Tensor:
+    return torch.where(x > 0, x, 0.0)
+
+
+def relu_maximum(x: torch.Tensor) -> torch.Tensor:
+    return torch.maximum(x, torch.zeros_like(x))
+
+
+def relu_abs(x: torch.Tensor) -> torch.Tensor:
+    # x + |x| is 2x where x > 0 and exactly 0 elsewhere.
+    return (x + x.abs()) / 2
+
+
+def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
+    return x * (x > 0)
+
+
+def _relu(
+    exercise_id: str,
+    title: str,
+    solution: Callable[[torch.Tensor], torch.Tensor],
+    how: str,
+    required: tuple[Call, ...],
+    hints: tuple[str, ...],
+) -> Exercise:
+    return Exercise(
+        id=exercise_id,
+        section=SECTION,
+        title=title,
+        prompt=(
+            "Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is "
+            "positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.\n\n"
+            f"This time, {how}\n\n"
+            "Do not call relu, clamp, clip, threshold or hardtanh. Leave x itself unchanged, and "
+            "keep gradients flowing: the gradient of your result with respect to x should be 1 "
+            "where x is positive and 0 where it is negative."
+        ),
+        solution=solution,
+        hints=hints,
+        examples=(_EXAMPLE,),
+        cases=_CASES,
+        rules=Rules(required=required, forbidden=BUILTIN_RELU),
+        shapes={"x": "any shape", "returns": "same shape as x"},
+    )
+
+
+EXERCISES = (
+    _relu(
+        "relu_clone_setitem",
+        "Copy, then overwrite",
+        relu_clone_setitem,
+        "make a copy of x with clone, then assign 0 to the copy's negative entries.",
+        (
+            Call("torch.clone (or x.clone)", ("clone",)),
+            Call("item assignment such as y[y < 0] = 0", ("setitem",)),
+        ),
+        (
+            "Why copy first? What would assigning into x itself do to the caller's tensor, and "
+            "to autograd?",
+            "Which boolean tensor picks out the entries you want to overwrite?",
+            "After y = x.clone(), what does y[y < 0] = 0 do?",
+        ),
+    ),
+    _relu(
+        "relu_where",
+        "Choose with where",
+        relu_where,
+        "use torch.where to choose, entry by entry, between x and 0.",
+        (Call("torch.where", ("where",)),),
+        (
+            "torch.where takes a condition and two values: which comes first, the value used "
+            "where the condition holds or the other one?",
+            "What condition on x says 'keep this entry'? Can the other value be a plain 0.0?",
+        ),
+    ),
+    _relu(
+        "relu_maximum",
+        "The larger of x and 0",
+        relu_maximum,
+        "use torch.maximum, which takes the larger of two tensors entry by entry.",
+        (Call("torch.maximum", ("maximum", "max")),),
+        (
+            "ReLU(x) is the larger of which two numbers?",
+            "torch.maximum wants two tensors: how do you make a tensor of zeros with x's shape, "
+            "dtype and device?",
+        ),
+    ),
+    _relu(
+        "relu_abs",
+        "Arithmetic with abs",
+        relu_abs,
+        "use torch.abs and arithmetic: no comparisons needed.",
+        (Call("torch.abs", ("abs", "absolute")),),
+        (
+            "What is x + |x| when x is positive? And when x is negative?",
+            "How do you turn x + |x| into exactly ReLU(x)?",
+        ),
+    ),
+    _relu(
+        "relu_multiply_bool",
+        "Multiply by a mask",
+        relu_multiply_bool,
+        "build a boolean tensor from x and multiply x by it, entry by entry.",
+        (Call("multiplying by a boolean mask", ("bool_mask_multiply",)),),
+        (
+            "What number does True become when you multiply a float by it? And False?",
+            "Which comparison gives True exactly where ReLU keeps x?",
+        ),
+    ),
+)

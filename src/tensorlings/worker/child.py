@@ -1,0 +1,307 @@
+"""One child process per checked file: load it once, then run exercises on request.
+
+Forked from the zygote (torch already imported, no op ever run). Limits are set before any
+learner code runs; results go back as plain data over the socket. Verdicts are decided by the
+checker, never here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+import torch
+
+from tensorlings.worker import encoding, protocol, recorder
+from tensorlings.worker.loader import LoadResult, StatementTimeout, load, time_limit
+
+_BLOCKED_PREFIXES = ("tensorlings.solutions", "tensorlings.exercises", "tensorlings.catalogue")
+_MEMORY_WORDS = ("can't allocate memory", "not enough memory", "out of memory", "DefaultCPUAllocator")
+_manual_seed = torch.manual_seed
+_equal = torch.equal
+_clone = torch.Tensor.clone
+_getpid = os.getpid
+
+
+class CappedWriter(io.TextIOBase):
+    """Keeps the first `limit` characters written and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n… {self.dropped} more characters of output were dropped"
+        self.parts, self.kept, self.dropped = [], 0, 0
+        return text
+
+
+class _BlockSolutions:
+    """An import hook that refuses tensorlings' own solutions to learner code."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.startswith(_BLOCKED_PREFIXES):
+            self.attempts.append(name)
+            raise ImportError(f"importing {name} is not allowed while your work is checked")
+
+
+def apply_limits(limits: dict[str, Any]) -> None:
+    def cap(which: int, value: int) -> None:
+        soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass  # the machine does not allow this limit; the others still hold
+
+    data_now = _vm_data_bytes()
+    cap(resource.RLIMIT_DATA, data_now + int(limits["memory_bytes"]))
+    cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
+    cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    cap(resource.RLIMIT_FSIZE, int(limits["file_bytes"]))
+    cap(resource.RLIMIT_CORE, 0)
+    cap(resource.RLIMIT_NPROC, int(limits["processes"]))
+
+
+def _vm_data_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
+    frames = [
+        [frame.lineno, frame.name]
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename == filename
+    ]
+    message = str(error)[:2000]
+    kind = "error"
+    if isinstance(error, MemoryError) or any(w in message for w in _MEMORY_WORDS):
+        kind = "memory"
+    elif isinstance(error, StatementTimeout):
+        kind = "timeout"
+    return {"kind": kind, "type": type(error).__name__, "message": message, "frames": frames}
+
+
+class Child:
+    def __init__(self, sock: socket.socket, output_limit: int) -> None:
+        self.sock = sock
+        self.pid = _getpid()
+        self.output = CappedWriter(output_limit)
+        self.loaded: LoadResult | None = None
+        self.filename = ""
+        self.recorder = recorder.CallRecorder("")
+        self.blocker = _BlockSolutions()
+
+    def send(self, message: Any) -> None:
+        if _getpid() != self.pid:  # a fork made by learner code must never answer
+            os._exit(0)
+        protocol.send(self.sock, message)
+
+    def serve(self) -> None:
+        while True:
+            try:
+                request = protocol.recv(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError):
+                return
+            op = request.get("op")
+            if op == "load":
+                self.send(self.handle_load(request))
+            elif op == "run":
+                self.send(self.handle_run(request))
+            else:
+                return
+
+    def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.filename = request["filename"]
+        self.recorder.learner_file = self.filename
+        sys.stdout = sys.stderr = self.output
+        try:
+            result = load(
+                request["units"],
+                self.filename,
+                set(request.get("skip_lines", [])),
+                float(request["statement_seconds"]),
+                lambda line: self.send({"op": "progress", "line": line}),
+            )
+        finally:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        self.loaded = result
+        functions = {}
+        for name in request["names"]:
+            value = result.judged.get(name, result.notebook.get(name))
+            if value is not None:
+                functions[name] = "function" if callable(value) else type(value).__name__
+        return {
+            "op": "loaded",
+            "notes": result.notes,
+            "functions": functions,
+            "tensor_globals": result.tensor_globals,
+            "test_cases": _sheet_test_cases(result.notebook.get("test_cases")),
+            "blocked_imports": list(self.blocker.attempts),
+            "output": self.output.take(),
+        }
+
+    def function(self, name: str) -> Any:
+        assert self.loaded is not None
+        return self.loaded.judged.get(name, self.loaded.notebook.get(name))
+
+    def handle_run(self, request: dict[str, Any]) -> dict[str, Any]:
+        fn = self.function(request["name"])
+        results = []
+        timed_out = False
+        for call in request["calls"]:
+            if timed_out:
+                results.append({"status": "skipped"})
+                continue
+            result = self.run_call(fn, call, bool(request.get("record")), request["seconds"])
+            timed_out = result["status"] == "timeout"
+            results.append(result)
+            self.send({"op": "progress", "call": len(results)})
+        return {"op": "ran", "results": results}
+
+    def run_call(
+        self, fn: Any, call: dict[str, Any], record: bool, seconds: float
+    ) -> dict[str, Any]:
+        device = call.get("device", "cpu")
+        args = [_to_device(encoding.decode(a), device) for a in call["args"]]
+        grad_args = [i for i in call.get("grad_args", []) if isinstance(args[i], torch.Tensor)]
+        for i in grad_args:
+            args[i].requires_grad_(True)
+        before = {i: _clone(a).detach() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+        _manual_seed(int(call.get("seed", 0)))
+        sys.stdout = sys.stderr = self.output
+        self.recorder.take()
+        started = time.perf_counter()
+        result: dict[str, Any] = {"status": "ok"}
+        try:
+            with time_limit(seconds):
+                self.recorder.active = record
+                if record:
+                    with recorder.recording(self.recorder):
+                        out = fn(*args)
+                else:
+                    out = fn(*args)
+        except BaseException as error:  # learner code may raise anything at all
+            out = None
+            result = {"status": "error", "error": _error_record(error, self.filename)}
+            if result["error"]["kind"] in ("timeout", "memory"):
+                result["status"] = result["error"]["kind"]
+        finally:
+            self.recorder.active = False
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        if _getpid() != self.pid:
+            os._exit(0)
+        result["seconds"] = time.perf_counter() - started
+        result["calls"] = self.recorder.take()
+        result["output_text"] = self.output.take()
+        if result["status"] != "ok":
+            return result
+        result["output"] = encoding.encode(out, max_bytes=int(call.get("max_bytes", 64 << 20)))
+        result["mutated"] = _mutated(before, args)
+        result["after"] = {
+            str(i): encoding.encode(args[i], max_bytes=1 << 20) for i in result["mutated"]
+        }
+        if call.get("grad_seed") is not None and grad_args:
+            result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
+        return result
+
+
+def _to_device(value: Any, device: str) -> Any:
+    if isinstance(value, torch.Tensor) and device != "cpu":
+        return value.to(device)
+    return value
+
+
+def _mutated(before: dict[int, torch.Tensor], args: list[Any]) -> list[int]:
+    changed = []
+    with torch._C.DisableTorchFunction():
+        for i, old in before.items():
+            new = args[i]
+            same = (
+                new.shape == old.shape
+                and new.dtype == old.dtype
+                and _equal(new.detach().cpu().nan_to_num(0.0), old.cpu().nan_to_num(0.0))
+                and _equal(new.detach().isnan().cpu(), old.isnan().cpu())
+            )
+            if not same:
+                changed.append(i)
+    return changed
+
+
+def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> dict[str, Any]:
+    if not isinstance(out, torch.Tensor) or not isinstance(seed, torch.Tensor):
+        return {"grad": "skipped"}
+    if out.shape != seed.shape or not out.dtype.is_floating_point:
+        return {"grad": "skipped"}
+    if not out.requires_grad:
+        return {"grad": "none"}
+    try:
+        with torch._C.DisableTorchFunction():
+            (out * seed.to(out.device, out.dtype)).sum().backward()
+    except BaseException as error:  # a broken graph is the learner's problem to hear about
+        return {"grad": "error", "grad_error": f"{type(error).__name__}: {str(error)[:300]}"}
+    grads = {str(i): encoding.encode(args[i].grad) for i in grad_args}
+    return {"grad": "ok", "grads": grads}
+
+
+def _sheet_test_cases(value: Any) -> list[Any] | None:
+    """The sheet's own as_strided answers (`test_cases` with size and stride), as plain data."""
+    if not isinstance(value, list | tuple) or len(value) > 20:
+        return None
+    cases = []
+    for item in value:
+        size, stride = getattr(item, "size", None), getattr(item, "stride", None)
+        if _int_tuple(size) and _int_tuple(stride):
+            cases.append([list(size), list(stride)])
+        else:
+            cases.append(None)
+    return cases
+
+
+def _int_tuple(value: Any) -> bool:
+    return (
+        isinstance(value, tuple | list)
+        and len(value) <= 8
+        and all(type(v) is int and 0 <= v < 2**31 for v in value)
+    )
+
+
+def main(sock: socket.socket, request: dict[str, Any]) -> None:
+    """Entry point in the freshly forked child."""
+    os.chdir(request["workdir"])
+    os.environ.clear()
+    os.environ.update({"HOME": request["workdir"], "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    apply_limits(request["limits"])
+    torch.set_num_threads(1)
+    child = Child(sock, int(request["limits"]["output_chars"]))
+    sys.meta_path.insert(0, child.blocker)  # type: ignore[arg-type]
+    for name in [m for m in sys.modules if m.startswith(_BLOCKED_PREFIXES)]:
+        del sys.modules[name]
+    recorder.wrap_einops(child.recorder)
+    child.serve()

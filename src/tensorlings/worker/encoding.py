@@ -1,0 +1,169 @@
+"""Plain-data encoding of the values that cross between the checker and the worker.
+
+Tensors travel as dtype, shape and raw little-endian bytes; nothing is ever pickled. The
+functions used to take a tensor apart are captured when this module is imported, before any
+learner code runs, so patching `torch.Tensor` methods afterwards cannot change what is sent.
+`decode` validates everything: a malformed value raises `EncodingError`, never anything worse.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+import torch
+
+_DTYPES: dict[str, torch.dtype] = {
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "complex64": torch.complex64,
+    "complex128": torch.complex128,
+    "uint8": torch.uint8,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "int32": torch.int32,
+    "int64": torch.int64,
+    "bool": torch.bool,
+}
+_NAMES = {dtype: name for name, dtype in _DTYPES.items()}
+
+# Captured now, before learner code can replace them on the class.
+_detach = torch.Tensor.detach
+_to = torch.Tensor.to
+_contiguous = torch.Tensor.contiguous
+_view = torch.Tensor.view
+_numpy = torch.Tensor.numpy
+_clone = torch.Tensor.clone
+_frombuffer = torch.frombuffer
+_empty = torch.empty
+_no_torch_function = torch._C.DisableTorchFunction
+_is_tensor = torch.is_tensor
+
+MAX_DEPTH = 6
+MAX_ITEMS = 10_000
+MAX_STR = 4_000
+
+
+class EncodingError(Exception):
+    """A value could not be decoded: it is not in the shape this protocol allows."""
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return _NAMES.get(dtype, str(dtype).removeprefix("torch."))
+
+
+def _tensor_bytes(x: torch.Tensor) -> bytes:
+    flat = _contiguous(_to(_detach(x), "cpu"))
+    if flat.dtype == torch.bfloat16:
+        flat = _view(flat, torch.int16)
+    return bytes(_numpy(flat).tobytes())
+
+
+def encode_tensor(x: torch.Tensor, max_bytes: int) -> dict[str, Any]:
+    with _no_torch_function():
+        shape = [int(s) for s in x.shape]
+        record: dict[str, Any] = {
+            "t": "tensor",
+            "dtype": dtype_name(x.dtype),
+            "shape": shape,
+            "device": str(x.device),
+            "requires_grad": bool(x.requires_grad),
+            "grad_fn": x.grad_fn is not None,
+            "data": None,
+        }
+        nbytes = math.prod(shape) * x.element_size()
+        if x.dtype in _NAMES and nbytes <= max_bytes:
+            record["data"] = base64.b64encode(_tensor_bytes(x)).decode("ascii")
+        return record
+
+
+def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dict[str, Any]:
+    """Plain data for a value; unknown objects are described by their type name only."""
+    if _is_tensor(value):
+        return encode_tensor(value, max_bytes)
+    kind = type(value)
+    if value is None:
+        return {"t": "none"}
+    if kind is bool:
+        return {"t": "bool", "v": value}
+    if kind is int:
+        return {"t": "int", "v": str(value)} if abs(value) < 10**100 else {"t": "int", "v": "0"}
+    if kind is float:
+        return {"t": "float", "v": float.hex(value)}
+    if kind is str:
+        return {"t": "str", "v": value[:MAX_STR]}
+    if isinstance(value, torch.dtype):
+        return {"t": "dtype", "v": dtype_name(value)}
+    if kind in (list, tuple, torch.Size) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        items = [encode(item, max_bytes, depth + 1) for item in value]
+        return {"t": "list" if kind is list else "tuple", "items": items}
+    return {"t": "other", "type": f"{kind.__module__}.{kind.__qualname__}"[:200]}
+
+
+def decode_tensor(record: dict[str, Any]) -> torch.Tensor | None:
+    """The tensor a record describes; None when its data was too large to send."""
+    name = record.get("dtype")
+    shape = record.get("shape")
+    if name not in _DTYPES:
+        raise EncodingError(f"unknown dtype {name!r}")
+    if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+        raise EncodingError(f"bad shape {shape!r}")
+    dtype = _DTYPES[name]
+    data = record.get("data")
+    if data is None:
+        return None
+    if not isinstance(data, str):
+        raise EncodingError("tensor data must be base64 text")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    numel = math.prod(shape)
+    itemsize = _empty((), dtype=dtype).element_size()
+    if len(raw) != numel * itemsize:
+        raise EncodingError(f"{len(raw)} bytes for {numel} elements of {name}")
+    if numel == 0:
+        return _empty(shape, dtype=dtype)
+    storage_dtype = torch.int16 if dtype == torch.bfloat16 else dtype
+    flat = _clone(_frombuffer(bytearray(raw), dtype=storage_dtype))
+    if dtype == torch.bfloat16:
+        flat = _view(flat, torch.bfloat16)
+    return flat.reshape(shape)
+
+
+def decode(record: Any, depth: int = 0) -> Any:
+    """The value a record describes; raises EncodingError for anything malformed."""
+    if not isinstance(record, dict) or depth > MAX_DEPTH + 1:
+        raise EncodingError("expected an encoded value")
+    kind = record.get("t")
+    value = record.get("v")
+    if kind == "tensor":
+        return decode_tensor(record)
+    if kind == "none":
+        return None
+    if kind == "bool" and type(value) is bool:
+        return value
+    if kind == "int" and isinstance(value, str) and len(value) < 110:
+        return int(value)
+    if kind == "float" and isinstance(value, str) and len(value) < 40:
+        return float.fromhex(value)
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind == "dtype" and value in _DTYPES:
+        return _DTYPES[value]
+    if kind in ("list", "tuple") and isinstance(record.get("items"), list):
+        items = [decode(item, depth + 1) for item in record["items"]]
+        return items if kind == "list" else tuple(items)
+    if kind == "other":
+        return OtherValue(str(record.get("type", "?"))[:200])
+    raise EncodingError(f"malformed value of kind {kind!r}")
+
+
+class OtherValue:
+    """Stands for a value of a type that is not sent over (only its type name is)."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"

@@ -1,0 +1,148 @@
+"""Load a learner's file the way a notebook runs it, then build the namespace functions are judged in.
+
+Pass one runs every top-level statement in order, each on its own: a statement that fails
+(a missing course module, a failing assert, sys.exit) becomes a note and the rest go on.
+Pass two builds a fresh namespace from the definitions alone (imports, functions, classes) plus
+the top-level values that are not tensors, so a function that silently reads test data left
+over from a notebook cell fails instead of passing by luck.
+"""
+
+from __future__ import annotations
+
+import ast
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+class StatementTimeout(BaseException):
+    """Raised inside a statement that ran past its time (a BaseException: `except Exception` in
+    learner code cannot swallow it)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: Any) -> None:
+        raise StatementTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class LoadResult:
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    judged: dict[str, Any] = field(default_factory=dict)  # namespace functions are judged in
+    notebook: dict[str, Any] = field(default_factory=dict)  # namespace after running everything
+    tensor_globals: dict[str, int] = field(default_factory=dict)  # name -> line of test data
+
+
+def _is_definition(node: ast.stmt) -> bool:
+    if isinstance(node, DEFINITIONS):
+        return True
+    if isinstance(node, ast.If | ast.Try):
+        parts = node.body + node.orelse + getattr(node, "finalbody", [])
+        for handler in getattr(node, "handlers", []):
+            parts += handler.body
+        return all(_is_definition(child) or isinstance(child, ast.Pass) for child in parts)
+    return False
+
+
+def _holds_tensor(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, torch.Tensor):
+        return True
+    if depth < 2 and isinstance(value, list | tuple):
+        return any(_holds_tensor(item, depth + 1) for item in value[:100])
+    if depth < 2 and isinstance(value, dict):
+        return any(_holds_tensor(item, depth + 1) for item in list(value.values())[:100])
+    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
+
+
+def _describe(error: BaseException) -> tuple[str, str]:
+    if isinstance(error, SystemExit):
+        return "exited", f"the statement called sys.exit({error.code!r}); skipped"
+    if isinstance(error, StatementTimeout):
+        return "timeout", "the statement did not finish in time; skipped"
+    if isinstance(error, ImportError | ModuleNotFoundError):
+        return "import_error", f"{type(error).__name__}: {error}"
+    text = str(error)[:300]
+    return "exception", f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
+    statements: list[ast.stmt] = []
+    for unit in units:
+        try:
+            tree = ast.parse(unit["code"], filename=filename)
+        except SyntaxError:
+            continue  # the checker reported it already; nothing of this cell can run
+        ast.increment_lineno(tree, unit["line"] - 1)
+        statements.extend(tree.body)
+    return statements
+
+
+def _run(node: ast.stmt, namespace: dict[str, Any], filename: str) -> None:
+    code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
+    exec(code, namespace)
+
+
+def load(
+    units: list[dict[str, Any]],
+    filename: str,
+    skip_lines: set[int],
+    statement_seconds: float,
+    on_statement: Callable[[int], None],
+) -> LoadResult:
+    """Run the file notebook-style, then build the namespace its functions are judged in."""
+    result = LoadResult()
+    statements = _statements(units, filename)
+    notebook: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    for node in statements:
+        if node.lineno in skip_lines:
+            continue
+        on_statement(node.lineno)
+        try:
+            with time_limit(statement_seconds):
+                _run(node, notebook, filename)
+        except BaseException as error:  # learner code may raise anything at all
+            kind, message = _describe(error)
+            result.notes.append({"line": node.lineno, "kind": kind, "message": message})
+    result.notebook = notebook
+
+    judged: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    assigned: dict[str, int] = {}
+    for node in statements:
+        if node.lineno in skip_lines:
+            continue
+        if _is_definition(node):
+            try:
+                with time_limit(statement_seconds):
+                    _run(node, judged, filename)
+            except BaseException:  # already noted in the first pass
+                continue
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name_node in ast.walk(target):
+                    if isinstance(name_node, ast.Name):
+                        assigned[name_node.id] = node.lineno
+    for name, line in assigned.items():
+        if name in judged or name not in notebook:
+            continue
+        if _holds_tensor(notebook[name]):
+            result.tensor_globals[name] = line
+        else:
+            judged[name] = notebook[name]
+    result.judged = judged
+    return result
