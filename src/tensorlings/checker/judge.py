@@ -28,8 +28,8 @@ def _param_names(exercise: Exercise) -> list[str]:
 def show_arg(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         if value.numel() <= SHOW_LIMIT:
-            text = repr(value.detach()).replace("\n", "").replace("  ", " ")
-            return short(text, 160)
+            text = " ".join(repr(value.detach()).split())
+            return text if len(text) <= 160 else text[:159] + "…"
         return f"<{str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}>"
     return short(value, 60)
 
@@ -67,7 +67,7 @@ def error_problem(exercise: Exercise, probe: Probe, result: Mapping[str, Any], w
     error = result.get("error") or {}
     frames = error.get("frames") or []
     line = frames[-1][0] if frames and isinstance(frames[-1][0], int) else None
-    at = f" at {where(line)}: {where.line_text(line)!r}" if line else ""
+    at = f" at {where.where(line)}: {where.line_text(line)!r}" if line else ""
     call = call_text(exercise, probe.args)
     if status == "timeout":
         return Problem(

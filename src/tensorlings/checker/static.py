@@ -62,13 +62,16 @@ def _dump(nodes: Iterable[ast.stmt]) -> list[str]:
 
 def is_stub(function: FunctionNode, starter: str | None = None) -> bool:
     """True when the body is nothing but the template (docstring, pass, asserts, raise)."""
-    real = [node for node in function.body if not _is_template_statement(node)]
-    if not real:
-        return True
-    if starter is None:
-        return False
-    starter_body = [n for n in ast.parse(starter).body if not _is_template_statement(n)]
-    return _dump(real) == _dump(starter_body)
+    if starter is not None:  # asserts are part of the work when the template has code
+        body = [n for n in function.body if not _is_docstring_or_pass(n)]
+        return _dump(body) == _dump(ast.parse(starter).body)
+    return all(_is_template_statement(node) for node in function.body)
+
+
+def _is_docstring_or_pass(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Pass) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    )
 
 
 def called_names(node: ast.AST) -> set[str]:

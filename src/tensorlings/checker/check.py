@@ -1,0 +1,229 @@
+"""Check one workbook: read it, load it in an isolated child, judge every exercise it defines.
+
+The learner's code runs only in the child; every verdict is decided here from plain data.
+A child that dies or hangs fails only the exercise it was running: a new one is forked, the
+file is loaded again, and checking carries on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from tensorlings import catalogue
+from tensorlings.checker import static
+from tensorlings.checker.exercise_judges import judge_exercise
+from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
+from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote, describe_status
+from tensorlings.checker.source import Workbook, read_workbook
+from tensorlings.errors import WorkbookError
+from tensorlings.exercise import Exercise, Judge
+
+MAX_LOAD_ATTEMPTS = 4
+
+
+@dataclass
+class Session:
+    """A loaded file in a live child, reloaded transparently after a crash."""
+
+    zygote: Zygote
+    workbook: Workbook
+    limits: Limits
+    names: list[str]
+    skip_lines: set[int] = field(default_factory=set)
+    notes: list[LoadNote] = field(default_factory=list)
+    loaded: dict[str, Any] = field(default_factory=dict)
+    child: Any = None
+
+    def load(self) -> None:
+        """Load the file, skipping any statement that kills or hangs the child."""
+        units = [{"line": c.line, "code": c.code} for c in self.workbook.cells if c.tree]
+        for _ in range(MAX_LOAD_ATTEMPTS):
+            self.child = self.zygote.spawn(self.limits)
+            request = {
+                "op": "load",
+                "units": units,
+                "filename": str(self.workbook.path.resolve()),
+                "skip_lines": sorted(self.skip_lines),
+                "statement_seconds": self.limits.statement_seconds,
+                "names": self.names,
+            }
+            try:
+                reply = self.child.request(request, self.limits.statement_seconds + 5)
+            except (ChildDied, ChildTimedOut) as error:
+                if error.last_line is None or error.last_line in self.skip_lines:
+                    raise LoadFailed(str(error), error.last_line) from None
+                kind = "timeout" if isinstance(error, ChildTimedOut) else _died_kind(error)
+                self.notes.append(
+                    LoadNote(
+                        error.last_line,
+                        kind,
+                        f"this statement ended the worker ({error}); it was skipped",
+                    )
+                )
+                self.skip_lines.add(error.last_line)
+                continue
+            if not self.loaded:
+                self.notes += [_load_note(n) for n in reply.get("notes", [])]
+            self.loaded = reply
+            return
+        raise LoadFailed("too many top-level statements end the process", None)
+
+    def run(self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float) -> list[Any]:
+        """Results of calling the learner's `name` once per call (a list of dicts)."""
+        if self.child is None or not self.child.alive:
+            self.load()
+        request = {"op": "run", "name": name, "calls": calls, "record": record, "seconds": seconds}
+        try:
+            reply = self.child.request(request, seconds + 3)
+        except ChildTimedOut:
+            self.child = None
+            return [{"status": "timeout", "error": {"message": ""}}]
+        except ChildDied as died:
+            self.child = None
+            return [{"status": "crashed", "error": {"message": describe_status(died.status)}}]
+        results = reply.get("results")
+        return results if isinstance(results, list) else []
+
+    def close(self) -> None:
+        if self.child is not None and self.child.alive:
+            self.child.close()
+
+
+class LoadFailed(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _died_kind(error: ChildDied) -> str:
+    import os
+
+    status = error.status
+    return "exited" if status is not None and os.WIFEXITED(status) else "crashed"
+
+
+def _load_note(data: Any) -> LoadNote:
+    return LoadNote(int(data.get("line", 0)), str(data.get("kind", "exception")), str(data.get("message", "")))
+
+
+def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
+    for cell in workbook.cells:
+        if cell.syntax_error is not None and f"def {name}(" in cell.code:
+            error = cell.syntax_error
+            return Problem(
+                "exception",
+                f"the cell defining {name} has a syntax error at {workbook.where(error.lineno or cell.line)}: "
+                f"{error.msg}. Fix it and check again.",
+                line=error.lineno,
+            )
+    return None
+
+
+def _report(path: Path, seed: int, device: str, **kwargs: Any) -> CheckReport:
+    return CheckReport(
+        file=str(path), seed=seed, torch=torch.__version__, device=device, **kwargs
+    )
+
+
+def _planned_status(
+    exercise: Exercise, workbook: Workbook, functions: dict[str, static.FunctionNode]
+) -> ExerciseResult | None:
+    """A verdict that needs no running: not started, or a syntax error; None to run it."""
+    syntax = _syntax_problem(workbook, exercise.id)
+    if syntax is not None and exercise.id not in functions:
+        return ExerciseResult(exercise.id, exercise.section, "failed", (syntax,))
+    node = functions.get(exercise.id)
+    if node is not None and static.is_stub(node, exercise.starter):
+        return ExerciseResult(exercise.id, exercise.section, "not_started")
+    return None
+
+
+def check_path(
+    path: Path,
+    *,
+    seed: int = 0,
+    device: str = "cpu",
+    limits: Limits = Limits(),
+    exercise_ids: Sequence[str] | None = None,
+    zygote: Zygote | None = None,
+) -> CheckReport:
+    """Check every exercise the workbook defines; never raises for anything in the file."""
+    path = Path(path)
+    try:
+        workbook = read_workbook(path)
+    except WorkbookError as error:
+        return _report(path, seed, device, error=FileError("unreadable", str(error)), exercises=())
+    broken = [c for c in workbook.cells if c.syntax_error is not None]
+    if broken and len(broken) == len(workbook.cells):
+        error = broken[0].syntax_error
+        assert error is not None
+        message = f"{error.msg} at {workbook.where(error.lineno or 1)}: {(error.text or '').strip()!r}"
+        return _report(
+            path, seed, device, error=FileError("syntax_error", message, error.lineno), exercises=()
+        )
+    notes = list(workbook.notes) + [
+        LoadNote(c.syntax_error.lineno or c.line, "syntax_error", f"cell skipped: {c.syntax_error.msg}")
+        for c in broken
+        if c.syntax_error is not None
+    ]
+    exercises = (
+        [catalogue.get(i) for i in exercise_ids] if exercise_ids else list(catalogue.exercises())
+    )
+    own_zygote = zygote is None
+    zygote = zygote or Zygote()
+    try:
+        return _check_loaded(path, workbook, exercises, notes, zygote, limits, seed, device)
+    finally:
+        if own_zygote:
+            zygote.close()
+
+
+def _check_loaded(
+    path: Path,
+    workbook: Workbook,
+    exercises: list[Exercise],
+    notes: list[LoadNote],
+    zygote: Zygote,
+    limits: Limits,
+    seed: int,
+    device: str,
+) -> CheckReport:
+    statements = workbook.definitions()
+    functions = static.last_definitions(statements)
+    session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
+    info = zygote.ready()
+    isolation = {"network": bool(info.get("network_isolated")), "why": info.get("why")}
+    try:
+        session.load()
+    except LoadFailed as failed:
+        error = FileError("crashed", f"the file could not be loaded: {failed}", failed.line)
+        return _report(path, seed, device, error=error, exercises=(), load_notes=tuple(notes + session.notes), isolation=isolation)
+    results = []
+    try:
+        for exercise in exercises:
+            started = time.perf_counter()
+            planned = _planned_status(exercise, workbook, functions)
+            if planned is None:
+                planned = judge_exercise(exercise, session, functions, statements, seed, device)
+            results.append(_timed(planned, time.perf_counter() - started))
+    finally:
+        session.close()
+    return _report(
+        path, seed, device, error=None, exercises=tuple(results),
+        load_notes=tuple(notes + session.notes), isolation=isolation,
+    )  # fmt: skip
+
+
+def _timed(result: ExerciseResult, seconds: float) -> ExerciseResult:
+    from dataclasses import replace
+
+    return replace(result, duration_s=seconds)
+
+
+__all__ = ["Judge", "Limits", "check_path"]

@@ -1,0 +1,247 @@
+"""Judge one exercise end to end: plan probes, run them in the child, collect problems, shrink."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from tensorlings.checker import probes as probe_plans
+from tensorlings.checker import rules, special, static
+from tensorlings.checker.judge import _decode, call_text, error_problem, output_problems
+from tensorlings.checker.probes import Probe
+from tensorlings.checker.results import ExerciseResult, Problem
+from tensorlings.exercise import Exercise, Judge
+from tensorlings.worker import encoding
+
+MAX_SHRINK_ROUNDS = 4
+FAILURE_STATUSES = ("error", "timeout", "memory", "crashed")
+OUTPUT_SHOWN = 2000
+
+
+class Runner(Protocol):
+    loaded: dict[str, Any]
+    workbook: Any
+    limits: Any
+
+    def run(
+        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
+    ) -> list[Any]: ...
+
+
+def encode_call(probe: Probe, device: str) -> dict[str, Any]:
+    call: dict[str, Any] = {
+        "args": [encoding.encode(a) for a in probe.args],
+        "seed": probe.seed or 0,
+        "device": device,
+    }
+    if probe.grad_args and probe.grad_seed is not None:
+        call["grad_args"] = list(probe.grad_args)
+        call["grad_seed"] = encoding.encode(probe.grad_seed)
+    return call
+
+
+def _problems_for(
+    exercise: Exercise, probe: Probe, result: Any, runner: Runner, device: str
+) -> list[Problem]:
+    if not isinstance(result, dict):
+        return [Problem("crashed", "the worker sent back no result for this call")]
+    status = result.get("status")
+    if status == "crashed":
+        message = (result.get("error") or {}).get("message", "")
+        call = call_text(exercise, probe.args)
+        return [
+            Problem(
+                "crashed",
+                f"{message} while running {call}. Something in the function ended the process "
+                "(os._exit, a crash inside a library, or a limit such as file size or CPU time).",
+                call=call,
+                seed=probe.seed,
+            )
+        ]
+    if status in ("error", "timeout", "memory"):
+        return [error_problem(exercise, probe, result, runner.workbook)]
+    if status == "skipped":
+        return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
+    if status != "ok":
+        return []
+    result = {**result, "device": device}
+    if probe.kind == "sampling":
+        return special.sampling_problems(exercise, probe, result)
+    return output_problems(exercise, probe, result)
+
+
+def _run_probes(
+    exercise: Exercise, runner: Runner, probes: list[Probe], device: str
+) -> tuple[list[list[Problem]], dict[str, int], list[str]]:
+    calls = [encode_call(p, device) for p in probes]
+    results = runner.run(exercise.id, calls, True, runner.limits.exercise_seconds)
+    per_probe: list[list[Problem]] = []
+    recorded: dict[str, int] = {}
+    printed: list[str] = []
+    for index, probe in enumerate(probes):
+        result = results[index] if index < len(results) else None
+        if result is None and per_probe and any(per_probe):
+            per_probe.append([])  # a crash earlier in this batch already explains it
+            continue
+        per_probe.append(_problems_for(exercise, probe, result, runner, device))
+        if isinstance(result, dict):
+            for name, count in (result.get("calls") or {}).items():
+                if isinstance(name, str) and isinstance(count, int):
+                    recorded[name] = recorded.get(name, 0) + count
+            if result.get("output_text"):
+                printed.append(str(result["output_text"]))
+    return per_probe, recorded, printed
+
+
+def _shrink(
+    exercise: Exercise, runner: Runner, probe: Probe, problems: list[Problem], device: str
+) -> tuple[Probe, list[Problem]]:
+    """A smaller input that fails the same way, found by cutting each size down."""
+    kind = problems[0].kind
+    for _ in range(MAX_SHRINK_ROUNDS):
+        candidates = probe_plans.shrink_candidates(exercise, probe)
+        if not candidates:
+            break
+        found, _, _ = _run_probes(exercise, runner, candidates, device)
+        failing = [(c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind]
+        if not failing:
+            break
+        probe, problems = min(failing, key=lambda pair: pair[0].size)
+    return probe, problems
+
+
+def _pick(
+    exercise: Exercise, runner: Runner, probes: list[Probe], per_probe: list[list[Problem]], device: str
+) -> list[Problem]:
+    """One problem per kind, from the earliest (smallest) probe that shows it."""
+    moderate_fail = any(
+        p.kind != "skipped"
+        for probe, found in zip(probes, per_probe, strict=False)
+        if probe.kind != "stress"
+        for p in found
+    )
+    chosen: dict[str, Problem] = {}
+    for probe, problems in zip(probes, per_probe, strict=False):
+        problems = [p for p in problems if p.kind != "skipped"]
+        if not problems or (probe.kind == "stress" and moderate_fail):
+            continue
+        if probe.kind in ("random", "stress") and not any(p.kind in chosen for p in problems):
+            probe, problems = _shrink(exercise, runner, probe, problems, device)
+            problems = [_with_smallest(p, probe) for p in problems]
+        for problem in problems:
+            chosen.setdefault(problem.kind, problem)
+    return list(chosen.values())
+
+
+def _with_smallest(problem: Problem, probe: Probe) -> Problem:
+    from dataclasses import replace
+
+    sizes = ", ".join(f"{k}={v}" for k, v in probe.sizes.items())
+    note = f" (smallest failing case found: {sizes}; seed {probe.seed})" if sizes else ""
+    return replace(problem, message=problem.message + note, seed=probe.seed)
+
+
+def judge_exercise(
+    exercise: Exercise,
+    runner: Runner,
+    functions: dict[str, static.FunctionNode],
+    statements: list[Any],
+    seed: int,
+    device: str,
+) -> ExerciseResult:
+    available = runner.loaded.get("functions", {})
+    if exercise.judge is Judge.STRIDED and exercise.id not in available:
+        return _judge_sheet_strided(exercise, runner)
+    if exercise.id not in available:
+        return ExerciseResult(exercise.id, exercise.section, "not_started")
+    if available[exercise.id] != "function":
+        problem = Problem(
+            "wrong_type",
+            f"{exercise.id} is a {available[exercise.id]}, not a function: define it with def.",
+        )
+        return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
+    if exercise.judge in (Judge.STRIDED, Judge.QUESTION):
+        return _judge_answer(exercise, runner, device)
+    return _judge_calls(exercise, runner, functions, statements, seed, device)
+
+
+def _judge_calls(
+    exercise: Exercise,
+    runner: Runner,
+    functions: dict[str, static.FunctionNode],
+    statements: list[Any],
+    seed: int,
+    device: str,
+) -> ExerciseResult:
+    planned = (
+        special.sampling_probes(seed)
+        if exercise.judge is Judge.SAMPLING
+        else probe_plans.plan(exercise, seed)
+    )
+    per_probe, recorded, printed = _run_probes(exercise, runner, planned, device)
+    problems = _pick(exercise, runner, planned, per_probe, device)
+    if any(kind not in _RUN_FAILURES for kind in _first_kinds(per_probe)):
+        problems += rules.call_problems(exercise, recorded)
+    node = functions.get(exercise.id)
+    if node is not None:
+        problems += rules.static_problems(exercise, exercise.id, functions, statements)
+        problems += _assert_problems(exercise, node)
+    status = "failed" if any(p.fails for p in problems) else "passed"
+    output = "".join(printed)[:OUTPUT_SHOWN]
+    return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
+
+
+_RUN_FAILURES = ("exception", "timeout", "memory_limit", "crashed", "skipped")
+
+
+def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:
+    """Per probe, the kind of its first problem ("ok" when none; "skipped" when not run)."""
+    return [problems[0].kind if problems else "ok" for problems in per_probe]
+
+
+def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Problem]:
+    if not exercise.min_learner_asserts:
+        return []
+    found = len(static.learner_asserts(node))
+    if found >= exercise.min_learner_asserts:
+        return []
+    return [
+        Problem(
+            "missing_call",
+            f"{exercise.id} needs at least {exercise.min_learner_asserts} asserts of your own "
+            f"relating the arguments and the output; it has {found}. What must be true of the "
+            "shapes, and of the index values, for the gather to make sense?",
+            line=node.lineno,
+        )
+    ]
+
+
+def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:
+    results = runner.run(exercise.id, [{"args": [], "seed": 0, "device": device}], False, runner.limits.exercise_seconds)
+    result = results[0] if results else None
+    probe = Probe(label="the answer", kind="answer", args=(), expected=None)
+    if not isinstance(result, dict) or result.get("status") != "ok":
+        problems = _problems_for(exercise, probe, result, runner, device)
+        return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
+    value = _decode(result.get("output"))
+    if exercise.judge is Judge.STRIDED:
+        problems = special.strided_problems(exercise, value)
+        explanation = None
+    else:
+        problems = special.question_problems(exercise, value)
+        assert exercise.question is not None
+        explanation = exercise.question.explanation if not problems else None
+    status = "failed" if problems else "passed"
+    return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), explanation=explanation)
+
+
+def _judge_sheet_strided(exercise: Exercise, runner: Runner) -> ExerciseResult:
+    """as_strided answers given the sheet's way: a `test_cases` list with size and stride."""
+    cases = runner.loaded.get("test_cases")
+    number = int(exercise.id.rsplit("_", 1)[1])
+    if not isinstance(cases, list) or len(cases) < number or cases[number - 1] is None:
+        return ExerciseResult(exercise.id, exercise.section, "not_started")
+    size, stride = cases[number - 1]
+    if list(size) == [1] and list(stride) == [1]:
+        return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
+    problems = special.strided_problems(exercise, (tuple(size), tuple(stride)))
+    return ExerciseResult(exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems))

@@ -1,0 +1,165 @@
+"""Judges for the exercises that are not "compare with the reference": sampling, as_strided,
+and predict-the-output questions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from tensorlings.checker.compare import compare, describe_value
+from tensorlings.checker.judge import _decode, call_text
+from tensorlings.checker.probes import Probe
+from tensorlings.checker.results import Problem
+from tensorlings.checker.stats import chi_square_p_value
+from tensorlings.exercise import DtypePolicy, Exercise, OutputPolicy
+from tensorlings.questions import correct_letter
+
+# Four chi-square tests at this level keep the false-alarm rate below one in a million.
+P_VALUE_THRESHOLD = 1e-7
+_SHEET_PROBS = (0.05, 0.1, 0.1, 0.2, 0.15, 0.4)
+
+
+def sampling_probes(seed: int) -> list[Probe]:
+    generator = torch.Generator().manual_seed(seed)
+    many = torch.rand(1000, generator=generator, dtype=torch.float64)
+    specs = [
+        ("the sheet's distribution", torch.tensor(_SHEET_PROBS), 100_000),
+        ("1000 random events", (many / many.sum()).float(), 50_000),
+        ("events of probability zero", torch.tensor([0.0, 0.5, 0.0, 0.5, 0.0]), 20_000),
+        ("probabilities summing to 0.9998", torch.tensor([0.3, 0.3, 0.3998]), 100_000),
+        ("a single event", torch.tensor([1.0]), 1_000),
+        ("n = 0", torch.tensor(_SHEET_PROBS), 0),
+    ]
+    return [
+        Probe(label=label, kind="sampling", args=(probs, n), expected=probs, seed=seed + i)
+        for i, (label, probs, n) in enumerate(specs)
+    ]
+
+
+def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+    probs, n = probe.args
+    k = probs.numel()
+    call = call_text(exercise, probe.args)
+    actual = _decode(result.get("output"))
+    shape_only = torch.zeros(n, dtype=torch.int64)
+    mismatch = compare(actual, shape_only, OutputPolicy(dtype=DtypePolicy.INTEGER))
+    if mismatch is not None and mismatch.kind not in ("wrong_values", "not_finite"):
+        return [Problem(mismatch.kind, f"{mismatch.message} for {call}", call=call, seed=probe.seed)]
+    samples = actual.long()
+    if n == 0:
+        return []
+    low, high = int(samples.min()), int(samples.max())
+    if low < 0 or high >= k:
+        bad = high if high >= k else low
+        return [
+            Problem(
+                "wrong_values",
+                f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "
+                f"With {probe.label}, the last running total is {float(probs.cumsum(0)[-1]):.6f}; "
+                "a uniform draw above it must still map to a real event.",
+                call=call, seed=probe.seed,
+            )
+        ]  # fmt: skip
+    counts = torch.bincount(samples, minlength=k)
+    impossible = ((probs == 0) & (counts > 0)).nonzero().flatten().tolist()
+    if impossible:
+        return [
+            Problem(
+                "wrong_values",
+                f"{call} drew events {impossible[:5]}, whose probability is 0.",
+                call=call, seed=probe.seed,
+            )
+        ]  # fmt: skip
+    p_value = chi_square_p_value(counts, probs)
+    if p_value < P_VALUE_THRESHOLD:
+        observed = (counts.double() / n)[:6].tolist()
+        wanted = (probs.double() / probs.double().sum())[:6].tolist()
+        return [
+            Problem(
+                "wrong_values",
+                f"the frequencies of {call} do not follow probs (chi-square p = {p_value:.1e}): "
+                f"observed {[round(x, 4) for x in observed]}, expected "
+                f"{[round(x, 4) for x in wanted]}.",
+                call=call, seed=probe.seed, details={"p_value": p_value},
+            )
+        ]  # fmt: skip
+    return []
+
+
+def strided_answer(value: Any) -> tuple[tuple[int, ...], tuple[int, ...]] | str:
+    """(size, stride) from what the learner returned, or what is wrong with it."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return f"expected (size, stride), got {describe_value(value)}"
+    size, stride = value
+    for name, part in (("size", size), ("stride", stride)):
+        if not isinstance(part, list | tuple) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in part
+        ):
+            return f"{name} must be a tuple of ints, got {describe_value(part)}"
+        if any(v < 0 for v in part) or len(part) > 8:
+            return f"{name} must hold at most 8 non-negative ints, got {part!r}"
+    return tuple(size), tuple(stride)
+
+
+def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
+    assert exercise.strided_input is not None
+    target = exercise.examples[0].expected
+    parsed = strided_answer(answer)
+    if isinstance(parsed, str):
+        return [Problem("wrong_type", parsed + ". Return the pair (size, stride).")]
+    size, stride = parsed
+    call = f"input.as_strided(size={size}, stride={stride})"
+    numel = 1
+    for s in size:
+        numel *= s
+    if len(size) != len(stride) or numel > 1_000_000:
+        return [
+            Problem(
+                "wrong_shape",
+                f"{call}: size and stride need one entry per output axis, and the output "
+                f"should have shape {tuple(target.shape)}.",
+                call=call,
+            )
+        ]
+    try:
+        actual = exercise.strided_input.as_strided(size, stride)
+    except RuntimeError as error:
+        message = str(error).split("\n")[0]
+        return [Problem("wrong_values", f"{call} fails: {message}", call=call)]
+    mismatch = compare(actual, target, exercise.output)
+    if mismatch is None:
+        return []
+    return [Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, details=mismatch.details)]
+
+
+def normalise_letter(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip().strip("().").strip().lower() or None
+
+
+def question_problems(exercise: Exercise, value: Any) -> list[Problem]:
+    assert exercise.question is not None
+    letters = [opt.letter for opt in exercise.question.options]
+    answer = normalise_letter(value)
+    if answer is None:
+        return [
+            Problem(
+                "wrong_type",
+                f"answer with the letter of an option as a string ({', '.join(letters)}), "
+                f"got {describe_value(value)}.",
+            )
+        ]
+    if answer not in letters:
+        return [Problem("wrong_values", f"{answer!r} is not one of the options {letters}.")]
+    if answer != correct_letter(exercise.question):
+        return [
+            Problem(
+                "wrong_values",
+                f"{answer!r} is not what this torch does. Run the snippet in a cell, look at the "
+                "value and its dtype, and compare with each option.",
+            )
+        ]
+    return []

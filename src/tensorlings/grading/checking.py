@@ -1,0 +1,82 @@
+"""Check one workbook inside a grading worker, exactly as `tensorlings check` does.
+
+Runs in a pool process (or a Dask worker), never in the process that writes the results. Each
+worker keeps one zygote and reuses it for every workbook it checks; learner code still runs
+only in the zygote's limited children, so a memory bomb or an `os._exit` ends a child, not the
+worker. A zygote lost in the middle of a check is replaced and the workbook checked once more,
+so that a zygote that died earlier is never blamed on the next submission.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tensorlings.checker.sandbox import Zygote
+from tensorlings.errors import WorkerError
+from tensorlings.grading.errors import WorkerUnavailable
+from tensorlings.grading.model import error_report
+
+
+class ZygoteHolder:
+    """One zygote, started on first use and started again after it is lost."""
+
+    def __init__(self) -> None:
+        self._zygote: Zygote | None = None
+
+    def start(self) -> None:
+        """Start the zygote without waiting for it (it imports torch meanwhile)."""
+        if self._zygote is None:
+            try:
+                self._zygote = Zygote()
+            except WorkerError as error:
+                raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
+
+    def get(self) -> Zygote:
+        self.start()
+        assert self._zygote is not None
+        try:
+            self._zygote.ready()
+        except WorkerError as error:
+            self.reset()
+            raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
+        return self._zygote
+
+    def reset(self) -> None:
+        if self._zygote is not None:
+            zygote, self._zygote = self._zygote, None
+            zygote.close()
+
+
+def check_one(holder: ZygoteHolder, workbook: Path, *, seed: int, device: str) -> dict[str, Any]:
+    """The check report of one workbook, as JSON data; never raises for the workbook's content.
+
+    Raises WorkerUnavailable when no zygote can be started at all (nothing could be checked).
+    """
+    holder.start()  # let the zygote import torch while this process imports the checker
+    from tensorlings.checker.check import check_path
+
+    lost: WorkerError | None = None
+    for _ in range(2):
+        zygote = holder.get()
+        try:
+            return check_path(workbook, seed=seed, device=device, zygote=zygote).to_json()
+        except WorkerError as error:
+            holder.reset()
+            lost = error
+        except Exception as error:  # a checker bug must not lose the submission
+            holder.reset()
+            message = (
+                f"the checker itself failed on this workbook ({type(error).__name__}: {error}); "
+                "this is a bug in tensorlings, please report it with the workbook"
+            )
+            return crashed(workbook, message, seed=seed, device=device)
+    message = (
+        f"the isolated worker was lost twice while checking this workbook ({lost}); "
+        f"run `tensorlings check {workbook}` to see which statement ends it"
+    )
+    return crashed(workbook, message, seed=seed, device=device)
+
+
+def crashed(workbook: Path | str, message: str, *, seed: int, device: str) -> dict[str, Any]:
+    return error_report(str(workbook), "crashed", message, seed=seed, device=device).to_json()

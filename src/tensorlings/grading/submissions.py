@@ -1,0 +1,125 @@
+"""Turn the SUBMISSION arguments of `tensorlings grade` into named workbooks.
+
+A submission is a workbook (`.py` or `.ipynb`) or a folder holding one. A folder that holds
+none, or several with none named `workbook`, is still a submission: it gets an error result
+instead of stopping the run. Names are unique and safe as file names; they name the results
+file and the row of each report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tensorlings.grading.errors import GradingError
+
+WORKBOOK_SUFFIXES = (".py", ".ipynb")
+PREFERRED_NAMES = ("workbook.py", "workbook.ipynb")
+_MAX_NAME = 80
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One submission: its name, what was given, and the workbook to check (if one was found)."""
+
+    name: str
+    source: Path
+    workbook: Path | None
+    problem: str | None = None  # why there is no workbook to check
+
+
+def resolve(arguments: Sequence[str | Path]) -> tuple[Submission, ...]:
+    """The submissions named by the arguments, sorted by name: `alice.py` and `bob/` give
+    `alice` and `bob`; `alice/workbook.py` is `alice` too."""
+    if not arguments:
+        raise GradingError(
+            "no submissions given: name workbooks (.py, .ipynb) or folders that hold one"
+        )
+    found: dict[Path, tuple[Path, Path | None, str | None]] = {}
+    for argument in arguments:
+        source = Path(argument)
+        key = source.resolve()
+        if key not in found:
+            found[key] = (source, *_locate(source))
+    candidates = sorted(found.values(), key=lambda item: (_base_name(item[0]), str(item[0])))
+    names = unique_names(_base_name(source) for source, _, _ in candidates)
+    submissions = [
+        Submission(name, source, workbook, problem)
+        for name, (source, workbook, problem) in zip(names, candidates, strict=True)
+    ]
+    return tuple(sorted(submissions, key=lambda s: s.name))
+
+
+def _locate(source: Path) -> tuple[Path | None, str | None]:
+    if source.is_dir():
+        return find_workbook(source)
+    if not source.exists():
+        raise GradingError(
+            f"{str(source)!r} does not exist: give workbooks (.py, .ipynb) or folders that hold one"
+        )
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise GradingError(
+            f"{str(source)!r} is not a workbook: a submission is a .py or .ipynb file, "
+            "or a folder holding one"
+        )
+    return source, None
+
+
+def find_workbook(folder: Path) -> tuple[Path | None, str | None]:
+    """The folder's one workbook, or None and why there is no single one."""
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError as error:
+        return None, f"the folder {str(folder)!r} could not be read: {error.strerror or error}"
+    workbooks = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
+    for preferred in PREFERRED_NAMES:
+        for path in workbooks:
+            if path.name == preferred:
+                return path, None
+    if len(workbooks) == 1:
+        return workbooks[0], None
+    if not workbooks:
+        return None, (
+            f"the folder {str(folder)!r} holds no workbook (.py or .ipynb); "
+            "put the learner's workbook in it"
+        )
+    listed = ", ".join(p.name for p in workbooks[:5]) + (", …" if len(workbooks) > 5 else "")
+    return None, (
+        f"the folder {str(folder)!r} holds {len(workbooks)} workbooks ({listed}) and none is "
+        "named workbook.py or workbook.ipynb; keep one, or rename the one to grade workbook.py"
+    )
+
+
+def _base_name(source: Path) -> str:
+    """What the submission is called before it is made safe and unique."""
+    if source.is_dir():
+        return source.resolve().name
+    if source.name in PREFERRED_NAMES:  # alice/workbook.py is alice's
+        return source.resolve().parent.name
+    return source.stem
+
+
+def safe_name(text: str) -> str:
+    """A name made of letters, digits, '.', '_' and '-', not starting with '.' or '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = _UNSAFE.sub("_", ascii_text).strip("._-")[:_MAX_NAME].rstrip("._-")
+    return name or "submission"
+
+
+def unique_names(bases: Iterable[str]) -> list[str]:
+    """Safe names, numbered where two would clash (ignoring case, for case-blind file systems)."""
+    taken: set[str] = set()
+    names = []
+    for base in bases:
+        stem = safe_name(base)
+        name, number = stem, 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{stem}-{number}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
