@@ -9,4 +9,3 @@ from tensorlings.catalogue import exercises
 
 __all__ = [ex.id for ex in exercises()]
 globals().update({ex.id: ex.solution for ex in exercises()})
-

@@ -74,7 +74,9 @@ class Session:
             return
         raise LoadFailed("too many top-level statements end the process", None)
 
-    def run(self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float) -> list[Any]:
+    def run(
+        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
+    ) -> list[Any]:
         """Results of calling the learner's `name` once per call (a list of dicts)."""
         if self.child is None or not self.child.alive:
             self.load()
@@ -109,7 +111,9 @@ def _died_kind(error: ChildDied) -> str:
 
 
 def _load_note(data: Any) -> LoadNote:
-    return LoadNote(int(data.get("line", 0)), str(data.get("kind", "exception")), str(data.get("message", "")))
+    return LoadNote(
+        int(data.get("line", 0)), str(data.get("kind", "exception")), str(data.get("message", ""))
+    )
 
 
 def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
@@ -118,7 +122,8 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
             error = cell.syntax_error
             return Problem(
                 "exception",
-                f"the cell defining {name} has a syntax error at {workbook.where(error.lineno or cell.line)}: "
+                f"the cell defining {name} has a syntax error at "
+                f"{workbook.where(error.lineno or cell.line)}: "
                 f"{error.msg}. Fix it and check again.",
                 line=error.lineno,
             )
@@ -126,9 +131,7 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
 
 
 def _report(path: Path, seed: int, device: str, **kwargs: Any) -> CheckReport:
-    return CheckReport(
-        file=str(path), seed=seed, torch=torch.__version__, device=device, **kwargs
-    )
+    return CheckReport(file=str(path), seed=seed, torch=torch.__version__, device=device, **kwargs)
 
 
 def _planned_status(
@@ -142,6 +145,13 @@ def _planned_status(
     if node is not None and static.is_stub(node, exercise.starter):
         return ExerciseResult(exercise.id, exercise.section, "not_started")
     return None
+
+
+def _syntax_error(workbook: Workbook) -> FileError:
+    broken = next(c.syntax_error for c in workbook.cells if c.syntax_error is not None)
+    text = (broken.text or "").strip()
+    where = workbook.where(broken.lineno or 1)
+    return FileError("syntax_error", f"{broken.msg} at {where}: {text!r}", broken.lineno)
 
 
 def check_path(
@@ -161,14 +171,11 @@ def check_path(
         return _report(path, seed, device, error=FileError("unreadable", str(error)), exercises=())
     broken = [c for c in workbook.cells if c.syntax_error is not None]
     if broken and len(broken) == len(workbook.cells):
-        error = broken[0].syntax_error
-        assert error is not None
-        message = f"{error.msg} at {workbook.where(error.lineno or 1)}: {(error.text or '').strip()!r}"
-        return _report(
-            path, seed, device, error=FileError("syntax_error", message, error.lineno), exercises=()
-        )
+        return _report(path, seed, device, error=_syntax_error(workbook), exercises=())
     notes = list(workbook.notes) + [
-        LoadNote(c.syntax_error.lineno or c.line, "syntax_error", f"cell skipped: {c.syntax_error.msg}")
+        LoadNote(
+            c.syntax_error.lineno or c.line, "syntax_error", f"cell skipped: {c.syntax_error.msg}"
+        )
         for c in broken
         if c.syntax_error is not None
     ]
@@ -203,7 +210,15 @@ def _check_loaded(
         session.load()
     except LoadFailed as failed:
         error = FileError("crashed", f"the file could not be loaded: {failed}", failed.line)
-        return _report(path, seed, device, error=error, exercises=(), load_notes=tuple(notes + session.notes), isolation=isolation)
+        return _report(
+            path,
+            seed,
+            device,
+            error=error,
+            exercises=(),
+            load_notes=tuple(notes + session.notes),
+            isolation=isolation,
+        )
     results = []
     try:
         for exercise in exercises:

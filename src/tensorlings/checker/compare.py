@@ -76,7 +76,10 @@ def compare(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismat
             "wrong_dtype",
             f"expected dtype {dtype_word(expected.dtype)} ({policy.describe()}), "
             f"got {dtype_word(actual.dtype)}",
-            {"expected_dtype": dtype_word(expected.dtype), "actual_dtype": dtype_word(actual.dtype)},
+            {
+                "expected_dtype": dtype_word(expected.dtype),
+                "actual_dtype": dtype_word(actual.dtype),
+            },
         )
     return compare_values(actual, expected, policy)
 
@@ -98,7 +101,9 @@ def _finite_mask(x: torch.Tensor) -> torch.Tensor:
     return torch.isfinite(x) if x.dtype.is_floating_point else torch.ones_like(x, dtype=torch.bool)
 
 
-def compare_values(actual: torch.Tensor, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch | None:
+def compare_values(
+    actual: torch.Tensor, expected: torch.Tensor, policy: OutputPolicy
+) -> Mismatch | None:
     a = actual.detach().to(torch.float64)
     e = expected.detach().to(torch.float64)
     if a.numel() == 0:
@@ -138,6 +143,8 @@ def _number(x: torch.Tensor) -> float | str:
 
 
 def side_by_side(expected: torch.Tensor, actual: torch.Tensor) -> str:
+    if expected.dim() <= 1:
+        return _column_pairs(expected.reshape(-1), actual.reshape(-1))
     left = _format(expected).splitlines()
     right = _format(actual).splitlines()
     width = max(len(line) for line in left + ["expected"])
@@ -149,7 +156,21 @@ def side_by_side(expected: torch.Tensor, actual: torch.Tensor) -> str:
     return "\n".join(rows)
 
 
+def _column_pairs(expected: torch.Tensor, actual: torch.Tensor) -> str:
+    rows = [f"{'index':>5}  {'expected':>12}  {'actual':>12}"]
+    for i, (e, a) in enumerate(zip(expected.tolist(), actual.tolist(), strict=True)):
+        mark = "" if _same(e, a) else "  ✗"
+        rows.append(f"{i:>5}  {e:>12.5g}  {a:>12.5g}{mark}")
+    return "\n".join(rows)
+
+
+def _same(e: float, a: float) -> bool:
+    if math.isnan(e) or math.isnan(a):
+        return math.isnan(e) and math.isnan(a)
+    return math.isclose(e, a, rel_tol=1e-5, abs_tol=1e-4)
+
+
 def _format(x: torch.Tensor) -> str:
-    with torch._tensor_str.printoptions(precision=4, sci_mode=False):  # type: ignore[attr-defined]
+    with torch._tensor_str.printoptions(precision=4, sci_mode=False):
         text = repr(x.detach().cpu())
     return text.removeprefix("tensor(").split(", dtype=")[0].rstrip(")")

@@ -102,7 +102,9 @@ def _shrink(
         if not candidates:
             break
         found, _, _ = _run_probes(exercise, runner, candidates, device)
-        failing = [(c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind]
+        failing = [
+            (c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind
+        ]
         if not failing:
             break
         probe, problems = min(failing, key=lambda pair: pair[0].size)
@@ -110,7 +112,11 @@ def _shrink(
 
 
 def _pick(
-    exercise: Exercise, runner: Runner, probes: list[Probe], per_probe: list[list[Problem]], device: str
+    exercise: Exercise,
+    runner: Runner,
+    probes: list[Probe],
+    per_probe: list[list[Problem]],
+    device: str,
 ) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
     moderate_fail = any(
@@ -216,7 +222,12 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Prob
 
 
 def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:
-    results = runner.run(exercise.id, [{"args": [], "seed": 0, "device": device}], False, runner.limits.exercise_seconds)
+    results = runner.run(
+        exercise.id,
+        [{"args": [], "seed": 0, "device": device}],
+        False,
+        runner.limits.exercise_seconds,
+    )
     result = results[0] if results else None
     probe = Probe(label="the answer", kind="answer", args=(), expected=None)
     if not isinstance(result, dict) or result.get("status") != "ok":
@@ -231,7 +242,9 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
         assert exercise.question is not None
         explanation = exercise.question.explanation if not problems else None
     status = "failed" if problems else "passed"
-    return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), explanation=explanation)
+    return ExerciseResult(
+        exercise.id, exercise.section, status, tuple(problems), explanation=explanation
+    )
 
 
 def _judge_sheet_strided(exercise: Exercise, runner: Runner) -> ExerciseResult:
@@ -244,4 +257,6 @@ def _judge_sheet_strided(exercise: Exercise, runner: Runner) -> ExerciseResult:
     if list(size) == [1] and list(stride) == [1]:
         return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
     problems = special.strided_problems(exercise, (tuple(size), tuple(stride)))
-    return ExerciseResult(exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems))
+    return ExerciseResult(
+        exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems)
+    )

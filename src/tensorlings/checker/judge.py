@@ -62,7 +62,9 @@ class _TooLarge(encoding.OtherValue):
         self.dtype = str(record.get("dtype"))
 
 
-def error_problem(exercise: Exercise, probe: Probe, result: Mapping[str, Any], where: Any) -> Problem:
+def error_problem(
+    exercise: Exercise, probe: Probe, result: Mapping[str, Any], where: Any
+) -> Problem:
     status = result.get("status")
     error = result.get("error") or {}
     frames = error.get("frames") or []

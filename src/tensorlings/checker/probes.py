@@ -111,7 +111,9 @@ def plan(exercise: Exercise, seed: int) -> list[Probe]:
     """Every probe of a function exercise, in the order they are judged."""
     probes = [
         Probe(
-            label=f"the sheet's example {n}" if len(exercise.examples) > 1 else "the sheet's example",
+            label=f"the sheet's example {n}"
+            if len(exercise.examples) > 1
+            else "the sheet's example",
             kind="example",
             args=example.args,
             expected=reference_output(exercise, example.args),

@@ -124,7 +124,9 @@ class LoadNote:
     """A top-level statement that failed or was skipped while loading; loading went on."""
 
     line: int
-    kind: str  # import_error | exception | exited | timeout | crashed | notebook_line | syntax_error
+    kind: (
+        str  # import_error | exception | exited | timeout | crashed | notebook_line | syntax_error
+    )
     message: str
 
     def to_json(self) -> dict[str, Any]:

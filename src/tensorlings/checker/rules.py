@@ -1,4 +1,4 @@
-"""Enforce an exercise's rules on what the learner's code did (recorded calls) and contains (AST)."""
+"""Enforce an exercise's rules on what the learner's code did (calls) and contains (AST)."""
 
 from __future__ import annotations
 

@@ -114,6 +114,17 @@ def _notebook_cells(path: Path, raw: str) -> list[str]:
     return sources
 
 
+def _parse_cell(code: str, first_line: int) -> tuple[ast.Module | None, SyntaxError | None]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as caught:
+        if caught.lineno is not None:
+            caught.lineno += first_line - 1
+        return None, caught
+    ast.increment_lineno(tree, first_line - 1)
+    return tree, None
+
+
 def read_workbook(path: Path) -> Workbook:
     """The workbook's cells, parsed; raises WorkbookError when the file cannot be read."""
     if not path.exists():
@@ -132,15 +143,7 @@ def read_workbook(path: Path) -> Workbook:
     line = 1
     for number, source in enumerate(sources, start=1):
         code = _blank_magics(source, line, workbook.notes)
-        try:
-            tree: ast.Module | None = ast.parse(code)
-            assert tree is not None
-            ast.increment_lineno(tree, line - 1)
-            error = None
-        except SyntaxError as caught:
-            tree, error = None, caught
-            if caught.lineno is not None:
-                error.lineno = caught.lineno + line - 1
-        workbook.cells.append(Cell(line, code, number, error, tree))
+        tree, broken = _parse_cell(code, line)
+        workbook.cells.append(Cell(line, code, number, broken, tree))
         line += code.count("\n") + 1
     return workbook

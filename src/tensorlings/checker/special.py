@@ -46,7 +46,9 @@ def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
     shape_only = torch.zeros(n, dtype=torch.int64)
     mismatch = compare(actual, shape_only, OutputPolicy(dtype=DtypePolicy.INTEGER))
     if mismatch is not None and mismatch.kind not in ("wrong_values", "not_finite"):
-        return [Problem(mismatch.kind, f"{mismatch.message} for {call}", call=call, seed=probe.seed)]
+        return [
+            Problem(mismatch.kind, f"{mismatch.message} for {call}", call=call, seed=probe.seed)
+        ]
     samples = actual.long()
     if n == 0:
         return []
@@ -131,7 +133,9 @@ def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
     mismatch = compare(actual, target, exercise.output)
     if mismatch is None:
         return []
-    return [Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, details=mismatch.details)]
+    return [
+        Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, details=mismatch.details)
+    ]
 
 
 def normalise_letter(value: Any) -> str | None:

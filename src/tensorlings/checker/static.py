@@ -104,7 +104,7 @@ def loops(functions: Iterable[FunctionNode]) -> list[Finding]:
         for node in ast.walk(function):
             for loop_type, words in _LOOPS.items():
                 if isinstance(node, loop_type):
-                    found.append(Finding(node.lineno, words, function.name))
+                    found.append(Finding(getattr(node, "lineno", 0), words, function.name))
     return sorted(found, key=lambda f: f.line)
 
 
@@ -159,7 +159,7 @@ def module_uses(
             for target in targets:
                 hit = next((m for m in modules if _under(target, m)), None)
                 if hit:
-                    found.append(Finding(node.lineno, target, function.name))
+                    found.append(Finding(getattr(node, "lineno", 0), target, function.name))
     unique = {(f.line, f.what): f for f in found}
     return sorted(unique.values(), key=lambda f: f.line)
 

@@ -42,7 +42,9 @@ def _upper_gamma_regularized(a: float, x: float) -> float:
     return min(1.0, math.exp(log_prefix) * h)
 
 
-def chi_square_p_value(counts: torch.Tensor, probs: torch.Tensor, min_expected: float = 5.0) -> float:
+def chi_square_p_value(
+    counts: torch.Tensor, probs: torch.Tensor, min_expected: float = 5.0
+) -> float:
     """P-value that `counts` were drawn from `probs` (bins with small expectations pooled)."""
     n = float(counts.sum())
     expected = probs.double() / probs.double().sum() * n

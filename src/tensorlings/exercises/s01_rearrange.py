@@ -40,7 +40,8 @@ EXERCISES = (
         ),
         solution=rearrange_1,
         hints=(
-            "Which consecutive numbers appear, in reading order? Which torch.arange call makes them?",
+            "Which consecutive numbers appear, in reading order? "
+            "Which torch.arange call makes them?",
             "rearrange can split one axis into two: what pattern turns 6 numbers into 3 rows of 2?",
             "Try rearrange(torch.arange(3, 9), '(r c) -> r c', c=2).",
         ),

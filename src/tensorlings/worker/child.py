@@ -22,7 +22,12 @@ from tensorlings.worker import encoding, protocol, recorder
 from tensorlings.worker.loader import LoadResult, StatementTimeout, load, time_limit
 
 _BLOCKED_PREFIXES = ("tensorlings.solutions", "tensorlings.exercises", "tensorlings.catalogue")
-_MEMORY_WORDS = ("can't allocate memory", "not enough memory", "out of memory", "DefaultCPUAllocator")
+_MEMORY_WORDS = (
+    "can't allocate memory",
+    "not enough memory",
+    "out of memory",
+    "DefaultCPUAllocator",
+)
 _manual_seed = torch.manual_seed
 _equal = torch.equal
 _clone = torch.Tensor.clone
@@ -69,7 +74,7 @@ class _BlockSolutions:
 
 def apply_limits(limits: dict[str, Any]) -> None:
     def cap(which: int, value: int) -> None:
-        soft, hard = resource.getrlimit(which)
+        _, hard = resource.getrlimit(which)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         try:
             resource.setrlimit(which, (value, value))
@@ -121,7 +126,8 @@ class Child:
     def send(self, message: Any) -> None:
         if _getpid() != self.pid:  # a fork made by learner code must never answer
             os._exit(0)
-        protocol.send(self.sock, message)
+        if self.sock is not None:
+            protocol.send(self.sock, message)
 
     def serve(self) -> None:
         while True:
@@ -140,6 +146,7 @@ class Child:
     def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
         self.filename = request["filename"]
         self.recorder.learner_file = self.filename
+        previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         try:
             result = load(
@@ -150,7 +157,7 @@ class Child:
                 lambda line: self.send({"op": "progress", "line": line}),
             )
         finally:
-            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+            sys.stdout, sys.stderr = previous
         self.loaded = result
         functions = {}
         for name in request["names"]:
@@ -195,6 +202,7 @@ class Child:
             args[i].requires_grad_(True)
         before = {i: _clone(a).detach() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
         _manual_seed(int(call.get("seed", 0)))
+        previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         self.recorder.take()
         started = time.perf_counter()
@@ -214,7 +222,7 @@ class Child:
                 result["status"] = result["error"]["kind"]
         finally:
             self.recorder.active = False
-            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+            sys.stdout, sys.stderr = previous
         if _getpid() != self.pid:
             os._exit(0)
         result["seconds"] = time.perf_counter() - started
@@ -270,15 +278,15 @@ def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> di
     return {"grad": "ok", "grads": grads}
 
 
-def _sheet_test_cases(value: Any) -> list[Any] | None:
+def _sheet_test_cases(value: Any) -> list[list[list[int]] | None] | None:
     """The sheet's own as_strided answers (`test_cases` with size and stride), as plain data."""
     if not isinstance(value, list | tuple) or len(value) > 20:
         return None
-    cases = []
+    cases: list[list[list[int]] | None] = []
     for item in value:
         size, stride = getattr(item, "size", None), getattr(item, "stride", None)
         if _int_tuple(size) and _int_tuple(stride):
-            cases.append([list(size), list(stride)])
+            cases.append([list(size), list(stride)])  # type: ignore[arg-type]
         else:
             cases.append(None)
     return cases
@@ -300,7 +308,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     apply_limits(request["limits"])
     torch.set_num_threads(1)
     child = Child(sock, int(request["limits"]["output_chars"]))
-    sys.meta_path.insert(0, child.blocker)  # type: ignore[arg-type]
+    sys.meta_path.insert(0, child.blocker)
     for name in [m for m in sys.modules if m.startswith(_BLOCKED_PREFIXES)]:
         del sys.modules[name]
     recorder.wrap_einops(child.recorder)

@@ -1,4 +1,4 @@
-"""Load a learner's file the way a notebook runs it, then build the namespace functions are judged in.
+"""Load a learner's file the way a notebook runs it, then build the namespace to judge it in.
 
 Pass one runs every top-level statement in order, each on its own: a statement that fails
 (a missing course module, a failing assert, sys.exit) becomes a note and the rest go on.

@@ -1,0 +1,5 @@
+import sys
+
+from tensorlings.cli import main
+
+sys.exit(main())

@@ -1,0 +1,145 @@
+"""Console views of check results (rich). Pure functions of the result data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tensorlings import catalogue
+from tensorlings.checker.results import CheckReport, ExerciseResult, Problem
+from tensorlings.exercise import Exercise
+
+MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
+
+
+def _problem(console: Console, problem: Problem) -> None:
+    tag = "[yellow]advice[/]" if not problem.fails else "[red]" + problem.kind + "[/]"
+    console.print(f"    {tag}: {escape(problem.message)}")
+    grid = problem.details.get("grid") if problem.details else None
+    if grid:
+        for line in str(grid).splitlines():
+            console.print(f"      {escape(line)}", highlight=False)
+
+
+def exercise_block(
+    console: Console, result: ExerciseResult, report: CheckReport | None = None
+) -> None:
+    console.print(
+        f"{MARKS[result.status]} [bold]{result.id}[/] [dim]({result.status.replace('_', ' ')})[/]"
+    )
+    for problem in result.problems:
+        _problem(console, problem)
+    if result.output and result.status == "failed":
+        shown = result.output.strip().splitlines()[:8]
+        console.print("    [dim]your code printed:[/]")
+        for line in shown:
+            console.print(f"      [dim]{escape(line[:200])}[/]", highlight=False)
+    if result.explanation and result.status == "passed":
+        console.print(f"    [cyan]{escape(result.explanation)}[/]")
+
+
+def report_view(console: Console, report: CheckReport, verbose: bool = False) -> None:
+    console.print(
+        f"[bold]tensorlings check[/] {escape(report.file)} "
+        f"[dim](torch {report.torch}, seed {report.seed}, {report.device})[/]"
+    )
+    if report.error is not None:
+        where = f" (line {report.error.line})" if report.error.line else ""
+        console.print(
+            f"[red]The file could not be checked[/]: {report.error.kind}{where}: "
+            f"{escape(report.error.message)}"
+        )
+        return
+    if report.load_notes:
+        console.print(
+            f"[yellow]{len(report.load_notes)} top-level statement(s) were skipped "
+            "or failed while loading:[/]"
+        )
+        for note in report.load_notes[:8]:
+            console.print(
+                f"  line {note.line}: {note.kind}: {escape(note.message)}", highlight=False
+            )
+    passed = [r for r in report.exercises if r.status == "passed"]
+    if passed:
+        console.print(" ".join(f"[green]✓[/] {r.id}" for r in passed))
+    for result in report.exercises:
+        if result.status == "failed" or (
+            result.status == "passed" and (verbose or result.explanation or result.problems)
+        ):
+            exercise_block(console, result, report)
+    summary_line(console, report)
+
+
+def first_unfinished(results: Iterable[ExerciseResult]) -> ExerciseResult | None:
+    for result in results:
+        if result.status != "passed":
+            return result
+    return None
+
+
+def summary_line(console: Console, report: CheckReport) -> None:
+    counts = report.summary()
+    console.print(
+        f"[bold]{counts['passed']} passed[/], {counts['failed']} failed, "
+        f"{counts['not_started']} not started, of {counts['total']}."
+    )
+    nxt = first_unfinished(report.exercises)
+    if nxt is None:
+        console.print("[green]Everything passes. Well done![/]")
+    else:
+        console.print(
+            f"Next: [bold]{nxt.id}[/] — `tensorlings show {nxt.id}`, `tensorlings hint {nxt.id}`."
+        )
+
+
+def exercise_view(console: Console, exercise: Exercise) -> None:
+    from tensorlings.workbook import signature_line
+
+    console.print(
+        f"[bold]{exercise.id}[/]: {escape(exercise.title)} [dim]({escape(exercise.section)})[/]"
+    )
+    console.print()
+    console.print(escape(exercise.prompt), highlight=False)
+    console.print()
+    console.print(f"[bold]Signature[/]: {escape(signature_line(exercise).removesuffix(':'))}")
+    for name, shape in exercise.shapes.items():
+        console.print(f"  {name}: {escape(shape)}")
+    rules = exercise.rules.describe()
+    if rules:
+        console.print("[bold]Rules[/]:")
+        for rule in rules:
+            console.print(f"  - {escape(rule)}")
+    if exercise.examples and exercise.judge.value == "function":
+        console.print(f"[bold]Output[/]: {escape(exercise.output.describe())}")
+        console.print("[bold]The sheet's examples[/]:")
+        for example in exercise.examples:
+            args = ", ".join(_short(a) for a in example.args)
+            console.print(
+                f"  {exercise.id}({escape(args)}) == {escape(_short(example.expected))}",
+                highlight=False,
+            )
+
+
+def _short(value: object) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def exercise_list(console: Console, states: dict[str, str]) -> None:
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("exercise")
+    table.add_column("section")
+    table.add_column("state")
+    for number, exercise in enumerate(catalogue.exercises(), start=1):
+        state = states.get(exercise.id, "not_started")
+        table.add_row(
+            str(number),
+            exercise.id,
+            exercise.section,
+            MARKS.get(state, "") + " " + state.replace("_", " "),
+        )
+    console.print(table)
