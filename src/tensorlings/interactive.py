@@ -52,6 +52,7 @@ class InProcessRunner:
         self.child.filename = fn.__code__.co_filename
         self.child.recorder.learner_file = fn.__code__.co_filename
         self.wrapped = False
+        self.coach = False  # timing against the reference needs the isolated worker
 
     def run(
         self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float

@@ -39,6 +39,7 @@ class Session:
     notes: list[LoadNote] = field(default_factory=list)
     loaded: dict[str, Any] = field(default_factory=dict)
     child: Any = None
+    reference_child: Any = None
 
     def load(self) -> None:
         """Load the file, skipping any statement that kills or hangs the child."""
@@ -92,9 +93,21 @@ class Session:
         results = reply.get("results")
         return results if isinstance(results, list) else []
 
+    def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
+        """Timings of the reference, measured in a trusted child like the learner's code."""
+        if self.reference_child is None or not self.reference_child.alive:
+            self.reference_child = self.zygote.spawn(self.limits, trusted=True)
+        request = {"op": "profile", "exercise": exercise_id, "args": args, "seed": seed}
+        try:
+            return self.reference_child.request(request, 30)
+        except (ChildDied, ChildTimedOut):
+            self.reference_child = None
+            return {}
+
     def close(self) -> None:
-        if self.child is not None and self.child.alive:
-            self.child.close()
+        for child in (self.child, self.reference_child):
+            if child is not None and child.alive:
+                child.close()
 
 
 class LoadFailed(Exception):

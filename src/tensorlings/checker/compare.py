@@ -60,7 +60,9 @@ def as_tensor_output(actual: Any, expected: torch.Tensor, policy: OutputPolicy) 
     return actual
 
 
-def compare(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch | None:
+def compare(
+    actual: Any, expected: torch.Tensor, policy: OutputPolicy, values: bool = True
+) -> Mismatch | None:
     """The first way `actual` differs from `expected`, or None when it is right."""
     actual = as_tensor_output(actual, expected, policy)
     if not isinstance(actual, torch.Tensor):
@@ -81,7 +83,7 @@ def compare(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismat
                 "actual_dtype": dtype_word(actual.dtype),
             },
         )
-    return compare_values(actual, expected, policy)
+    return compare_values(actual, expected, policy) if values else None
 
 
 def _wrong_type(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mismatch:

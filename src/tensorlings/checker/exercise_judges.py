@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from tensorlings.checker import probes as probe_plans
-from tensorlings.checker import rules, special, static
+from tensorlings.checker import coach, rules, special, static
 from tensorlings.checker.judge import _decode, call_text, error_problem, output_problems
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
@@ -192,6 +192,8 @@ def _judge_calls(
         problems += rules.static_problems(exercise, exercise.id, functions, statements)
         problems += _assert_problems(exercise, node)
     status = "failed" if any(p.fails for p in problems) else "passed"
+    if status == "passed" and getattr(runner, "coach", True):
+        problems += coach.coach_problems(exercise, runner, seed, device)
     output = "".join(printed)[:OUTPUT_SHOWN]
     return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
 

@@ -164,9 +164,10 @@ class Zygote:
             raise WorkerError(f"lost the worker: {error}") from None
         return reply if isinstance(reply, dict) else {}
 
-    def spawn(self, limits: Limits) -> Child:
+    def spawn(self, limits: Limits, trusted: bool = False) -> Child:
+        """A new child; a trusted one never loads learner code and may run references."""
         self.ready()
-        self.send({"op": "spawn", "limits": limits.for_child()})
+        self.send({"op": "spawn", "limits": limits.for_child(), "trusted": trusted})
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)

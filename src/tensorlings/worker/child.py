@@ -81,21 +81,13 @@ def apply_limits(limits: dict[str, Any]) -> None:
         except (ValueError, OSError):
             pass  # the machine does not allow this limit; the others still hold
 
-    data_now = _vm_data_bytes()
+    data_now = _status_bytes("VmData:")
     cap(resource.RLIMIT_DATA, data_now + int(limits["memory_bytes"]))
     cap(resource.RLIMIT_CPU, int(limits["cpu_seconds"]))
     cap(resource.RLIMIT_NOFILE, int(limits["open_files"]))
     cap(resource.RLIMIT_FSIZE, int(limits["file_bytes"]))
     cap(resource.RLIMIT_CORE, 0)
     cap(resource.RLIMIT_NPROC, int(limits["processes"]))
-
-
-def _vm_data_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
@@ -200,7 +192,9 @@ class Child:
         grad_args = [i for i in call.get("grad_args", []) if isinstance(args[i], torch.Tensor)]
         for i in grad_args:
             args[i].requires_grad_(True)
-        before = {i: _clone(a).detach() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+        profile = bool(call.get("profile"))
+        before = {} if profile else _snapshot(args)
+        rss_before = _reset_peak_memory() if profile else 0
         _manual_seed(int(call.get("seed", 0)))
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
@@ -226,6 +220,9 @@ class Child:
         if _getpid() != self.pid:
             os._exit(0)
         result["seconds"] = time.perf_counter() - started
+        if profile:
+            result["peak_extra_bytes"] = max(0, _status_bytes("VmHWM:") - rss_before)
+            return result
         result["calls"] = self.recorder.take()
         result["output_text"] = self.output.take()
         if result["status"] != "ok":
@@ -238,6 +235,34 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _snapshot(args: list[Any]) -> dict[int, torch.Tensor]:
+    return {i: _clone(a).detach() for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+
+
+def _status_bytes(field: str) -> int:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def reset_peak_memory() -> int:
+    """Reset the peak-RSS mark (Linux) and return the current RSS, to measure a call's peak."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+    return _status_bytes("VmRSS:")
+
+
+_reset_peak_memory = reset_peak_memory
 
 
 def _to_device(value: Any, device: str) -> Any:
@@ -300,6 +325,35 @@ def _int_tuple(value: Any) -> bool:
     )
 
 
+def profile_reference(request: dict[str, Any]) -> dict[str, Any]:
+    """Time the reference solution on the given input: run in a trusted child that never loads
+    learner code, so the learner's function and the reference are measured alike."""
+    from tensorlings import catalogue
+
+    solution = catalogue.get(str(request["exercise"])).solution
+    seconds, peaks = [], []
+    for _ in range(int(request.get("repeats", 3))):
+        args = [encoding.decode(a) for a in request["args"]]
+        _manual_seed(int(request.get("seed", 0)))
+        before = reset_peak_memory()
+        started = time.perf_counter()
+        solution(*args)
+        seconds.append(time.perf_counter() - started)
+        peaks.append(max(0, _status_bytes("VmHWM:") - before))
+    return {"op": "profiled", "seconds": seconds, "peaks": peaks}
+
+
+def serve_trusted(sock: socket.socket) -> None:
+    while True:
+        try:
+            request = protocol.recv(sock)
+        except (EOFError, OSError, protocol.ProtocolError):
+            return
+        if request.get("op") != "profile":
+            return
+        protocol.send(sock, profile_reference(request))
+
+
 def main(sock: socket.socket, request: dict[str, Any]) -> None:
     """Entry point in the freshly forked child."""
     os.chdir(request["workdir"])
@@ -307,6 +361,9 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     os.environ.update({"HOME": request["workdir"], "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     apply_limits(request["limits"])
     torch.set_num_threads(1)
+    if request.get("trusted"):
+        serve_trusted(sock)
+        return
     child = Child(sock, int(request["limits"]["output_chars"]))
     sys.meta_path.insert(0, child.blocker)
     for name in [m for m in sys.modules if m.startswith(_BLOCKED_PREFIXES)]:

@@ -1,0 +1,110 @@
+"""The efficiency coach: advice (never a failure) when a passing solution is far slower or far
+hungrier for memory than the reference on a larger input.
+
+The learner's function is timed in its worker, the reference in a trusted child forked from the
+same zygote (never loading learner code), both on one thread and on the same input; each is the
+best of a few runs. Peak extra memory is the rise of the process's
+peak resident size during the call (Linux), ignored below a floor where noise dominates.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import torch
+
+from tensorlings.checker.probes import make_case
+from tensorlings.checker.results import Problem
+from tensorlings.exercise import Exercise
+from tensorlings.worker import encoding
+
+RATIO = 5.0
+MEMORY_FLOOR = 16 * 1024 * 1024  # below this, peak-memory differences are noise
+REPEATS = 3
+SLOW_ENOUGH = 0.5  # seconds: one run that long is measurement enough
+
+_SIZES: dict[str, dict[str, int]] = {
+    "batched_logsumexp": {"batch": 512, "n": 1024},
+    "batched_softmax": {"batch": 512, "n": 1024},
+    "batched_logsoftmax": {"batch": 512, "n": 1024},
+    "batched_cross_entropy_loss": {"batch": 512, "n": 1024},
+    "identity_matrix": {"n": 2000},
+    "relu_clone_setitem": {"rows": 512, "n": 1024},
+    "relu_where": {"rows": 512, "n": 1024},
+    "relu_maximum": {"rows": 512, "n": 1024},
+    "relu_abs": {"rows": 512, "n": 1024},
+    "relu_multiply_bool": {"rows": 512, "n": 1024},
+}
+_ADVICE = {
+    "sample_distribution": "an n × k comparison matrix is not needed: torch.searchsorted finds "
+    "each draw's event in the running total directly",
+    "identity_matrix": "compare an arange with itself through broadcasting; avoid building "
+    "intermediate tensors larger than n × n",
+}
+
+
+def coached(exercise: Exercise) -> bool:
+    return exercise.id in _SIZES or exercise.id == "sample_distribution"
+
+
+def coach_args(exercise: Exercise, seed: int) -> tuple[Any, ...]:
+    if exercise.id == "sample_distribution":
+        generator = torch.Generator().manual_seed(seed)
+        probs = torch.rand(1000, generator=generator)
+        return (probs / probs.sum(), 50_000)
+    return make_case(exercise, seed, _SIZES[exercise.id], torch.float32, 1.0)
+
+
+def _best(samples: list[float]) -> float:
+    return min(samples) if samples else float("nan")
+
+
+def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> list[Problem]:
+    if not coached(exercise) or device != "cpu":
+        return []
+    args = coach_args(exercise, seed)
+    call = {"args": [encoding.encode(a) for a in args], "seed": seed, "profile": True}
+    first = runner.run(exercise.id, [call], False, runner.limits.exercise_seconds)
+    results = [r for r in first if isinstance(r, dict) and r.get("status") == "ok"]
+    if not results:
+        return []
+    if results[0].get("seconds", 0) < SLOW_ENOUGH:
+        more = runner.run(
+            exercise.id, [call] * (REPEATS - 1), False, runner.limits.exercise_seconds
+        )
+        results += [r for r in more if isinstance(r, dict) and r.get("status") == "ok"]
+    learner_time = _best([float(r.get("seconds", 0)) for r in results])
+    learner_peak = int(statistics.median(int(r.get("peak_extra_bytes", 0)) for r in results))
+    profiled = runner.profile_reference(exercise.id, call["args"], seed)
+    if not profiled.get("seconds"):
+        return []
+    reference_time = _best([float(s) for s in profiled["seconds"]])
+    reference_peak = int(statistics.median(int(p) for p in profiled["peaks"]))
+    shape = ", ".join(f"{tuple(a.shape)}" if isinstance(a, torch.Tensor) else repr(a) for a in args)
+    advice = _ADVICE.get(exercise.id, "look for work repeated per element or a needless copy")
+    problems = []
+    if reference_time > 0 and learner_time > RATIO * max(reference_time, 1e-4):
+        problems.append(
+            Problem(
+                "slow",
+                f"correct, but {learner_time / reference_time:.0f}× slower than the reference on "
+                f"a larger input ({shape}): {learner_time * 1000:.0f} ms against "
+                f"{reference_time * 1000:.1f} ms. Try this: {advice}.",
+                fails=False,
+                details={"seconds": learner_time, "reference_seconds": reference_time},
+            )
+        )
+    hungry = learner_peak > RATIO * max(reference_peak, MEMORY_FLOOR / RATIO)
+    if learner_peak > MEMORY_FLOOR and hungry:
+        problems.append(
+            Problem(
+                "memory_hungry",
+                f"correct, but it needs {learner_peak / 2**20:.0f} MiB of extra memory on a larger "
+                f"input ({shape}) where the reference needs {reference_peak / 2**20:.0f} MiB. "
+                f"Try this: {advice}.",
+                fails=False,
+                details={"peak_bytes": learner_peak, "reference_peak_bytes": reference_peak},
+            )
+        )
+    return problems
