@@ -24,9 +24,10 @@ WORKBOOK_NAMES = ("workbook.py", "workbook.ipynb")
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(
-        stderr=stderr, highlight=False, no_color=not sys.stdout.isatty() or "NO_COLOR" in os.environ
-    )
+    stream = sys.stderr if stderr else sys.stdout
+    plain = not stream.isatty() or "NO_COLOR" in os.environ
+    # No colour and no wrapping when piped: scripts and CI read these lines.
+    return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
 
 
 def find_workbook(path: str | None) -> Path:

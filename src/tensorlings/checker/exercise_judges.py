@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from tensorlings.checker import probes as probe_plans
 from tensorlings.checker import coach, rules, special, static
+from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.judge import _decode, call_text, error_problem, output_problems
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
