@@ -200,7 +200,8 @@ def test_random_cases_work_at_the_smallest_sizes(ex: Exercise) -> None:
 
 
 @given(
-    probs=st.lists(st.floats(0, 1), min_size=1, max_size=50).filter(lambda w: sum(w) > 0),
+    # Weights whose float32 total underflows to 0 describe no distribution at all.
+    probs=st.lists(st.floats(0, 1), min_size=1, max_size=50).filter(lambda w: sum(w) > 1e-30),
     n=st.integers(0, 300),
     dtype=st.sampled_from([torch.float32, torch.float64]),
 )

@@ -185,8 +185,12 @@ def _judge_calls(
     )
     per_probe, recorded, printed = _run_probes(exercise, runner, planned, device)
     problems = _pick(exercise, runner, planned, per_probe, device)
-    if any(kind not in _RUN_FAILURES for kind in _first_kinds(per_probe)):
-        problems += rules.call_problems(exercise, recorded)
+    kinds = _first_kinds(per_probe)
+    if any(kind not in _RUN_FAILURES for kind in kinds):
+        # After a crash or a timeout the calls of the probes that never ran are unknown, so
+        # only what was seen can be judged: forbidden calls yes, missing ones no.
+        complete = not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
+        problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     node = functions.get(exercise.id)
     if node is not None:
         problems += rules.static_problems(exercise, exercise.id, functions, statements)

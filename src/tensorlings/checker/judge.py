@@ -110,11 +110,12 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
         if probe.kind == "stress" and kind in VALUE_KINDS:
             kind = "unstable"
             message = (
-                f"right on moderate inputs but not on large ones: {mismatch.message}. "
-                "Subtract each row's maximum before exponentiating."
+                f"{call} is right on moderate inputs but not on large ones: "
+                f"{mismatch.message}. Shift each row by its maximum before exponentiating, and "
+                "stay in log space (a log of a softmax underflows to -inf)."
             )
         else:
-            message = f"{mismatch.message} for {call}"
+            message = f"{call}: {mismatch.message}"
         if isinstance(actual, _TooLarge) and mismatch.kind != "wrong_shape":
             message = f"returned {actual.type_name}, far larger than expected, for {call}"
         problems.append(
@@ -131,9 +132,20 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
                     call=call, seed=probe.seed,
                 )
             )  # fmt: skip
+    problems += mutation_problems(exercise, probe, result)
+    if probe.grad_args and not problems:
+        problems += gradient_problems(exercise, probe, result, call)
+    return problems
+
+
+def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+    call = call_text(exercise, probe.args)
+    names = _param_names(exercise)
+    problems = []
     for index in result.get("mutated") or []:
-        names = _param_names(exercise)
-        name = names[int(index)] if int(index) < len(names) else f"argument {index}"
+        if not isinstance(index, int):
+            continue
+        name = names[index] if 0 <= index < len(names) else f"argument {index}"
         problems.append(
             Problem(
                 "mutates_input",
@@ -142,8 +154,6 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
                 call=call, seed=probe.seed,
             )
         )  # fmt: skip
-    if probe.grad_args and not problems:
-        problems += gradient_problems(exercise, probe, result, call)
     return problems
 
 

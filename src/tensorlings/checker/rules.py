@@ -19,7 +19,9 @@ INSPECTION = frozenset(
 )  # fmt: skip
 
 
-def call_problems(exercise: Exercise, calls: Mapping[str, int]) -> list[Problem]:
+def call_problems(
+    exercise: Exercise, calls: Mapping[str, int], judge_missing: bool = True
+) -> list[Problem]:
     rules = exercise.rules
     problems = []
     for rule in rules.forbidden:
@@ -47,7 +49,7 @@ def call_problems(exercise: Exercise, calls: Mapping[str, int]) -> list[Problem]
                     details={"calls": extra},
                 )
             )
-    for rule in rules.required:
+    for rule in rules.required if judge_missing else ():
         if not any(calls.get(name) for name in rule.names):
             problems.append(
                 Problem(

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from tensorlings.checker.compare import compare, describe_value
-from tensorlings.checker.judge import _decode, call_text
+from tensorlings.checker.judge import _decode, call_text, mutation_problems
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.stats import chi_square_p_value
@@ -46,9 +46,10 @@ def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
     shape_only = torch.zeros(n, dtype=torch.int64)
     mismatch = compare(actual, shape_only, OutputPolicy(dtype=DtypePolicy.INTEGER), values=False)
     if mismatch is not None:
-        return [
-            Problem(mismatch.kind, f"{mismatch.message} for {call}", call=call, seed=probe.seed)
-        ]
+        return [Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, seed=probe.seed)]
+    mutated = mutation_problems(exercise, probe, result)
+    if mutated:
+        return mutated
     samples = actual.long()
     if n == 0:
         return []

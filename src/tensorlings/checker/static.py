@@ -160,8 +160,13 @@ def module_uses(
                 hit = next((m for m in modules if _under(target, m)), None)
                 if hit:
                     found.append(Finding(getattr(node, "lineno", 0), target, function.name))
-    unique = {(f.line, f.what): f for f in found}
-    return sorted(unique.values(), key=lambda f: f.line)
+    # One finding per line: `np.random.choice` is one use, not two.
+    by_line: dict[int, Finding] = {}
+    for finding in found:
+        kept = by_line.get(finding.line)
+        if kept is None or len(finding.what) > len(kept.what):
+            by_line[finding.line] = finding
+    return sorted(by_line.values(), key=lambda f: f.line)
 
 
 def own_solution_imports(statements: Iterable[ast.stmt]) -> list[Finding]:

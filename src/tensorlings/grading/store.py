@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tensorlings import __version__
 from tensorlings.checker.results import CheckReport
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.model import Graded
@@ -31,10 +32,7 @@ _TEMP_SUFFIX = ".tmp"
 
 
 def tensorlings_version() -> str:
-    try:
-        return metadata.version("tensorlings")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return __version__
 
 
 def fingerprint(content: bytes, *, seed: int, device: str) -> str:
@@ -56,11 +54,19 @@ def write_atomic(path: Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())  # mkstemp's 0600 is for the temp only
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass(frozen=True)

@@ -32,19 +32,27 @@ class Submission:
     problem: str | None = None  # why there is no workbook to check
 
 
-def resolve(arguments: Sequence[str | Path]) -> tuple[Submission, ...]:
+def resolve(
+    arguments: Sequence[str | Path], *, out_dir: Path | None = None
+) -> tuple[Submission, ...]:
     """The submissions named by the arguments, sorted by name: `alice.py` and `bob/` give
-    `alice` and `bob`; `alice/workbook.py` is `alice` too."""
-    if not arguments:
-        raise GradingError(
-            "no submissions given: name workbooks (.py, .ipynb) or folders that hold one"
-        )
+    `alice` and `bob`; `alice/workbook.py` is `alice` too.
+
+    The output folder is never a submission, so `grade class/* --out class/grades` can be run
+    again as it is."""
+    skip = out_dir.resolve() if out_dir is not None else None
     found: dict[Path, tuple[Path, Path | None, str | None]] = {}
     for argument in arguments:
         source = Path(argument)
         key = source.resolve()
+        if skip is not None and (key == skip or skip in key.parents):
+            continue
         if key not in found:
             found[key] = (source, *_locate(source))
+    if not found:
+        raise GradingError(
+            "no submissions given: name workbooks (.py, .ipynb) or folders that hold one"
+        )
     candidates = sorted(found.values(), key=lambda item: (_base_name(item[0]), str(item[0])))
     names = unique_names(_base_name(source) for source, _, _ in candidates)
     submissions = [

@@ -138,6 +138,7 @@ class Child:
     def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
         self.filename = request["filename"]
         self.recorder.learner_file = self.filename
+        self.recorder.assert_lines = recorder.assert_lines(request["units"])
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         try:

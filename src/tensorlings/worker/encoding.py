@@ -89,6 +89,8 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
         return {"t": "none"}
     if kind is bool:
         return {"t": "bool", "v": value}
+    if kind.__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iub":
+        value, kind = value.item(), type(value.item())  # a numpy scalar: send the plain number
     if kind is int:
         return {"t": "int", "v": str(value)} if abs(value) < 10**100 else {"t": "int", "v": "0"}
     if kind is float:

@@ -1,0 +1,129 @@
+"""The `grade` command line: arguments in, GradingErrors turned into messages and exit codes.
+
+Exit codes a CI script can rely on:
+  0    every submission was checked and no exercise failed in any of them
+  1    every submission has a result, and some exercise failed (or a workbook was unusable)
+  2    usage error: nothing to grade, a missing path, a bad --out, no Dask, no worker
+  130  interrupted (Ctrl-C); the results finished so far are saved
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tensorlings.grading.errors import GradingError
+from tensorlings.grading.grade import GradeSummary, default_jobs, grade
+from tensorlings.grading.progress import for_stream
+from tensorlings.grading.store import RESULTS_FOLDER
+
+EPILOG = """\
+exit codes:
+  0    all submissions graded, no exercise failed in any of them
+  1    all submissions graded, some exercise failed (or a workbook could not be checked)
+  2    usage error: nothing to grade, a path that does not exist, a bad --out
+  130  interrupted; finished results are kept: run the same command again to resume
+"""
+
+
+def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `grade` to the tool's subcommands; its handler is `run_grade` (set as `handler`)."""
+    parser = subparsers.add_parser(
+        "grade",
+        help="check a class's workbooks in parallel and write grade reports",
+        description=(
+            "Check each submission exactly as `tensorlings check` does, in parallel, and write "
+            f"DIR/{RESULTS_FOLDER}/<submission>.json as each completes, then grades.csv, "
+            "junit.xml and report.html. Running the same command again checks only the "
+            "submissions that are new or changed."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "submissions",
+        nargs="+",
+        metavar="SUBMISSION",
+        help="a workbook (.py or .ipynb), or a folder holding one",
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, metavar="DIR", help="folder for results and reports"
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"workbooks checked at once (default: the CPUs available, {default_jobs()} here)",
+    )
+    parser.add_argument(
+        "--gradescope",
+        action="store_true",
+        help="also write DIR/gradescope/<submission>/results.json in Gradescope's format",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="send the checks to this dask.distributed scheduler (needs tensorlings[dask])",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
+    parser.add_argument("--device", default="cpu", help="device to check on (default cpu)")
+    parser.set_defaults(handler=run_grade)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    """Run the command; prints a summary on stdout, errors and progress on stderr."""
+    try:
+        summary = grade(
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            gradescope=args.gradescope,
+            dask_address=args.dask,
+            progress=for_stream(sys.stderr),
+            seed=args.seed,
+            device=args.device,
+        )
+    except GradingError as error:
+        print(f"tensorlings grade: {error}", file=sys.stderr)
+        return error.exit_code
+    print(describe(summary))
+    return summary.exit_code
+
+
+def describe(summary: GradeSummary) -> str:
+    """The closing lines: what was graded, what failed, where the reports are."""
+    reused = f", {summary.unchanged} unchanged since the last run" if summary.unchanged else ""
+    passed = summary.submissions - summary.failed - summary.could_not_check
+    lines = [
+        f"Graded {summary.submissions} submissions into {summary.out_dir} "
+        f"({summary.checked} checked now{reused}) in {summary.seconds:.1f} s.",
+        f"{passed} with no failed exercise, {summary.failed} with a failed exercise, "
+        f"{summary.could_not_check} that could not be checked.",
+        "Reports: " + ", ".join(str(path) for path in summary.reports[:3]),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m tensorlings.grading ...`: the grade command on its own."""
+    parser = argparse.ArgumentParser(prog="tensorlings")
+    add_grade_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["grade", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.handler(args))

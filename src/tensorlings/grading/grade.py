@@ -1,0 +1,211 @@
+"""`tensorlings grade`: check a class's workbooks, keep every result, and write the reports.
+
+    summary = grade(["submissions/alice.py", "submissions/bob"], Path("grades"), jobs=2)
+    summary.exit_code  # 0: nothing failed; 1: some exercise failed or a workbook was unusable
+
+Each result is saved the moment it is known, so a run that is stopped loses nothing: the same
+command again checks only the submissions with no result for their current content.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tensorlings.checker.results import CheckReport
+from tensorlings.grading.checking import crashed
+from tensorlings.grading.errors import GradingError, GradingInterrupted
+from tensorlings.grading.model import Graded, error_report
+from tensorlings.grading.progress import Progress, Silent
+from tensorlings.grading.reports import write_reports
+from tensorlings.grading.runner import Job, run_local
+from tensorlings.grading.store import ResultStore, fingerprint, tensorlings_version
+from tensorlings.grading.submissions import Submission, resolve
+
+
+@dataclass(frozen=True)
+class GradeSummary:
+    """What one run did; `exit_code` is what the CLI returns."""
+
+    out_dir: Path
+    submissions: int
+    checked: int  # checked by this run (the rest were unchanged since an earlier run)
+    unchanged: int
+    failed: int  # submissions that failed at least one exercise
+    could_not_check: int  # no single workbook, unreadable, syntax error, crashed
+    seconds: float
+    reports: tuple[Path, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed anywhere; 1 when some submission failed or was unusable."""
+        return 1 if self.failed or self.could_not_check else 0
+
+
+@dataclass(frozen=True)
+class _Plan:
+    jobs: tuple[Job, ...]  # workbooks to check
+    unusable: tuple[tuple[Submission, str, str], ...]  # (submission, why, sha256): no workbook
+    unchanged: int
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def grade(
+    submissions: Sequence[str | Path],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    gradescope: bool = False,
+    dask_address: str | None = None,
+    progress: Progress | None = None,
+    seed: int = 0,
+    device: str = "cpu",
+) -> GradeSummary:
+    """Grade every submission into out_dir; raises GradingError for what the user must fix."""
+    started = time.perf_counter()
+    resolved = resolve(submissions, out_dir=Path(out_dir))
+    store = ResultStore(out_dir)
+    store.prepare()
+    progress = progress or Silent()
+    with store.locked():
+        plan = _plan(resolved, store, seed=seed, device=device)
+        sources = {s.name: s for s in resolved}
+        saver = _Saver(store, sources, progress, seed=seed, device=device)
+        progress.start(len(plan.jobs) + len(plan.unusable), plan.unchanged)
+        try:
+            for submission, why, sha256 in plan.unusable:
+                report = error_report(str(submission.source), "unreadable", why, seed=seed,
+                                      device=device)  # fmt: skip
+                saver.save(submission.name, report.to_json(), sha256)
+            _run(
+                plan.jobs, saver, workers=jobs, dask_address=dask_address, seed=seed, device=device
+            )
+        except KeyboardInterrupt:
+            raise GradingInterrupted(
+                f"interrupted: {plan.unchanged + saver.saved} of {len(resolved)} results are "
+                f"saved in {str(store.folder)!r}; run the same command again to grade the rest"
+            ) from None
+        finally:
+            progress.finish()
+        graded = [_stored(store, s.name) for s in resolved]
+        generator = f"tensorlings {tensorlings_version()}"
+        paths = write_reports(store.out_dir, graded, gradescope=gradescope, generator=generator)
+    return GradeSummary(
+        out_dir=store.out_dir,
+        submissions=len(resolved),
+        checked=len(plan.jobs) + len(plan.unusable),
+        unchanged=plan.unchanged,
+        failed=sum(1 for g in graded if g.failed_something),
+        could_not_check=sum(1 for g in graded if g.could_not_check),
+        seconds=time.perf_counter() - started,
+        reports=tuple(paths),
+    )
+
+
+def _plan(
+    submissions: Sequence[Submission], store: ResultStore, *, seed: int, device: str
+) -> _Plan:
+    """What needs checking: every submission without a stored result for its current content."""
+    jobs, unusable, unchanged = [], [], 0
+    for submission in submissions:
+        workbook, content, why = _read(submission)
+        key = fingerprint(content, seed=seed, device=device)
+        stored = store.load(submission.name)
+        if stored is not None and stored.sha256 == key:
+            unchanged += 1
+        elif workbook is None:
+            unusable.append((submission, why, key))
+        else:
+            jobs.append(Job(submission.name, workbook, key))
+    return _Plan(tuple(jobs), tuple(unusable), unchanged)
+
+
+def _read(submission: Submission) -> tuple[Path | None, bytes, str]:
+    """(workbook, its bytes, "") or (None, what to hash instead, why it cannot be checked).
+
+    What is hashed instead never holds a path, so a class folder that is moved or copied
+    still matches its results."""
+    if submission.workbook is None:
+        why = submission.problem or "no workbook"
+        return None, b"folder\0" + "\0".join(_listing(submission.source)).encode(), why
+    try:
+        return submission.workbook, submission.workbook.read_bytes(), ""
+    except OSError as error:
+        why = f"the workbook {str(submission.workbook)!r} could not be read: {error.strerror}"
+        return None, f"unreadable\0{error.strerror}".encode(), why
+
+
+def _listing(folder: Path) -> list[str]:
+    try:
+        return sorted(entry.name for entry in folder.iterdir())
+    except OSError as error:
+        return [f"unreadable: {error.strerror}"]
+
+
+def _run(
+    jobs: Sequence[Job],
+    saver: _Saver,
+    *,
+    workers: int | None,
+    dask_address: str | None,
+    seed: int,
+    device: str,
+) -> None:
+    if not jobs:
+        return
+    if dask_address is not None:
+        from tensorlings.grading.dask_runner import run_dask
+
+        run_dask(jobs, address=dask_address, seed=seed, device=device, on_result=saver.on_result)
+    else:
+        workers = workers or default_jobs()
+        run_local(jobs, workers=workers, seed=seed, device=device, on_result=saver.on_result)
+
+
+class _Saver:
+    """Writes each result as it arrives (in this process only) and reports progress."""
+
+    def __init__(
+        self, store: ResultStore, sources: dict[str, Submission], progress: Progress, **check: Any
+    ) -> None:
+        self.store = store
+        self.sources = sources
+        self.progress = progress
+        self.check = check  # seed and device, for a report made here
+        self.saved = 0
+
+    def save(self, name: str, data: dict[str, Any], sha256: str) -> None:
+        source = self.sources[name]
+        try:
+            report = CheckReport.from_json(data)  # what comes back is checked before it is kept
+        except (ValueError, KeyError, TypeError) as error:
+            message = f"the checker sent back a report that cannot be read ({error})"
+            data = crashed(source.source, message, **self.check)
+            report = CheckReport.from_json(data)
+        grading = {"sha256": sha256, "source": str(source.source)}
+        self.store.save(name, data, grading)
+        self.saved += 1
+        self.progress.advance(Graded(name, report))
+
+    def on_result(self, job: Job, data: dict[str, Any]) -> None:
+        self.save(job.name, data, job.sha256)
+
+
+def _stored(store: ResultStore, name: str) -> Graded:
+    stored = store.load(name)
+    if stored is None:
+        raise GradingError(
+            f"the result of {name!r} is missing or unreadable in {str(store.folder)!r}; "
+            "run the same command again to check it"
+        )
+    return stored.graded

@@ -1,0 +1,46 @@
+"""The class reports, each a pure function of the graded submissions, and writing them out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from tensorlings.grading.model import Graded
+from tensorlings.grading.reports.csv_report import grades_csv
+from tensorlings.grading.reports.gradescope import gradescope_results
+from tensorlings.grading.reports.html_report import class_report_html
+from tensorlings.grading.reports.junit_report import junit_xml
+from tensorlings.grading.reports.stats import exercise_order
+from tensorlings.grading.store import write_atomic
+
+GRADESCOPE_FOLDER = "gradescope"
+
+__all__ = [
+    "class_report_html",
+    "grades_csv",
+    "gradescope_results",
+    "junit_xml",
+    "write_reports",
+]
+
+
+def write_reports(
+    out_dir: Path, graded: Sequence[Graded], *, gradescope: bool, generator: str
+) -> list[Path]:
+    """Write grades.csv, junit.xml, report.html (and gradescope/<name>/results.json)."""
+    texts = {
+        out_dir / "grades.csv": grades_csv(graded),
+        out_dir / "junit.xml": junit_xml(graded),
+        out_dir / "report.html": class_report_html(graded, generator=generator),
+    }
+    if gradescope:
+        exercises = exercise_order(graded)
+        for item in graded:
+            results = gradescope_results(item, exercises)
+            path = out_dir / GRADESCOPE_FOLDER / item.submission / "results.json"
+            texts[path] = json.dumps(results, indent=1) + "\n"
+    for path, text in texts.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    return list(texts)

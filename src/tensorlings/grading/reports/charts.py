@@ -1,0 +1,177 @@
+"""Inline SVG bar charts for the class report: plain markup, no script, readable offline.
+
+Every bar row carries data-* attributes with its numbers, so tests (and scripts) can read the
+chart back and compare it with the JSON results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from tensorlings.checker.results import PROBLEM_KINDS
+from tensorlings.grading.reports.stats import ExerciseStats
+
+STATUS_COLOURS = {
+    "passed": "#2e7d32",
+    "failed": "#c62828",
+    "not_started": "#bdbdbd",
+    "unchecked": "#6d4c41",
+}
+STATUS_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "not_started": "not started",
+    "unchecked": "could not be checked",
+}
+_KIND_PALETTE = (
+    "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24",
+    "#4e342e", "#283593", "#00695c", "#d84315", "#558b2f", "#5d4037",
+)  # fmt: skip
+
+WIDTH = 960
+LABEL_END = 215  # labels end here; bars start a little after
+BAR_START = 225
+BAR_WIDTH = 480
+ROW = 22
+BAR = 15
+
+
+def kind_colour(kind: str) -> str:
+    position = PROBLEM_KINDS.index(kind) if kind in PROBLEM_KINDS else sum(map(ord, kind))
+    return _KIND_PALETTE[position % len(_KIND_PALETTE)]
+
+
+@dataclass(frozen=True)
+class Segment:
+    value: float  # a fraction of BAR_WIDTH, 0..1
+    colour: str
+    title: str
+
+
+def _svg(height: int, label: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}">'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _legend(entries: Sequence[tuple[str, str]]) -> tuple[list[str], int]:
+    """Colour keys in rows above the bars, and the y where the bars may start."""
+    parts, x, y = [], BAR_START, 6
+    for colour, word in entries:
+        step = 28 + 7 * len(word)
+        if x + step > WIDTH and x > BAR_START:
+            x, y = BAR_START, y + 20
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 10}" class="legend">{escape(word)}</text>')
+        x += step
+    return parts, y + 24
+
+
+def _row(y: int, label: str, segments: Sequence[Segment], note: str, data: str) -> str:
+    parts = [f"<g {data}>"]
+    parts.append(f'<text x="{LABEL_END}" y="{y + BAR - 3}" class="label">{escape(label)}</text>')
+    parts.append(
+        f'<rect x="{BAR_START}" y="{y}" width="{BAR_WIDTH}" height="{BAR}" class="track"/>'
+    )
+    x = float(BAR_START)
+    for segment in segments:
+        width = BAR_WIDTH * segment.value
+        if width > 0:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" '
+                f'fill="{segment.colour}"><title>{escape(segment.title)}</title></rect>'
+            )
+        x += width
+    parts.append(f'<text x="{BAR_START + BAR_WIDTH + 10}" y="{y + BAR - 3}" class="note">')
+    parts.append(f"{escape(note)}</text></g>")
+    return "".join(parts)
+
+
+def _attributes(**values: object) -> str:
+    return " ".join(f'data-{key.replace("_", "-")}="{escape(str(v))}"' for key, v in values.items())
+
+
+def pass_rate_chart(stats: Sequence[ExerciseStats]) -> str:
+    """A bar per exercise: passed, failed, not started, could not be checked, of all submissions."""
+    order = ("passed", "failed", "not_started", "unchecked")
+    body, top = _legend([(STATUS_COLOURS[s], STATUS_WORDS[s]) for s in order])
+    for position, s in enumerate(stats):
+        counts = {"passed": s.passed, "failed": s.failed, "not_started": s.not_started}
+        counts["unchecked"] = s.unchecked
+        total = max(s.submissions, 1)
+        segments = [
+            Segment(counts[k] / total, STATUS_COLOURS[k], f"{s.id}: {counts[k]} {STATUS_WORDS[k]}")
+            for k in order
+        ]
+        note = f"{s.passed}/{s.submissions} passed ({s.pass_rate:.0%})"
+        data = _attributes(
+            chart="pass-rate", exercise=s.id, passed=s.passed, failed=s.failed,
+            not_started=s.not_started, unchecked=s.unchecked,
+        )  # fmt: skip
+        body.append(_row(top + position * ROW, s.id, segments, note, data))
+    return _svg(top + len(stats) * ROW + 4, "pass rate per exercise", body)
+
+
+def hardest_chart(hardest: Sequence[ExerciseStats]) -> str:
+    """The exercises failed most often, as a share of those who tried them."""
+    body, top = _legend([(STATUS_COLOURS["failed"], "failed, of the submissions that tried it")])
+    for position, s in enumerate(hardest):
+        title = f"{s.id}: failed by {s.failed} of {s.attempted} who tried"
+        segments = [Segment(s.fail_share, STATUS_COLOURS["failed"], title)]
+        note = f"failed by {s.failed} of {s.attempted} who tried ({s.fail_share:.0%})"
+        data = _attributes(chart="hardest", exercise=s.id, failed=s.failed, attempted=s.attempted)
+        body.append(_row(top + position * ROW, s.id, segments, note, data))
+    return _svg(top + len(hardest) * ROW + 4, "hardest exercises", body)
+
+
+def kinds_chart(stats: Sequence[ExerciseStats], shown: int = 3) -> str:
+    """Per exercise, how many submissions failed it with each kind of problem."""
+    with_problems = [s for s in stats if s.kinds]
+    largest = max((sum(n for _, n in s.kinds) for s in with_problems), default=1)
+    kinds_seen = sorted({kind for s in with_problems for kind, _ in s.kinds}, key=_kind_order)
+    body, top = _legend([(kind_colour(kind), kind) for kind in kinds_seen])
+    for position, s in enumerate(with_problems):
+        segments = [
+            Segment(n / largest, kind_colour(kind), f"{s.id}: {kind} in {n} submissions")
+            for kind, n in s.kinds
+        ]
+        note = ", ".join(f"{kind} ×{n}" for kind, n in s.kinds[:shown])
+        kinds = ";".join(f"{kind}={n}" for kind, n in s.kinds)
+        data = _attributes(chart="kinds", exercise=s.id, kinds=kinds)
+        body.append(_row(top + position * ROW, s.id, segments, note, data))
+    return _svg(top + len(with_problems) * ROW + 4, "most common problem kinds", body)
+
+
+def _kind_order(kind: str) -> tuple[int, str]:
+    return (PROBLEM_KINDS.index(kind) if kind in PROBLEM_KINDS else len(PROBLEM_KINDS), kind)
+
+
+def histogram(counts: Sequence[int], label: str) -> str:
+    """Vertical bars: how many submissions passed 0, 1, 2, … exercises."""
+    height, base, left = 180, 150, 40
+    step = (WIDTH - left - 20) / max(len(counts), 1)
+    tallest = max(counts, default=0) or 1
+    body = []
+    for passed, count in enumerate(counts):
+        bar = (base - 20) * count / tallest
+        x = left + passed * step
+        body.append(
+            f"<g {_attributes(chart='histogram', passed=passed, submissions=count)}>"
+            f'<rect x="{x + 1:.1f}" y="{base - bar:.1f}" width="{max(step - 2, 1):.1f}" '
+            f'height="{bar:.1f}" fill="{STATUS_COLOURS["passed"]}">'
+            f"<title>{count} submissions passed {passed}</title></rect>"
+            f'<text x="{x + step / 2:.1f}" y="{base + 14}" class="tick">{passed}</text>'
+            + (
+                f'<text x="{x + step / 2:.1f}" y="{base - bar - 3:.1f}" class="tick">{count}</text>'
+                if count
+                else ""
+            )
+            + "</g>"
+        )
+    body.append(f'<text x="{left}" y="{height - 4}" class="legend">{escape(label)}</text>')
+    return _svg(height, label, body)

@@ -1,0 +1,188 @@
+"""Check many workbooks in parallel on this machine, and hand each result back as it completes.
+
+A pool of `jobs` spawned processes, each holding one zygote for all the workbooks it checks.
+At most `jobs` workbooks are in flight, so when a pool process dies only those few are
+affected: they are checked again one at a time on a fresh pool, and a workbook that kills its
+process even alone gets a "crashed" result. Results go to `on_result` in this process, which
+alone writes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tensorlings.grading.checking import ZygoteHolder, check_one, crashed
+from tensorlings.grading.errors import WorkerUnavailable
+
+_PR_SET_PDEATHSIG = 1
+_HOLDER = ZygoteHolder()  # this pool process's zygote, reused for every workbook it checks
+
+
+@dataclass(frozen=True)
+class Job:
+    """A workbook to check, under its submission's name."""
+
+    name: str
+    workbook: Path
+    sha256: str
+
+
+OnResult = Callable[[Job, dict[str, Any]], None]
+Task = Callable[[str, int, str], dict[str, Any]]
+
+
+def check_in_pool(workbook: str, seed: int, device: str) -> dict[str, Any]:
+    """The pool's task: check one workbook with this process's zygote."""
+    return check_one(_HOLDER, Path(workbook), seed=seed, device=device)
+
+
+def _start_pool_process(parent: int) -> None:
+    # Ctrl-C is the grader's to handle: it stops the pool itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # If the grader is killed (kill -9), its pool processes must not live on.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def run_local(
+    jobs: Sequence[Job],
+    *,
+    workers: int,
+    seed: int,
+    device: str,
+    on_result: OnResult,
+    task: Task = check_in_pool,
+) -> None:
+    """Check every job; `on_result` gets each one's report JSON as soon as it is known."""
+    queue = deque(jobs)
+    suspects: deque[Job] = deque()  # in flight when a pool process died: rerun alone
+    runner = _Round(workers, seed, device, on_result, task)
+    while queue or suspects:
+        with _pool(min(workers, len(queue) + len(suspects))) as pool:
+            runner.run(pool, queue, suspects)
+
+
+@dataclass
+class _Round:
+    """Runs jobs on one pool until they are done or the pool breaks."""
+
+    workers: int
+    seed: int
+    device: str
+    on_result: OnResult
+    task: Task
+
+    def run(self, pool: ProcessPoolExecutor, queue: deque[Job], suspects: deque[Job]) -> None:
+        in_flight: dict[Future[dict[str, Any]], tuple[Job, bool]] = {}
+        broken = False
+        while True:
+            if not broken:
+                broken = self._fill(pool, in_flight, queue, suspects)
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, alone = in_flight.pop(future)
+                broken = self._settle(future, job, alone, suspects) or broken
+
+    def _fill(
+        self,
+        pool: ProcessPoolExecutor,
+        in_flight: dict[Future[dict[str, Any]], tuple[Job, bool]],
+        queue: deque[Job],
+        suspects: deque[Job],
+    ) -> bool:
+        """Submit what may run now; True when the pool turned out to be broken."""
+        while True:
+            if suspects:
+                if in_flight:
+                    return False
+                source, alone = suspects, True
+            elif queue and len(in_flight) < self.workers:
+                source, alone = queue, self.workers == 1
+            else:
+                return False
+            job = source.popleft()
+            try:
+                future = pool.submit(self.task, str(job.workbook), self.seed, self.device)
+            except BrokenProcessPool:
+                source.appendleft(job)
+                return True
+            in_flight[future] = (job, alone)
+
+    def _settle(
+        self, future: Future[dict[str, Any]], job: Job, alone: bool, suspects: deque[Job]
+    ) -> bool:
+        """Hand the job's result on; True when its pool process died."""
+        try:
+            data = future.result()
+        except BrokenProcessPool:
+            if not alone:
+                suspects.append(job)
+                return True
+            data = crashed(job.workbook, _DIED, seed=self.seed, device=self.device)
+            self.on_result(job, data)
+            return True
+        except (OSError, ValueError, RuntimeError) as error:
+            message = f"grading this workbook failed: {type(error).__name__}: {error}"
+            data = crashed(job.workbook, message, seed=self.seed, device=self.device)
+        self.on_result(job, data)
+        return False
+
+
+_DIED = (
+    "the grading process died while checking this workbook, also when it was checked alone: "
+    "the workbook may use more memory than the machine has, or end its own process; "
+    "run `tensorlings check` on it to see where"
+)
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_pool_process,
+        initargs=(os.getpid(),),
+    )
+    try:
+        _ping(pool)
+        yield pool
+    except BaseException:  # Ctrl-C or a worker that cannot start: stop now, not after the jobs
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _ping(pool: ProcessPoolExecutor) -> None:
+    """Make sure pool processes can start at all, so that a broken set-up is not taken for
+    workbooks that crash (and saved as their results)."""
+    try:
+        pool.submit(os.getpid).result()
+    except BrokenProcessPool:
+        raise WorkerUnavailable(
+            "the grading processes die as they start, before checking anything; a script that "
+            "calls grade() must guard its own code with `if __name__ == '__main__':`, and "
+            "`python -c 'import tensorlings.checker.check'` must work"
+        ) from None
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
