@@ -99,14 +99,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
     finally:
         zygote.close()
+    newly_passed: frozenset[str] = frozenset()
     if not args.reference:
-        _record_progress(path, report)
+        newly_passed = _record_progress(path, report)
     if args.json:
         print(json.dumps(report.to_json(), indent=1))
     else:
         from tensorlings.render import report_view
 
-        report_view(_console(), report, verbose=args.verbose)
+        report_view(_console(), report, verbose=args.verbose, explain=newly_passed)
     return report.exit_code
 
 
@@ -126,11 +127,15 @@ def _write_reference(folder: Path) -> Path:
     return path
 
 
-def _record_progress(path: Path, report: Any) -> None:
+def _record_progress(path: Path, report: Any) -> frozenset[str]:
+    """Record the check; the ids that pass now and did not before."""
     from tensorlings import progress
 
+    before = progress.load(path.parent)
+    passed_before = {key for key, value in before.exercises.items() if value.status == "passed"}
     for warning in progress.record(path, report):
         _console(stderr=True).print(f"[yellow]warning[/]: {warning}")
+    return frozenset(r.id for r in report.exercises if r.status == "passed") - passed_before
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -25,7 +25,10 @@ def _problem(console: Console, problem: Problem) -> None:
 
 
 def exercise_block(
-    console: Console, result: ExerciseResult, report: CheckReport | None = None
+    console: Console,
+    result: ExerciseResult,
+    report: CheckReport | None = None,
+    explain: bool = True,
 ) -> None:
     console.print(
         f"{MARKS[result.status]} [bold]{result.id}[/] [dim]({result.status.replace('_', ' ')})[/]"
@@ -37,11 +40,17 @@ def exercise_block(
         console.print("    [dim]your code printed:[/]")
         for line in shown:
             console.print(f"      [dim]{escape(line[:200])}[/]", highlight=False)
-    if result.explanation and result.status == "passed":
+    if explain and result.explanation and result.status == "passed":
         console.print(f"    [cyan]{escape(result.explanation)}[/]")
 
 
-def report_view(console: Console, report: CheckReport, verbose: bool = False) -> None:
+def report_view(
+    console: Console,
+    report: CheckReport,
+    verbose: bool = False,
+    explain: frozenset[str] = frozenset(),
+) -> None:
+    """The whole report; question explanations only for the ids in `explain` (newly answered)."""
     console.print(
         f"[bold]tensorlings check[/] {escape(report.file)} "
         f"[dim](torch {report.torch}, seed {report.seed}, {report.device})[/]"
@@ -66,10 +75,12 @@ def report_view(console: Console, report: CheckReport, verbose: bool = False) ->
     if passed:
         console.print(" ".join(f"[green]✓[/] {r.id}" for r in passed))
     for result in report.exercises:
-        if result.status == "failed" or (
-            result.status == "passed" and (verbose or result.explanation or result.problems)
-        ):
-            exercise_block(console, result, report)
+        explain_it = verbose or (result.id in explain and bool(result.explanation))
+        shown = result.status == "failed" or (
+            result.status == "passed" and (verbose or result.problems or explain_it)
+        )
+        if shown:
+            exercise_block(console, result, report, explain=explain_it)
     summary_line(console, report)
 
 

@@ -121,7 +121,13 @@ class Zygote:
     def __init__(self, python: str = sys.executable) -> None:
         ours, theirs = socket.socketpair()
         self.sock = ours
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            # A fixed mmap threshold stops glibc adapting it to each process's history, so the
+            # coach times learner code and reference alike.
+            "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
+        }
         try:
             self.process = subprocess.Popen(
                 [python, "-I", "-m", "tensorlings.worker.zygote", str(theirs.fileno())],
