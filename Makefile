@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,dask]'
 	@touch $(STAMP)
 
 ## The main job: check the reference solutions with the full checker.
@@ -17,6 +17,7 @@ run: $(STAMP)
 
 ## The test suite (CI runs this through .ci/run).
 test: $(STAMP)
+	@bash tests/setup_chromium.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

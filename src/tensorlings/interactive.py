@@ -87,6 +87,7 @@ def check_function(fn: Any, exercise_id: str | None = None, *, seed: int = 0) ->
         statements: list[Any] = list(tree.body)
     except (OSError, TypeError, SyntaxError):
         statements = []
-    result = judge_exercise(exercise, runner, functions, statements, seed, "cpu")
+    bindings = static.module_bindings(statements)
+    result = judge_exercise(exercise, runner, functions, bindings, seed, "cpu")
     exercise_block(Console(), result)
     return result

@@ -121,7 +121,8 @@ def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False)
         console.print(f"Watching {path} ({changes.mode}).")
         try:
             while True:
-                report = check_path(path, seed=seed, limits=limits, zygote=zygote)
+                # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
+                report = check_path(path, seed=seed, limits=limits, zygote=zygote, coach=False)
                 warnings = progress.record(path, report)
                 show(console, report)
                 for warning in warnings:

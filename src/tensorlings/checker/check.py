@@ -40,6 +40,7 @@ class Session:
     loaded: dict[str, Any] = field(default_factory=dict)
     child: Any = None
     reference_child: Any = None
+    coach: bool = True  # time passing solutions against the reference (costs a little)
 
     def load(self) -> None:
         """Load the file, skipping any statement that kills or hangs the child."""
@@ -90,6 +91,11 @@ class Session:
         except ChildDied as died:
             self.child = None
             return [{"status": "crashed", "error": {"message": describe_status(died.status)}}]
+        if not self.zygote.responsive():
+            self.child.close()  # also replaces the zygote
+            self.child = None
+            message = "the function killed or stopped the checker's worker (its parent process)"
+            return [{"status": "crashed", "error": {"message": message}}]
         results = reply.get("results")
         return results if isinstance(results, list) else []
 
@@ -175,6 +181,7 @@ def check_path(
     limits: Limits = Limits(),
     exercise_ids: Sequence[str] | None = None,
     zygote: Zygote | None = None,
+    coach: bool = True,
 ) -> CheckReport:
     """Check every exercise the workbook defines; never raises for anything in the file."""
     path = Path(path)
@@ -198,7 +205,7 @@ def check_path(
     own_zygote = zygote is None
     zygote = zygote or Zygote()
     try:
-        return _check_loaded(path, workbook, exercises, notes, zygote, limits, seed, device)
+        return _check_loaded(path, workbook, exercises, notes, zygote, limits, seed, device, coach)
     finally:
         if own_zygote:
             zygote.close()
@@ -213,10 +220,13 @@ def _check_loaded(
     limits: Limits,
     seed: int,
     device: str,
+    coach: bool,
 ) -> CheckReport:
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
+    bindings = static.module_bindings(statements)
     session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
+    session.coach = coach
     info = zygote.ready()
     isolation = {"network": bool(info.get("network_isolated")), "why": info.get("why")}
     try:
@@ -238,7 +248,7 @@ def _check_loaded(
             started = time.perf_counter()
             planned = _planned_status(exercise, workbook, functions)
             if planned is None:
-                planned = judge_exercise(exercise, session, functions, statements, seed, device)
+                planned = judge_exercise(exercise, session, functions, bindings, seed, device)
             results.append(_timed(planned, time.perf_counter() - started))
     finally:
         session.close()

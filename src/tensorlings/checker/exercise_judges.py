@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Protocol
 
+from tensorlings import catalogue
 from tensorlings.checker import coach, rules, special, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.judge import _decode, call_text, error_problem, output_problems
@@ -25,6 +27,16 @@ class Runner(Protocol):
     def run(
         self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
     ) -> list[Any]: ...
+
+
+@functools.lru_cache(maxsize=256)
+def _planned(exercise_id: str, seed: int) -> list[Probe]:
+    """The probes and reference answers, made once per exercise and seed (watch mode re-checks
+    the same exercises again and again). Probes are never modified once made."""
+    exercise = catalogue.get(exercise_id)
+    if exercise.judge is Judge.SAMPLING:
+        return special.sampling_probes(seed)
+    return probe_plans.plan(exercise, seed)
 
 
 def encode_call(probe: Probe, device: str) -> dict[str, Any]:
@@ -150,7 +162,7 @@ def judge_exercise(
     exercise: Exercise,
     runner: Runner,
     functions: dict[str, static.FunctionNode],
-    statements: list[Any],
+    bindings: dict[str, str],
     seed: int,
     device: str,
 ) -> ExerciseResult:
@@ -158,6 +170,9 @@ def judge_exercise(
     if exercise.judge is Judge.STRIDED and exercise.id not in available:
         return _judge_sheet_strided(exercise, runner)
     if exercise.id not in available:
+        failed_definition = _definition_failure(exercise, runner, functions)
+        if failed_definition is not None:
+            return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
         return ExerciseResult(exercise.id, exercise.section, "not_started")
     if available[exercise.id] != "function":
         problem = Problem(
@@ -167,22 +182,39 @@ def judge_exercise(
         return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
     if exercise.judge in (Judge.STRIDED, Judge.QUESTION):
         return _judge_answer(exercise, runner, device)
-    return _judge_calls(exercise, runner, functions, statements, seed, device)
+    return _judge_calls(exercise, runner, functions, bindings, seed, device)
+
+
+def _definition_failure(
+    exercise: Exercise, runner: Runner, functions: dict[str, static.FunctionNode]
+) -> Problem | None:
+    """The function is written in the file, but running its definition failed."""
+    node = functions.get(exercise.id)
+    if node is None:
+        return None
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    for note in runner.loaded.get("notes", []):
+        line = note.get("line") if isinstance(note, dict) else None
+        if isinstance(line, int) and first <= line <= node.lineno:
+            return Problem(
+                "exception",
+                f"{exercise.id} is written at line {node.lineno}, but defining it failed: "
+                f"{note.get('message', '')}. A decorator or a default value that needs a "
+                "missing module or name stops the function from existing.",
+                line=node.lineno,
+            )
+    return None
 
 
 def _judge_calls(
     exercise: Exercise,
     runner: Runner,
     functions: dict[str, static.FunctionNode],
-    statements: list[Any],
+    bindings: dict[str, str],
     seed: int,
     device: str,
 ) -> ExerciseResult:
-    planned = (
-        special.sampling_probes(seed)
-        if exercise.judge is Judge.SAMPLING
-        else probe_plans.plan(exercise, seed)
-    )
+    planned = _planned(exercise.id, seed)
     per_probe, recorded, printed = _run_probes(exercise, runner, planned, device)
     problems = _pick(exercise, runner, planned, per_probe, device)
     kinds = _first_kinds(per_probe)
@@ -193,12 +225,12 @@ def _judge_calls(
         problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     node = functions.get(exercise.id)
     if node is not None:
-        problems += rules.static_problems(exercise, exercise.id, functions, statements)
+        problems += rules.static_problems(exercise, exercise.id, functions, bindings)
         problems += _assert_problems(exercise, node)
     status = "failed" if any(p.fails for p in problems) else "passed"
     if status == "passed" and getattr(runner, "coach", True):
         problems += coach.coach_problems(exercise, runner, seed, device)
-    output = "".join(printed)[:OUTPUT_SHOWN]
+    output = _capped("".join(printed))
     return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
 
 
@@ -208,6 +240,15 @@ _RUN_FAILURES = ("exception", "timeout", "memory_limit", "crashed", "skipped")
 def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:
     """Per probe, the kind of its first problem ("ok" when none; "skipped" when not run)."""
     return [problems[0].kind if problems else "ok" for problems in per_probe]
+
+
+def _capped(text: str) -> str:
+    if len(text) <= OUTPUT_SHOWN:
+        return text
+    return (
+        text[:OUTPUT_SHOWN]
+        + f"\n… {len(text) - OUTPUT_SHOWN} more characters of output were dropped"
+    )
 
 
 def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -19,18 +20,36 @@ SHOW_LIMIT = 12  # tensors up to this many elements are shown in full in the cal
 
 
 def _param_names(exercise: Exercise) -> list[str]:
+    return list(_signature_names(exercise.solution))
+
+
+@functools.cache
+def _signature_names(solution: Any) -> tuple[str, ...]:
     try:
-        return list(inspect.signature(exercise.solution).parameters)
+        return tuple(inspect.signature(solution).parameters)
     except (TypeError, ValueError):
-        return []
+        return ()
+
+
+def _numbers(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_numbers(item) for item in value) + "]"
+    if not isinstance(value, float):
+        return repr(value)
+    text = f"{value:.4g}"
+    return text if any(c in text for c in ".enai") else text + "."  # 1.0 shows as "1."
 
 
 def show_arg(value: Any) -> str:
+    """A tensor argument as a learner would type it (small ones in full)."""
     if isinstance(value, torch.Tensor):
-        if value.numel() <= SHOW_LIMIT:
-            text = " ".join(repr(value.detach()).split())
+        dtype = str(value.dtype).removeprefix("torch.")
+        if value.numel() <= SHOW_LIMIT and value.dim() > 0:
+            default = dtype in ("float32", "int64") or value.dtype == torch.bool
+            suffix = "" if default else f", dtype=torch.{dtype}"
+            text = f"tensor({_numbers(value.detach().cpu().tolist())}{suffix})"
             return text if len(text) <= 160 else text[:159] + "…"
-        return f"<{str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}>"
+        return f"<{dtype} tensor of shape {tuple(value.shape)}>"
     return short(value, 60)
 
 
@@ -103,6 +122,15 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     """Problems with the value returned, the inputs after the call, and the gradients."""
     call = call_text(exercise, probe.args)
     actual = _decode(result.get("output"))
+    if isinstance(actual, _TooLarge) and isinstance(probe.expected, torch.Tensor):
+        return [
+            Problem(
+                "wrong_shape",
+                f"{call}: expected shape {tuple(probe.expected.shape)}, got {actual.shape} "
+                f"({actual.dtype}), far larger than the expected result",
+                call=call, seed=probe.seed,
+            )
+        ]  # fmt: skip
     problems = []
     mismatch = compare(actual, probe.expected, exercise.output)
     if mismatch is not None:
@@ -116,8 +144,6 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
             )
         else:
             message = f"{call}: {mismatch.message}"
-        if isinstance(actual, _TooLarge) and mismatch.kind != "wrong_shape":
-            message = f"returned {actual.type_name}, far larger than expected, for {call}"
         problems.append(
             Problem(kind, message, call=call, seed=probe.seed, details=mismatch.details)
         )
@@ -139,12 +165,12 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
 
 
 def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
-    call = call_text(exercise, probe.args)
     names = _param_names(exercise)
     problems = []
     for index in result.get("mutated") or []:
         if not isinstance(index, int):
             continue
+        call = call_text(exercise, probe.args)
         name = names[index] if 0 <= index < len(names) else f"argument {index}"
         problems.append(
             Problem(

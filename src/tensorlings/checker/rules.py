@@ -62,12 +62,16 @@ def call_problems(
 
 
 def static_problems(
-    exercise: Exercise, name: str, functions: dict[str, static.FunctionNode], file_statements: list
+    exercise: Exercise,
+    name: str,
+    functions: dict[str, static.FunctionNode],
+    bindings: dict[str, str],
 ) -> list[Problem]:
-    """Loops, forbidden modules and imports of tensorlings' own solutions."""
+    """Loops, forbidden modules and imports of tensorlings' own solutions.
+
+    `bindings` are the file's imports (static.module_bindings of its statements)."""
     rules = exercise.rules
     involved = static.with_helpers(name, functions)
-    bindings = static.module_bindings(file_statements)
     problems = []
     if rules.no_loops:
         for finding in static.loops(involved):

@@ -8,10 +8,12 @@ the zygote reaps it and reports how it ended.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -75,10 +77,11 @@ def killed_for_memory(status: int | None) -> bool:
 class Child:
     """One forked child holding one loaded file."""
 
-    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket) -> None:
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, workdir: str) -> None:
         self.zygote = zygote
         self.pid = pid
         self.sock = sock
+        self.workdir = workdir
         self.alive = True
 
     def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
@@ -109,16 +112,40 @@ class Child:
             return None
         self.alive = False
         self.sock.close()
-        self.zygote.send({"op": "kill", "pid": self.pid})
-        reply = self.zygote.ask({"op": "wait", "pid": self.pid, "seconds": 3.0})
+        if not self.zygote.healthy():
+            self._kill_directly()
+            self.zygote.restart()
+            return None
+        try:
+            self.zygote.send({"op": "kill", "pid": self.pid})
+            reply = self.zygote.ask({"op": "wait", "pid": self.pid, "seconds": 3.0})
+        except WorkerError:
+            # The zygote itself is gone or stuck (learner code can signal its parent): clean
+            # up here and start a fresh zygote for what follows.
+            self._kill_directly()
+            self.zygote.restart()
+            return None
         status = reply.get("status")
         return status if isinstance(status, int) else None
+
+    def _kill_directly(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.workdir.startswith(tempfile.gettempdir()) and "tensorlings-work-" in self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Zygote:
     """The long-lived worker process that forks children; started once per checker."""
 
     def __init__(self, python: str = sys.executable) -> None:
+        self.python = python
+        self._start()
+
+    def _start(self) -> None:
+        python = self.python
         ours, theirs = socket.socketpair()
         self.sock = ours
         env = {
@@ -161,10 +188,38 @@ class Zygote:
         except OSError as error:
             raise WorkerError(f"lost the worker: {error}") from None
 
+    def healthy(self) -> bool:
+        """Running and not stopped: learner code can kill or SIGSTOP its parent."""
+        if self.process.poll() is not None:
+            return False
+        try:
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state not in ("T", "t", "Z", "X")
+
+    def responsive(self, seconds: float = 1.0) -> bool:
+        """Answers a ping: the reliable test after learner code may have signalled it (a
+        SIGKILL sent a moment ago may not show in the process state yet)."""
+        if not self.healthy():
+            return False
+        try:
+            protocol.send(self.sock, {"op": "ping"})
+            self.sock.settimeout(seconds)
+            return bool(protocol.recv(self.sock).get("pong"))
+        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            return False
+
+    def restart(self) -> None:
+        """Replace a dead or stuck zygote with a fresh one."""
+        self._stop()
+        self._start()
+
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
         self.send(message)
         try:
-            self.sock.settimeout(30)
+            self.sock.settimeout(10)
             reply = protocol.recv(self.sock)
         except (EOFError, OSError, protocol.ProtocolError) as error:
             raise WorkerError(f"lost the worker: {error}") from None
@@ -172,6 +227,8 @@ class Zygote:
 
     def spawn(self, limits: Limits, trusted: bool = False) -> Child:
         """A new child; a trusted one never loads learner code and may run references."""
+        if self.info is not None and not self.healthy():
+            self.restart()
         self.ready()
         self.send({"op": "spawn", "limits": limits.for_child(), "trusted": trusted})
         try:
@@ -182,14 +239,19 @@ class Zygote:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
-        return Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]))
+        workdir = str(reply.get("workdir", ""))
+        return Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
 
     def close(self) -> None:
-        try:
-            protocol.send(self.sock, {"op": "quit"})
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.healthy():
+            try:
+                protocol.send(self.sock, {"op": "quit"})
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except OSError:

@@ -9,6 +9,7 @@ refer to the `.py` file, or for a notebook to its code cells laid end to end.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from tensorlings.checker.results import LoadNote
 from tensorlings.errors import WorkbookError
 
 _CELL_MARKER = re.compile(r"^\s*#\s*%%")
-_MAGIC = re.compile(r"^(\s*)([!%])")
+_MAGIC = re.compile(r"^(\s*)(?:[A-Za-z_][\w\s,]*=\s*)?([!%])")
 _PASSTHROUGH_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 
 
@@ -114,7 +115,10 @@ def _notebook_cells(path: Path, raw: str) -> list[str]:
     return sources
 
 
+@functools.lru_cache(maxsize=512)
 def _parse_cell(code: str, first_line: int) -> tuple[ast.Module | None, SyntaxError | None]:
+    """Parsed once per distinct cell: watch mode re-reads a file where most cells are unchanged.
+    Callers must not modify the tree."""
     try:
         tree = ast.parse(code)
     except SyntaxError as caught:
@@ -134,7 +138,7 @@ def read_workbook(path: Path) -> Workbook:
     if path.suffix not in (".py", ".ipynb"):
         raise WorkbookError(f"{path} is neither a .py file nor a .ipynb notebook.")
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors save it
     except (OSError, UnicodeDecodeError) as error:
         raise WorkbookError(f"cannot read {path}: {error}") from None
     kind = "ipynb" if path.suffix == ".ipynb" else "py"

@@ -15,4 +15,8 @@ BUILTIN_RELU = (
     Call("clamp / clip", ("clamp", "clamp_", "clamp_min", "clamp_min_", "clip", "clip_")),
     Call("threshold", ("threshold", "threshold_")),
     Call("hardtanh", ("hardtanh", "hardtanh_")),
+    Call(
+        "leaky_relu / relu6 / elu and friends",
+        ("leaky_relu", "leaky_relu_", "relu6", "elu", "celu", "selu", "softplus"),
+    ),
 )

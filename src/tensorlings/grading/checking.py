@@ -9,13 +9,28 @@ so that a zygote that died earlier is never blamed on the next submission.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import Limits, Zygote
 from tensorlings.errors import WorkerError
 from tensorlings.grading.errors import WorkerUnavailable
 from tensorlings.grading.model import error_report
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """How every workbook of a run is checked: as `tensorlings check` with these options."""
+
+    seed: int = 0
+    device: str = "cpu"
+    limits: Limits = field(default_factory=Limits)
+
+    def key(self) -> str:
+        """Everything here that can change a result, as text for the content hash."""
+        limits = ", ".join(f"{k}={v}" for k, v in sorted(asdict(self.limits).items()))
+        return f"seed={self.seed}; device={self.device}; limits: {limits}"
 
 
 class ZygoteHolder:
@@ -48,7 +63,7 @@ class ZygoteHolder:
             zygote.close()
 
 
-def check_one(holder: ZygoteHolder, workbook: Path, *, seed: int, device: str) -> dict[str, Any]:
+def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> dict[str, Any]:
     """The check report of one workbook, as JSON data; never raises for the workbook's content.
 
     Raises WorkerUnavailable when no zygote can be started at all (nothing could be checked).
@@ -60,7 +75,14 @@ def check_one(holder: ZygoteHolder, workbook: Path, *, seed: int, device: str) -
     for _ in range(2):
         zygote = holder.get()
         try:
-            return check_path(workbook, seed=seed, device=device, zygote=zygote).to_json()
+            report = check_path(
+                workbook,
+                seed=settings.seed,
+                device=settings.device,
+                limits=settings.limits,
+                zygote=zygote,
+            )
+            return report.to_json()
         except WorkerError as error:
             holder.reset()
             lost = error
@@ -70,13 +92,16 @@ def check_one(holder: ZygoteHolder, workbook: Path, *, seed: int, device: str) -
                 f"the checker itself failed on this workbook ({type(error).__name__}: {error}); "
                 "this is a bug in tensorlings, please report it with the workbook"
             )
-            return crashed(workbook, message, seed=seed, device=device)
+            return crashed(workbook, message, settings)
     message = (
         f"the isolated worker was lost twice while checking this workbook ({lost}); "
         f"run `tensorlings check {workbook}` to see which statement ends it"
     )
-    return crashed(workbook, message, seed=seed, device=device)
+    return crashed(workbook, message, settings)
 
 
-def crashed(workbook: Path | str, message: str, *, seed: int, device: str) -> dict[str, Any]:
-    return error_report(str(workbook), "crashed", message, seed=seed, device=device).to_json()
+def crashed(workbook: Path | str, message: str, settings: CheckSettings) -> dict[str, Any]:
+    report = error_report(
+        str(workbook), "crashed", message, seed=settings.seed, device=settings.device
+    )
+    return report.to_json()

@@ -1,10 +1,6 @@
 """The `grade` command line: arguments in, GradingErrors turned into messages and exit codes.
 
-Exit codes a CI script can rely on:
-  0    every submission was checked and no exercise failed in any of them
-  1    every submission has a result, and some exercise failed (or a workbook was unusable)
-  2    usage error: nothing to grade, a missing path, a bad --out, no Dask, no worker
-  130  interrupted (Ctrl-C); the results finished so far are saved
+The exit codes a CI script can rely on are listed once, in EPILOG (shown by --help).
 """
 
 from __future__ import annotations
@@ -15,30 +11,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tensorlings.grading.errors import GradingError
+from tensorlings.checker.sandbox import Limits
+from tensorlings.errors import TensorlingsError
+from tensorlings.grading.checking import CheckSettings
 from tensorlings.grading.grade import GradeSummary, default_jobs, grade
-from tensorlings.grading.progress import for_stream
+from tensorlings.grading.progress import for_stream, plural
 from tensorlings.grading.store import RESULTS_FOLDER
 
 EPILOG = """\
 exit codes:
   0    all submissions graded, no exercise failed in any of them
   1    all submissions graded, some exercise failed (or a workbook could not be checked)
-  2    usage error: nothing to grade, a path that does not exist, a bad --out
+  2    usage error: nothing to grade, a path that does not exist, a bad --out, --dask
+       without dask installed or with no scheduler there, no worker able to start
   130  interrupted; finished results are kept: run the same command again to resume
 """
 
 
 def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add `grade` to the tool's subcommands; its handler is `run_grade` (set as `handler`)."""
+    """Add `grade` to the tool's subcommands; its handler is `run_grade` (set as `func`)."""
     parser = subparsers.add_parser(
         "grade",
         help="check a class's workbooks in parallel and write grade reports",
         description=(
-            "Check each submission exactly as `tensorlings check` does, in parallel, and write "
-            f"DIR/{RESULTS_FOLDER}/<submission>.json as each completes, then grades.csv, "
-            "junit.xml and report.html. Running the same command again checks only the "
-            "submissions that are new or changed."
+            "Check each submission exactly as `tensorlings check` does, in parallel, and\n"
+            f"write DIR/{RESULTS_FOLDER}/<submission>.json as each completes, then grades.csv,\n"
+            "junit.xml and report.html. Running the same command again checks only the\n"
+            "submissions that are new or changed since the last run."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -71,10 +70,21 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="send the checks to this dask.distributed scheduler (needs tensorlings[dask])",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random cases (default 0)")
-    parser.add_argument("--device", default="cpu", help="device to check on (default cpu)")
-    parser.set_defaults(handler=run_grade)
+    _add_check_options(parser)
+    parser.set_defaults(func=run_grade)
     return parser
+
+
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `tensorlings check`, with its defaults: a grade is that check."""
+    parser.add_argument("--seed", type=int, default=0, help="seed for the random cases (default 0)")
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, help="seconds per call of a function (default 5)"
+    )
+    parser.add_argument(
+        "--memory-mb", type=float, default=2048, help="extra memory code may use (default 2048)"
+    )
+    parser.add_argument("--device", default="cpu", help="device to check on (default cpu)")
 
 
 def _positive(text: str) -> int:
@@ -97,14 +107,21 @@ def run_grade(args: argparse.Namespace) -> int:
             gradescope=args.gradescope,
             dask_address=args.dask,
             progress=for_stream(sys.stderr),
-            seed=args.seed,
-            device=args.device,
+            settings=settings(args),
         )
-    except GradingError as error:
+    except TensorlingsError as error:
         print(f"tensorlings grade: {error}", file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:  # before or after the checks: nothing half-written to lose
+        print("tensorlings grade: interrupted", file=sys.stderr)
+        return 130
     print(describe(summary))
     return summary.exit_code
+
+
+def settings(args: argparse.Namespace) -> CheckSettings:
+    limits = Limits(exercise_seconds=args.timeout, memory_bytes=int(args.memory_mb * 1024**2))
+    return CheckSettings(seed=args.seed, device=args.device, limits=limits)
 
 
 def describe(summary: GradeSummary) -> str:
@@ -112,7 +129,7 @@ def describe(summary: GradeSummary) -> str:
     reused = f", {summary.unchanged} unchanged since the last run" if summary.unchanged else ""
     passed = summary.submissions - summary.failed - summary.could_not_check
     lines = [
-        f"Graded {summary.submissions} submissions into {summary.out_dir} "
+        f"Graded {plural(summary.submissions, 'submission')} into {summary.out_dir} "
         f"({summary.checked} checked now{reused}) in {summary.seconds:.1f} s.",
         f"{passed} with no failed exercise, {summary.failed} with a failed exercise, "
         f"{summary.could_not_check} that could not be checked.",
@@ -126,4 +143,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tensorlings")
     add_grade_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["grade", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.handler(args))
+    return int(args.func(args))

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tensorlings.grading.checking import ZygoteHolder, check_one, crashed
+from tensorlings.grading.checking import CheckSettings, ZygoteHolder, check_one, crashed
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.runner import Job, OnResult
 
@@ -32,7 +32,7 @@ def _distributed() -> Any:
     return distributed
 
 
-def check_bytes(filename: str, content: bytes, seed: int, device: str) -> dict[str, Any]:
+def check_bytes(filename: str, content: bytes, settings: CheckSettings) -> dict[str, Any]:
     """The Dask task: check a workbook sent as bytes, with this worker thread's zygote."""
     holder = getattr(_local, "holder", None)
     if holder is None:
@@ -40,7 +40,7 @@ def check_bytes(filename: str, content: bytes, seed: int, device: str) -> dict[s
     with tempfile.TemporaryDirectory(prefix="tensorlings-grade-") as folder:
         workbook = Path(folder) / Path(filename).name
         workbook.write_bytes(content)
-        return check_one(holder, workbook, seed=seed, device=device)
+        return check_one(holder, workbook, settings)
 
 
 def connect(address: str, timeout_s: float = 10.0) -> Any:
@@ -56,7 +56,7 @@ def connect(address: str, timeout_s: float = 10.0) -> Any:
 
 
 def run_dask(
-    jobs: Sequence[Job], *, address: str, seed: int, device: str, on_result: OnResult
+    jobs: Sequence[Job], *, address: str, settings: CheckSettings, on_result: OnResult
 ) -> None:
     """Check every job on the cluster; `on_result` gets each report JSON as it completes."""
     distributed = _distributed()
@@ -66,8 +66,7 @@ def run_dask(
                 check_bytes,
                 job.workbook.name,
                 job.workbook.read_bytes(),
-                seed,
-                device,
+                settings,
                 key=f"tensorlings-grade-{job.name}-{job.sha256[:16]}",
                 pure=False,
                 retries=0,
@@ -76,10 +75,10 @@ def run_dask(
         }
         for future in distributed.as_completed(futures):
             job = futures[future]
-            on_result(job, _outcome(future, job, seed=seed, device=device))
+            on_result(job, _outcome(future, job, settings))
 
 
-def _outcome(future: Any, job: Job, *, seed: int, device: str) -> dict[str, Any]:
+def _outcome(future: Any, job: Job, settings: CheckSettings) -> dict[str, Any]:
     try:
         data = future.result()
     except GradingError:
@@ -89,6 +88,6 @@ def _outcome(future: Any, job: Job, *, seed: int, device: str) -> dict[str, Any]
             f"the Dask worker checking this workbook was lost ({type(error).__name__}: {error}); "
             "run `tensorlings check` on it to see why"
         )
-        return crashed(job.workbook, message, seed=seed, device=device)
+        return crashed(job.workbook, message, settings)
     data["file"] = str(job.workbook)  # it was checked from a temporary copy
     return dict(data)

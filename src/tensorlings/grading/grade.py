@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.results import CheckReport
-from tensorlings.grading.checking import crashed
+from tensorlings.grading.checking import CheckSettings, crashed
 from tensorlings.grading.errors import GradingError, GradingInterrupted
 from tensorlings.grading.model import Graded, error_report
 from tensorlings.grading.progress import Progress, Silent
@@ -68,35 +68,22 @@ def grade(
     gradescope: bool = False,
     dask_address: str | None = None,
     progress: Progress | None = None,
-    seed: int = 0,
-    device: str = "cpu",
+    settings: CheckSettings | None = None,
 ) -> GradeSummary:
-    """Grade every submission into out_dir; raises GradingError for what the user must fix."""
+    """Grade every submission into out_dir; raises GradingError for what the user must fix.
+
+    `settings` (seed, device, limits) default to those of `tensorlings check`; `jobs` defaults
+    to the CPUs available; with `dask_address` the checks run on that Dask cluster instead.
+    """
     started = time.perf_counter()
     resolved = resolve(submissions, out_dir=Path(out_dir))
     store = ResultStore(out_dir)
     store.prepare()
-    progress = progress or Silent()
+    settings = settings or CheckSettings()
     with store.locked():
-        plan = _plan(resolved, store, seed=seed, device=device)
-        sources = {s.name: s for s in resolved}
-        saver = _Saver(store, sources, progress, seed=seed, device=device)
-        progress.start(len(plan.jobs) + len(plan.unusable), plan.unchanged)
-        try:
-            for submission, why, sha256 in plan.unusable:
-                report = error_report(str(submission.source), "unreadable", why, seed=seed,
-                                      device=device)  # fmt: skip
-                saver.save(submission.name, report.to_json(), sha256)
-            _run(
-                plan.jobs, saver, workers=jobs, dask_address=dask_address, seed=seed, device=device
-            )
-        except KeyboardInterrupt:
-            raise GradingInterrupted(
-                f"interrupted: {plan.unchanged + saver.saved} of {len(resolved)} results are "
-                f"saved in {str(store.folder)!r}; run the same command again to grade the rest"
-            ) from None
-        finally:
-            progress.finish()
+        plan = _plan(resolved, store, settings)
+        saver = _Saver(store, resolved, progress or Silent(), settings)
+        saver.run(plan, lambda: _run(plan.jobs, saver, jobs, dask_address, settings))
         graded = [_stored(store, s.name) for s in resolved]
         generator = f"tensorlings {tensorlings_version()}"
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, generator=generator)
@@ -112,14 +99,12 @@ def grade(
     )
 
 
-def _plan(
-    submissions: Sequence[Submission], store: ResultStore, *, seed: int, device: str
-) -> _Plan:
+def _plan(submissions: Sequence[Submission], store: ResultStore, settings: CheckSettings) -> _Plan:
     """What needs checking: every submission without a stored result for its current content."""
     jobs, unusable, unchanged = [], [], 0
     for submission in submissions:
         workbook, content, why = _read(submission)
-        key = fingerprint(content, seed=seed, device=device)
+        key = fingerprint(content, settings=settings.key())
         stored = store.load(submission.name)
         if stored is not None and stored.sha256 == key:
             unchanged += 1
@@ -155,34 +140,56 @@ def _listing(folder: Path) -> list[str]:
 def _run(
     jobs: Sequence[Job],
     saver: _Saver,
-    *,
     workers: int | None,
     dask_address: str | None,
-    seed: int,
-    device: str,
+    settings: CheckSettings,
 ) -> None:
     if not jobs:
         return
     if dask_address is not None:
         from tensorlings.grading.dask_runner import run_dask
 
-        run_dask(jobs, address=dask_address, seed=seed, device=device, on_result=saver.on_result)
+        run_dask(jobs, address=dask_address, settings=settings, on_result=saver.on_result)
     else:
         workers = workers or default_jobs()
-        run_local(jobs, workers=workers, seed=seed, device=device, on_result=saver.on_result)
+        run_local(jobs, workers=workers, settings=settings, on_result=saver.on_result)
 
 
 class _Saver:
     """Writes each result as it arrives (in this process only) and reports progress."""
 
     def __init__(
-        self, store: ResultStore, sources: dict[str, Submission], progress: Progress, **check: Any
+        self,
+        store: ResultStore,
+        submissions: Sequence[Submission],
+        progress: Progress,
+        settings: CheckSettings,
     ) -> None:
         self.store = store
-        self.sources = sources
+        self.sources = {s.name: s for s in submissions}
         self.progress = progress
-        self.check = check  # seed and device, for a report made here
+        self.settings = settings
         self.saved = 0
+
+    def run(self, plan: _Plan, check: Callable[[], None]) -> None:
+        """Save the unusable submissions' results, then those `check` produces."""
+        self.progress.start(len(plan.jobs) + len(plan.unusable), plan.unchanged)
+        try:
+            for submission, why, sha256 in plan.unusable:
+                report = error_report(
+                    str(submission.source), "unreadable", why,
+                    seed=self.settings.seed, device=self.settings.device,
+                )  # fmt: skip
+                self.save(submission.name, report.to_json(), sha256)
+            check()
+        except KeyboardInterrupt:
+            raise GradingInterrupted(
+                f"interrupted: {plan.unchanged + self.saved} of {len(self.sources)} results are "
+                f"saved in {str(self.store.folder)!r}; run the same command again to grade "
+                "the rest"
+            ) from None
+        finally:
+            self.progress.finish()
 
     def save(self, name: str, data: dict[str, Any], sha256: str) -> None:
         source = self.sources[name]
@@ -190,10 +197,16 @@ class _Saver:
             report = CheckReport.from_json(data)  # what comes back is checked before it is kept
         except (ValueError, KeyError, TypeError) as error:
             message = f"the checker sent back a report that cannot be read ({error})"
-            data = crashed(source.source, message, **self.check)
+            data = crashed(source.source, message, self.settings)
             report = CheckReport.from_json(data)
         grading = {"sha256": sha256, "source": str(source.source)}
-        self.store.save(name, data, grading)
+        try:
+            self.store.save(name, data, grading)
+        except OSError as error:
+            raise GradingError(
+                f"could not save the result of {name!r} in {str(self.store.folder)!r}: "
+                f"{error.strerror or error}; make room and run the same command again"
+            ) from None
         self.saved += 1
         self.progress.advance(Graded(name, report))
 

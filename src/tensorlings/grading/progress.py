@@ -27,6 +27,10 @@ class Silent:
         pass
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def outcome(graded: Graded) -> str:
     """One line about one result: `12 passed, 3 failed, 21 not started` or why it has none."""
     error = graded.report.error
@@ -50,7 +54,7 @@ class Lines:
     def start(self, to_check: int, unchanged: int) -> None:
         self.total = to_check
         kept = f" ({unchanged} unchanged since the last run)" if unchanged else ""
-        print(f"grading {to_check} submissions{kept}", file=self.stream, flush=True)
+        print(f"grading {plural(to_check, 'submission')}{kept}", file=self.stream, flush=True)
 
     def advance(self, graded: Graded) -> None:
         self.done += 1

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tensorlings.grading.checking import ZygoteHolder, check_one, crashed
+from tensorlings.grading.checking import CheckSettings, ZygoteHolder, check_one, crashed
 from tensorlings.grading.errors import WorkerUnavailable
 
 _PR_SET_PDEATHSIG = 1
@@ -39,12 +39,12 @@ class Job:
 
 
 OnResult = Callable[[Job, dict[str, Any]], None]
-Task = Callable[[str, int, str], dict[str, Any]]
+Task = Callable[[str, CheckSettings], dict[str, Any]]
 
 
-def check_in_pool(workbook: str, seed: int, device: str) -> dict[str, Any]:
+def check_in_pool(workbook: str, settings: CheckSettings) -> dict[str, Any]:
     """The pool's task: check one workbook with this process's zygote."""
-    return check_one(_HOLDER, Path(workbook), seed=seed, device=device)
+    return check_one(_HOLDER, Path(workbook), settings)
 
 
 def _start_pool_process(parent: int) -> None:
@@ -61,15 +61,14 @@ def run_local(
     jobs: Sequence[Job],
     *,
     workers: int,
-    seed: int,
-    device: str,
+    settings: CheckSettings,
     on_result: OnResult,
     task: Task = check_in_pool,
 ) -> None:
     """Check every job; `on_result` gets each one's report JSON as soon as it is known."""
     queue = deque(jobs)
     suspects: deque[Job] = deque()  # in flight when a pool process died: rerun alone
-    runner = _Round(workers, seed, device, on_result, task)
+    runner = _Round(workers, settings, on_result, task)
     while queue or suspects:
         with _pool(min(workers, len(queue) + len(suspects))) as pool:
             runner.run(pool, queue, suspects)
@@ -80,8 +79,7 @@ class _Round:
     """Runs jobs on one pool until they are done or the pool breaks."""
 
     workers: int
-    seed: int
-    device: str
+    settings: CheckSettings
     on_result: OnResult
     task: Task
 
@@ -117,7 +115,7 @@ class _Round:
                 return False
             job = source.popleft()
             try:
-                future = pool.submit(self.task, str(job.workbook), self.seed, self.device)
+                future = pool.submit(self.task, str(job.workbook), self.settings)
             except BrokenProcessPool:
                 source.appendleft(job)
                 return True
@@ -133,12 +131,12 @@ class _Round:
             if not alone:
                 suspects.append(job)
                 return True
-            data = crashed(job.workbook, _DIED, seed=self.seed, device=self.device)
+            data = crashed(job.workbook, _DIED, self.settings)
             self.on_result(job, data)
             return True
         except (OSError, ValueError, RuntimeError) as error:
             message = f"grading this workbook failed: {type(error).__name__}: {error}"
-            data = crashed(job.workbook, message, seed=self.seed, device=self.device)
+            data = crashed(job.workbook, message, self.settings)
         self.on_result(job, data)
         return False
 

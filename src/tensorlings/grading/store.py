@@ -35,11 +35,11 @@ def tensorlings_version() -> str:
     return __version__
 
 
-def fingerprint(content: bytes, *, seed: int, device: str) -> str:
-    """sha256 of what decides a result: the workbook's bytes, the checker's version, the seed."""
+def fingerprint(content: bytes, *, settings: str) -> str:
+    """sha256 of what decides a result: the workbook's bytes, the checker's version, and the
+    check's settings (seed, device, limits)."""
     digest = hashlib.sha256()
-    settings = f"tensorlings {tensorlings_version()}; seed={seed}; device={device}\0"
-    digest.update(settings.encode())
+    digest.update(f"tensorlings {tensorlings_version()}; {settings}\0".encode())
     digest.update(content)
     return digest.hexdigest()
 

@@ -21,7 +21,7 @@ import torch
 from tensorlings.worker import encoding, protocol, recorder
 from tensorlings.worker.loader import LoadResult, StatementTimeout, load, time_limit
 
-_BLOCKED_PREFIXES = ("tensorlings.solutions", "tensorlings.exercises", "tensorlings.catalogue")
+_BLOCKED_PREFIXES = ("tensorlings.",)
 _MEMORY_WORDS = (
     "can't allocate memory",
     "not enough memory",
@@ -29,6 +29,7 @@ _MEMORY_WORDS = (
     "DefaultCPUAllocator",
 )
 _manual_seed = torch.manual_seed
+_set_grad_enabled = torch._C._set_grad_enabled
 _equal = torch.equal
 _clone = torch.Tensor.clone
 _getpid = os.getpid
@@ -197,6 +198,7 @@ class Child:
         before = {} if profile else _snapshot(args)
         rss_before = _reset_peak_memory() if profile else 0
         _manual_seed(int(call.get("seed", 0)))
+        _set_grad_enabled(True)  # a file may switch gradients off at the top (ARENA habit)
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         self.recorder.take()
@@ -273,19 +275,7 @@ def _to_device(value: Any, device: str) -> Any:
 
 
 def _mutated(before: dict[int, torch.Tensor], args: list[Any]) -> list[int]:
-    changed = []
-    with torch._C.DisableTorchFunction():
-        for i, old in before.items():
-            new = args[i]
-            same = (
-                new.shape == old.shape
-                and new.dtype == old.dtype
-                and _equal(new.detach().cpu().nan_to_num(0.0), old.cpu().nan_to_num(0.0))
-                and _equal(new.detach().isnan().cpu(), old.isnan().cpu())
-            )
-            if not same:
-                changed.append(i)
-    return changed
+    return [i for i, old in before.items() if not encoding.same_tensor(args[i], old)]
 
 
 def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> dict[str, Any]:
@@ -355,6 +345,17 @@ def serve_trusted(sock: socket.socket) -> None:
         protocol.send(sock, profile_reference(request))
 
 
+def _stand_in() -> Any:
+    import types
+
+    module = types.ModuleType(
+        "tensorlings", "Stand-in for tensorlings while a workbook is checked."
+    )
+    module.check = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+    module.__path__ = []  # a package, so that importing its submodules reaches the blocker
+    return module
+
+
 def main(sock: socket.socket, request: dict[str, Any]) -> None:
     """Entry point in the freshly forked child."""
     os.chdir(request["workdir"])
@@ -367,7 +368,10 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
         return
     child = Child(sock, int(request["limits"]["output_chars"]))
     sys.meta_path.insert(0, child.blocker)
-    for name in [m for m in sys.modules if m.startswith(_BLOCKED_PREFIXES)]:
+    # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does
+    # nothing here, and nothing of the real package (its solutions above all) is reachable.
+    for name in [m for m in sys.modules if m == "tensorlings" or m.startswith("tensorlings.")]:
         del sys.modules[name]
+    sys.modules["tensorlings"] = _stand_in()
     recorder.wrap_einops(child.recorder)
     child.serve()

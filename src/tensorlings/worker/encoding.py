@@ -30,13 +30,20 @@ _DTYPES: dict[str, torch.dtype] = {
 }
 _NAMES = {dtype: name for name, dtype in _DTYPES.items()}
 
-# Captured now, before learner code can replace them on the class.
-_detach = torch.Tensor.detach
-_to = torch.Tensor.to
-_contiguous = torch.Tensor.contiguous
-_view = torch.Tensor.view
-_numpy = torch.Tensor.numpy
-_clone = torch.Tensor.clone
+# Captured now, from the C base class, before learner code can replace them on torch.Tensor.
+_base = torch._C.TensorBase
+_detach = _base.detach
+_to = _base.to
+_contiguous = _base.contiguous
+_view = _base.view
+_numpy = _base.numpy
+_clone = _base.clone
+_shape = _base.shape.__get__  # type: ignore[attr-defined]
+_dtype = _base.dtype.__get__  # type: ignore[attr-defined]
+_element_size = _base.element_size
+_is_nan = torch.isnan
+_nan_to_num = torch.nan_to_num
+_equal = torch.equal
 _frombuffer = torch.frombuffer
 _empty = torch.empty
 _no_torch_function = torch._C.DisableTorchFunction
@@ -57,25 +64,26 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 def _tensor_bytes(x: torch.Tensor) -> bytes:
     flat = _contiguous(_to(_detach(x), "cpu"))
-    if flat.dtype == torch.bfloat16:
+    if _dtype(flat) == torch.bfloat16:
         flat = _view(flat, torch.int16)
     return bytes(_numpy(flat).tobytes())
 
 
 def encode_tensor(x: torch.Tensor, max_bytes: int) -> dict[str, Any]:
     with _no_torch_function():
-        shape = [int(s) for s in x.shape]
+        shape = [int(s) for s in _shape(x)]
+        dtype = _dtype(x)
         record: dict[str, Any] = {
             "t": "tensor",
-            "dtype": dtype_name(x.dtype),
+            "dtype": dtype_name(dtype),
             "shape": shape,
             "device": str(x.device),
             "requires_grad": bool(x.requires_grad),
             "grad_fn": x.grad_fn is not None,
             "data": None,
         }
-        nbytes = math.prod(shape) * x.element_size()
-        if x.dtype in _NAMES and nbytes <= max_bytes:
+        nbytes = math.prod(shape) * _element_size(x)
+        if dtype in _NAMES and nbytes <= max_bytes:
             record["data"] = base64.b64encode(_tensor_bytes(x)).decode("ascii")
         return record
 
@@ -103,6 +111,20 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
         items = [encode(item, max_bytes, depth + 1) for item in value]
         return {"t": "list" if kind is list else "tuple", "items": items}
     return {"t": "other", "type": f"{kind.__module__}.{kind.__qualname__}"[:200]}
+
+
+def same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Equal shape, dtype and values (nan equal to nan), with functions learner code cannot
+    have patched."""
+    with _no_torch_function():
+        if _shape(a) != _shape(b) or _dtype(a) != _dtype(b):
+            return False
+        a, b = _to(_detach(a), "cpu"), _to(_detach(b), "cpu")
+        if not _equal(_is_nan(a), _is_nan(b)):
+            return False
+        if _dtype(a).is_floating_point or _dtype(a).is_complex:
+            a, b = _nan_to_num(a, 0.0), _nan_to_num(b, 0.0)
+        return bool(_equal(a, b))
 
 
 def decode_tensor(record: dict[str, Any]) -> torch.Tensor | None:

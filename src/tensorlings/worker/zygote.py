@@ -98,7 +98,7 @@ class Zygote:
         self.children[pid] = workdir
         socket.send_fds(self.control, [b"S"], [ours.fileno()])
         ours.close()
-        self.protocol.send(self.control, {"pid": pid})
+        self.protocol.send(self.control, {"pid": pid, "workdir": workdir})
 
     def kill(self, pid: int) -> None:
         if pid in self.children:

@@ -25,9 +25,11 @@ STATUS_WORDS = {
     "not_started": "not started",
     "unchecked": "could not be checked",
 }
+# One distinct colour per problem kind, in PROBLEM_KINDS order (none is a status colour).
 _KIND_PALETTE = (
-    "#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#9e9d24",
-    "#4e342e", "#283593", "#00695c", "#d84315", "#558b2f", "#5d4037",
+    "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+    "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#6b6ecf", "#b5cf6b", "#d6616b", "#9c9ede", "#e7ba52",
 )  # fmt: skip
 
 WIDTH = 960
@@ -39,8 +41,9 @@ BAR = 15
 
 
 def kind_colour(kind: str) -> str:
-    position = PROBLEM_KINDS.index(kind) if kind in PROBLEM_KINDS else sum(map(ord, kind))
-    return _KIND_PALETTE[position % len(_KIND_PALETTE)]
+    if kind in PROBLEM_KINDS:
+        return _KIND_PALETTE[PROBLEM_KINDS.index(kind)]
+    return "#757575"  # a kind this version does not know
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tensorlings.grading.errors import GradingError
+from tensorlings.grading.submissions import resolve, safe_name, unique_names
+
+
+def touch(path: Path, text: str = "x = 1\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_workbook_files_are_named_by_their_stem(tmp_path: Path) -> None:
+    found = resolve([touch(tmp_path / "bob.ipynb"), touch(tmp_path / "alice.py")])
+    assert [(s.name, s.workbook) for s in found] == [
+        ("alice", tmp_path / "alice.py"),
+        ("bob", tmp_path / "bob.ipynb"),
+    ]
+
+
+def test_folder_is_named_by_the_folder_and_holds_its_workbook(tmp_path: Path) -> None:
+    workbook = touch(tmp_path / "carol" / "solutions.py")
+    (submission,) = resolve([tmp_path / "carol"])
+    assert (submission.name, submission.workbook, submission.problem) == ("carol", workbook, None)
+
+
+def test_workbook_py_named_directly_takes_its_folders_name(tmp_path: Path) -> None:
+    (submission,) = resolve([touch(tmp_path / "dan" / "workbook.py")])
+    assert submission.name == "dan"
+
+
+def test_folder_prefers_workbook_py_over_other_workbooks(tmp_path: Path) -> None:
+    touch(tmp_path / "erin" / "scratch.py")
+    touch(tmp_path / "erin" / "workbook.ipynb")
+    preferred = touch(tmp_path / "erin" / "workbook.py")
+    (submission,) = resolve([tmp_path / "erin"])
+    assert submission.workbook == preferred
+
+
+def test_folder_with_only_a_notebook_uses_it(tmp_path: Path) -> None:
+    notebook = touch(tmp_path / "fay" / "Untitled.ipynb")
+    touch(tmp_path / "fay" / "README.md")
+    touch(tmp_path / "fay" / ".hidden.py")
+    (submission,) = resolve([tmp_path / "fay"])
+    assert submission.workbook == notebook
+
+
+def test_folder_without_workbook_is_a_submission_with_a_problem(tmp_path: Path) -> None:
+    touch(tmp_path / "gus" / "notes.txt")
+    (submission,) = resolve([tmp_path / "gus"])
+    assert submission.workbook is None
+    assert submission.problem == (
+        f"the folder {str(tmp_path / 'gus')!r} holds no workbook (.py or .ipynb); "
+        "put the learner's workbook in it"
+    )
+
+
+def test_folder_with_several_workbooks_is_a_submission_with_a_problem(tmp_path: Path) -> None:
+    touch(tmp_path / "hal" / "a.py")
+    touch(tmp_path / "hal" / "b.ipynb")
+    (submission,) = resolve([tmp_path / "hal"])
+    assert submission.workbook is None
+    assert submission.problem == (
+        f"the folder {str(tmp_path / 'hal')!r} holds 2 workbooks (a.py, b.ipynb) and none is "
+        "named workbook.py or workbook.ipynb; keep one, or rename the one to grade workbook.py"
+    )
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(GradingError) as raised:
+        resolve([tmp_path / "nobody.py"])
+    assert str(raised.value) == (
+        f"{str(tmp_path / 'nobody.py')!r} does not exist: "
+        "give workbooks (.py, .ipynb) or folders that hold one"
+    )
+
+
+def test_file_that_is_not_a_workbook_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(GradingError) as raised:
+        resolve([touch(tmp_path / "grades.csv")])
+    assert str(raised.value) == (
+        f"{str(tmp_path / 'grades.csv')!r} is not a workbook: a submission is a .py or .ipynb "
+        "file, or a folder holding one"
+    )
+
+
+def test_no_arguments_is_a_usage_error() -> None:
+    with pytest.raises(GradingError, match="no submissions given"):
+        resolve([])
+
+
+def test_same_submission_twice_counts_once(tmp_path: Path) -> None:
+    path = touch(tmp_path / "ivy.py")
+    assert len(resolve([path, tmp_path / "." / "ivy.py"])) == 1
+
+
+def test_clashing_names_are_numbered_ignoring_case(tmp_path: Path) -> None:
+    found = resolve([touch(tmp_path / "a" / "Jo.py"), touch(tmp_path / "b" / "jo.py")])
+    assert [s.name for s in found] == ["Jo", "jo-2"]
+
+
+def test_names_do_not_depend_on_argument_order(tmp_path: Path) -> None:
+    one, two = touch(tmp_path / "a" / "kim.py"), touch(tmp_path / "b" / "kim.py")
+    assert resolve([one, two]) == resolve([two, one])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("José Núñez", "Jose_Nunez"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("--rm -rf", "rm_-rf"),
+        (".hidden", "hidden"),
+        ("=SUM(A1)", "SUM_A1"),
+        ("", "submission"),
+        ("名前", "submission"),
+    ],
+)
+def test_names_are_safe_as_file_names(text: str, name: str) -> None:
+    assert safe_name(text) == name
+
+
+def test_unique_names_skip_a_name_already_taken() -> None:
+    assert unique_names(["a", "a", "a-2"]) == ["a", "a-2", "a-2-2"]
+
+
+def test_the_output_folder_is_never_a_submission(tmp_path: Path) -> None:
+    touch(tmp_path / "ann.py")
+    touch(tmp_path / "grades" / "results" / "ann.json")
+    found = resolve(sorted(tmp_path.iterdir()), out_dir=tmp_path / "grades")
+    assert [s.name for s in found] == ["ann"]
+    with pytest.raises(GradingError, match="no submissions given"):
+        resolve([tmp_path / "grades"], out_dir=tmp_path / "grades")

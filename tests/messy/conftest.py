@@ -1,0 +1,41 @@
+"""One worker for the real-world files, and a check that insists every report is valid JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tensorlings.checker.check import check_path
+from tensorlings.checker.results import CheckReport
+from tensorlings.checker.sandbox import Limits, Zygote
+
+# Short limits keep module-level test code that hangs from slowing the suite down.
+FAST = Limits(exercise_seconds=2.0, statement_seconds=2.0)
+
+CheckFile = Callable[[Path], CheckReport]
+
+
+@pytest.fixture(scope="session")
+def worker() -> Iterator[Zygote]:
+    zygote = Zygote()
+    try:
+        zygote.ready()
+        yield zygote
+    finally:
+        zygote.close()
+
+
+@pytest.fixture(scope="session")
+def check_file(worker: Zygote) -> CheckFile:
+    """Check every exercise of the catalogue against the file; its report must round-trip."""
+
+    def check(path: Path) -> CheckReport:
+        report = check_path(path, zygote=worker, limits=FAST)
+        data = json.loads(json.dumps(report.to_json()))
+        assert CheckReport.from_json(data).to_json() == data
+        return report
+
+    return check
