@@ -730,6 +730,7 @@ def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call clamp / clip.
     Rule: must not call threshold.
     Rule: must not call hardtanh.
+    Rule: must not call leaky_relu / relu6 / elu and friends.
     """
     pass
 
@@ -754,6 +755,7 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call clamp / clip.
     Rule: must not call threshold.
     Rule: must not call hardtanh.
+    Rule: must not call leaky_relu / relu6 / elu and friends.
     """
     pass
 
@@ -778,6 +780,7 @@ def relu_maximum(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call clamp / clip.
     Rule: must not call threshold.
     Rule: must not call hardtanh.
+    Rule: must not call leaky_relu / relu6 / elu and friends.
     """
     pass
 
@@ -802,6 +805,7 @@ def relu_abs(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call clamp / clip.
     Rule: must not call threshold.
     Rule: must not call hardtanh.
+    Rule: must not call leaky_relu / relu6 / elu and friends.
     """
     pass
 
@@ -826,5 +830,6 @@ def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call clamp / clip.
     Rule: must not call threshold.
     Rule: must not call hardtanh.
+    Rule: must not call leaky_relu / relu6 / elu and friends.
     """
     pass
