@@ -17,6 +17,7 @@ import torch
 
 from tensorlings import catalogue
 from tensorlings.checker import static
+from tensorlings.checker.coach import REPEATS as COACH_REPEATS
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
 from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote, describe_status
@@ -103,7 +104,13 @@ class Session:
         """Timings of the reference, measured in a trusted child like the learner's code."""
         if self.reference_child is None or not self.reference_child.alive:
             self.reference_child = self.zygote.spawn(self.limits, trusted=True)
-        request = {"op": "profile", "exercise": exercise_id, "args": args, "seed": seed}
+        request = {
+            "op": "profile",
+            "exercise": exercise_id,
+            "args": args,
+            "seed": seed,
+            "repeats": COACH_REPEATS,
+        }
         try:
             return self.reference_child.request(request, 30)
         except (ChildDied, ChildTimedOut):

@@ -12,9 +12,6 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-import torch
-
-from tensorlings.checker.probes import make_case
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
 from tensorlings.worker import encoding
@@ -22,21 +19,23 @@ from tensorlings.worker import encoding
 RATIO = 5.0
 MEMORY_FLOOR = 16 * 1024 * 1024  # below this, peak-memory differences are noise
 MIN_EXTRA_SECONDS = 0.01  # below this, timing differences are noise
-REPEATS = 3
+REPEATS = 2
 SLOW_ENOUGH = 0.5  # seconds: one run that long is measurement enough
 
-_SIZES: dict[str, dict[str, int]] = {
-    "batched_logsumexp": {"batch": 2048, "n": 256},
-    "batched_softmax": {"batch": 2048, "n": 256},
-    "batched_logsoftmax": {"batch": 2048, "n": 256},
-    "batched_cross_entropy_loss": {"batch": 2048, "n": 256},
-    "identity_matrix": {"n": 2000},
-    "relu_clone_setitem": {"rows": 2048, "n": 256},
-    "relu_where": {"rows": 2048, "n": 256},
-    "relu_maximum": {"rows": 2048, "n": 256},
-    "relu_abs": {"rows": 2048, "n": 256},
-    "relu_multiply_bool": {"rows": 2048, "n": 256},
-}
+_MATRIX = (2048, 256)
+_COACHED = (
+    "batched_logsumexp",
+    "batched_softmax",
+    "batched_logsoftmax",
+    "batched_cross_entropy_loss",
+    "identity_matrix",
+    "sample_distribution",
+    "relu_clone_setitem",
+    "relu_where",
+    "relu_maximum",
+    "relu_abs",
+    "relu_multiply_bool",
+)
 _ADVICE = {
     "sample_distribution": "an n × k comparison matrix is not needed: torch.searchsorted finds "
     "each draw's event in the running total directly",
@@ -46,15 +45,22 @@ _ADVICE = {
 
 
 def coached(exercise: Exercise) -> bool:
-    return exercise.id in _SIZES or exercise.id == "sample_distribution"
+    return exercise.id in _COACHED
 
 
-def coach_args(exercise: Exercise, seed: int) -> tuple[Any, ...]:
+def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str]:
+    """The larger input, as recipes the worker makes itself, and a description of it."""
+    if exercise.id == "identity_matrix":
+        return [encoding.encode(2000)], "n=2000"
     if exercise.id == "sample_distribution":
-        generator = torch.Generator().manual_seed(seed)
-        probs = torch.rand(1000, generator=generator)
-        return (probs / probs.sum(), 50_000)
-    return make_case(exercise, seed, _SIZES[exercise.id], torch.float32, 1.0)
+        return [encoding.recipe("probs", (1000,), seed), encoding.encode(50_000)], (
+            "1000 events, n=50000"
+        )
+    matrix = encoding.recipe("normal", _MATRIX, seed)
+    if exercise.id == "batched_cross_entropy_loss":
+        labels = encoding.recipe("integers", (_MATRIX[0],), seed + 1, low=0, high=_MATRIX[1])
+        return [matrix, labels], f"logits of shape {_MATRIX}"
+    return [matrix], f"shape {_MATRIX}"
 
 
 def _best(samples: list[float]) -> float:
@@ -64,8 +70,8 @@ def _best(samples: list[float]) -> float:
 def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> list[Problem]:
     if not coached(exercise) or device != "cpu":
         return []
-    args = coach_args(exercise, seed)
-    call = {"args": [encoding.encode(a) for a in args], "seed": seed, "profile": True}
+    args, shape = coach_args(exercise, seed)
+    call = {"args": args, "seed": seed, "profile": True}
     first = runner.run(exercise.id, [call], False, runner.limits.exercise_seconds)
     results = [r for r in first if isinstance(r, dict) and r.get("status") == "ok"]
     if not results:
@@ -82,7 +88,6 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
         return []
     reference_time = _best([float(s) for s in profiled["seconds"]])
     reference_peak = int(statistics.median(int(p) for p in profiled["peaks"]))
-    shape = ", ".join(f"{tuple(a.shape)}" if isinstance(a, torch.Tensor) else repr(a) for a in args)
     advice = _ADVICE.get(exercise.id, "look for work repeated per element or a needless copy")
     problems = []
     slower = learner_time > RATIO * max(reference_time, 1e-4)

@@ -35,11 +35,13 @@ def batched_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
     # infinite is shifted by 0 instead, so it gives ±inf rather than inf - inf = nan.
     row_max = matrix.amax(dim=-1, keepdim=True)
     shift = torch.where(row_max.isfinite(), row_max, 0.0)
-    return (matrix - shift).exp().sum(dim=-1).log() + shift.squeeze(-1)
+    # exp_ works in place on the shifted copy: one full-size temporary instead of two.
+    return (matrix - shift).exp_().sum(dim=-1).log() + shift.squeeze(-1)
 
 
 def batched_softmax(matrix: torch.Tensor) -> torch.Tensor:
-    exps = (matrix - matrix.amax(dim=-1, keepdim=True)).exp()
+    # Subtracting the row maximum keeps exp() from overflowing; exp_ reuses the shifted copy.
+    exps = (matrix - matrix.amax(dim=-1, keepdim=True)).exp_()
     return exps / exps.sum(dim=-1, keepdim=True)
 
 
@@ -47,13 +49,16 @@ def batched_logsoftmax(matrix: torch.Tensor) -> torch.Tensor:
     # Subtracting the log of the sum from the shifted row, rather than the logsumexp from the
     # original row, avoids cancelling two large numbers when the row's values are large.
     shifted = matrix - matrix.amax(dim=-1, keepdim=True)
-    return shifted - shifted.exp().sum(dim=-1, keepdim=True).log()
+    # sub_ updates the shifted copy in place (autograd allows it: exp kept its own output).
+    return shifted.sub_(shifted.exp().sum(dim=-1, keepdim=True).log())
 
 
 def batched_cross_entropy_loss(logits: torch.Tensor, true_labels: torch.Tensor) -> torch.Tensor:
-    # Picking the true class with gather, not a one-hot product: -inf * 0 would give nan.
-    log_probs = batched_logsoftmax(logits)
-    return -log_probs.gather(-1, true_labels.unsqueeze(-1)).squeeze(-1)
+    # The loss is -log_softmax(row)[label] = logsumexp(row) - row[label]: the same number as
+    # the log-softmax route, without building the whole (batch, classes) log-probabilities.
+    # The true class is picked with gather, not a one-hot product: -inf * 0 would give nan.
+    picked = logits.gather(-1, true_labels.unsqueeze(-1)).squeeze(-1)
+    return batched_logsumexp(logits) - picked
 
 
 def _cases(make: CaseMaker = _matrix_case) -> RandomCases:

@@ -36,12 +36,13 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
 
 
 def relu_maximum(x: torch.Tensor) -> torch.Tensor:
-    return torch.maximum(x, torch.zeros_like(x))
+    # A zero-dimensional 0 broadcasts against x: no full-size tensor of zeros is needed.
+    return torch.maximum(x, x.new_zeros(()))
 
 
 def relu_abs(x: torch.Tensor) -> torch.Tensor:
-    # x + |x| is 2x where x > 0 and exactly 0 elsewhere.
-    return (x + x.abs()) / 2
+    # x + |x| is 2x where x > 0 and exactly 0 elsewhere (div_ halves it in place).
+    return (x + x.abs()).div_(2)
 
 
 def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:

@@ -190,7 +190,7 @@ class Child:
         self, fn: Any, call: dict[str, Any], record: bool, seconds: float
     ) -> dict[str, Any]:
         device = call.get("device", "cpu")
-        args = [_to_device(encoding.decode(a), device) for a in call["args"]]
+        args = [_to_device(encoding.decode(a, recipes=True), device) for a in call["args"]]
         grad_args = [i for i in call.get("grad_args", []) if isinstance(args[i], torch.Tensor)]
         for i in grad_args:
             args[i].requires_grad_(True)
@@ -324,7 +324,7 @@ def profile_reference(request: dict[str, Any]) -> dict[str, Any]:
     solution = catalogue.get(str(request["exercise"])).solution
     seconds, peaks = [], []
     for _ in range(int(request.get("repeats", 3))):
-        args = [encoding.decode(a) for a in request["args"]]
+        args = [encoding.decode(a, recipes=True) for a in request["args"]]
         _manual_seed(int(request.get("seed", 0)))
         before = reset_peak_memory()
         started = time.perf_counter()

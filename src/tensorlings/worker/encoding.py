@@ -155,14 +155,40 @@ def decode_tensor(record: dict[str, Any]) -> torch.Tensor | None:
     return flat.reshape(shape)
 
 
-def decode(record: Any, depth: int = 0) -> Any:
-    """The value a record describes; raises EncodingError for anything malformed."""
+def recipe(kind: str, shape: tuple[int, ...], seed: int, **params: Any) -> dict[str, Any]:
+    """A seeded random tensor described rather than sent: large inputs cost nothing to ship."""
+    return {"t": "recipe", "kind": kind, "shape": list(shape), "seed": seed, **params}
+
+
+def make_recipe(record: dict[str, Any]) -> torch.Tensor:
+    shape = tuple(int(s) for s in record["shape"])
+    if math.prod(shape) > 50_000_000:
+        raise EncodingError("recipe too large")
+    generator = torch.Generator().manual_seed(int(record["seed"]))
+    kind = record.get("kind")
+    if kind == "normal":
+        return torch.randn(shape, generator=generator)
+    if kind == "integers":
+        return torch.randint(int(record["low"]), int(record["high"]), shape, generator=generator)
+    if kind == "probs":
+        weights = torch.rand(shape, generator=generator)
+        return weights / weights.sum()
+    raise EncodingError(f"unknown recipe {kind!r}")
+
+
+def decode(record: Any, depth: int = 0, recipes: bool = False) -> Any:
+    """The value a record describes; raises EncodingError for anything malformed.
+
+    Recipes (seeded random tensors) are made only where `recipes` is set: the worker's inputs,
+    never values coming back from it."""
     if not isinstance(record, dict) or depth > MAX_DEPTH + 1:
         raise EncodingError("expected an encoded value")
     kind = record.get("t")
     value = record.get("v")
     if kind == "tensor":
         return decode_tensor(record)
+    if kind == "recipe" and recipes:
+        return make_recipe(record)
     if kind == "none":
         return None
     if kind == "bool" and type(value) is bool:
@@ -176,7 +202,7 @@ def decode(record: Any, depth: int = 0) -> Any:
     if kind == "dtype" and value in _DTYPES:
         return _DTYPES[value]
     if kind in ("list", "tuple") and isinstance(record.get("items"), list):
-        items = [decode(item, depth + 1) for item in record["items"]]
+        items = [decode(item, depth + 1, recipes) for item in record["items"]]
         return items if kind == "list" else tuple(items)
     if kind == "other":
         return OtherValue(str(record.get("type", "?"))[:200])

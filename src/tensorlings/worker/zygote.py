@@ -155,6 +155,7 @@ def main() -> None:
 
     protocol.send(control, {"ready": True, "network_isolated": network is None, "why": network})
     Zygote(control).serve()
+    os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
 
 
 if __name__ == "__main__":
