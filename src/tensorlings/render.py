@@ -85,9 +85,12 @@ def report_view(
 
 
 def first_unfinished(results: Iterable[ExerciseResult]) -> ExerciseResult | None:
-    for result in results:
-        if result.status != "passed":
-            return result
+    """What to work on next: the first failing exercise, else the first not started."""
+    results = list(results)
+    for wanted in ("failed", "not_started"):
+        for result in results:
+            if result.status == wanted:
+                return result
     return None
 
 

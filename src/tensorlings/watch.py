@@ -72,16 +72,25 @@ class Changes:
         return names
 
     def wait(self, timeout: float | None = None) -> bool:
-        """True when the file changed (False after `timeout` seconds without a change)."""
+        """True when the file changed (False after `timeout` seconds without a change).
+
+        With file events, only a finished write (the writer closed the file, or a new file was
+        renamed into place) counts, so a save caught half-way is never checked. Polling waits
+        for the file to look the same on two polls in a row, for the same reason."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while deadline is None or time.monotonic() < deadline:
             if self.fd is not None:
                 ready, _, _ = select.select([self.fd], [], [], POLL_SECONDS)
-                if ready and self.path.name not in self._event_names():
+                if not ready or self.path.name not in self._event_names():
                     continue
+                stamp = self._stamp()
             else:
                 time.sleep(POLL_SECONDS)
-            stamp = self._stamp()
+                stamp = self._stamp()
+                if stamp != self.stamp:
+                    time.sleep(POLL_SECONDS)
+                    if self._stamp() != stamp:
+                        continue  # still being written
             if stamp is not None and stamp != self.stamp:
                 self.stamp = stamp
                 return True
