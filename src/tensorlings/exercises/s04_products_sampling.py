@@ -33,16 +33,15 @@ def identity_matrix(n: int) -> torch.Tensor:
 
 
 def sample_distribution(probs: torch.Tensor, n: int) -> torch.Tensor:
-    # Search only among events that can happen, so no rounding in the cumsum can ever pick an
-    # event whose probability is zero.
-    (possible,) = torch.nonzero(probs > 0, as_tuple=True)
-    cumulative = torch.cumsum(probs[possible], dim=0)
-    # Scale by the actual total, not 1.0: a float32 cumsum often ends slightly below 1, and a
-    # draw above the last step would land past the end.
-    draws = torch.rand(n, dtype=cumulative.dtype, device=probs.device) * cumulative[-1]
-    chosen = torch.searchsorted(cumulative, draws, right=True)
-    # rand < 1 keeps every draw below the total already; the clamp makes that a guarantee.
-    return possible[chosen.clamp(max=possible.numel() - 1)]
+    # Divide the running total by its own last value: a float32 cumsum often ends slightly
+    # below 1, and a draw above its last step would land past the end. x / x is exactly 1, and
+    # torch.rand is always below 1, so every draw lands on a real event.
+    cumulative = torch.cumsum(probs, dim=0)
+    cumulative = cumulative / cumulative[-1]
+    draws = torch.rand(n, dtype=cumulative.dtype, device=probs.device)
+    # right=True picks the first step strictly above the draw: an event of probability zero
+    # (a step of height zero) can never be picked.
+    return torch.searchsorted(cumulative, draws, right=True)
 
 
 def classifier_accuracy(scores: torch.Tensor, true_classes: torch.Tensor) -> torch.Tensor:
