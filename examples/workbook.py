@@ -41,12 +41,12 @@ def rearrange_1() -> torch.Tensor:
 # %% [markdown]
 # ### 2. `rearrange_2`: Two rows of three
 #
-# Return the 2×3 tensor
+# Build the 2×3 tensor
 #
 #     [[1, 2, 3],
 #      [4, 5, 6]]
 #
-# using only torch.arange and einops.rearrange.
+# with one torch.arange for the numbers and one einops.rearrange for the shape; nothing else (no literals, no .view or .reshape).
 
 # %%
 def rearrange_2() -> torch.Tensor:
@@ -63,11 +63,11 @@ def rearrange_2() -> torch.Tensor:
 # %% [markdown]
 # ### 3. `rearrange_3`: Adding axes of size one
 #
-# Return the tensor of shape (1, 6, 1)
+# Build the tensor of shape (1, 6, 1)
 #
 #     [[[1], [2], [3], [4], [5], [6]]]
 #
-# using only torch.arange and einops.rearrange.
+# from a torch.arange and an einops.rearrange alone.
 
 # %%
 def rearrange_3() -> torch.Tensor:

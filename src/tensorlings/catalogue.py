@@ -6,39 +6,31 @@ Sections are listed explicitly, in the sheet's order; there is no import-time di
 from __future__ import annotations
 
 import difflib
+import importlib
 from functools import cache
 
 from tensorlings.errors import UnknownExercise
 from tensorlings.exercise import Exercise
 
+# The sections, in the sheet's order: an explicit list, no discovery at import time.
+SECTIONS = (
+    "s01_rearrange",
+    "s02_tensor_vs_tensor",
+    "s03_reduce",
+    "s04_products_sampling",
+    "s05_indexing",
+    "s06_numerics",
+    "s07_collecting",
+    "s08_as_strided",
+    "s09_relu",
+)
+
 
 @cache
 def exercises() -> tuple[Exercise, ...]:
     """Every exercise, in the order a learner meets them."""
-    from tensorlings.exercises import (
-        s01_rearrange,
-        s02_tensor_vs_tensor,
-        s03_reduce,
-        s04_products_sampling,
-        s05_indexing,
-        s06_numerics,
-        s07_collecting,
-        s08_as_strided,
-        s09_relu,
-    )
-
-    sections = (
-        s01_rearrange,
-        s02_tensor_vs_tensor,
-        s03_reduce,
-        s04_products_sampling,
-        s05_indexing,
-        s06_numerics,
-        s07_collecting,
-        s08_as_strided,
-        s09_relu,
-    )
-    return tuple(ex for module in sections for ex in module.EXERCISES)
+    modules = [importlib.import_module(f"tensorlings.exercises.{name}") for name in SECTIONS]
+    return tuple(ex for module in modules for ex in module.EXERCISES)
 
 
 @cache

@@ -55,9 +55,10 @@ EXERCISES = (
         section=SECTION,
         title="Two rows of three",
         prompt=(
-            "Return the 2×3 tensor\n\n"
+            "Build the 2×3 tensor\n\n"
             "    [[1, 2, 3],\n     [4, 5, 6]]\n\n"
-            "using only torch.arange and einops.rearrange."
+            "with one torch.arange for the numbers and one einops.rearrange for the shape; "
+            "nothing else (no literals, no .view or .reshape)."
         ),
         solution=rearrange_2,
         hints=(
@@ -74,9 +75,9 @@ EXERCISES = (
         section=SECTION,
         title="Adding axes of size one",
         prompt=(
-            "Return the tensor of shape (1, 6, 1)\n\n"
+            "Build the tensor of shape (1, 6, 1)\n\n"
             "    [[[1], [2], [3], [4], [5], [6]]]\n\n"
-            "using only torch.arange and einops.rearrange."
+            "from a torch.arange and an einops.rearrange alone."
         ),
         solution=rearrange_3,
         hints=(
