@@ -6,10 +6,11 @@ import warnings
 
 import pytest
 import torch
+from exercise_helpers import assert_all_close, assert_section_lists, draw_case
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tensorlings.exercise import Draw, DtypePolicy, Exercise
+from tensorlings.exercise import Draw, Exercise
 from tensorlings.exercises import s03_reduce
 from tensorlings.exercises.s03_reduce import (
     EXERCISES,
@@ -25,41 +26,8 @@ SHEET_TEMPS = torch.tensor(
 SOLUTIONS = (temperatures_average, temperatures_differences, temperatures_normalized)
 
 
-def assert_all_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
-    """The sheet's own check: same shape, allclose with rtol=1e-5 and atol=1e-4."""
-    assert actual.shape == expected.shape
-    assert torch.allclose(actual, expected, rtol=1e-5, atol=1e-4)
-
-
-def draw_case(data: st.DataObject, ex: Exercise) -> Draw:
-    assert ex.cases is not None
-    sizes = {
-        name: data.draw(st.integers(lo, hi), label=name)
-        for name, (lo, hi) in ex.cases.sizes.items()
-    }
-    dtype = data.draw(st.sampled_from(ex.cases.dtypes), label="dtype")
-    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-    return Draw(torch.Generator().manual_seed(seed), sizes, dtype)
-
-
 def test_section_exports_three_exercises_with_solutions_named_by_id() -> None:
-    assert [ex.id for ex in EXERCISES] == [f.__name__ for f in SOLUTIONS]
-    assert all(ex.section == s03_reduce.SECTION for ex in EXERCISES)
-    assert all(ex.solution is getattr(s03_reduce, ex.id) for ex in EXERCISES)
-
-
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
-def test_every_example_matches_its_reference(ex: Exercise) -> None:
-    assert ex.examples
-    for example in ex.examples:
-        actual = ex.solution(*example.args)
-        torch.testing.assert_close(
-            actual,
-            example.expected,
-            rtol=ex.output.rtol,
-            atol=ex.output.atol,
-            check_dtype=ex.output.dtype is DtypePolicy.SAME,
-        )
+    assert_section_lists(s03_reduce, [f.__name__ for f in SOLUTIONS])
 
 
 def test_sheet_asserts_pass() -> None:

@@ -7,10 +7,17 @@ from typing import Any
 
 import pytest
 import torch
+from exercise_helpers import (
+    assert_all_equal,
+    assert_section_lists,
+    draw_case,
+    run_case,
+    smallest_draws,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tensorlings.exercise import Draw, DtypePolicy, Exercise, Judge
+from tensorlings.exercise import Draw, Exercise
 from tensorlings.exercises import s04_products_sampling
 from tensorlings.exercises.s04_products_sampling import (
     EXERCISES,
@@ -22,23 +29,6 @@ from tensorlings.exercises.s04_products_sampling import (
 
 BY_ID = {ex.id: ex for ex in EXERCISES}
 SHEET_PROBS = torch.tensor([0.05, 0.1, 0.1, 0.2, 0.15, 0.4])
-
-
-def assert_all_equal(actual: torch.Tensor, expected: torch.Tensor) -> None:
-    """The sheet's own check: same shape and equal values, dtype not compared."""
-    assert actual.shape == expected.shape
-    assert (actual == expected).all()
-
-
-def draw_case(data: st.DataObject, ex: Exercise) -> Draw:
-    assert ex.cases is not None
-    sizes = {
-        name: data.draw(st.integers(lo, hi), label=name)
-        for name, (lo, hi) in ex.cases.sizes.items()
-    }
-    dtype = data.draw(st.sampled_from(ex.cases.dtypes), label="dtype")
-    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-    return Draw(torch.Generator().manual_seed(seed), sizes, dtype)
 
 
 def frequencies(samples: torch.Tensor, k: int) -> torch.Tensor:
@@ -58,27 +48,15 @@ def float32_probs_with_total(below_one: bool) -> torch.Tensor:
 
 
 def test_section_exports_solutions_named_by_id() -> None:
-    assert list(BY_ID) == [
-        "batched_dot_product_nd",
-        "identity_matrix",
-        "sample_distribution",
-        "classifier_accuracy",
-    ]
-    assert all(ex.solution is getattr(s04_products_sampling, ex.id) for ex in EXERCISES)
-    assert all(ex.section == s04_products_sampling.SECTION for ex in EXERCISES)
-
-
-@pytest.mark.parametrize(
-    "ex", [ex for ex in EXERCISES if ex.judge is Judge.FUNCTION], ids=lambda ex: ex.id
-)
-def test_every_example_matches_its_reference(ex: Exercise) -> None:
-    assert ex.examples
-    for example in ex.examples:
-        actual = ex.solution(*example.args)
-        expected = example.expected
-        if ex.output.dtype is not DtypePolicy.SAME:
-            actual = actual.to(expected.dtype)
-        torch.testing.assert_close(actual, expected, rtol=ex.output.rtol, atol=ex.output.atol)
+    assert_section_lists(
+        s04_products_sampling,
+        [
+            "batched_dot_product_nd",
+            "identity_matrix",
+            "sample_distribution",
+            "classifier_accuracy",
+        ],
+    )
 
 
 def test_sampling_example_frequencies_match_within_the_sheet_tolerance() -> None:
@@ -146,10 +124,7 @@ def test_identity_matches_torch_eye(n: int) -> None:
 def test_random_cases_have_declared_sizes_and_the_reference_runs(
     ex: Exercise, data: st.DataObject
 ) -> None:
-    d = draw_case(data, ex)
-    assert ex.cases is not None
-    args = ex.cases.make(d)
-    check_case_and_output[ex.id](d, args, ex.solution(*args))
+    run_case(ex, draw_case(data, ex), check_case_and_output[ex.id])
 
 
 def _check_dot(d: Draw, args: tuple[Any, ...], out: torch.Tensor) -> None:
@@ -191,12 +166,8 @@ check_case_and_output = {
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
 def test_random_cases_work_at_the_smallest_sizes(ex: Exercise) -> None:
-    assert ex.cases is not None
-    sizes = {name: lo for name, (lo, _) in ex.cases.sizes.items()}
-    for dtype in ex.cases.dtypes:
-        d = Draw(torch.Generator().manual_seed(0), sizes, dtype)
-        args = ex.cases.make(d)
-        check_case_and_output[ex.id](d, args, ex.solution(*args))
+    for d in smallest_draws(ex):
+        run_case(ex, d, check_case_and_output[ex.id])
 
 
 @given(

@@ -10,10 +10,17 @@ from typing import Any
 
 import pytest
 import torch
+from exercise_helpers import (
+    assert_all_equal,
+    assert_section_lists,
+    draw_case,
+    run_case,
+    smallest_draws,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tensorlings.exercise import Draw, DtypePolicy, Exercise
+from tensorlings.exercise import Draw, Exercise
 from tensorlings.exercises import s05_indexing
 from tensorlings.exercises.s05_indexing import (
     EXERCISES,
@@ -30,46 +37,16 @@ SHEET_ITEMS = torch.tensor([0, 0, 1, 1, 4, 3, 2])
 SHEET_MATRIX = torch.arange(15).view(3, 5)
 
 
-def assert_all_equal(actual: torch.Tensor, expected: torch.Tensor) -> None:
-    """The sheet's own check: same shape and equal values."""
-    assert actual.shape == expected.shape
-    assert (actual == expected).all()
-
-
-def draw_case(data: st.DataObject, ex: Exercise) -> Draw:
-    assert ex.cases is not None
-    sizes = {
-        name: data.draw(st.integers(lo, hi), label=name)
-        for name, (lo, hi) in ex.cases.sizes.items()
-    }
-    dtype = data.draw(st.sampled_from(ex.cases.dtypes), label="dtype")
-    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-    return Draw(torch.Generator().manual_seed(seed), sizes, dtype)
-
-
 def test_section_exports_solutions_named_by_id() -> None:
-    assert list(BY_ID) == [
-        "total_price_indexing",
-        "gather_2d",
-        "total_price_gather",
-        "integer_array_indexing",
-    ]
-    assert all(ex.solution is getattr(s05_indexing, ex.id) for ex in EXERCISES)
-    assert all(ex.section == s05_indexing.SECTION for ex in EXERCISES)
-
-
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
-def test_every_example_matches_its_reference(ex: Exercise) -> None:
-    assert ex.examples
-    for example in ex.examples:
-        actual = ex.solution(*example.args)
-        torch.testing.assert_close(
-            actual,
-            example.expected,
-            rtol=ex.output.rtol,
-            atol=ex.output.atol,
-            check_dtype=ex.output.dtype is DtypePolicy.SAME,
-        )
+    assert_section_lists(
+        s05_indexing,
+        [
+            "total_price_indexing",
+            "gather_2d",
+            "total_price_gather",
+            "integer_array_indexing",
+        ],
+    )
 
 
 def test_sheet_asserts_pass() -> None:
@@ -183,20 +160,13 @@ def test_gather_2d_starter_body_computes_the_reference() -> None:
 def test_random_cases_have_declared_sizes_and_the_reference_runs(
     ex: Exercise, data: st.DataObject
 ) -> None:
-    d = draw_case(data, ex)
-    assert ex.cases is not None
-    args = ex.cases.make(d)
-    check_case_and_output[ex.id](d, args, ex.solution(*args))
+    run_case(ex, draw_case(data, ex), check_case_and_output[ex.id])
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
 def test_random_cases_work_at_the_smallest_sizes(ex: Exercise) -> None:
-    assert ex.cases is not None
-    sizes = {name: lo for name, (lo, _) in ex.cases.sizes.items()}
-    for dtype in ex.cases.dtypes:
-        d = Draw(torch.Generator().manual_seed(0), sizes, dtype)
-        args = ex.cases.make(d)
-        check_case_and_output[ex.id](d, args, ex.solution(*args))
+    for d in smallest_draws(ex):
+        run_case(ex, d, check_case_and_output[ex.id])
 
 
 def _check_purchases(d: Draw, args: tuple[Any, ...], out: torch.Tensor) -> None:

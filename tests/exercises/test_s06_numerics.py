@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_helpers import DEFAULT_OUTPUT, assert_matches
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,14 +19,6 @@ from tensorlings.exercises.s06_numerics import (
 EXERCISES = section.EXERCISES
 BY_ID = {ex.id: ex for ex in EXERCISES}
 INF = float("inf")
-# The tolerances the exercises declare (all four use the default OutputPolicy).
-RTOL, ATOL = EXERCISES[0].output.rtol, EXERCISES[0].output.atol
-
-
-def assert_matches(actual: torch.Tensor, expected: torch.Tensor) -> None:
-    assert actual.shape == expected.shape
-    assert actual.dtype == expected.dtype
-    torch.testing.assert_close(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True)
 
 
 @st.composite
@@ -72,10 +65,9 @@ def weighted_grad(fn, x: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
 # -- the sheet's examples and asserts ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
-def test_every_example_matches_its_reference(ex):
-    for example in ex.examples:
-        assert_matches(ex.solution(*example.args), example.expected)
+def test_every_exercise_declares_the_default_output_policy():
+    # assert_matches compares with the default policy's tolerances.
+    assert all(ex.output == DEFAULT_OUTPUT for ex in EXERCISES)
 
 
 def test_logsumexp_matches_torch_on_the_sheets_random_matrix():
