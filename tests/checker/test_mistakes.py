@@ -107,9 +107,10 @@ def test_log_of_softmax_is_reported_unstable(unstable):
     problem_of(unstable["batched_logsoftmax"], "unstable", "large", "-inf")
 
 
-def test_logsumexp_without_the_shift_is_not_finite_on_the_sheets_example(unstable):
+def test_logsumexp_without_the_shift_is_unstable_on_the_sheets_example(unstable):
+    # Right on every moderate random case, non-finite on the sheet's ±1000 rows: instability.
     problem = problem_of(
-        unstable["batched_logsumexp"], "not_finite", "nan or inf", "batched_logsumexp(matrix="
+        unstable["batched_logsumexp"], "unstable", "nan or inf", "batched_logsumexp(matrix="
     )
     assert "-1000." in problem.message  # the call shown is the sheet's ±1000 example
     assert problem.call is not None and problem.call.startswith("batched_logsumexp(")

@@ -8,7 +8,13 @@ from typing import Any, Protocol
 from tensorlings import catalogue
 from tensorlings.checker import coach, rules, special, static
 from tensorlings.checker import probes as probe_plans
-from tensorlings.checker.judge import _decode, call_text, error_problem, output_problems
+from tensorlings.checker.judge import (
+    VALUE_KINDS,
+    _decode,
+    call_text,
+    error_problem,
+    output_problems,
+)
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import Exercise, Judge
@@ -134,13 +140,17 @@ def _pick(
     moderate_fail = any(
         p.kind != "skipped"
         for probe, found in zip(probes, per_probe, strict=False)
-        if probe.kind != "stress"
+        if not _large(exercise, probe)
         for p in found
     )
     chosen: dict[str, Problem] = {}
     for probe, problems in zip(probes, per_probe, strict=False):
         problems = [p for p in problems if p.kind != "skipped"]
-        if not problems or (probe.kind == "stress" and moderate_fail):
+        if _large(exercise, probe) and moderate_fail:
+            # Wrong on moderate inputs already: large ones add nothing but a misleading
+            # "unstable". Their other problems (shape, dtype, ...) still count.
+            problems = [p for p in problems if p.kind not in ("unstable", *VALUE_KINDS)]
+        if not problems:
             continue
         if probe.kind in ("random", "stress") and not any(p.kind in chosen for p in problems):
             probe, problems = _shrink(exercise, runner, probe, problems, device)
@@ -148,6 +158,11 @@ def _pick(
         for problem in problems:
             chosen.setdefault(problem.kind, problem)
     return list(chosen.values())
+
+
+def _large(exercise: Exercise, probe: Probe) -> bool:
+    """A large-magnitude probe of an exercise where numerical stability is part of the task."""
+    return bool(exercise.cases and exercise.cases.stress_scale) and probe.large
 
 
 def _with_smallest(problem: Problem, probe: Probe) -> Problem:

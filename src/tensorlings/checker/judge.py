@@ -135,7 +135,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     mismatch = compare(actual, probe.expected, exercise.output)
     if mismatch is not None:
         kind = mismatch.kind
-        if probe.kind == "stress" and kind in VALUE_KINDS:
+        if probe.large and kind in VALUE_KINDS and exercise.cases and exercise.cases.stress_scale:
             kind = "unstable"
             message = (
                 f"{call} is right on moderate inputs but not on large ones: "
