@@ -249,6 +249,9 @@ def _check_loaded(
             load_notes=tuple(notes + session.notes),
             isolation=isolation,
         )
+    isolation["reference_files_hidden"] = bool(session.loaded.get("reference_files_hidden"))
+    if not isolation["reference_files_hidden"]:
+        isolation["reference_files_why"] = str(session.loaded.get("reference_files_why"))
     results = []
     try:
         for exercise in exercises:

@@ -115,6 +115,7 @@ class Child:
         self.filename = ""
         self.recorder = recorder.CallRecorder("")
         self.blocker = _BlockSolutions()
+        self.hidden_why: str | None = "not attempted"
 
     def send(self, message: Any) -> None:
         if _getpid() != self.pid:  # a fork made by learner code must never answer
@@ -165,6 +166,8 @@ class Child:
             "tensor_globals": result.tensor_globals,
             "test_cases": _sheet_test_cases(result.notebook.get("test_cases")),
             "blocked_imports": list(self.blocker.attempts),
+            "reference_files_hidden": self.hidden_why is None,
+            "reference_files_why": self.hidden_why,
             "output": self.output.take(),
         }
 
@@ -345,6 +348,31 @@ def serve_trusted(sock: socket.socket) -> None:
         protocol.send(sock, profile_reference(request))
 
 
+_CLONE_NEWNS = 0x00020000
+_MS_RDONLY, _MS_REC, _MS_PRIVATE = 1, 0x4000, 1 << 18
+
+
+def hide_reference_files() -> str | None:
+    """Cover the reference solutions' folder with an empty read-only tmpfs, in a mount namespace
+    of this child alone, so learner code cannot read them from disk. None when hidden, else why
+    not (the system refused a mount namespace)."""
+    folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exercises")
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p] * 3 + [ctypes.c_ulong, ctypes.c_char_p]
+        if libc.unshare(_CLONE_NEWNS) != 0:
+            return f"no mount namespace: {os.strerror(ctypes.get_errno())}"
+        if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+            return f"cannot make mounts private: {os.strerror(ctypes.get_errno())}"
+        if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", _MS_RDONLY, b"size=4k") != 0:
+            return f"cannot cover {folder}: {os.strerror(ctypes.get_errno())}"
+    except (OSError, AttributeError) as error:
+        return f"no mount namespace: {error}"
+    return None
+
+
 def _stand_in() -> Any:
     import types
 
@@ -367,6 +395,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
         serve_trusted(sock)
         return
     child = Child(sock, int(request["limits"]["output_chars"]))
+    child.hidden_why = hide_reference_files()
     sys.meta_path.insert(0, child.blocker)
     # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does
     # nothing here, and nothing of the real package (its solutions above all) is reachable.
