@@ -695,3 +695,23 @@ def test_network_is_isolated(check_hazard):
         assert report.isolation["network"] is True, report.isolation
         assert "unreachable" in problem.message  # not even the loopback interface is up
     assert_healthy_passed(report, "relu_abs")
+
+
+def test_reference_files_cannot_be_read_from_disk(check_hazard):
+    import tensorlings.exercises
+
+    folder = Path(tensorlings.exercises.__file__).parent
+    report = check_hazard(
+        f"""
+        def relu_abs(x):
+            source = open({str(folder / "s09_relu.py")!r}).read()
+            namespace = {{}}
+            exec(source, namespace)
+            return namespace["relu_abs"](x)
+        """
+    )
+    if not report.isolation.get("reference_files_hidden"):
+        pytest.skip(f"no mount namespace here: {report.isolation.get('reference_files_why')}")
+    result = assert_failed_with(report, "relu_abs", "exception")
+    assert any("FileNotFoundError" in p.message for p in result.problems)
+    assert_healthy_passed(report, "relu_abs")
