@@ -135,6 +135,7 @@ def _pick(
     probes: list[Probe],
     per_probe: list[list[Problem]],
     device: str,
+    seed: int,
 ) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
     moderate_fail = any(
@@ -154,7 +155,7 @@ def _pick(
             continue
         if probe.kind in ("random", "stress") and not any(p.kind in chosen for p in problems):
             probe, problems = _shrink(exercise, runner, probe, problems, device)
-            problems = [_with_smallest(p, probe) for p in problems]
+            problems = [_with_smallest(p, probe, exercise.id, seed) for p in problems]
         for problem in problems:
             chosen.setdefault(problem.kind, problem)
     return list(chosen.values())
@@ -165,11 +166,13 @@ def _large(exercise: Exercise, probe: Probe) -> bool:
     return bool(exercise.cases and exercise.cases.stress_scale) and probe.large
 
 
-def _with_smallest(problem: Problem, probe: Probe) -> Problem:
+def _with_smallest(problem: Problem, probe: Probe, exercise_id: str, seed: int) -> Problem:
+    """Say which case is the smallest failing one and how to see it again."""
     from dataclasses import replace
 
     sizes = ", ".join(f"{k}={v}" for k, v in probe.sizes.items())
-    note = f" (smallest failing case found: {sizes}; seed {probe.seed})" if sizes else ""
+    again = f"`tensorlings check --exercise {exercise_id} --seed {seed}`"
+    note = f" (smallest failing case found: {sizes}; {again} repeats it)" if sizes else ""
     return replace(problem, message=problem.message + note, seed=probe.seed)
 
 
@@ -231,7 +234,7 @@ def _judge_calls(
 ) -> ExerciseResult:
     planned = _planned(exercise.id, seed)
     per_probe, recorded, printed = _run_probes(exercise, runner, planned, device)
-    problems = _pick(exercise, runner, planned, per_probe, device)
+    problems = _pick(exercise, runner, planned, per_probe, device, seed)
     kinds = _first_kinds(per_probe)
     if any(kind not in _RUN_FAILURES for kind in kinds):
         # After a crash or a timeout the calls of the probes that never ran are unknown, so
