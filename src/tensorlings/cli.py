@@ -146,9 +146,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise WorkbookError(
             f"{folder} exists and is not a folder. Choose another place for the workbook."
         )
-    targets = [(folder / "workbook.py", workbook.to_py)]
+    # One workbook per folder: with two, a learner could work in one and check the other.
     if args.notebook:
-        targets.append((folder / "workbook.ipynb", workbook.to_ipynb))
+        targets = [(folder / "workbook.ipynb", workbook.to_ipynb)]
+    else:
+        targets = [(folder / "workbook.py", workbook.to_py)]
     cells = workbook.learner_cells()
     console = _console()
     kept = []
@@ -233,7 +235,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         console.print(f"[yellow]warning[/]: {store.warning}")
     table = Table(header_style="bold")
     for column in ("exercise", "state", "hints", "solution", "problems"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "exercise")
     done = 0
     for exercise in catalogue.exercises():
         entry = store.of(exercise.id)
@@ -302,7 +304,9 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="write a new workbook")
     init.add_argument("dir", nargs="?", default=".", help="folder for the workbook (default: here)")
-    init.add_argument("--notebook", action="store_true", help="also write workbook.ipynb")
+    init.add_argument(
+        "--notebook", action="store_true", help="write workbook.ipynb instead of workbook.py"
+    )
     init.add_argument("--force", action="store_true", help="overwrite existing workbook files")
     init.set_defaults(func=cmd_init)
 

@@ -17,6 +17,7 @@ from typing import Any
 from tensorlings import catalogue
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
+from tensorlings.errors import UnknownExercise
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -60,7 +61,13 @@ class InProcessRunner:
         if not self.wrapped:
             recorder.wrap_einops(self.child.recorder)
             self.wrapped = True
-        return [self.child.run_call(self.fn, call, record, seconds) for call in calls]
+        results: list[Any] = []
+        for call in calls:
+            if results and results[-1].get("status") == "timeout":
+                results.append({"status": "skipped"})  # one timeout is enough to know
+            else:
+                results.append(self.child.run_call(self.fn, call, record, seconds))
+        return results
 
 
 def check_function(fn: Any, exercise_id: str | None = None, *, seed: int = 0) -> ExerciseResult:
@@ -71,7 +78,14 @@ def check_function(fn: Any, exercise_id: str | None = None, *, seed: int = 0) ->
     from tensorlings.checker.exercise_judges import judge_exercise
     from tensorlings.render import exercise_block
 
-    exercise = catalogue.get(str(exercise_id or getattr(fn, "__name__", "")))
+    name = str(exercise_id or getattr(fn, "__name__", ""))
+    try:
+        exercise = catalogue.get(name)
+    except UnknownExercise as error:
+        raise UnknownExercise(
+            f"{error} To check a function under another name, pass the exercise id: "
+            f"tensorlings.check({name}, 'relu_abs')."
+        ) from None
     runner = InProcessRunner(fn, exercise.id, Limits())
     functions: dict[str, Any] = {}
     try:

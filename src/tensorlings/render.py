@@ -36,10 +36,12 @@ def exercise_block(
     for problem in result.problems:
         _problem(console, problem)
     if result.output and result.status == "failed":
-        shown = result.output.strip().splitlines()[:8]
+        lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
-        for line in shown:
+        for line in lines[:8]:
             console.print(f"      [dim]{escape(line[:200])}[/]", highlight=False)
+        if len(lines) > 8:
+            console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
     if explain and result.explanation and result.status == "passed":
         console.print(f"    [cyan]{escape(result.explanation)}[/]")
 
@@ -56,7 +58,8 @@ def report_view(
         f"[dim](torch {report.torch}, seed {report.seed}, {report.device})[/]"
     )
     if report.error is not None:
-        where = f" (line {report.error.line})" if report.error.line else ""
+        line = report.error.line
+        where = f" (line {line})" if line and f"line {line}" not in report.error.message else ""
         console.print(
             f"[red]The file could not be checked[/]: {report.error.kind}{where}: "
             f"{escape(report.error.message)}"
@@ -102,7 +105,7 @@ def summary_line(console: Console, report: CheckReport) -> None:
     )
     nxt = first_unfinished(report.exercises)
     if nxt is None:
-        console.print("[green]Everything passes. Well done![/]")
+        console.print("[green]Every exercise passes.[/]")
     else:
         console.print(
             f"Next: [bold]{nxt.id}[/] — `tensorlings show {nxt.id}`, `tensorlings hint {nxt.id}`."
@@ -145,7 +148,7 @@ def _short(value: object) -> str:
 def exercise_list(console: Console, states: dict[str, str]) -> None:
     table = Table(show_header=True, header_style="bold")
     table.add_column("#", justify="right")
-    table.add_column("exercise")
+    table.add_column("exercise", no_wrap=True)  # ids are copied into commands: never cut them
     table.add_column("section")
     table.add_column("state")
     for number, exercise in enumerate(catalogue.exercises(), start=1):

@@ -101,10 +101,12 @@ class Changes:
             os.close(self.fd)
 
 
-def show(console: Any, report: Any) -> None:
+def show(console: Any, report: Any, newly_passed: list[str]) -> None:
     from tensorlings.render import exercise_block, first_unfinished, summary_line
 
     console.clear()
+    for exercise_id in newly_passed:
+        console.print(f"[green]✓ {exercise_id} passes now.[/]")
     if report.error is not None:
         from tensorlings.render import report_view
 
@@ -128,17 +130,22 @@ def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False)
     changes = Changes(path, poll)
     with Zygote() as zygote:
         console.print(f"Watching {path} ({changes.mode}).")
+        passed_before: set[str] | None = None
         try:
             while True:
                 # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
                 report = check_path(path, seed=seed, limits=limits, zygote=zygote, coach=False)
                 warnings = progress.record(path, report)
-                show(console, report)
+                passed = {r.id for r in report.exercises if r.status == "passed"}
+                newly = [] if passed_before is None else sorted(passed - passed_before)
+                passed_before = passed
+                show(console, report, newly)
                 for warning in warnings:
                     console.print(f"[yellow]warning[/]: {warning}")
                 if once:
                     return report.exit_code
                 changes.wait()
+                console.print(f"[dim]{path.name} changed: checking…[/]")
         except KeyboardInterrupt:
             return 0
         finally:

@@ -23,9 +23,12 @@ def run(args, cwd):
 
 
 def test_init_writes_workbook_and_never_overwrites(tmp_path, capsys):
-    assert main(["init", str(tmp_path), "--notebook"]) == 0
+    assert main(["init", str(tmp_path / "nb"), "--notebook"]) == 0
+    assert (tmp_path / "nb" / "workbook.ipynb").exists()
+    assert not (tmp_path / "nb" / "workbook.py").exists()  # one workbook per folder
+    assert main(["init", str(tmp_path)]) == 0
     workbook = tmp_path / "workbook.py"
-    assert workbook.exists() and (tmp_path / "workbook.ipynb").exists()
+    assert workbook.exists()
     workbook.write_text(workbook.read_text() + "\n# my work\n")
     assert main(["init", str(tmp_path)]) == 2
     assert "# my work" in workbook.read_text()

@@ -59,7 +59,8 @@ def test_every_submission_gets_a_result(graded_class: tuple[Path, Path, Run]) ->
     assert sorted(results(out)) == NAMES
     assert run.code == 1  # some exercise failed
     assert run.out.splitlines()[1:] == [
-        "2 with no failed exercise, 2 with a failed exercise, 2 that could not be checked.",
+        "2 with no failed exercise, 2 with a failed exercise, 0 with nothing attempted, "
+        "2 that could not be checked.",
         f"Reports: {out}/grades.csv, {out}/junit.xml, {out}/report.html",
     ]
     assert re.search(r"^\[\d/6\] wrong: 1 passed, 1 failed, 34 not started$", run.err, re.M)

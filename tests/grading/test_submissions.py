@@ -79,13 +79,29 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     )
 
 
-def test_file_that_is_not_a_workbook_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(GradingError) as raised:
-        resolve([touch(tmp_path / "grades.csv")])
-    assert str(raised.value) == (
-        f"{str(tmp_path / 'grades.csv')!r} is not a workbook: a submission is a .py or .ipynb "
+def test_file_that_is_not_a_workbook_is_its_own_unusable_row(tmp_path: Path) -> None:
+    # `grade subs/*` may catch a roster: it gets a row saying why, and the class is still graded.
+    roster, alice = touch(tmp_path / "roster.csv"), touch(tmp_path / "alice.py")
+    by_name = {s.name: s for s in resolve([roster, alice])}
+    assert by_name["alice"].workbook == alice
+    assert by_name["roster"].workbook is None
+    assert by_name["roster"].problem == (
+        f"{str(roster)!r} is not a workbook: a submission is a .py or .ipynb "
         "file, or a folder holding one"
     )
+
+
+def test_folder_with_both_workbooks_grades_the_one_saved_last(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "nina"
+    folder.mkdir()
+    script, notebook = touch(folder / "workbook.py"), touch(folder / "workbook.ipynb")
+    os.utime(script, (1_000_000, 1_000_000))
+    os.utime(notebook, (2_000_000, 2_000_000))
+    assert resolve([folder])[0].workbook == notebook
+    os.utime(script, (3_000_000, 3_000_000))
+    assert resolve([folder])[0].workbook == script
 
 
 def test_no_arguments_is_a_usage_error() -> None:

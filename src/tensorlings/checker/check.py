@@ -156,7 +156,15 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
     return None
 
 
+NOT_STARTED_ISOLATION = {
+    "network": False,
+    "why": "no worker was started: the file could not be read",
+    "reference_files_hidden": False,
+}
+
+
 def _report(path: Path, seed: int, device: str, **kwargs: Any) -> CheckReport:
+    kwargs.setdefault("isolation", NOT_STARTED_ISOLATION)
     return CheckReport(file=str(path), seed=seed, torch=torch.__version__, device=device, **kwargs)
 
 

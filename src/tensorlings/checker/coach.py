@@ -95,7 +95,9 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
         return []
     reference_time = _best([float(s) for s in profiled["seconds"]])
     reference_peak = int(statistics.median(int(p) for p in profiled["peaks"]))
-    advice = _ADVICE.get(exercise.id, "look for work repeated per element or a needless copy")
+    advice = _ADVICE.get(
+        exercise.id, "look for work repeated per row or element, a needless copy, or printing"
+    )
     problems = []
     slower = learner_time > RATIO * max(reference_time, 1e-4)
     if reference_time > 0 and slower and learner_time - reference_time > MIN_EXTRA_SECONDS:

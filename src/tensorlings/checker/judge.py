@@ -88,13 +88,18 @@ def error_problem(
     error = result.get("error") or {}
     frames = error.get("frames") or []
     line = frames[-1][0] if frames and isinstance(frames[-1][0], int) else None
-    at = f" at {where.where(line)}: {where.line_text(line)!r}" if line else ""
+    text = where.line_text(line) if line else ""
+    at = (
+        f" at {where.where(line)}: {text!r}"
+        if text
+        else (f" at {where.where(line)}" if line else "")
+    )
     call = call_text(exercise, probe.args)
     if status == "timeout":
         return Problem(
             "timeout",
-            f"{call} did not finish in time{at}. Look for a loop that never ends, or work that "
-            "grows much faster than the input.",
+            f"{call} did not finish in time{at}. Look for a loop that never ends, work that "
+            "grows much faster than the input, or printing inside a loop.",
             call=call, seed=probe.seed, line=line,
         )  # fmt: skip
     if status == "memory":
@@ -139,8 +144,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
             kind = "unstable"
             message = (
                 f"{call} is right on moderate inputs but not on large ones: "
-                f"{mismatch.message}. Shift each row by its maximum before exponentiating, and "
-                "stay in log space (a log of a softmax underflows to -inf)."
+                f"{mismatch.message}. {_stability_advice(exercise.id)}"
             )
         else:
             message = f"{call}: {mismatch.message}"
@@ -162,6 +166,13 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     if probe.grad_args and not problems:
         problems += gradient_problems(exercise, probe, result, call)
     return problems
+
+
+def _stability_advice(exercise_id: str) -> str:
+    advice = "Shift each row by its maximum before exponentiating."
+    if "log" in exercise_id or "cross_entropy" in exercise_id:
+        advice += " Stay in log space: the log of a softmax that underflowed to 0 is -inf."
+    return advice
 
 
 def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:

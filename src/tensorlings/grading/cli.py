@@ -127,11 +127,13 @@ def settings(args: argparse.Namespace) -> CheckSettings:
 def describe(summary: GradeSummary) -> str:
     """The closing lines: what was graded, what failed, where the reports are."""
     reused = f", {summary.unchanged} unchanged since the last run" if summary.unchanged else ""
-    passed = summary.submissions - summary.failed - summary.could_not_check
+    clean = summary.submissions - summary.failed - summary.could_not_check
+    passed = clean - summary.attempted_nothing
     lines = [
         f"Graded {plural(summary.submissions, 'submission')} into {summary.out_dir} "
         f"({summary.checked} checked now{reused}) in {summary.seconds:.1f} s.",
         f"{passed} with no failed exercise, {summary.failed} with a failed exercise, "
+        f"{summary.attempted_nothing} with nothing attempted, "
         f"{summary.could_not_check} that could not be checked.",
         "Reports: " + ", ".join(str(path) for path in summary.reports[:3]),
     ]

@@ -39,6 +39,7 @@ class GradeSummary:
     could_not_check: int  # no single workbook, unreadable, syntax error, crashed
     seconds: float
     reports: tuple[Path, ...]
+    attempted_nothing: int = 0  # checked, but every exercise is still the template
 
     @property
     def exit_code(self) -> int:
@@ -94,6 +95,7 @@ def grade(
         unchanged=plan.unchanged,
         failed=sum(1 for g in graded if g.failed_something),
         could_not_check=sum(1 for g in graded if g.could_not_check),
+        attempted_nothing=sum(1 for g in graded if g.attempted_nothing),
         seconds=time.perf_counter() - started,
         reports=tuple(paths),
     )

@@ -20,6 +20,12 @@ class Graded:
         return self.report.error is not None
 
     @property
+    def attempted_nothing(self) -> bool:
+        """Checked, but every exercise is still the template (a blank submission)."""
+        exercises = self.report.exercises
+        return not self.could_not_check and all(r.status == "not_started" for r in exercises)
+
+    @property
     def failed_something(self) -> bool:
         return any(result.status == "failed" for result in self.report.exercises)
 

@@ -70,7 +70,8 @@ def _locate(source: Path) -> tuple[Path | None, str | None]:
             f"{str(source)!r} does not exist: give workbooks (.py, .ipynb) or folders that hold one"
         )
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
-        raise GradingError(
+        # Reported in its own row rather than stopping the class: `subs/*` may catch a roster.
+        return None, (
             f"{str(source)!r} is not a workbook: a submission is a .py or .ipynb file, "
             "or a folder holding one"
         )
@@ -84,10 +85,10 @@ def find_workbook(folder: Path) -> tuple[Path | None, str | None]:
     except OSError as error:
         return None, f"the folder {str(folder)!r} could not be read: {error.strerror or error}"
     workbooks = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
-    for preferred in PREFERRED_NAMES:
-        for path in workbooks:
-            if path.name == preferred:
-                return path, None
+    preferred = [p for p in workbooks if p.name in PREFERRED_NAMES]
+    if preferred:
+        # Both workbook.py and workbook.ipynb: the learner worked in the one saved last.
+        return max(preferred, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb")), None
     if len(workbooks) == 1:
         return workbooks[0], None
     if not workbooks:
