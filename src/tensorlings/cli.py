@@ -30,33 +30,42 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
 
 
+def _workbook_in(folder: Path) -> Path | None:
+    """workbook.py or workbook.ipynb in the folder; with both, the one saved last (and say so)."""
+    found = [folder / name for name in WORKBOOK_NAMES if (folder / name).exists()]
+    if not found:
+        return None
+    chosen = max(found, key=lambda p: p.stat().st_mtime)
+    if len(found) > 1:
+        place = "this folder" if folder == Path(".") else str(folder)
+        _console(stderr=True).print(
+            f"[yellow]note[/]: {place} holds both workbook.py and workbook.ipynb; checking "
+            f"{chosen.name}, saved last. Give the path to check the other."
+        )
+    return chosen
+
+
 def find_workbook(path: str | None) -> Path:
     """The workbook to check: the path given, or workbook.py / workbook.ipynb here."""
-    if path:
-        candidate = Path(path)
-        if candidate.is_dir():
-            for name in WORKBOOK_NAMES:
-                if (candidate / name).exists():
-                    return candidate / name
-            raise WorkbookError(
-                f"{candidate} holds no workbook.py or workbook.ipynb. "
-                f"Run `tensorlings init {candidate}`."
-            )
-        if not candidate.exists():
-            raise WorkbookError(
-                f"{candidate} does not exist. "
-                "Give the path of your workbook, or run `tensorlings init`."
-            )
-        if candidate.suffix not in (".py", ".ipynb"):
-            raise WorkbookError(f"{candidate} is neither a .py file nor a .ipynb notebook.")
-        return candidate
-    for name in WORKBOOK_NAMES:
-        if Path(name).exists():
-            return Path(name)
-    raise WorkbookError(
-        "no workbook.py or workbook.ipynb in this folder. "
-        "Run `tensorlings init` to create one, or give its path."
-    )
+    candidate = Path(path) if path else Path(".")
+    if candidate.is_dir():
+        found = _workbook_in(candidate)
+        if found is not None:
+            return found
+        where = f"{candidate} holds" if path else "this folder holds"
+        raise WorkbookError(
+            f"{where} no workbook.py or workbook.ipynb. "
+            f"Run `tensorlings init{' ' + str(candidate) if path else ''}` to create one, "
+            "or give its path."
+        )
+    if not candidate.exists():
+        raise WorkbookError(
+            f"{candidate} does not exist. "
+            "Give the path of your workbook, or run `tensorlings init`."
+        )
+    if candidate.suffix not in (".py", ".ipynb"):
+        raise WorkbookError(f"{candidate} is neither a .py file nor a .ipynb notebook.")
+    return candidate
 
 
 def _limits(args: argparse.Namespace) -> Any:

@@ -146,3 +146,18 @@ def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
 def test_readme_documents_the_json_schema():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "tensorlings.check/1" in readme
+
+
+def test_folder_with_both_workbooks_checks_the_one_saved_last_and_says_so(tmp_path, capsys):
+    import os
+
+    from tensorlings.cli import find_workbook
+
+    script = tmp_path / "workbook.py"
+    notebook = tmp_path / "workbook.ipynb"
+    script.write_text("x = 1\n")
+    notebook.write_text("{}")
+    os.utime(script, (1_000_000, 1_000_000))
+    os.utime(notebook, (2_000_000, 2_000_000))
+    assert find_workbook(str(tmp_path)) == notebook
+    assert "holds both workbook.py and workbook.ipynb" in capsys.readouterr().err

@@ -151,3 +151,17 @@ def test_the_output_folder_is_never_a_submission(tmp_path: Path) -> None:
     assert [s.name for s in found] == ["ann"]
     with pytest.raises(GradingError, match="no submissions given"):
         resolve([tmp_path / "grades"], out_dir=tmp_path / "grades")
+
+
+def test_blank_submission_counts_as_nothing_attempted() -> None:
+    from tensorlings.checker.results import CheckReport, ExerciseResult
+    from tensorlings.grading.model import Graded
+
+    def graded(*statuses: str) -> Graded:
+        exercises = tuple(ExerciseResult(f"e{i}", "s", s) for i, s in enumerate(statuses))
+        report = CheckReport("f.py", 0, "t", "cpu", None, exercises)
+        return Graded("x", report)
+
+    assert graded("not_started", "not_started").attempted_nothing
+    assert not graded("not_started", "passed").attempted_nothing
+    assert not graded("failed").attempted_nothing
