@@ -825,7 +825,8 @@ def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
     x: any shape
     returns: same shape as x
 
-    Rule: must call multiplying by a boolean mask.
+    Rule: must call a comparison that builds the mask (such as x > 0).
+    Rule: must call multiplying x by the mask.
     Rule: must not call relu.
     Rule: must not call clamp / clip.
     Rule: must not call threshold.

@@ -380,11 +380,10 @@ def test_relu_where_with_detach_is_reported_no_gradient(rules):
     problem_of(rules["relu_where"], "no_gradient", "relu_where(x=", "detach")
 
 
-def test_relu_multiply_bool_with_a_float_mask_misses_the_bool_multiply(rules):
-    # Decision: the rule asks for multiplying by a boolean tensor; `(x > 0).float()` converts the
-    # mask first, so it is a float multiply and the rule's point (True acts as 1) is missed.
-    problem_of(rules["relu_multiply_bool"], "missing_call", "boolean mask")
-    assert failing_kinds(rules["relu_multiply_bool"]) == ["missing_call"]
+def test_relu_multiply_bool_with_a_float_mask_passes(rules):
+    # Decision: `x * (x > 0).float()` builds the boolean mask and multiplies by it, converted
+    # first; a reviewer accepts it, so the checker does too.
+    assert rules["relu_multiply_bool"].status == "passed", rules["relu_multiply_bool"].problems
 
 
 # --- Using tensorlings' own solutions ---------------------------------------------------------

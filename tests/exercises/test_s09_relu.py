@@ -14,7 +14,10 @@ REQUIRED_NAMES = {
     "relu_where": [("where",)],
     "relu_maximum": [("maximum", "max")],
     "relu_abs": [("abs", "absolute")],
-    "relu_multiply_bool": [("bool_mask_multiply",)],
+    "relu_multiply_bool": [
+        ("gt", "ge", "lt", "le", "greater", "greater_equal", "less", "less_equal"),
+        ("mul", "multiply", "bool_mask_multiply"),
+    ],
 }
 
 

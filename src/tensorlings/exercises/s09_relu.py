@@ -135,7 +135,15 @@ EXERCISES = (
         "Multiply by a mask",
         relu_multiply_bool,
         "build a boolean tensor from x and multiply x by it, entry by entry.",
-        (Call("multiplying by a boolean mask", ("bool_mask_multiply",)),),
+        # Converting the mask with .float() before multiplying is the same idea, so any
+        # multiply counts, next to a comparison that builds the mask.
+        (
+            Call(
+                "a comparison that builds the mask (such as x > 0)",
+                ("gt", "ge", "lt", "le", "greater", "greater_equal", "less", "less_equal"),
+            ),
+            Call("multiplying x by the mask", ("mul", "multiply", "bool_mask_multiply")),
+        ),
         (
             "What number does True become when you multiply a float by it? And False?",
             "Which comparison gives True exactly where ReLU keeps x?",
