@@ -651,3 +651,12 @@ def test_every_learner_problem_kind_is_shown_by_some_mistake(
     }
     assert set(LEARNER_KINDS) <= set(PROBLEM_KINDS)
     assert sorted(set(LEARNER_KINDS) - seen) == []
+
+
+def test_device_names_compare_by_kind_and_index():
+    from tensorlings.checker.judge import same_device
+
+    assert same_device("cuda:0", "cuda")
+    assert same_device("cpu", "cpu")
+    assert not same_device("cpu", "cuda")
+    assert not same_device("cuda:1", "cuda:0")

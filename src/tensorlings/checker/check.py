@@ -25,7 +25,7 @@ from tensorlings.checker.source import Workbook, read_workbook
 from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise, Judge
 
-MAX_LOAD_ATTEMPTS = 4
+MAX_LOAD_ATTEMPTS = 8
 
 
 @dataclass

@@ -152,8 +152,8 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
             Problem(kind, message, call=call, seed=probe.seed, details=mismatch.details)
         )
     elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
-        device = (result.get("output") or {}).get("device", "cpu")
-        if device != result.get("device", "cpu"):
+        device = str((result.get("output") or {}).get("device", "cpu"))
+        if not same_device(device, str(result.get("device", "cpu"))):
             problems.append(
                 Problem(
                     "wrong_device",
@@ -173,6 +173,13 @@ def _stability_advice(exercise_id: str) -> str:
     if "log" in exercise_id or "cross_entropy" in exercise_id:
         advice += " Stay in log space: the log of a softmax that underflowed to 0 is -inf."
     return advice
+
+
+def same_device(actual: str, requested: str) -> bool:
+    """'cuda:0' is on 'cuda'; an explicit index must match."""
+    kind, _, index = actual.partition(":")
+    wanted_kind, _, wanted_index = requested.partition(":")
+    return kind == wanted_kind and (not wanted_index or index == wanted_index)
 
 
 def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
