@@ -125,7 +125,7 @@ def _exercise_ids(given: list[str] | None) -> list[str] | None:
         return None
     from tensorlings import catalogue
 
-    return [catalogue.get(i).id for i in given]
+    return list(dict.fromkeys(catalogue.get(i).id for i in given))  # each once, in order
 
 
 def _write_reference(folder: Path) -> Path:
@@ -273,14 +273,37 @@ def cmd_watch(args: argparse.Namespace) -> int:
     )
 
 
+def _bounded(kind: type, low: float, high: float, what: str) -> Any:
+    """An argparse type: a number in [low, high], or a message saying what is allowed."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=0, help="seed for the random cases (default 0)")
     parser.add_argument(
-        "--timeout", type=float, default=5.0, help="seconds per call of your function (default 5)"
+        "--seed",
+        type=_bounded(int, 0, 2**31 - 1, "the seed"),
+        default=0,
+        help="seed for the random cases (default 0)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_bounded(float, 0.1, 3600, "the timeout"),
+        default=5.0,
+        help="seconds per call of your function (default 5)",
     )
     parser.add_argument(
         "--memory-mb",
-        type=float,
+        type=_bounded(float, 64, 1024 * 1024, "the memory limit"),
         default=2048,
         help="extra memory your code may use (default 2048)",
     )

@@ -12,16 +12,22 @@ from tensorlings import catalogue
 from tensorlings.checker.results import CheckReport, ExerciseResult, Problem
 from tensorlings.exercise import Exercise
 
+
+def safe(text: str) -> str:
+    """Printable text: learner output may hold lone surrogates no terminal can encode."""
+    return escape(text.encode("utf-8", "replace").decode("utf-8"))
+
+
 MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
 
 
 def _problem(console: Console, problem: Problem) -> None:
     tag = "[yellow]advice[/]" if not problem.fails else "[red]" + problem.kind + "[/]"
-    console.print(f"    {tag}: {escape(problem.message)}")
+    console.print(f"    {tag}: {safe(problem.message)}")
     grid = problem.details.get("grid") if problem.details else None
     if grid:
         for line in str(grid).splitlines():
-            console.print(f"      {escape(line)}", highlight=False)
+            console.print(f"      {safe(line)}", highlight=False)
 
 
 def exercise_block(
@@ -39,7 +45,7 @@ def exercise_block(
         lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
         for line in lines[:8]:
-            console.print(f"      [dim]{escape(line[:200])}[/]", highlight=False)
+            console.print(f"      [dim]{safe(line[:200])}[/]", highlight=False)
         if len(lines) > 8:
             console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
     if explain and result.explanation and result.status == "passed":

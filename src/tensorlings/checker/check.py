@@ -86,12 +86,18 @@ class Session:
         request = {"op": "run", "name": name, "calls": calls, "record": record, "seconds": seconds}
         try:
             reply = self.child.request(request, seconds + 3)
-        except ChildTimedOut:
+        except ChildTimedOut as late:
             self.child = None
-            return [{"status": "timeout", "error": {"message": ""}}]
+            # The calls before it finished; their results went down with the child.
+            done = [{"status": "skipped"}] * late.calls_done
+            return [*done, {"status": "timeout", "error": {"message": ""}}]
         except ChildDied as died:
             self.child = None
-            return [{"status": "crashed", "error": {"message": describe_status(died.status)}}]
+            done = [{"status": "skipped"}] * died.calls_done
+            return [
+                *done,
+                {"status": "crashed", "error": {"message": describe_status(died.status)}},
+            ]
         if not self.zygote.responsive():
             self.child.close()  # also replaces the zygote
             self.child = None
@@ -247,6 +253,8 @@ def _check_loaded(
     try:
         session.load()
     except LoadFailed as failed:
+        isolation["reference_files_hidden"] = False
+        isolation["reference_files_why"] = "the file could not be loaded"
         error = FileError("crashed", f"the file could not be loaded: {failed}", failed.line)
         return _report(
             path,

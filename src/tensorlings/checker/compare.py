@@ -92,9 +92,13 @@ def _wrong_type(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mi
         message += ". Is a `return` missing?"
     elif policy.python_number_ok:
         message = f"expected a tensor or a Python number, got {describe_value(actual)}"
+    elif isinstance(actual, bool):
+        message += ". A comparison of whole tensors? Return the tensor it should build."
     elif isinstance(actual, int | float):
         message += ". Return the tensor itself rather than `.item()`."
-    elif isinstance(actual, list | tuple):
+    elif isinstance(actual, tuple):
+        message += ". A trailing comma after the return value makes a tuple."
+    elif isinstance(actual, list):
         message += ". Build the result with torch operations, not a Python list."
     return Mismatch("wrong_type", message, {"actual_type": describe_value(actual)})
 

@@ -76,7 +76,8 @@ def _problems_for(
             )
         ]
     if status in ("error", "timeout", "memory"):
-        return [error_problem(exercise, probe, result, runner.workbook)]
+        tensor_globals = runner.loaded.get("tensor_globals", {})
+        return [error_problem(exercise, probe, result, runner.workbook, tensor_globals)]
     if status == "skipped":
         return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
     if status != "ok":

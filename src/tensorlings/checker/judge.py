@@ -81,8 +81,27 @@ class _TooLarge(encoding.OtherValue):
         self.dtype = str(record.get("dtype"))
 
 
+def _name_error_advice(message: str, tensor_globals: Mapping[str, Any]) -> str:
+    name = message.split("'")[1] if message.count("'") >= 2 else ""
+    line = tensor_globals.get(name)
+    if isinstance(line, int):
+        return (
+            f". {name!r} is test data (a tensor set at line {line}): functions are judged "
+            "without the file's top-level tensors, so make it a parameter or build it inside "
+            "the function."
+        )
+    return (
+        ". The name is not defined when your function runs: was it set by a statement that "
+        "failed while loading (see the load notes), or only inside a test cell?"
+    )
+
+
 def error_problem(
-    exercise: Exercise, probe: Probe, result: Mapping[str, Any], where: Any
+    exercise: Exercise,
+    probe: Probe,
+    result: Mapping[str, Any],
+    where: Any,
+    tensor_globals: Mapping[str, Any] | None = None,
 ) -> Problem:
     status = result.get("status")
     error = result.get("error") or {}
@@ -116,10 +135,7 @@ def error_problem(
             "for every valid input; check what it claims."
         )
     elif error.get("type") == "NameError":
-        message += (
-            ". Functions are judged without the file's test data: a name your function reads "
-            "from a top-level tensor must become a parameter or be built inside the function."
-        )
+        message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
     return Problem("exception", message, call=call, seed=probe.seed, line=line)
 
 

@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -41,18 +40,20 @@ class Limits:
 class ChildDied(Exception):
     """The child ended (crash, exit, kill) before answering."""
 
-    def __init__(self, status: int | None, last_line: int | None) -> None:
+    def __init__(self, status: int | None, last_line: int | None, calls_done: int = 0) -> None:
         super().__init__(describe_status(status))
         self.status = status
         self.last_line = last_line
+        self.calls_done = calls_done  # calls of a run request that finished before it died
 
 
 class ChildTimedOut(Exception):
     """The child did not answer before the deadline; it has been killed."""
 
-    def __init__(self, last_line: int | None) -> None:
+    def __init__(self, last_line: int | None, calls_done: int = 0) -> None:
         super().__init__("no answer before the deadline")
         self.last_line = last_line
+        self.calls_done = calls_done
 
 
 def describe_status(status: int | None) -> str:
@@ -87,6 +88,7 @@ class Child:
     def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
         """Send a request and wait for its answer; each progress frame restarts the clock."""
         last_line: int | None = None
+        calls_done = 0
         try:
             protocol.send(self.sock, message)
             while True:
@@ -97,20 +99,23 @@ class Child:
                 if reply.get("op") == "progress":
                     if isinstance(reply.get("line"), int):
                         last_line = reply["line"]
+                    if isinstance(reply.get("call"), int):
+                        calls_done = reply["call"]
                     continue
                 return reply
         except TimeoutError:
             self.close()
-            raise ChildTimedOut(last_line) from None
+            raise ChildTimedOut(last_line, calls_done) from None
         except (EOFError, OSError, protocol.ProtocolError):
             status = self.close()
-            raise ChildDied(status, last_line) from None
+            raise ChildDied(status, last_line, calls_done) from None
 
     def close(self) -> int | None:
         """Kill the child (if still running) and return how it ended."""
         if not self.alive:
             return None
         self.alive = False
+        self.zygote.live.discard(self)
         self.sock.close()
         if not self.zygote.healthy():
             self._kill_directly()
@@ -128,12 +133,20 @@ class Child:
         status = reply.get("status")
         return status if isinstance(status, int) else None
 
+    def abandon(self) -> None:
+        """The zygote is going away: kill this child and remove its folder from here."""
+        if self.alive:
+            self.alive = False
+            self.zygote.live.discard(self)
+            self.sock.close()
+            self._kill_directly()
+
     def _kill_directly(self) -> None:
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except OSError:
             pass
-        if self.workdir.startswith(tempfile.gettempdir()) and "tensorlings-work-" in self.workdir:
+        if os.path.basename(self.workdir).startswith("tensorlings-work-"):
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -142,6 +155,7 @@ class Zygote:
 
     def __init__(self, python: str = sys.executable) -> None:
         self.python = python
+        self.live: set[Child] = set()  # children not closed yet
         self._start()
 
     def _start(self) -> None:
@@ -212,7 +226,9 @@ class Zygote:
             return False
 
     def restart(self) -> None:
-        """Replace a dead or stuck zygote with a fresh one."""
+        """Replace a dead or stuck zygote with a fresh one; its children go with it."""
+        for child in list(self.live):
+            child.abandon()
         self._stop()
         self._start()
 
@@ -240,7 +256,9 @@ class Zygote:
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
         workdir = str(reply.get("workdir", ""))
-        return Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
+        child = Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
+        self.live.add(child)
+        return child
 
     def close(self) -> None:
         self._stop()

@@ -18,8 +18,9 @@ from pathlib import Path
 from tensorlings.checker.results import LoadNote
 from tensorlings.errors import WorkbookError
 
-_CELL_MARKER = re.compile(r"^\s*#\s*%%")
-_MAGIC = re.compile(r"^(\s*)(?:[A-Za-z_][\w\s,]*=\s*)?([!%])")
+_CELL_MARKER = re.compile(r"^#\s*%%")  # at column 0, as VS Code reads it
+# `!cmd`, `%magic`, `x = !cmd`: not `!=` or a `% 7` that continues an expression.
+_MAGIC = re.compile(r"^(\s*)(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
 _PASSTHROUGH_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 
 

@@ -101,8 +101,8 @@ def strided_answer(value: Any) -> tuple[tuple[int, ...], tuple[int, ...]] | str:
             isinstance(v, int) and not isinstance(v, bool) for v in part
         ):
             return f"{name} must be a tuple of ints, got {describe_value(part)}"
-        if any(v < 0 for v in part) or len(part) > 8:
-            return f"{name} must hold at most 8 non-negative ints, got {part!r}"
+        if any(v < 0 or v >= 2**31 for v in part) or len(part) > 8:
+            return f"{name} must hold at most 8 non-negative ints below 2**31, got {part!r}"
     return tuple(size), tuple(stride)
 
 
@@ -128,7 +128,7 @@ def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
         ]
     try:
         actual = exercise.strided_input.as_strided(size, stride)
-    except RuntimeError as error:
+    except (RuntimeError, ValueError, TypeError, OverflowError) as error:
         message = str(error).split("\n")[0]
         return [Problem("wrong_values", f"{call} fails: {message}", call=call)]
     mismatch = compare(actual, target, exercise.output)

@@ -34,6 +34,10 @@ def last_definitions(statements: Iterable[ast.stmt]) -> dict[str, FunctionNode]:
         for node in nodes:
             if isinstance(node, FunctionNode):
                 found[node.name] = node
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = _as_function(target.id, node.value)
             elif isinstance(node, ast.If | ast.Try):
                 visit(node.body)
                 visit(node.orelse)
@@ -42,6 +46,14 @@ def last_definitions(statements: Iterable[ast.stmt]) -> dict[str, FunctionNode]:
 
     visit(statements)
     return found
+
+
+def _as_function(name: str, lam: ast.Lambda) -> ast.FunctionDef:
+    """`f = lambda x: ...` seen as `def f(x): return ...`, so the same rules apply to it."""
+    function = ast.FunctionDef(
+        name=name, args=lam.args, body=[ast.Return(lam.body)], decorator_list=[], returns=None
+    )
+    return ast.copy_location(function, lam)
 
 
 def _is_template_statement(node: ast.stmt) -> bool:

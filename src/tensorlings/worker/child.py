@@ -228,12 +228,19 @@ class Child:
         result["seconds"] = time.perf_counter() - started
         if profile:
             result["peak_extra_bytes"] = max(0, _status_bytes("VmHWM:") - rss_before)
+            self.output.take()  # what a timing run printed belongs to no report
             return result
         result["calls"] = self.recorder.take()
         result["output_text"] = self.output.take()
         if result["status"] != "ok":
             return result
-        result["output"] = encoding.encode(out, max_bytes=int(call.get("max_bytes", 64 << 20)))
+        try:
+            result["output"] = encoding.encode(out, max_bytes=int(call.get("max_bytes", 2 << 20)))
+        except Exception as error:  # a value that cannot be taken apart (sparse, odd subclass)
+            result["output"] = {
+                "t": "other",
+                "type": f"unsendable {type(out).__name__}: {str(error)[:100]}",
+            }
         result["mutated"] = _mutated(before, args)
         result["after"] = {
             str(i): encoding.encode(args[i], max_bytes=1 << 20) for i in result["mutated"]

@@ -97,8 +97,10 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
         return {"t": "none"}
     if kind is bool:
         return {"t": "bool", "v": value}
-    if kind.__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iub":
-        value, kind = value.item(), type(value.item())  # a numpy scalar: send the plain number
+    numpy_scalar = kind.__module__ == "numpy" and getattr(value, "ndim", None) == 0
+    if numpy_scalar and getattr(getattr(value, "dtype", None), "kind", "") in ("i", "u", "b", "f"):
+        value = value.item()  # a numpy scalar: send the plain number
+        kind = type(value)
     if kind is int:
         return {"t": "int", "v": str(value)} if abs(value) < 10**100 else {"t": "int", "v": "0"}
     if kind is float:
@@ -108,6 +110,8 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
     if isinstance(value, torch.dtype):
         return {"t": "dtype", "v": dtype_name(value)}
     if kind in (list, tuple, torch.Size) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        if depth == 0 and _count_items(value) > MAX_ITEMS:
+            return {"t": "other", "type": f"{kind.__name__} of more than {MAX_ITEMS} items"}
         items = [encode(item, max_bytes, depth + 1) for item in value]
         return {"t": "list" if kind is list else "tuple", "items": items}
     return {"t": "other", "type": f"{kind.__module__}.{kind.__qualname__}"[:200]}
@@ -125,6 +129,18 @@ def same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
         if _dtype(a).is_floating_point or _dtype(a).is_complex:
             a, b = _nan_to_num(a, 0.0), _nan_to_num(b, 0.0)
         return bool(_equal(a, b))
+
+
+def _count_items(value: Any, depth: int = 0) -> int:
+    """Items in nested lists and tuples, counting stops soon after the limit."""
+    if type(value) not in (list, tuple, torch.Size) or depth > MAX_DEPTH:
+        return 1
+    total = 0
+    for item in value:
+        total += _count_items(item, depth + 1)
+        if total > MAX_ITEMS:
+            break
+    return total
 
 
 def decode_tensor(record: dict[str, Any]) -> torch.Tensor | None:

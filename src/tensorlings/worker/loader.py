@@ -55,8 +55,16 @@ def _is_definition(node: ast.stmt) -> bool:
         parts = node.body + node.orelse + getattr(node, "finalbody", [])
         for handler in getattr(node, "handlers", []):
             parts += handler.body
-        return all(_is_definition(child) or isinstance(child, ast.Pass) for child in parts)
+        return all(
+            _is_definition(child) or isinstance(child, ast.Pass) or _is_constant_assignment(child)
+            for child in parts
+        )
     return False
+
+
+def _is_constant_assignment(node: ast.stmt) -> bool:
+    """`HAVE_EINOPS = True` inside an import guard: part of the definitions."""
+    return isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.Name)
 
 
 def _holds_tensor(value: Any, depth: int = 0) -> bool:
