@@ -26,6 +26,7 @@ from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise, Judge
 
 MAX_LOAD_ATTEMPTS = 8
+EXERCISE_BUDGET_CALLS = 4  # an exercise's checks may take this many calls' time in all
 
 
 @dataclass
@@ -83,7 +84,14 @@ class Session:
         """Results of calling the learner's `name` once per call (a list of dicts)."""
         if self.child is None or not self.child.alive:
             self.load()
-        request = {"op": "run", "name": name, "calls": calls, "record": record, "seconds": seconds}
+        request = {
+            "op": "run",
+            "name": name,
+            "calls": calls,
+            "record": record,
+            "seconds": seconds,
+            "budget": seconds * EXERCISE_BUDGET_CALLS,
+        }
         try:
             reply = self.child.request(request, seconds + 3)
         except ChildTimedOut as late:

@@ -154,7 +154,12 @@ def _pick(
             problems = [p for p in problems if p.kind not in ("unstable", *VALUE_KINDS)]
         if not problems:
             continue
-        if probe.kind in ("random", "stress") and not any(p.kind in chosen for p in problems):
+        shrinkable = not any(p.kind in _LIMIT_KINDS for p in problems)  # limits: no re-runs
+        if (
+            probe.kind in ("random", "stress")
+            and shrinkable
+            and not any(p.kind in chosen for p in problems)
+        ):
             probe, problems = _shrink(exercise, runner, probe, problems, device)
             problems = [_with_smallest(p, probe, exercise.id, seed) for p in problems]
         for problem in problems:
@@ -254,6 +259,7 @@ def _judge_calls(
 
 
 _RUN_FAILURES = ("exception", "timeout", "memory_limit", "crashed", "skipped")
+_LIMIT_KINDS = ("timeout", "memory_limit", "crashed", "skipped")
 
 
 def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.checker.compare import compare, describe_value, short
+from tensorlings.checker.compare import compare, short
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
@@ -81,6 +81,11 @@ class _TooLarge(encoding.OtherValue):
         self.dtype = str(record.get("dtype"))
 
 
+def _why(error: Mapping[str, Any]) -> str:
+    reason = str(error.get("message") or "")
+    return f" ({reason})" if reason else ""
+
+
 def _name_error_advice(message: str, tensor_globals: Mapping[str, Any]) -> str:
     name = message.split("'")[1] if message.count("'") >= 2 else ""
     line = tensor_globals.get(name)
@@ -117,8 +122,8 @@ def error_problem(
     if status == "timeout":
         return Problem(
             "timeout",
-            f"{call} did not finish in time{at}. Look for a loop that never ends, work that "
-            "grows much faster than the input, or printing inside a loop.",
+            f"{call} did not finish in time{at}{_why(error)}. Look for a loop that never ends, "
+            "work that grows much faster than the input, or printing inside a loop.",
             call=call, seed=probe.seed, line=line,
         )  # fmt: skip
     if status == "memory":
@@ -259,7 +264,3 @@ def gradient_problems(
                 )
             ]  # fmt: skip
     return []
-
-
-def describe_output(record: Any) -> str:
-    return describe_value(_decode(record))

@@ -71,10 +71,6 @@ def describe_status(status: int | None) -> str:
     return f"the worker process ended with raw status {status}"
 
 
-def killed_for_memory(status: int | None) -> bool:
-    return status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-
-
 class Child:
     """One forked child holding one loaded file."""
 

@@ -186,18 +186,6 @@ def module_uses(
     return sorted(by_line.values(), key=lambda f: f.line)
 
 
-def own_solution_imports(statements: Iterable[ast.stmt]) -> list[Finding]:
-    """Imports of tensorlings' own solutions anywhere in the file."""
-    found = []
-    for statement in statements:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                for target in module_bindings([node]).values():
-                    if any(_under(target, m) for m in OWN_SOLUTIONS):
-                        found.append(Finding(node.lineno, target, ""))
-    return found
-
-
 def learner_asserts(function: FunctionNode) -> list[ast.Assert]:
     """The function's own asserts that test something (not `assert True`)."""
     return [

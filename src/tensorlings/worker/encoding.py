@@ -102,7 +102,9 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
         value = value.item()  # a numpy scalar: send the plain number
         kind = type(value)
     if kind is int:
-        return {"t": "int", "v": str(value)} if abs(value) < 10**100 else {"t": "int", "v": "0"}
+        if abs(value) < 10**100:
+            return {"t": "int", "v": str(value)}
+        return {"t": "other", "type": "int of more than 100 digits"}
     if kind is float:
         return {"t": "float", "v": float.hex(value)}
     if kind is str:
