@@ -87,7 +87,13 @@ def _check_device(device: str) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from tensorlings.checker.sandbox import Zygote
 
-    path = None if args.reference else find_workbook(args.path)
+    try:
+        path = None if args.reference else find_workbook(args.path)
+    except WorkbookError as error:
+        if not args.json:
+            raise
+        _print_unreadable(args, str(error))  # scripts asked for JSON: they get JSON
+        return 2
     zygote = Zygote()  # starts importing torch in the worker while this process does too
     try:
         _check_device(args.device)
@@ -118,6 +124,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         report_view(_console(), report, verbose=args.verbose, explain=newly_passed)
     return report.exit_code
+
+
+def _print_unreadable(args: argparse.Namespace, message: str) -> None:
+    from tensorlings.checker.check import NOT_STARTED_ISOLATION
+    from tensorlings.checker.results import CheckReport, FileError
+
+    report = CheckReport(
+        file=str(args.path or "."),
+        seed=args.seed,
+        torch="",
+        device=args.device,
+        error=FileError("unreadable", message),
+        exercises=(),
+        isolation=NOT_STARTED_ISOLATION,
+    )
+    print(json.dumps(report.to_json(), indent=1))
 
 
 def _exercise_ids(given: list[str] | None) -> list[str] | None:

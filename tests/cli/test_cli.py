@@ -161,3 +161,10 @@ def test_folder_with_both_workbooks_checks_the_one_saved_last_and_says_so(tmp_pa
     os.utime(notebook, (2_000_000, 2_000_000))
     assert find_workbook(str(tmp_path)) == notebook
     assert "holds both workbook.py and workbook.ipynb" in capsys.readouterr().err
+
+
+def test_missing_file_with_json_prints_a_json_error(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope.py"), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["error"]["kind"] == "unreadable"
+    assert "does not exist" in report["error"]["message"]
