@@ -130,10 +130,16 @@ def _print_unreadable(args: argparse.Namespace, message: str) -> None:
     from tensorlings.checker.check import NOT_STARTED_ISOLATION
     from tensorlings.checker.results import CheckReport, FileError
 
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        torch_version = "not installed"
     report = CheckReport(
         file=str(args.path or "."),
         seed=args.seed,
-        torch="",
+        torch=torch_version,
         device=args.device,
         error=FileError("unreadable", message),
         exercises=(),
