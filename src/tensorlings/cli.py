@@ -127,10 +127,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _print_unreadable(args: argparse.Namespace, message: str) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
     from tensorlings.checker.check import NOT_STARTED_ISOLATION
     from tensorlings.checker.results import CheckReport, FileError
-
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         torch_version = version("torch")
