@@ -123,7 +123,7 @@ def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False)
     from rich.console import Console
 
     from tensorlings import progress
-    from tensorlings.checker.check import check_path
+    from tensorlings.checker.incremental import IncrementalChecker
     from tensorlings.checker.sandbox import Zygote
 
     console = Console()
@@ -131,10 +131,11 @@ def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False)
     with Zygote() as zygote:
         console.print(f"Watching {path} ({changes.mode}).")
         passed_before: set[str] | None = None
+        # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
+        checker = IncrementalChecker(zygote, seed=seed, limits=limits, coach=False)
         try:
             while True:
-                # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
-                report = check_path(path, seed=seed, limits=limits, zygote=zygote, coach=False)
+                report = checker.check(path)
                 warnings = progress.record(path, report)
                 passed = {r.id for r in report.exercises if r.status == "passed"}
                 newly = [] if passed_before is None else sorted(passed - passed_before)
