@@ -72,10 +72,6 @@ def stub(exercise: Exercise) -> str:
     return f"{signature_line(exercise)}\n{_docstring(exercise)}\n{textwrap.indent(body, '    ')}\n"
 
 
-def _markdown(text: str) -> str:
-    return text
-
-
 def intro_cells(title: str, learner: bool) -> list[WorkbookCell]:
     how = (
         "Write each function where it says `pass`, then run `tensorlings check` in a terminal "

@@ -7,7 +7,7 @@ workbook is checked through it.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,16 +30,6 @@ from einops import rearrange, reduce, repeat
 
 CheckSource = Callable[..., dict[str, ExerciseResult]]
 CheckFile = Callable[..., CheckReport]
-
-
-@pytest.fixture(scope="session")
-def zygote() -> Iterator[Zygote]:
-    worker = Zygote()
-    try:
-        worker.ready()
-        yield worker
-    finally:
-        worker.close()
 
 
 @pytest.fixture(scope="session")

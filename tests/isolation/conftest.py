@@ -32,13 +32,8 @@ CheckHazard = Callable[..., CheckReport]
 
 
 @pytest.fixture(scope="session")
-def worker() -> Iterator[Zygote]:
-    zygote = Zygote()
-    try:
-        zygote.ready()
-        yield zygote
-    finally:
-        zygote.close()
+def worker(zygote: Zygote) -> Zygote:
+    return zygote  # the session's shared worker (tests/conftest.py)
 
 
 @pytest.fixture

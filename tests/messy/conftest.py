@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,13 +19,8 @@ CheckFile = Callable[[Path], CheckReport]
 
 
 @pytest.fixture(scope="session")
-def worker() -> Iterator[Zygote]:
-    zygote = Zygote()
-    try:
-        zygote.ready()
-        yield zygote
-    finally:
-        zygote.close()
+def worker(zygote: Zygote) -> Zygote:
+    return zygote  # the session's shared worker (tests/conftest.py)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ file is loaded again, and checking carries on.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, 
 from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote, describe_status
 from tensorlings.checker.source import Workbook, read_workbook
 from tensorlings.errors import WorkbookError
-from tensorlings.exercise import Exercise, Judge
+from tensorlings.exercise import Exercise
 
 MAX_LOAD_ATTEMPTS = 8
 EXERCISE_BUDGET_CALLS = 4  # an exercise's checks may take this many calls' time in all
@@ -144,8 +145,6 @@ class LoadFailed(Exception):
 
 
 def _died_kind(error: ChildDied) -> str:
-    import os
-
     status = error.status
     return "exited" if status is not None and os.WIFEXITED(status) else "crashed"
 
@@ -293,9 +292,7 @@ def _check_loaded(
 
 
 def _timed(result: ExerciseResult, seconds: float) -> ExerciseResult:
-    from dataclasses import replace
-
     return replace(result, duration_s=seconds)
 
 
-__all__ = ["Judge", "Limits", "check_path"]
+__all__ = ["Limits", "check_path"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any, Protocol
 
 from tensorlings import catalogue
@@ -21,7 +22,6 @@ from tensorlings.exercise import Exercise, Judge
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
-FAILURE_STATUSES = ("error", "timeout", "memory", "crashed")
 OUTPUT_SHOWN = 2000
 
 
@@ -174,8 +174,6 @@ def _large(exercise: Exercise, probe: Probe) -> bool:
 
 def _with_smallest(problem: Problem, probe: Probe, exercise_id: str, seed: int) -> Problem:
     """Say which case is the smallest failing one and how to see it again."""
-    from dataclasses import replace
-
     sizes = ", ".join(f"{k}={v}" for k, v in probe.sizes.items())
     again = f"`tensorlings check --exercise {exercise_id} --seed {seed}`"
     note = f" (smallest failing case found: {sizes}; {again} repeats it)" if sizes else ""

@@ -63,12 +63,8 @@ class CappedWriter(io.TextIOBase):
 class _BlockSolutions:
     """An import hook that refuses tensorlings' own solutions to learner code."""
 
-    def __init__(self) -> None:
-        self.attempts: list[str] = []
-
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         if name.startswith(_BLOCKED_PREFIXES):
-            self.attempts.append(name)
             raise ImportError(f"importing {name} is not allowed while your work is checked")
 
 
@@ -164,7 +160,6 @@ class Child:
             "functions": functions,
             "tensor_globals": result.tensor_globals,
             "test_cases": _sheet_test_cases(result.notebook.get("test_cases")),
-            "blocked_imports": list(self.blocker.attempts),
             "reference_files_hidden": self.hidden_why is None,
             "reference_files_why": self.hidden_why,
             "output": self.output.take(),
