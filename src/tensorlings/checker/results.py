@@ -26,9 +26,14 @@ PROBLEM_KINDS = (
     "timeout",
     "memory_limit",
     "crashed",
+    # Learner code interfered with the checker itself (the recorder, the protocol, limits).
+    "tampering",
     # Advice from the efficiency coach: reported, never failing.
     "slow",
     "memory_hungry",
+    # Wrong only beyond what the sheet asks (empty input, a dtype the sheet never uses, ...):
+    # a note that never fails, unless the check is --strict.
+    "edge_case",
 )
 STATUSES = ("passed", "failed", "not_started")
 FILE_ERROR_KINDS = ("syntax_error", "import_error", "exited", "crashed", "unreadable")
@@ -44,11 +49,14 @@ class Problem:
     seed: int | None = None  # reproduces the random case
     line: int | None = None  # in the learner's file
     details: Mapping[str, Any] = field(default_factory=dict)
-    fails: bool = True  # coach advice (slow, memory_hungry) does not fail the exercise
+    fails: bool = True  # coach advice and edge-case notes do not fail the exercise
+    # The named mistake the output was recognised as (an exercise's known mistake, or a generic
+    # one such as "transposed output"); grading groups submissions by it.
+    mistake: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "message": self.message}
-        for key in ("call", "seed", "line"):
+        for key in ("call", "seed", "line", "mistake"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.details:
@@ -65,6 +73,7 @@ class Problem:
             call=data.get("call"),
             seed=data.get("seed"),
             line=data.get("line"),
+            mistake=data.get("mistake"),
             details=dict(data.get("details", {})),
             fails=bool(data.get("fails", True)),
         )

@@ -29,7 +29,7 @@ STATUS_WORDS = {
 _KIND_PALETTE = (
     "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
     "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-    "#6b6ecf", "#b5cf6b", "#d6616b", "#9c9ede", "#e7ba52",
+    "#6b6ecf", "#b5cf6b", "#d6616b", "#000000", "#9c9ede", "#e7ba52", "#a55194",
 )  # fmt: skip
 
 WIDTH = 960
