@@ -213,9 +213,9 @@ def mean_of_int_tensor() -> str:
 # %% [markdown]
 # ### 9. `temperatures_average`: Average temperature per week
 #
-# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on.
+# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on. Zero weeks (an empty tensor) lies beyond the sheet, but a robust solution handles it too.
 #
-# Return a tensor of shape (weeks,), with the same dtype as `temps`, holding the mean temperature of each week. It must work for any number of weeks, zero included.
+# Return a tensor of shape (weeks,), with the same dtype as `temps`, holding the mean temperature of each week. It must work for any number of weeks.
 
 # %%
 def temperatures_average(temps: torch.Tensor) -> torch.Tensor:
@@ -229,7 +229,7 @@ def temperatures_average(temps: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 10. `temperatures_differences`: Difference from the weekly average
 #
-# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on.
+# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on. Zero weeks (an empty tensor) lies beyond the sheet, but a robust solution handles it too.
 #
 # Return a tensor with the same shape and dtype as `temps` in which every day has had the average of its own week subtracted.
 
@@ -245,7 +245,7 @@ def temperatures_differences(temps: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 11. `temperatures_normalized`: Normalising each week
 #
-# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on.
+# `temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are the days of week 0, the next seven the days of week 1, and so on. Zero weeks (an empty tensor) lies beyond the sheet, but a robust solution handles it too.
 #
 # Return a tensor with the same shape and dtype as `temps` in which every day has had its week's mean subtracted and has then been divided by its week's standard deviation. Use the sample standard deviation (dividing by n - 1), which is what torch.std computes unless told otherwise.
 
@@ -266,7 +266,7 @@ def temperatures_normalized(temps: torch.Tensor) -> torch.Tensor:
 #
 # `a` and `b` have the same shape (batch, i_1, ..., i_n) with at least one axis after the batch axis, and the same dtype (integer or floating).
 #
-# Return a tensor of shape (batch,) and that dtype where out[i] is the dot product of a[i] and b[i]: multiply them element by element and add up every product. The number of axes after the batch axis is not fixed, so the code must not assume it. Use torch.einsum.
+# Return a tensor of shape (batch,) and that dtype where out[i] is the dot product of a[i] and b[i]: multiply them element by element and add up every product. The number of axes after the batch axis is not fixed, so the code must not assume it. batch may be 0 (beyond the sheet: an empty result). Use torch.einsum.
 
 # %%
 def batched_dot_product_nd(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -303,7 +303,7 @@ def identity_matrix(n: int) -> torch.Tensor:
 #
 # `probs` is a 1-D floating-point tensor of shape (k,): probs[i] is the probability of event i. The entries are non-negative and add up to 1 (up to rounding). Some may be exactly zero.
 #
-# Return an integer tensor of shape (n,) holding n independent random draws: each entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, no Python loops, and not torch.multinomial or torch.distributions. Every index must lie in [0, k), and an event with probability zero must never be drawn.
+# Return an integer tensor of shape (n,) holding n independent random draws: each entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, no Python loops, and not torch.multinomial or torch.distributions. Every index must lie in [0, k), and an event with probability zero must never be drawn. n may be 0 (an empty result). Beyond the sheet, a robust sampler also copes with probabilities that add up to a little less than 1, within 0.001 as the sheet's own guard allows.
 
 # %%
 def sample_distribution(probs: torch.Tensor, n: int) -> torch.Tensor:
@@ -367,7 +367,7 @@ def total_price_indexing(prices: torch.Tensor, items: torch.Tensor) -> torch.Ten
 # %% [markdown]
 # ### 17. `gather_2d`: Understanding gather through asserts
 #
-# `matrix` has shape (m, n) and `indexes` is an integer tensor of shape (m, k) whose entries lie in [0, n). The result has shape (m, k) and the dtype of `matrix`, with out[i][j] = matrix[i][indexes[i][j]].
+# `matrix` has shape (m, n) and `indexes` is an integer tensor of shape (m, k) whose entries lie in [0, n); m or k may be 0 (an empty input, beyond the sheet). The result has shape (m, k) and the dtype of `matrix`, with out[i][j] = matrix[i][indexes[i][j]].
 #
 # The body is already written for you: `out = matrix.gather(1, indexes)`. Your job is to add at least three assert statements of your own that relate the arguments to each other and to the output, for example about their number of dimensions, their sizes, the range of the indexes or the dtype of the result. Every assert must hold on valid inputs.
 
@@ -428,7 +428,7 @@ def integer_array_indexing(matrix: torch.Tensor, coords: torch.Tensor) -> torch.
 #
 # Given a float matrix of shape (batch, n) with n ≥ 1, return a tensor of shape (batch,) whose i-th entry is log(sum(exp(matrix[i]))), in the matrix's dtype.
 #
-# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A row that is all -inf has a log-sum-exp of -inf, and a row containing +inf has +inf; neither should come out as nan. A batch of 0 rows gives an empty result.
+# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result. A row that is all -inf has a log-sum-exp of -inf, and a row containing +inf has +inf; neither should come out as nan.
 #
 # Do not call torch.logsumexp.
 
@@ -448,7 +448,7 @@ def batched_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
 #
 # Given a float matrix of shape (batch, n), return the softmax of each row: a tensor of the same shape and dtype whose row i is exp(matrix[i]) divided by the sum of exp(matrix[i]). Every row of the result is non-negative and sums to 1, and adding the same number to every entry of a row does not change its softmax.
 #
-# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point.
+# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result.
 #
 # Work from the definition: do not call softmax or log_softmax in any form.
 
@@ -468,7 +468,7 @@ def batched_softmax(matrix: torch.Tensor) -> torch.Tensor:
 #
 # Given a float matrix of shape (batch, n), return log(softmax(row)) for each row: a tensor of the same shape and dtype. The exp of each result row sums to 1.
 #
-# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. Taking the log of a softmax that has underflowed to 0 gives -inf where the true answer is a large negative number, so compute the logarithm directly.
+# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result. Taking the log of a softmax that has underflowed to 0 gives -inf where the true answer is a large negative number, so compute the logarithm directly.
 #
 # Do not call log_softmax, softmax or logsumexp.
 
@@ -489,7 +489,7 @@ def batched_logsoftmax(matrix: torch.Tensor) -> torch.Tensor:
 #
 # logits has shape (batch, n): unnormalised float scores for n classes, one row per example. true_labels has shape (batch,) and dtype int64: the index of each example's true class. Return a tensor of shape (batch,), in the logits' dtype, whose i-th entry is the cross-entropy loss of example i: minus the log-probability that the softmax of logits[i] gives to class true_labels[i].
 #
-# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. Logits may be -inf (a class ruled out). If the true class has logit -inf the loss is +inf, not nan.
+# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result. Logits may be -inf (a class ruled out). If the true class has logit -inf the loss is +inf, not nan.
 #
 # Do not call cross_entropy, nll_loss, log_softmax or softmax; your batched_logsoftmax is the tool for the job.
 
@@ -711,7 +711,7 @@ def as_strided_6() -> tuple[tuple[int, ...], tuple[int, ...]]:
 # %% [markdown]
 # ### 32. `relu_clone_setitem`: Copy, then overwrite
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
 #
 # This time, make a copy of x with clone, then assign 0 to the copy's negative entries.
 #
@@ -737,7 +737,7 @@ def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 33. `relu_where`: Choose with where
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
 #
 # This time, use torch.where to choose, entry by entry, between x and 0.
 #
@@ -762,7 +762,7 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 34. `relu_maximum`: The larger of x and 0
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
 #
 # This time, use torch.maximum, which takes the larger of two tensors entry by entry.
 #
@@ -787,7 +787,7 @@ def relu_maximum(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 35. `relu_abs`: Arithmetic with abs
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
 #
 # This time, use torch.abs and arithmetic: no comparisons needed.
 #
@@ -812,7 +812,7 @@ def relu_abs(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 36. `relu_multiply_bool`: Multiply by a mask
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
 #
 # This time, build a boolean tensor from x and multiply x by it, entry by entry.
 #

@@ -114,6 +114,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
     finally:
         zygote.close()
+    if args.strict:
+        report = report.strict()
     newly_passed: frozenset[str] = frozenset()
     if not args.reference:
         newly_passed = _record_progress(path, report)
@@ -298,6 +300,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         poll=args.poll,
         limits=_limits(args),
         once=args.once,
+        strict=args.strict,
     )
 
 
@@ -317,6 +320,11 @@ def _bounded(kind: type, low: float, high: float, what: str) -> Any:
 
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on edge cases beyond the sheet too (empty inputs, other dtypes, ...)",
+    )
     parser.add_argument(
         "--seed",
         type=_bounded(int, 0, 2**31 - 1, "the seed"),

@@ -32,6 +32,131 @@ class DtypePolicy(enum.Enum):
     FLOATING = "floating"  # any floating dtype
 
 
+class Family(enum.Enum):
+    """A family of probes. Each exercise says which families are its contract (a failure fails
+    the exercise) and which check robustness beyond the sheet (a failure is an `edge_case` note).
+    """
+
+    EXAMPLES = "examples"  # the sheet's own examples
+    RANDOM = "random"  # random cases of the sizes and dtypes the sheet uses
+    LARGE = "large_magnitudes"  # huge entries, where a naive exp() overflows
+    GRADIENTS = "gradients"  # the result carries the right gradients back
+    EMPTY = "empty"  # a size of zero: no rows, no weeks, no items
+    OTHER_DTYPES = "other_dtypes"  # dtypes the sheet never uses (float64, ...)
+    ZERO_DIM = "zero_dim"  # 0-d tensors
+    INFINITE = "infinite"  # rows holding -inf or +inf
+    UNNORMALISED = "unnormalised"  # probabilities that do not sum to exactly 1
+
+    @property
+    def words(self) -> str:
+        return _FAMILY_WORDS[self][0]
+
+    @property
+    def advice(self) -> str:
+        return _FAMILY_WORDS[self][1]
+
+
+_FAMILY_WORDS = {
+    Family.EXAMPLES: ("the sheet's examples", "Start from the sheet's example."),
+    Family.RANDOM: (
+        "random inputs of the sizes and dtypes the sheet uses",
+        "Try sizes other than the example's.",
+    ),
+    Family.LARGE: (
+        "large magnitudes (entries of ±1000 and more)",
+        "Shift by the row maximum before exponentiating.",
+    ),
+    Family.GRADIENTS: (
+        "gradients flowing back to the inputs",
+        "Avoid .detach(), .item(), in-place changes of saved tensors, and rebuilding tensors "
+        "from values.",
+    ),
+    Family.EMPTY: (
+        "an empty input",
+        "Check that the code works when a size is 0: reductions such as .max() raise on an "
+        "empty tensor, so a guard assert needs `x.numel() == 0 or ...`.",
+    ),
+    Family.OTHER_DTYPES: (
+        "a dtype the sheet never uses",
+        "Keep the input's dtype: avoid .float() at the end, and build constants with "
+        "dtype=x.dtype (or torch.zeros_like, x.new_tensor).",
+    ),
+    Family.ZERO_DIM: (
+        "a 0-d tensor",
+        "Check that the code works on a tensor with no axes (torch.tensor(-1.5)).",
+    ),
+    Family.INFINITE: (
+        "rows holding -inf or +inf",
+        "Think about what inf - inf and 0 * inf give (nan), and keep such rows finite-safe.",
+    ),
+    Family.UNNORMALISED: (
+        "probabilities that do not sum to exactly 1",
+        "The sheet's own guard admits sums within 0.001 of 1: divide the running total by its "
+        "last value, so that every draw maps to a real event.",
+    ),
+}
+
+SHEET_CONTRACT = frozenset({Family.EXAMPLES, Family.RANDOM, Family.LARGE})
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """Which probe families are the exercise's contract; every other family is robustness
+    beyond the sheet. Input mutation and the rules are always part of the contract.
+
+    >>> Tiers().fails(Family.EMPTY)
+    False
+    >>> Tiers.contract_also(Family.GRADIENTS).fails(Family.GRADIENTS)
+    True
+    """
+
+    contract: frozenset[Family] = SHEET_CONTRACT
+
+    @classmethod
+    def contract_also(cls, *families: Family) -> Tiers:
+        return cls(SHEET_CONTRACT | frozenset(families))
+
+    def fails(self, family: Family) -> bool:
+        return family in self.contract
+
+    def describe(self, present: frozenset[Family]) -> tuple[list[str], list[str]]:
+        """(contract, beyond) as words, for the families this exercise has probes of."""
+        order = list(Family)
+        contract = [f.words for f in order if f in present and self.fails(f)]
+        beyond = [f.words for f in order if f in present and not self.fails(f)]
+        return contract, beyond
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake learners make, written as the code that makes it.
+
+    `run` takes the exercise's arguments and returns what the mistaken code returns; when a
+    learner's wrong output equals it, the message leads with `name` and `explain`.
+
+    >>> population_std = Mistake(
+    ...     "the population standard deviation",
+    ...     "torch.std divides by n - 1 unless told otherwise; dividing by n gives another answer.",
+    ...     lambda temps: temps.std(unbiased=False),
+    ... )
+    >>> population_std.name
+    'the population standard deviation'
+    """
+
+    name: str
+    explain: str
+    run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class SpecialInput:
+    """A fixed input of one probe family (an all -inf row, a 0-d tensor, ...)."""
+
+    family: Family
+    label: str
+    args: tuple[Any, ...]
+
+
 @dataclass(frozen=True)
 class OutputPolicy:
     """What the output must look like and how closely its values must match."""
@@ -133,8 +258,12 @@ class RandomCases:
     """How to make random inputs: named sizes with their ranges, and a maker."""
 
     make: CaseMaker
-    sizes: Mapping[str, tuple[int, int]]  # inclusive ranges; a minimum of 0 tests empty inputs
+    # Inclusive ranges. A minimum of 0 says an empty input is valid: random cases draw sizes from
+    # 1 up, and each size that may be 0 gets an `empty` probe of its own.
+    sizes: Mapping[str, tuple[int, int]]
+    # The dtypes the sheet uses (the contract) and others a robust solution handles too.
     dtypes: tuple[torch.dtype, ...] = (torch.float32,)
+    other_dtypes: tuple[torch.dtype, ...] = ()
     # Scale of the "large magnitudes" probes; None when the exercise has no stability aspect.
     stress_scale: float | None = None
     # Indices of arguments that get requires_grad=True in the gradient probes.
@@ -182,3 +311,9 @@ class Exercise:
     starter: str | None = None
     # Shown to the learner beside the stub as the function's shape contract.
     shapes: Mapping[str, str] = field(default_factory=dict)
+    # Which probe families fail the exercise, and which only give an edge-case note.
+    tiers: Tiers = Tiers()
+    # Fixed inputs of particular families (infinite rows, 0-d tensors, ...).
+    special_inputs: tuple[SpecialInput, ...] = ()
+    # Mistakes learners make, recognised in a wrong output and named in the message.
+    mistakes: tuple[Mistake, ...] = ()

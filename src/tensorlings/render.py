@@ -22,7 +22,10 @@ MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[di
 
 
 def _problem(console: Console, problem: Problem) -> None:
-    tag = "[yellow]advice[/]" if not problem.fails else "[red]" + problem.kind + "[/]"
+    if problem.fails:
+        tag = "[red]" + problem.kind + "[/]"
+    else:
+        tag = "[yellow]note[/]" if problem.kind == "edge_case" else "[yellow]advice[/]"
     console.print(f"    {tag}: {safe(problem.message)}")
     grid = problem.details.get("grid") if problem.details else None
     if grid:
@@ -135,6 +138,7 @@ def exercise_view(console: Console, exercise: Exercise) -> None:
         console.print("[bold]Rules[/]:")
         for rule in rules:
             console.print(f"  - {escape(rule)}")
+    _tiers_view(console, exercise)
     if exercise.examples and exercise.judge.value == "function":
         console.print(f"[bold]Output[/]: {escape(exercise.output.describe())}")
         console.print("[bold]The sheet's examples[/]:")
@@ -144,6 +148,21 @@ def exercise_view(console: Console, exercise: Exercise) -> None:
                 f"  {exercise.id}({escape(args)}) == {escape(_short(example.expected))}",
                 highlight=False,
             )
+
+
+def _tiers_view(console: Console, exercise: Exercise) -> None:
+    from tensorlings.checker.exercise_judges import probe_families
+
+    contract, beyond = exercise.tiers.describe(probe_families(exercise))
+    if not contract and not beyond:
+        return
+    console.print("[bold]Checked, and failing the exercise[/]:")
+    for words in [*contract, "inputs left unchanged", "the rules above"]:
+        console.print(f"  - {escape(words)}")
+    if beyond:
+        console.print("[bold]Beyond the sheet[/] (a note, or a failure with --strict):")
+        for words in beyond:
+            console.print(f"  - {escape(words)}")
 
 
 def _short(value: object) -> str:

@@ -119,7 +119,9 @@ def show(console: Any, report: Any, newly_passed: list[str]) -> None:
     console.print("[dim]Watching for saves. Ctrl-C to stop.[/]")
 
 
-def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False) -> int:
+def watch(
+    path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False, strict: bool = False
+) -> int:
     from rich.console import Console
 
     from tensorlings import progress
@@ -136,6 +138,7 @@ def watch(path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False)
         try:
             while True:
                 report = checker.check(path)
+                report = report.strict() if strict else report
                 warnings = progress.record(path, report)
                 passed = {r.id for r in report.exercises if r.status == "passed"}
                 newly = [] if passed_before is None else sorted(passed - passed_before)

@@ -509,16 +509,15 @@ def test_sampling_with_numpy_random_choice_is_a_forbidden_call(sampling):
     )
 
 
-def test_naive_cumsum_comparison_returns_an_event_past_the_end_when_probs_sum_below_one(
-    sampling,
-):
-    problem_of(
-        sampling["naive"]["sample_distribution"],
-        "wrong_values",
-        "returned index 3",
-        "only 3 events",
-        "0.9998",
-    )
+def test_naive_cumsum_comparison_passes_with_a_note_when_probs_sum_below_one(sampling):
+    # The sheet calls probs normalized: a sum of 0.9998 lies beyond it, so it is a note.
+    result = sampling["naive"]["sample_distribution"]
+    assert_passed(result)
+    (note,) = [p for p in result.problems if p.kind == "edge_case"]
+    assert not note.fails
+    assert note.details["family"] == "unnormalised"
+    for words in ("returned index 3", "only 3 events", "0.9998", "divide the running total"):
+        assert words in note.message
 
 
 def test_sampling_that_normalises_probs_in_place_is_reported_mutates_input(sampling):

@@ -13,6 +13,7 @@ from tensorlings.exercise import DtypePolicy, OutputPolicy
 from tensorlings.worker.encoding import OtherValue
 
 GRID_LIMIT = 40  # elements: small enough to show side by side
+SHORT_TABLE = 10  # rows: a longer table shows only the rows that differ
 
 
 @dataclass(frozen=True)
@@ -131,16 +132,25 @@ def compare_values(
         "mismatched": int((~close).sum()),
         "total": int(close.numel()),
     }
-    where = f"at index {list(first)}" if first else ""
     what = "nan or inf where the reference is finite" if kind == "not_finite" else "wrong values"
-    message = (
-        f"{what}: {details['mismatched']} of {details['total']} elements differ; first {where} "
-        f"expected {details['expected_at_first']}, got {details['actual_at_first']}"
-        f"; largest difference {details['largest_difference']}"
-    )
+    expected_text = f"expected {rounded(details['expected_at_first'])}"
+    got = f"got {rounded(details['actual_at_first'])}"
+    if a.numel() == 1:
+        message = f"{what}: {expected_text}, {got}"
+    else:
+        message = (
+            f"{what}: {details['mismatched']} of {details['total']} elements differ; first at "
+            f"index {list(first)} {expected_text}, {got}; largest difference "
+            f"{rounded(details['largest_difference'])}"
+        )
     if actual.numel() <= GRID_LIMIT:
         details["grid"] = side_by_side(expected, actual)
     return Mismatch(kind, message, details)
+
+
+def rounded(value: float | str) -> str:
+    """A number as a person reads it: six significant digits, inf and nan as words."""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _number(x: torch.Tensor) -> float | str:
@@ -163,10 +173,16 @@ def side_by_side(expected: torch.Tensor, actual: torch.Tensor) -> str:
 
 
 def _column_pairs(expected: torch.Tensor, actual: torch.Tensor) -> str:
+    """Index, expected, actual; a long table keeps only its differing rows."""
     rows = [f"{'index':>5}  {'expected':>12}  {'actual':>12}"]
-    for i, (e, a) in enumerate(zip(expected.tolist(), actual.tolist(), strict=True)):
+    pairs = list(enumerate(zip(expected.tolist(), actual.tolist(), strict=True)))
+    long = len(pairs) > SHORT_TABLE
+    shown = [(i, e, a) for i, (e, a) in pairs if not (long and _same(e, a))]
+    for i, e, a in shown:
         mark = "" if _same(e, a) else "  ✗"
         rows.append(f"{i:>5}  {e:>12.5g}  {a:>12.5g}{mark}")
+    if long:
+        rows.append(f"(the other {len(pairs) - len(shown)} rows agree)")
     return "\n".join(rows)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import functools
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from tensorlings import catalogue
-from tensorlings.checker import coach, rules, special, static
+from tensorlings.checker import coach, mistakes, rules, special, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.judge import (
     VALUE_KINDS,
@@ -18,7 +21,7 @@ from tensorlings.checker.judge import (
 )
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.exercise import Exercise, Judge
+from tensorlings.exercise import Exercise, Family, Judge
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -43,6 +46,13 @@ def _planned(exercise_id: str, seed: int) -> list[Probe]:
     if exercise.judge is Judge.SAMPLING:
         return special.sampling_probes(seed)
     return probe_plans.plan(exercise, seed)
+
+
+def probe_families(exercise: Exercise) -> frozenset[Family]:
+    """The families this exercise has probes of (as planned for seed 0)."""
+    if exercise.judge not in (Judge.FUNCTION, Judge.SAMPLING):
+        return frozenset()
+    return frozenset(p.family for p in _planned(exercise.id, 0))
 
 
 def encode_call(probe: Probe, device: str) -> dict[str, Any]:
@@ -88,16 +98,17 @@ def _problems_for(
     return output_problems(exercise, probe, result)
 
 
-def _run_probes(
-    exercise: Exercise, runner: Runner, probes: list[Probe], device: str
-) -> tuple[list[list[Problem]], dict[str, int], list[str]]:
+def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device: str) -> Ran:
     calls = [encode_call(p, device) for p in probes]
     results = runner.run(exercise.id, calls, True, runner.limits.exercise_seconds)
     per_probe: list[list[Problem]] = []
     recorded: dict[str, int] = {}
     printed: list[str] = []
+    outputs: list[Any] = []
     for index, probe in enumerate(probes):
         result = results[index] if index < len(results) else None
+        ok = isinstance(result, dict) and result.get("status") == "ok"
+        outputs.append(_decode(result.get("output")) if ok and isinstance(result, dict) else None)
         if result is None and per_probe and any(per_probe):
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
@@ -108,7 +119,17 @@ def _run_probes(
                     recorded[name] = recorded.get(name, 0) + count
             if result.get("output_text"):
                 printed.append(str(result["output_text"]))
-    return per_probe, recorded, printed
+    return Ran(per_probe, recorded, printed, outputs)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What running a batch of probes gave: problems per probe, calls, output, values."""
+
+    problems: list[list[Problem]]
+    recorded: dict[str, int]
+    printed: list[str]
+    outputs: list[Any]
 
 
 def _shrink(
@@ -120,7 +141,7 @@ def _shrink(
         candidates = probe_plans.shrink_candidates(exercise, probe)
         if not candidates:
             break
-        found, _, _ = _run_probes(exercise, runner, candidates, device)
+        found = _run_probes(exercise, runner, candidates, device).problems
         failing = [
             (c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind
         ]
@@ -134,19 +155,54 @@ def _pick(
     exercise: Exercise,
     runner: Runner,
     probes: list[Probe],
-    per_probe: list[list[Problem]],
+    ran: Ran,
+    device: str,
+    seed: int,
+) -> list[Problem]:
+    """The contract's problems; when the contract holds, one edge-case note per family beyond.
+
+    Beyond-the-sheet probes are judged only once the contract holds: until then they mostly
+    repeat the same mistake on a stranger input.
+    """
+    pairs = list(zip(probes, ran.problems, strict=False))
+    in_contract = [exercise.tiers.fails(p.family) for p in probes]
+    contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
+    outputs = [out for out, keep in zip(ran.outputs, in_contract, strict=False) if keep]
+    problems = _pick_tier(exercise, runner, contract, device, seed)
+    problems = mistakes.across_probes(exercise, contract, outputs, problems)
+    if probes and probes[0].kind == "sampling" and not problems:
+        same = special.same_draws_problem(exercise, [p for p, _ in contract], outputs)
+        problems += [same] if same else []
+    if any(p.fails for p in problems):
+        return problems
+    notes: dict[Family, Problem] = {}
+    beyond = [(p, f) for p, f in pairs if not exercise.tiers.fails(p.family)]
+    for probe, found in beyond:
+        for problem in _pick_tier(exercise, runner, [(probe, found)], device, seed):
+            notes.setdefault(probe.family, edge_case(problem, probe.family))
+    return problems + list(notes.values())
+
+
+def edge_case(problem: Problem, family: Family) -> Problem:
+    """A problem found beyond the sheet, as a note that does not fail the exercise."""
+    message = f"passes, but not on {family.words}: {problem.message.rstrip('.')}. {family.advice}"
+    details = {**problem.details, "as": problem.kind, "family": family.value}
+    return replace(problem, kind="edge_case", message=message, details=details, fails=False)
+
+
+def _pick_tier(
+    exercise: Exercise,
+    runner: Runner,
+    pairs: list[tuple[Probe, list[Problem]]],
     device: str,
     seed: int,
 ) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
     moderate_fail = any(
-        p.kind != "skipped"
-        for probe, found in zip(probes, per_probe, strict=False)
-        if not _large(exercise, probe)
-        for p in found
+        p.kind != "skipped" for probe, found in pairs if not _large(exercise, probe) for p in found
     )
     chosen: dict[str, Problem] = {}
-    for probe, problems in zip(probes, per_probe, strict=False):
+    for probe, problems in pairs:
         problems = [p for p in problems if p.kind != "skipped"]
         if _large(exercise, probe) and moderate_fail:
             # Wrong on moderate inputs already: large ones add nothing but a misleading
@@ -237,8 +293,9 @@ def _judge_calls(
     device: str,
 ) -> ExerciseResult:
     planned = _planned(exercise.id, seed)
-    per_probe, recorded, printed = _run_probes(exercise, runner, planned, device)
-    problems = _pick(exercise, runner, planned, per_probe, device, seed)
+    ran = _run_probes(exercise, runner, planned, device)
+    per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
+    problems = _pick(exercise, runner, planned, ran, device, seed)
     kinds = _first_kinds(per_probe)
     if any(kind not in _RUN_FAILURES for kind in kinds):
         # After a crash or a timeout the calls of the probes that never ran are unknown, so
@@ -252,7 +309,7 @@ def _judge_calls(
     status = "failed" if any(p.fails for p in problems) else "passed"
     if status == "passed" and getattr(runner, "coach", True):
         problems += coach.coach_problems(exercise, runner, seed, device)
-    output = _capped("".join(printed))
+    output = _capped(learner_output("".join(printed)))
     return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
 
 
@@ -263,6 +320,30 @@ _LIMIT_KINDS = ("timeout", "memory_limit", "crashed", "skipped")
 def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:
     """Per probe, the kind of its first problem ("ok" when none; "skipped" when not run)."""
     return [problems[0].kind if problems else "ok" for problems in per_probe]
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+_WARNING_LINE = re.compile(r"^(?P<path>\S+\.py):\d+: (?P<what>\w*Warning: .*)$")
+
+
+def learner_output(text: str) -> str:
+    """What the learner's code printed, without our own files in it: a warning that torch raised
+    inside one of tensorlings' wrappers is shown as torch's, without our path and source line."""
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    skip_source = False
+    for line in lines:
+        if skip_source and line.startswith("  "):
+            skip_source = False
+            continue
+        skip_source = False
+        match = _WARNING_LINE.match(line.rstrip("\n"))
+        if match and match["path"].startswith(_PACKAGE_DIR):
+            kept.append(f"torch warned: {match['what']}\n")
+            skip_source = True
+            continue
+        kept.append(line)
+    return "".join(kept)
 
 
 def _capped(text: str) -> str:
@@ -277,17 +358,42 @@ def _capped(text: str) -> str:
 def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Problem]:
     if not exercise.min_learner_asserts:
         return []
-    found = len(static.learner_asserts(node))
+    found = len(relating_asserts(node))
     if found >= exercise.min_learner_asserts:
         return []
+    idle = len(static.learner_asserts(node)) - found
+    ignored = (
+        f" ({idle} more read neither an argument nor the output, such as `assert 1 == 1`, and "
+        "do not count)"
+        if idle
+        else ""
+    )
     return [
         Problem(
             "missing_call",
             f"{exercise.id} needs at least {exercise.min_learner_asserts} asserts of your own "
-            f"relating the arguments and the output; it has {found}. What must be true of the "
-            "shapes, and of the index values, for the gather to make sense?",
+            f"relating the arguments and the output; it has {found}{ignored}. What must be true "
+            "of the shapes, and of the index values, for the gather to make sense?",
             line=node.lineno,
         )
+    ]
+
+
+def relating_asserts(node: static.FunctionNode) -> list[ast.Assert]:
+    """The function's asserts that say something about its arguments or its output: each must
+    read a parameter or a variable the function assigns (`assert 1 == 1` says nothing)."""
+    names = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+    names |= {
+        target.id
+        for statement in ast.walk(node)
+        if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign)
+        for target in ast.walk(statement)
+        if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store)
+    }
+    return [
+        found
+        for found in static.learner_asserts(node)
+        if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(found.test))
     ]
 
 

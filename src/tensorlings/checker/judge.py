@@ -9,7 +9,9 @@ from typing import Any
 
 import torch
 
-from tensorlings.checker.compare import compare, short
+from tensorlings.checker import mistakes
+from tensorlings.checker.compare import Mismatch, compare, short
+from tensorlings.checker.mistakes import RECOGNISED_KINDS
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
@@ -133,7 +135,8 @@ def error_problem(
             "tensors much larger than the input.",
             call=call, seed=probe.seed, line=line,
         )  # fmt: skip
-    message = f"{call} raised {error.get('type', 'an error')}{at}: {error.get('message', '')}"
+    raised = f"raised {error.get('type', 'an error')}{at}: {error.get('message', '')}"
+    message = f"{call} {raised}"
     if error.get("type") == "AssertionError" and exercise.min_learner_asserts:
         message = (
             f"one of your own asserts failed on a valid input{at}: {call}. An assert must hold "
@@ -141,7 +144,13 @@ def error_problem(
         )
     elif error.get("type") == "NameError":
         message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
-    return Problem("exception", message, call=call, seed=probe.seed, line=line)
+    found = mistakes.recognise_error(
+        exercise, probe, str(error.get("type", "")), str(error.get("message", ""))
+    )
+    if found is not None:
+        message = f"{call}: this is what {found.name} gives. {found.explain} (It {raised})"
+    mistake = found.name if found else None
+    return Problem("exception", message, call=call, seed=probe.seed, line=line, mistake=mistake)
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
@@ -160,18 +169,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     problems = []
     mismatch = compare(actual, probe.expected, exercise.output)
     if mismatch is not None:
-        kind = mismatch.kind
-        if probe.large and kind in VALUE_KINDS and exercise.cases and exercise.cases.stress_scale:
-            kind = "unstable"
-            message = (
-                f"{call} is right on moderate inputs but not on large ones: "
-                f"{mismatch.message}. {_stability_advice(exercise.id)}"
-            )
-        else:
-            message = f"{call}: {mismatch.message}"
-        problems.append(
-            Problem(kind, message, call=call, seed=probe.seed, details=mismatch.details)
-        )
+        problems.append(_mismatch_problem(exercise, probe, actual, mismatch, call))
     elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
         device = str((result.get("output") or {}).get("device", "cpu"))
         if not same_device(device, str(result.get("device", "cpu"))):
@@ -187,6 +185,33 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     if probe.grad_args and not problems:
         problems += gradient_problems(exercise, probe, result, call)
     return problems
+
+
+def _mismatch_problem(
+    exercise: Exercise, probe: Probe, actual: Any, mismatch: Mismatch, call: str
+) -> Problem:
+    """The problem a wrong output makes, led by the mistake it shows where one is recognised."""
+    kind = mismatch.kind
+    unstable = probe.large and kind in VALUE_KINDS and bool(exercise.cases)
+    if unstable and exercise.cases and exercise.cases.stress_scale:
+        kind = "unstable"
+        message = (
+            f"{call} is right on moderate inputs but not on large ones: "
+            f"{mismatch.message}. {_stability_advice(exercise.id)}"
+        )
+    else:
+        message = f"{call}: {mismatch.message}"
+    found = mistakes.recognise(exercise, probe, actual) if kind in RECOGNISED_KINDS else None
+    if found is not None:
+        message = mistakes.lead_with(mismatch.message, call, found)
+    return Problem(
+        kind,
+        message,
+        call=call,
+        seed=probe.seed,
+        details=mismatch.details,
+        mistake=found.name if found else None,
+    )
 
 
 def _stability_advice(exercise_id: str) -> str:

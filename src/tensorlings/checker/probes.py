@@ -1,8 +1,10 @@
 """The inputs an exercise is checked on, with the reference's answers, all made in the checker.
 
-Probes come in kinds: the sheet's own examples, random cases (smallest first, so that the first
-failure is already small), other dtypes, large magnitudes for the numerics, and gradient cases.
-Every random probe is reproducible from its seed and named sizes.
+Probes come in families (`tensorlings.exercise.Family`): the sheet's own examples, random cases
+of the sheet's sizes and dtypes (smallest first, so that the first failure is already small),
+large magnitudes for the numerics, gradient cases, and the families beyond the sheet: empty
+inputs, other dtypes, fixed special inputs. The exercise's tiers say which families fail it.
+Contract probes come first; every random probe is reproducible from its seed and named sizes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.exercise import Draw, Exercise, RandomCases
+from tensorlings.exercise import Draw, Exercise, Family, RandomCases
 
 LARGE = 80.0  # float32 exp() overflows just above 88
 
@@ -22,9 +24,10 @@ LARGE = 80.0  # float32 exp() overflows just above 88
 @dataclass(frozen=True)
 class Probe:
     label: str
-    kind: str  # example | random | stress | grad
+    kind: str  # example | random | stress | grad | special | sampling
     args: tuple[Any, ...]
     expected: Any
+    family: Family = Family.RANDOM
     seed: int | None = None
     sizes: Mapping[str, int] = field(default_factory=dict)
     dtype: torch.dtype | None = None
@@ -62,7 +65,8 @@ def reference_output(exercise: Exercise, args: tuple[Any, ...]) -> Any:
 def draw_sizes(cases: RandomCases, rng: random.Random, growth: float) -> dict[str, int]:
     """Sizes within each range, biased small early on (growth runs from 0 to 1)."""
     sizes = {}
-    for name, (low, high) in cases.sizes.items():
+    for name, (_, high) in cases.sizes.items():
+        low = min(contract_low(cases, name), high)
         top = low + round((high - low) * growth)
         sizes[name] = rng.randint(low, max(low, top))
     return sizes
@@ -82,6 +86,7 @@ def random_probe(
     sizes: Mapping[str, int],
     dtype: torch.dtype,
     kind: str = "random",
+    family: Family | None = None,
 ) -> Probe:
     cases = exercise.cases
     assert cases is not None
@@ -96,7 +101,24 @@ def random_probe(
         seed=seed,
         sizes=dict(sizes),
         dtype=dtype,
+        family=family or family_of(cases, kind, sizes, dtype),
     )
+
+
+def family_of(
+    cases: RandomCases, kind: str, sizes: Mapping[str, int], dtype: torch.dtype
+) -> Family:
+    """The family a random probe belongs to: beyond-the-sheet traits win over its kind."""
+    if any(value == 0 for value in sizes.values()):
+        return Family.EMPTY
+    if dtype not in cases.dtypes:
+        return Family.OTHER_DTYPES
+    return {"stress": Family.LARGE, "grad": Family.GRADIENTS}.get(kind, Family.RANDOM)
+
+
+def contract_low(cases: RandomCases, name: str) -> int:
+    """The smallest value a size takes in a contract case: 0 is the `empty` family's."""
+    return max(1, cases.sizes[name][0])
 
 
 def with_gradients(exercise: Exercise, probe: Probe) -> Probe:
@@ -122,7 +144,7 @@ def with_gradients(exercise: Exercise, probe: Probe) -> Probe:
 
 
 def plan(exercise: Exercise, seed: int) -> list[Probe]:
-    """Every probe of a function exercise, in the order they are judged."""
+    """Every probe of a function exercise, in the order they are judged: the contract first."""
     probes = [
         Probe(
             label=f"the sheet's example {n}"
@@ -131,28 +153,57 @@ def plan(exercise: Exercise, seed: int) -> list[Probe]:
             kind="example",
             args=example.args,
             expected=reference_output(exercise, example.args),
+            family=Family.EXAMPLES,
         )
         for n, example in enumerate(exercise.examples, start=1)
     ]
     cases = exercise.cases
-    if cases is None:
-        return probes
+    if cases is not None:
+        probes += _random_probes(exercise, cases, seed)
+    probes += [
+        Probe(
+            label=special.label,
+            kind="special",
+            args=special.args,
+            expected=reference_output(exercise, special.args),
+            family=special.family,
+        )
+        for special in exercise.special_inputs
+    ]
+    return sorted(probes, key=lambda p: not exercise.tiers.fails(p.family))  # stable
+
+
+def _random_probes(exercise: Exercise, cases: RandomCases, seed: int) -> list[Probe]:
     rng = random.Random(seed)
     randoms = []
     for i in range(cases.count):
         dtype = cases.dtypes[i % len(cases.dtypes)]
         sizes = draw_sizes(cases, rng, growth=min(1.0, (i + 1) / max(1, cases.count - 2)))
         randoms.append(random_probe(exercise, seed * 1000 + i, sizes, dtype))
-    probes += sorted(randoms, key=lambda p: p.size)
+    probes = sorted(randoms, key=lambda p: p.size)
     if cases.stress_scale:
         for i, dtype in enumerate(cases.dtypes):
             sizes = draw_sizes(cases, rng, growth=0.5)
             probes.append(random_probe(exercise, seed * 1000 + 500 + i, sizes, dtype, "stress"))
     if cases.grad_args:
+        small = {name: min(high, max(contract_low(cases, name), 3)) for name, (_, high) in
+                 cases.sizes.items()}  # fmt: skip
         for i in range(2):
-            sizes = {name: max(low, min(high, 3)) for name, (low, high) in cases.sizes.items()}
-            base = random_probe(exercise, seed * 1000 + 900 + i, sizes, torch.float64, "grad")
+            base = random_probe(
+                exercise, seed * 1000 + 900 + i, small, cases.dtypes[0], "grad", Family.GRADIENTS
+            )
             probes.append(with_gradients(exercise, base))
+    for i, name in enumerate(n for n, (low, _) in cases.sizes.items() if low == 0):
+        sizes = {**draw_sizes(cases, rng, growth=0.3), name: 0}
+        probes.append(random_probe(exercise, seed * 1000 + 700 + i, sizes, cases.dtypes[0]))
+    for i, dtype in enumerate(cases.other_dtypes):
+        for j in range(2):
+            sizes = draw_sizes(cases, rng, growth=0.5)
+            probe_seed = seed * 1000 + 800 + 10 * i + j
+            probes.append(random_probe(exercise, probe_seed, sizes, dtype))
+            if cases.stress_scale and j == 0:
+                stress_seed = probe_seed + 5
+                probes.append(random_probe(exercise, stress_seed, sizes, dtype, "stress"))
     return probes
 
 
@@ -165,11 +216,14 @@ def shrink_candidates(exercise: Exercise, probe: Probe) -> list[Probe]:
     candidates: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
     for name, (low, _high) in cases.sizes.items():
         current = probe.sizes[name]
-        for smaller in (low, current // 2, current - 1):
-            if low <= smaller < current:
+        # Shrinking stays in the probe's family: a contract case never shrinks to an empty one.
+        floor = low if probe.family is Family.EMPTY else contract_low(cases, name)
+        for smaller in (floor, current // 2, current - 1):
+            if floor <= smaller < current:
                 sizes = {**probe.sizes, name: smaller}
                 candidates[tuple(sorted(sizes.items()))] = sizes
-    return [
+    shrunk = [
         random_probe(exercise, probe.seed, sizes, probe.dtype, probe.kind)
         for sizes in candidates.values()
     ]
+    return [p for p in shrunk if p.family is probe.family]

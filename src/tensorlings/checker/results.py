@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 SCHEMA = "tensorlings.check/1"
@@ -89,6 +89,19 @@ class ExerciseResult:
     output: str = ""  # what the learner's code printed while it was checked (capped)
     explanation: str | None = None  # shown once a question is answered right
 
+    @property
+    def notes(self) -> tuple[Problem, ...]:
+        """What does not fail the exercise: edge-case notes and the coach's advice."""
+        return tuple(p for p in self.problems if not p.fails)
+
+    def strict(self) -> ExerciseResult:
+        """The result with its edge-case notes failing too (`--strict`)."""
+        problems = tuple(
+            replace(p, fails=True) if p.kind == "edge_case" else p for p in self.problems
+        )
+        failing = self.status == "failed" or any(p.fails for p in problems)
+        return replace(self, problems=problems, status="failed" if failing else self.status)
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": self.id,
@@ -159,6 +172,10 @@ class CheckReport:
             counts[result.status] += 1
         counts["total"] = len(self.exercises)
         return counts
+
+    def strict(self) -> CheckReport:
+        """The report with every edge-case note failing its exercise (`--strict`)."""
+        return replace(self, exercises=tuple(r.strict() for r in self.exercises))
 
     @property
     def exit_code(self) -> int:

@@ -4,6 +4,7 @@ and predict-the-output questions."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -13,34 +14,44 @@ from tensorlings.checker.judge import _decode, call_text, mutation_problems
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.stats import chi_square_p_value
-from tensorlings.exercise import DtypePolicy, Exercise, OutputPolicy
+from tensorlings.exercise import DtypePolicy, Exercise, Family, OutputPolicy
 from tensorlings.questions import correct_letter
 
-# Four chi-square tests at this level keep the false-alarm rate below one in a million.
+# Each test of a correct sampler (chi-square, too-even spread) fails this rarely; the dozen of
+# them keep the false-alarm rate near one in a million.
 P_VALUE_THRESHOLD = 1e-7
+# Samples this consistent with a mistake's distribution are taken to come from it.
+MISTAKE_P_VALUE = 1e-3
+MAX_EVEN_EVENTS = 20
 _SHEET_PROBS = (0.05, 0.1, 0.1, 0.2, 0.15, 0.4)
 
 
 def sampling_probes(seed: int) -> list[Probe]:
     generator = torch.Generator().manual_seed(seed)
     many = torch.rand(1000, generator=generator, dtype=torch.float64)
+    sheet = torch.tensor(_SHEET_PROBS)
     specs = [
-        ("the sheet's distribution", torch.tensor(_SHEET_PROBS), 100_000),
-        ("1000 random events", (many / many.sum()).float(), 50_000),
-        ("events of probability zero", torch.tensor([0.0, 0.5, 0.0, 0.5, 0.0]), 20_000),
-        ("probabilities summing to 0.9998", torch.tensor([0.3, 0.3, 0.3998]), 100_000),
-        ("a single event", torch.tensor([1.0]), 1_000),
-        ("n = 0", torch.tensor(_SHEET_PROBS), 0),
-    ]
+        ("the sheet's distribution", sheet, 100_000, Family.EXAMPLES),
+        ("1000 random events", (many / many.sum()).float(), 50_000, Family.RANDOM),
+        ("events of probability zero", torch.tensor([0.0, 0.5, 0.0, 0.5, 0.0]), 20_000,
+         Family.RANDOM),
+        ("a single event", torch.tensor([1.0]), 1_000, Family.RANDOM),
+        # Two draws that differ only in the seed: a sampler gives different samples.
+        ("the sheet's distribution, first seed", sheet, 2_000, Family.RANDOM),
+        ("the sheet's distribution, second seed", sheet, 2_000, Family.RANDOM),
+        ("probabilities summing to 0.9998", torch.tensor([0.3, 0.3, 0.3998]), 100_000,
+         Family.UNNORMALISED),
+        ("n = 0", sheet, 0, Family.EMPTY),
+    ]  # fmt: skip
     return [
-        Probe(label=label, kind="sampling", args=(probs, n), expected=probs, seed=seed + i)
-        for i, (label, probs, n) in enumerate(specs)
-    ]
+        Probe(label=label, kind="sampling", args=(probs, n), expected=probs, seed=seed + i,
+              family=family)
+        for i, (label, probs, n, family) in enumerate(specs)
+    ]  # fmt: skip
 
 
 def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
     probs, n = probe.args
-    k = probs.numel()
     call = call_text(exercise, probe.args)
     actual = _decode(result.get("output"))
     shape_only = torch.zeros(n, dtype=torch.int64)
@@ -50,45 +61,121 @@ def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
     mutated = mutation_problems(exercise, probe, result)
     if mutated:
         return mutated
-    samples = actual.long()
     if n == 0:
         return []
+    problem = _frequency_problem(exercise, probe, actual.long(), call)
+    if problem is None:
+        return []
+    found = sampling_mistake(exercise, probs, actual.long())
+    if found is not None:
+        message = f"{call}: this is what {found.name} gives. {found.explain} ({problem.message})"
+        problem = replace(problem, message=message, mistake=found.name)
+    return [problem]
+
+
+def _frequency_problem(
+    exercise: Exercise, probe: Probe, samples: torch.Tensor, call: str
+) -> Problem | None:
+    probs, n = probe.args
+    k = probs.numel()
     low, high = int(samples.min()), int(samples.max())
     if low < 0 or high >= k:
         bad = high if high >= k else low
-        return [
-            Problem(
-                "wrong_values",
-                f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "
-                f"With {probe.label}, the last running total is {float(probs.cumsum(0)[-1]):.6f}; "
-                "a uniform draw above it must still map to a real event.",
-                call=call, seed=probe.seed,
-            )
-        ]  # fmt: skip
+        return Problem(
+            "wrong_values",
+            f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "
+            f"With {probe.label}, the last running total is {float(probs.cumsum(0)[-1]):.6f}; "
+            "a uniform draw above it must still map to a real event",
+            call=call, seed=probe.seed,
+        )  # fmt: skip
     counts = torch.bincount(samples, minlength=k)
     impossible = ((probs == 0) & (counts > 0)).nonzero().flatten().tolist()
     if impossible:
-        return [
-            Problem(
-                "wrong_values",
-                f"{call} drew events {impossible[:5]}, whose probability is 0.",
-                call=call, seed=probe.seed,
-            )
-        ]  # fmt: skip
+        return Problem(
+            "wrong_values",
+            f"{call} drew events {impossible[:5]}, whose probability is 0",
+            call=call, seed=probe.seed,
+        )  # fmt: skip
     p_value = chi_square_p_value(counts, probs)
     if p_value < P_VALUE_THRESHOLD:
         observed = (counts.double() / n)[:6].tolist()
         wanted = (probs.double() / probs.double().sum())[:6].tolist()
-        return [
-            Problem(
-                "wrong_values",
-                f"the frequencies of {call} do not follow probs (chi-square p = {p_value:.1e}): "
-                f"observed {[round(x, 4) for x in observed]}, expected "
-                f"{[round(x, 4) for x in wanted]}.",
-                call=call, seed=probe.seed, details={"p_value": p_value},
-            )
-        ]  # fmt: skip
-    return []
+        return Problem(
+            "wrong_values",
+            f"the frequencies of {call} do not follow probs (chi-square p = {p_value:.1e}): "
+            f"observed {[round(x, 4) for x in observed]}, expected "
+            f"{[round(x, 4) for x in wanted]}",
+            call=call, seed=probe.seed, details={"p_value": p_value},
+        )  # fmt: skip
+    return _not_random(samples, probs, p_value, call, probe)
+
+
+def _not_random(
+    samples: torch.Tensor, probs: torch.Tensor, p_value: float, call: str, probe: Probe
+) -> Problem | None:
+    """Samples that follow probs too well to be random: sorted, or spaced like quantiles."""
+    n = samples.numel()
+    distinct = int((probs > 0).sum())
+    # The too-even test reads the lower tail of chi-square, trusted only for few, well-filled bins.
+    if n < 1000 or not 2 <= distinct <= MAX_EVEN_EVENTS:
+        return None
+    if bool((samples[1:] >= samples[:-1]).all()) or bool((samples[1:] <= samples[:-1]).all()):
+        what = "in sorted order"
+    elif p_value > 1 - P_VALUE_THRESHOLD:
+        what = "spread over the events exactly in proportion, like evenly spaced quantiles"
+    else:
+        return None
+    return Problem(
+        "wrong_values",
+        f"the samples of {call} come {what}: a random sample of {n} draws is not. Draw them "
+        "with torch.rand and map each draw to an event through the running total",
+        call=call, seed=probe.seed,
+    )  # fmt: skip
+
+
+def same_draws_problem(
+    exercise: Exercise, probes: list[Probe], outputs: list[Any]
+) -> Problem | None:
+    """Two calls that differ only in the seed give the same samples: not a random sampler."""
+    pairs = [
+        (probe, out)
+        for probe, out in zip(probes, outputs, strict=False)
+        if probe.label.startswith("the sheet's distribution, ") and isinstance(out, torch.Tensor)
+    ]
+    if len(pairs) != 2 or not torch.equal(pairs[0][1], pairs[1][1]):
+        return None
+    call = call_text(exercise, pairs[0][0].args)
+    return Problem(
+        "wrong_values",
+        f"{call} gave exactly the same samples under two different random seeds: is the seed "
+        "fixed inside the function (torch.manual_seed), or are the draws not random?",
+        call=call,
+        seed=pairs[1][0].seed,
+        mistake="samples that ignore the random seed",
+    )
+
+
+def sampling_mistake(exercise: Exercise, probs: torch.Tensor, samples: torch.Tensor) -> Any:
+    """The declared sampling mistake whose distribution the samples follow, if any.
+
+    A sampling exercise's `Mistake.run(probs)` gives the probability of each value the
+    mistaken sampler returns (index = value)."""
+    if int(samples.min()) < 0:
+        return None
+    for mistake in exercise.mistakes:
+        try:
+            distribution = mistake.run(probs.double()).double()
+        except Exception:  # not applicable to this input
+            continue
+        size = max(distribution.numel(), int(samples.max()) + 1)
+        wanted = torch.zeros(size, dtype=torch.float64)
+        wanted[: distribution.numel()] = distribution
+        counts = torch.bincount(samples, minlength=size)
+        if bool(((wanted == 0) & (counts > 0)).any()):
+            continue
+        if chi_square_p_value(counts, wanted) >= MISTAKE_P_VALUE:
+            return mistake
+    return None
 
 
 def strided_answer(value: Any) -> tuple[tuple[int, ...], tuple[int, ...]] | str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from einops import rearrange, reduce
 
-from tensorlings.exercise import Draw, Example, Exercise, RandomCases
+from tensorlings.exercise import Draw, Example, Exercise, Mistake, RandomCases
 
 SECTION = "Weekly temperatures with reduce"
 
@@ -56,14 +56,71 @@ def _make_temps(d: Draw) -> tuple[torch.Tensor]:
 _CASES = RandomCases(
     make=_make_temps,
     sizes={"weeks": (0, 6)},
-    dtypes=(torch.float32, torch.float64),
+    dtypes=(torch.float32,),
+    other_dtypes=(torch.float64,),
     grad_args=(0,),
+)
+
+# What learners get wrong, written as the code that does it.
+_INTERLEAVED = Mistake(
+    "grouping every 7th day together",
+    "The pattern '(day week)' puts days 0, weeks, 2*weeks, ... in one group, but a week is 7 "
+    "consecutive days: split the axis as '(week day)'.",
+    lambda temps: reduce(temps, "(day week) -> week", "mean", day=DAYS_PER_WEEK),
+)
+_OVERALL_MEAN = Mistake(
+    "the mean of all the days",
+    "Each day must lose the average of its own week, not the average of every day: reduce "
+    "per week, then line each week's average up with its seven days.",
+    lambda temps: temps - temps.mean(),
+)
+
+
+def _population_normalized(temps: torch.Tensor) -> torch.Tensor:
+    weekly = _weekly(temps)
+    centered = weekly - weekly.mean(dim=1, keepdim=True)
+    return _daily(centered / weekly.std(dim=1, unbiased=False, keepdim=True))
+
+
+def _normalized_by_variance(temps: torch.Tensor) -> torch.Tensor:
+    weekly = _weekly(temps)
+    centered = weekly - weekly.mean(dim=1, keepdim=True)
+    return _daily(centered / weekly.var(dim=1, keepdim=True))
+
+
+def _normalized_overall(temps: torch.Tensor) -> torch.Tensor:
+    weekly = _weekly(temps)
+    return _daily((weekly - weekly.mean(dim=1, keepdim=True)) / temps.std())
+
+
+_NORMALIZED_MISTAKES = (
+    Mistake(
+        "the population standard deviation",
+        "torch.std divides by n - 1 (the sample standard deviation) unless told otherwise; "
+        "dividing by n, as np.std or unbiased=False/correction=0 does, gives smaller spreads and "
+        "so larger values (-0.3592 instead of -0.3326 on the sheet's first day). Use torch.std "
+        "with its default.",
+        _population_normalized,
+    ),
+    Mistake(
+        "dividing by the variance",
+        "The variance is the square of the standard deviation: take its square root, or use "
+        "torch.std.",
+        _normalized_by_variance,
+    ),
+    Mistake(
+        "the standard deviation of all the days",
+        "Each week is divided by its own standard deviation: reduce per week (with a length-1 "
+        "axis kept for broadcasting), not over the whole tensor.",
+        _normalized_overall,
+    ),
 )
 _SHAPES = {"temps": "(7 * weeks,)", "returns": "(7 * weeks,)"}
 
 _INPUT_TEXT = (
     "`temps` is a 1-D floating-point tensor of shape (7 * weeks,): the first seven entries are "
-    "the days of week 0, the next seven the days of week 1, and so on."
+    "the days of week 0, the next seven the days of week 1, and so on. Zero weeks (an empty "
+    "tensor) lies beyond the sheet, but a robust solution handles it too."
 )
 
 EXERCISES = (
@@ -74,7 +131,7 @@ EXERCISES = (
         prompt=(
             f"{_INPUT_TEXT}\n\n"
             "Return a tensor of shape (weeks,), with the same dtype as `temps`, holding the mean "
-            "temperature of each week. It must work for any number of weeks, zero included."
+            "temperature of each week. It must work for any number of weeks."
         ),
         solution=temperatures_average,
         hints=(
@@ -85,6 +142,7 @@ EXERCISES = (
         ),
         examples=(Example((_SHEET_TEMPS,), torch.tensor([71.5714, 62.1429, 79.0])),),
         cases=_CASES,
+        mistakes=(_INTERLEAVED,),
         shapes={"temps": "(7 * weeks,)", "returns": "(weeks,)"},
     ),
     Exercise(
@@ -118,6 +176,7 @@ EXERCISES = (
         ),
         cases=_CASES,
         shapes=_SHAPES,
+        mistakes=(_OVERALL_MEAN,),
     ),
     Exercise(
         id="temperatures_normalized",
@@ -154,5 +213,6 @@ EXERCISES = (
         ),
         cases=_CASES,
         shapes=_SHAPES,
+        mistakes=_NORMALIZED_MISTAKES,
     ),
 )

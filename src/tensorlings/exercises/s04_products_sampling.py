@@ -11,10 +11,13 @@ from tensorlings.exercise import (
     DtypePolicy,
     Example,
     Exercise,
+    Family,
     Judge,
+    Mistake,
     OutputPolicy,
     RandomCases,
     Rules,
+    Tiers,
 )
 from tensorlings.exercises._shared import EINSUM
 
@@ -70,6 +73,51 @@ def _make_scores(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
     return d.normal("batch", "classes"), d.integers(0, d.sizes["classes"], "batch")
 
 
+def _reversed_comparison(probs: torch.Tensor) -> torch.Tensor:
+    # (rand < cumsum).sum() counts the steps above the draw: k - j for true event j.
+    k = probs.numel()
+    return torch.cat([probs.new_zeros(1), probs.flip(0)])[: k + 1]
+
+
+def _compared_with_probs(probs: torch.Tensor) -> torch.Tensor:
+    # (rand > probs).sum() counts the probabilities below the draw.
+    edges = torch.cat([probs.new_zeros(1), probs.sort().values, probs.new_ones(1)])
+    return (edges[1:] - edges[:-1]).clamp(min=0)
+
+
+def _shifted_up(probs: torch.Tensor) -> torch.Tensor:
+    return torch.cat([probs.new_zeros(1), probs])
+
+
+_SAMPLING_MISTAKES = (
+    Mistake(
+        "the reversed comparison",
+        "(rand < cumsum).sum() counts the running totals above the draw, which numbers the "
+        "events from the other end (and gives k for the first one). Count the running totals "
+        "at or below the draw: (rand >= cumsum) or (cumsum <= rand).",
+        _reversed_comparison,
+    ),
+    Mistake(
+        "comparing the draw with probs instead of the running total",
+        "A draw lands in event i's piece of [0, 1) when it lies between the running totals "
+        "before and after i: compare with torch.cumsum(probs, 0), not with probs itself.",
+        _compared_with_probs,
+    ),
+    Mistake(
+        "indexes shifted up by one",
+        "Every event comes out one higher than it should: counting the running totals below "
+        "the draw already gives the index, with no + 1.",
+        _shifted_up,
+    ),
+    Mistake(
+        "drawing every event equally often",
+        "The events are drawn uniformly, whatever probs says: the draw must be compared with "
+        "the running total of probs.",
+        lambda probs: torch.ones_like(probs) / probs.numel(),
+    ),
+)
+
+
 EXERCISES = (
     Exercise(
         id="batched_dot_product_nd",
@@ -81,7 +129,7 @@ EXERCISES = (
             "Return a tensor of shape (batch,) and that dtype where out[i] is the dot product "
             "of a[i] and b[i]: multiply them element by element and add up every product. "
             "The number of axes after the batch axis is not fixed, so the code must not "
-            "assume it. Use torch.einsum."
+            "assume it. batch may be 0 (beyond the sheet: an empty result). Use torch.einsum."
         ),
         solution=batched_dot_product_nd,
         hints=(
@@ -108,6 +156,20 @@ EXERCISES = (
         ),
         rules=Rules(required=(EINSUM,)),
         shapes={"a": "(batch, *dims)", "b": "(batch, *dims)", "returns": "(batch,)"},
+        mistakes=(
+            Mistake(
+                "an einsum written for 2-D inputs only",
+                "A pattern such as 'bi,bi->b' names exactly two axes, so it fails on inputs "
+                "with more. An ellipsis stands for any number of axes: 'b...,b...->b'.",
+                lambda a, b: torch.einsum("bi,bi->b", a, b),
+            ),
+            Mistake(
+                "summing over the last axis only",
+                "The dot product adds up every axis after the batch axis, not only the last "
+                "one: with an ellipsis, 'b...,b...->b' sums them all.",
+                lambda a, b: torch.einsum("b...i,b...i->b...", a, b),
+            ),
+        ),
     ),
     Exercise(
         id="identity_matrix",
@@ -147,6 +209,17 @@ EXERCISES = (
         ),
         output=OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, rtol=0.0, atol=0.0),
         shapes={"n": "int", "returns": "(n, n)"},
+        # The sheet itself checks identity_matrix(0).
+        tiers=Tiers.contract_also(Family.EMPTY),
+        mistakes=(
+            Mistake(
+                "comparing two 1-D aranges",
+                "arange(n) == arange(n) compares the vectors entry by entry and gives n "
+                "values. Make one of them a column (shape (n, 1)) so that the comparison "
+                "broadcasts to an n × n table.",
+                lambda n: torch.arange(n) == torch.arange(n),
+            ),
+        ),
     ),
     Exercise(
         id="sample_distribution",
@@ -159,7 +232,10 @@ EXERCISES = (
             "Return an integer tensor of shape (n,) holding n independent random draws: each "
             "entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, "
             "no Python loops, and not torch.multinomial or torch.distributions. Every index "
-            "must lie in [0, k), and an event with probability zero must never be drawn."
+            "must lie in [0, k), and an event with probability zero must never be drawn. n may "
+            "be 0 (an empty result). Beyond the sheet, a robust sampler also copes with "
+            "probabilities that add up to a little less than 1, within 0.001 as the sheet's own "
+            "guard allows."
         ),
         solution=sample_distribution,
         hints=(
@@ -182,6 +258,8 @@ EXERCISES = (
         ),
         output=OutputPolicy(dtype=DtypePolicy.INTEGER),
         shapes={"probs": "(k,)", "n": "int", "returns": "(n,)"},
+        # For a sampling exercise a mistake gives the distribution of the values it returns.
+        mistakes=_SAMPLING_MISTAKES,
     ),
     Exercise(
         id="classifier_accuracy",
@@ -215,5 +293,20 @@ EXERCISES = (
         cases=RandomCases(make=_make_scores, sizes={"batch": (1, 30), "classes": (1, 10)}),
         output=OutputPolicy(dtype=DtypePolicy.FLOATING, python_number_ok=True),
         shapes={"scores": "(batch, n_classes)", "true_classes": "(batch,)", "returns": "()"},
+        mistakes=(
+            Mistake(
+                "taking the argmax over the batch axis",
+                "argmax(dim=0) picks, for each class, the input that scores it highest. Each "
+                "input's own choice is the argmax along the class axis: dim=1 (or -1). The "
+                "sheet's 3 × 3 scores hide the difference.",
+                lambda scores, true_classes: (scores.argmax(0) == true_classes).float().mean(),
+            ),
+            Mistake(
+                "the count of right answers instead of the fraction",
+                "Divide the number of right answers by the batch size, or take the mean of the "
+                "boolean tensor converted to float.",
+                lambda scores, true_classes: (scores.argmax(1) == true_classes).float().sum(),
+            ),
+        ),
     ),
 )

@@ -10,6 +10,7 @@ from tensorlings.exercise import (
     DtypePolicy,
     Example,
     Exercise,
+    Mistake,
     OutputPolicy,
     RandomCases,
     Rules,
@@ -78,6 +79,17 @@ _PURCHASE_OUTPUT = OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, python_number_ok=
 _PURCHASE_SHAPES = {"prices": "(k,)", "items": "(n,)", "returns": "()"}
 _PURCHASE_EXAMPLES = (Example((_SHEET_PRICES, _SHEET_ITEMS), torch.tensor(9.0)),)
 _EXACT = OutputPolicy(rtol=0.0, atol=0.0)
+_UNIQUE = Mistake(
+    "dropping repeated purchases",
+    "items.unique() (or a set) keeps each kind of item once, but a customer who buys the same "
+    "item twice pays for it twice: index with items as it is.",
+    lambda prices, items: prices[items.unique()].sum(),
+)
+_ALL_PRICES = Mistake(
+    "adding up every price",
+    "prices.sum() ignores which items were bought: look each purchase up first.",
+    lambda prices, items: prices.sum(),
+)
 
 EXERCISES = (
     Exercise(
@@ -97,6 +109,7 @@ EXERCISES = (
         ),
         examples=_PURCHASE_EXAMPLES,
         cases=_PURCHASE_CASES,
+        mistakes=(_UNIQUE, _ALL_PRICES),
         rules=Rules(
             required=(Call("integer-array indexing (prices[items])", ("int_tensor_index",)),),
             forbidden=(
@@ -115,7 +128,8 @@ EXERCISES = (
         title="Understanding gather through asserts",
         prompt=(
             "`matrix` has shape (m, n) and `indexes` is an integer tensor of shape (m, k) whose "
-            "entries lie in [0, n). The result has shape (m, k) and the dtype of `matrix`, with "
+            "entries lie in [0, n); m or k may be 0 (an empty input, beyond the sheet). The "
+            "result has shape (m, k) and the dtype of `matrix`, with "
             "out[i][j] = matrix[i][indexes[i][j]].\n\n"
             "The body is already written for you: `out = matrix.gather(1, indexes)`. Your job "
             "is to add at least three assert statements of your own that relate the arguments "
@@ -167,6 +181,7 @@ EXERCISES = (
         ),
         examples=_PURCHASE_EXAMPLES,
         cases=_PURCHASE_CASES,
+        mistakes=(_UNIQUE, _ALL_PRICES),
         rules=Rules(required=(GATHER,)),
         output=_PURCHASE_OUTPUT,
         shapes=_PURCHASE_SHAPES,
@@ -207,6 +222,21 @@ EXERCISES = (
         cases=RandomCases(
             make=_make_coords,
             sizes={"ndim": (1, 4), "size": (1, 5), "batch": (0, 8)},
+        ),
+        mistakes=(
+            Mistake(
+                "indexing with the coordinate rows",
+                "matrix[tuple(coords)] or matrix[*coords] takes each row of coords as the "
+                "index tensor of one axis, but a row is one point. Transpose first: the index "
+                "for axis a is the column coords[:, a] (matrix[tuple(coords.T)]).",
+                lambda matrix, coords: matrix[tuple(coords)],
+            ),
+            Mistake(
+                "indexing only the first axis",
+                "matrix[coords] picks whole slices along axis 0, one per entry of coords. Give "
+                "one index tensor per axis instead: matrix[tuple(coords.T)].",
+                lambda matrix, coords: matrix[coords],
+            ),
         ),
         output=_EXACT,
         shapes={"matrix": "(d_0, ..., d_{n-1})", "coords": "(batch, n)", "returns": "(batch,)"},

@@ -6,7 +6,19 @@ import math
 
 import torch
 
-from tensorlings.exercise import Call, CaseMaker, Draw, Example, Exercise, RandomCases, Rules
+from tensorlings.exercise import (
+    Call,
+    CaseMaker,
+    Draw,
+    Example,
+    Exercise,
+    Family,
+    Mistake,
+    RandomCases,
+    Rules,
+    SpecialInput,
+    Tiers,
+)
 
 SECTION = "Numerically stable softmax and friends"
 
@@ -17,7 +29,6 @@ CROSS_ENTROPY = Call(
 )
 
 _SIZES = {"batch": (0, 8), "n": (1, 20)}
-_DTYPES = (torch.float32, torch.float64)
 _STRESS = 1e4
 _INF = float("inf")
 
@@ -65,15 +76,135 @@ def _cases(make: CaseMaker = _matrix_case) -> RandomCases:
     return RandomCases(
         make=make,
         sizes=_SIZES,
-        dtypes=_DTYPES,
+        dtypes=(torch.float32,),
+        other_dtypes=(torch.float64,),
         stress_scale=_STRESS,
         grad_args=(0,),
     )
 
 
+# The sheet asks for numerical stability and gradients: both are part of the contract.
+_TIERS = Tiers.contract_also(Family.GRADIENTS)
+
+
+def _rows(*rows: list[float]) -> torch.Tensor:
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+_MASKED_ROW = SpecialInput(Family.INFINITE, "a row holding -inf", (_rows([-_INF, 0.0, 1.0]),))
+
+
+def _naive_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
+    return matrix.exp().sum(dim=-1).log()
+
+
+def _softmax_no_keepdim(matrix: torch.Tensor) -> torch.Tensor:
+    exps = (matrix - matrix.amax(dim=-1, keepdim=True)).exp()
+    return exps / exps.sum(dim=-1)
+
+
+def _logsoftmax_no_keepdim(matrix: torch.Tensor) -> torch.Tensor:
+    shifted = matrix - matrix.amax(dim=-1, keepdim=True)
+    return shifted - shifted.exp().sum(dim=-1).log()
+
+
+_NO_SHIFT = (
+    "exp() of an entry above about 88 overflows float32 to inf, and of one below about -104 "
+    "underflows to 0. Subtract each row's maximum first, then add it back outside the log."
+)
+_NO_KEEPDIM = (
+    "A reduction without keepdim=True drops the reduced axis, so the (batch,) sums line up with "
+    "the columns instead of the rows (or fail to broadcast). Keep the axis: "
+    "sum(dim=-1, keepdim=True)."
+)
+_LOG_OF_SOFTMAX = (
+    "softmax underflows to 0 for entries far below the row's maximum, and log(0) is -inf where "
+    "the answer is a large negative number. Compute the log directly: the shifted row minus "
+    "the log of its sum of exps."
+)
+_LOGSUMEXP_MISTAKES = (
+    Mistake("exp without subtracting the maximum", _NO_SHIFT, _naive_logsumexp),
+    Mistake(
+        "subtracting the maximum without adding it back",
+        "log(sum(exp(x - c))) is the log-sum-exp of x minus c: add c back to the result.",
+        lambda m: (m - m.amax(dim=-1, keepdim=True)).exp().sum(dim=-1).log(),
+    ),
+    Mistake(
+        "shifting by the maximum of the whole matrix",
+        "One shift for every row lets exp() underflow in rows far below the largest entry: "
+        "shift each row by its own maximum (amax(dim=-1, keepdim=True)).",
+        lambda m: (m - m.max()).exp().sum(dim=-1).log() + m.max(),
+    ),
+    Mistake(
+        "a row maximum without keepdim",
+        _NO_KEEPDIM.replace("sums", "maxima"),
+        lambda m: (m - m.amax(dim=-1)).exp().sum(dim=-1).log() + m.amax(dim=-1),
+    ),
+)
+_SOFTMAX_MISTAKES = (
+    Mistake(
+        "exp without subtracting the maximum",
+        _NO_SHIFT.replace(", then add it back outside the log", ""),
+        lambda m: m.exp() / m.exp().sum(dim=-1, keepdim=True),
+    ),
+    Mistake("a row sum without keepdim", _NO_KEEPDIM, _softmax_no_keepdim),
+    Mistake(
+        "normalising over the batch axis",
+        "Each row is normalised by its own sum, along the last axis (dim=-1), not down the "
+        "columns (dim=0).",
+        lambda m: (
+            (m - m.amax(dim=0, keepdim=True)).exp()
+            / (m - m.amax(dim=0, keepdim=True)).exp().sum(dim=0, keepdim=True)
+        ),
+    ),
+)
+_LOGSOFTMAX_MISTAKES = (
+    Mistake("the log of a softmax", _LOG_OF_SOFTMAX, lambda m: batched_softmax(m).log()),
+    Mistake("a row sum without keepdim", _NO_KEEPDIM, _logsoftmax_no_keepdim),
+    Mistake(
+        "exp without subtracting the maximum",
+        _NO_SHIFT,
+        lambda m: m - m.exp().sum(dim=-1, keepdim=True).log(),
+    ),
+)
+
+
+def _one_hot_loss(logits: torch.Tensor, true_labels: torch.Tensor) -> torch.Tensor:
+    one_hot = torch.nn.functional.one_hot(true_labels, logits.shape[-1])
+    return -(one_hot * batched_logsoftmax(logits)).sum(dim=-1)
+
+
+_CROSS_ENTROPY_MISTAKES = (
+    Mistake(
+        "a one-hot mask times log-probabilities that may be -inf",
+        "Multiplying by a one-hot mask computes 0 * log_prob for every other class, and "
+        "0 * -inf is nan. Pick the true class's log-probability with gather (or indexing) "
+        "instead of multiplying.",
+        _one_hot_loss,
+    ),
+    Mistake(
+        "the mean over the batch",
+        "The exercise asks for one loss per example, shape (batch,): leave out the final mean.",
+        lambda logits, labels: batched_cross_entropy_loss(logits, labels).mean(),
+    ),
+    Mistake(
+        "the log-probability without its minus sign",
+        "The loss is minus the log-probability of the true class, so it is never negative.",
+        lambda logits, labels: -batched_cross_entropy_loss(logits, labels),
+    ),
+    Mistake(
+        "the log of a softmax",
+        _LOG_OF_SOFTMAX,
+        lambda logits, labels: (
+            -batched_softmax(logits).log().gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        ),
+    ),
+)
+
 _STABILITY = (
     "Your code must stay accurate when the entries are huge (say ±10,000), where exp() "
-    "overflows to inf or underflows to 0 in floating point."
+    "overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the "
+    "sheet) gives an empty result."
 )
 
 EXERCISES = (
@@ -85,8 +216,7 @@ EXERCISES = (
             "Given a float matrix of shape (batch, n) with n ≥ 1, return a tensor of shape "
             "(batch,) whose i-th entry is log(sum(exp(matrix[i]))), in the matrix's dtype.\n\n"
             f"{_STABILITY} A row that is all -inf has a log-sum-exp of -inf, and a row "
-            "containing +inf has +inf; neither should come out as nan. A batch of 0 rows gives "
-            "an empty result.\n\n"
+            "containing +inf has +inf; neither should come out as nan.\n\n"
             "Do not call torch.logsumexp."
         ),
         solution=batched_logsumexp,
@@ -106,6 +236,14 @@ EXERCISES = (
         cases=_cases(),
         rules=Rules(forbidden=(LOGSUMEXP,)),
         shapes={"matrix": "(batch, n)", "returns": "(batch,)"},
+        tiers=_TIERS,
+        special_inputs=(
+            SpecialInput(
+                Family.INFINITE, "a row that is all -inf", (_rows([-_INF] * 3, [0.0, 1.0, 2.0]),)
+            ),
+            SpecialInput(Family.INFINITE, "a row holding +inf", (_rows([_INF, 0.0, 1.0]),)),
+        ),
+        mistakes=_LOGSUMEXP_MISTAKES,
     ),
     Exercise(
         id="batched_softmax",
@@ -136,6 +274,9 @@ EXERCISES = (
         cases=_cases(),
         rules=Rules(forbidden=(SOFTMAX,)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
+        tiers=_TIERS,
+        special_inputs=(_MASKED_ROW,),
+        mistakes=_SOFTMAX_MISTAKES,
     ),
     Exercise(
         id="batched_logsoftmax",
@@ -167,6 +308,9 @@ EXERCISES = (
         cases=_cases(),
         rules=Rules(forbidden=(SOFTMAX, LOGSUMEXP)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
+        tiers=_TIERS,
+        special_inputs=(_MASKED_ROW,),
+        mistakes=_LOGSOFTMAX_MISTAKES,
     ),
     Exercise(
         id="batched_cross_entropy_loss",
@@ -204,6 +348,15 @@ EXERCISES = (
         ),
         cases=_cases(_logits_labels_case),
         rules=Rules(forbidden=(CROSS_ENTROPY, SOFTMAX)),
+        tiers=_TIERS,
+        special_inputs=(
+            SpecialInput(
+                Family.INFINITE,
+                "a class ruled out with -inf",
+                (_rows([-_INF, 0.0, 1.0], [2.0, -_INF, 0.0]), torch.tensor([2, 0])),
+            ),
+        ),
+        mistakes=_CROSS_ENTROPY_MISTAKES,
         shapes={"logits": "(batch, n)", "true_labels": "(batch,)", "returns": "(batch,)"},
     ),
 )

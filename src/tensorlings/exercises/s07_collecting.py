@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from tensorlings.exercise import Draw, Example, Exercise, OutputPolicy, RandomCases
+from tensorlings.exercise import Draw, Example, Exercise, Mistake, OutputPolicy, RandomCases
 
 SECTION = "Collecting rows and columns"
 
@@ -63,6 +63,14 @@ EXERCISES = (
             ),
         ),
         cases=RandomCases(make=_rows_case, sizes=_SIZES, dtypes=_DTYPES),
+        mistakes=(
+            Mistake(
+                "collecting columns instead of rows",
+                "matrix[:, indexes] picks columns. A row is picked by the first index: "
+                "matrix[row_indexes].",
+                lambda matrix, row_indexes: matrix[:, row_indexes],
+            ),
+        ),
         output=_OUTPUT,
         shapes={"matrix": "(m, n)", "row_indexes": "(k,)", "returns": "(k, n)"},
     ),
@@ -92,6 +100,14 @@ EXERCISES = (
             ),
         ),
         cases=RandomCases(make=_columns_case, sizes=_SIZES, dtypes=_DTYPES),
+        mistakes=(
+            Mistake(
+                "collecting rows instead of columns",
+                "matrix[indexes] picks rows. Columns are picked by the second index: "
+                "matrix[:, column_indexes].",
+                lambda matrix, column_indexes: matrix[column_indexes],
+            ),
+        ),
         output=_OUTPUT,
         shapes={"matrix": "(m, n)", "column_indexes": "(k,)", "returns": "(m, k)"},
     ),

@@ -6,7 +6,18 @@ from collections.abc import Callable
 
 import torch
 
-from tensorlings.exercise import Call, Draw, Example, Exercise, RandomCases, Rules
+from tensorlings.exercise import (
+    Call,
+    Draw,
+    Example,
+    Exercise,
+    Family,
+    Mistake,
+    RandomCases,
+    Rules,
+    SpecialInput,
+    Tiers,
+)
 from tensorlings.exercises._shared import BUILTIN_RELU
 
 SECTION = "Five ways to write ReLU"
@@ -19,9 +30,38 @@ def _case(d: Draw) -> tuple[torch.Tensor]:
 _CASES = RandomCases(
     make=_case,
     sizes={"n": (0, 20), "rows": (1, 3)},
-    dtypes=(torch.float32, torch.float64),
+    dtypes=(torch.float32,),
+    other_dtypes=(torch.float64,),
     grad_args=(0,),
 )
+# The sheet tests its ReLUs on an input with requires_grad=True: gradients are in the contract.
+_TIERS = Tiers.contract_also(Family.GRADIENTS)
+_ZERO_DIM = (
+    SpecialInput(Family.ZERO_DIM, "a 0-d negative tensor", (torch.tensor(-1.5),)),
+    SpecialInput(Family.ZERO_DIM, "a 0-d positive tensor", (torch.tensor(2.5),)),
+)
+_COMMON_MISTAKES = (
+    Mistake(
+        "the negative part instead of the positive part",
+        "Your result is min(x, 0): the negative entries are kept and the positive ones zeroed. "
+        "ReLU keeps the positive entries (torch.where(cond, a, b) takes a where cond holds).",
+        lambda x: torch.minimum(x, torch.zeros_like(x)),
+    ),
+    Mistake(
+        "the absolute value",
+        "Negative entries must become 0, not their size: |x| is not ReLU(x).",
+        lambda x: x.abs(),
+    ),
+)
+_MISTAKES = {
+    "relu_abs": (
+        Mistake(
+            "x + |x| without halving",
+            "x + |x| is 2x where x is positive: divide by 2.",
+            lambda x: x + x.abs(),
+        ),
+    ),
+}
 _EXAMPLE = Example((torch.arange(-1, 3, dtype=torch.float32),), torch.tensor([0.0, 0.0, 1.0, 2.0]))
 
 
@@ -63,7 +103,8 @@ def _relu(
         title=title,
         prompt=(
             "Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is "
-            "positive and 0 everywhere else. x is a float tensor of any shape, possibly empty.\n\n"
+            "positive and 0 everywhere else. x is a float tensor of any shape, including 0-d "
+            "(a single number) and empty tensors.\n\n"
             f"This time, {how}\n\n"
             "Do not call relu, clamp, clip, threshold or hardtanh. Leave x itself unchanged, and "
             "keep gradients flowing: the gradient of your result with respect to x should be 1 "
@@ -75,6 +116,9 @@ def _relu(
         cases=_CASES,
         rules=Rules(required=required, forbidden=BUILTIN_RELU),
         shapes={"x": "any shape", "returns": "same shape as x"},
+        tiers=_TIERS,
+        special_inputs=_ZERO_DIM,
+        mistakes=_MISTAKES.get(exercise_id, ()) + _COMMON_MISTAKES,
     )
 
 
