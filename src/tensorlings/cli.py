@@ -313,10 +313,17 @@ def _bounded(kind: type, low: float, high: float, what: str) -> Any:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be between {low:g} and {high:g}")
+            raise argparse.ArgumentTypeError(
+                f"{what} must be between {_plain(low)} and {_plain(high)}, got {text}"
+            )
         return value
 
     return parse
+
+
+def _plain(number: float) -> str:
+    """1048576 as 1,048,576 and 0.1 as 0.1: never 1.04858e+06."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
 
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:

@@ -4,6 +4,8 @@ mistakes of real learners are named in the message."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tensorlings.checker.results import ExerciseResult, Problem
@@ -238,3 +240,16 @@ def test_classic_mistake_fails_and_the_message_names_it(classic, exercise_id, mi
     first = next(p for p in result.problems if p.fails)
     assert first.mistake == mistake, first.message
     assert first.message.split(": ", 1)[1].startswith(f"this is what {mistake} gives")
+
+
+def test_messages_read_to_the_end(beyond, contract, classic):
+    """No double spaces, no unrounded numbers, no path of tensorlings' own files."""
+    for results in (beyond, contract, classic):
+        for result in results.values():
+            for problem in result.problems:
+                assert "  " not in problem.message, repr(
+                    problem.message[problem.message.index("  ") - 40 :][:80]
+                )
+                assert not re.search(r"\d\.\d{9,}", problem.message), problem.message
+                assert "e+0" not in problem.message, problem.message
+            assert "tensorlings/" not in result.output, result.output

@@ -87,7 +87,8 @@ def _problems_for(
         ]
     if status in ("error", "timeout", "memory"):
         tensor_globals = runner.loaded.get("tensor_globals", {})
-        return [error_problem(exercise, probe, result, runner.workbook, tensor_globals)]
+        problem = error_problem(exercise, probe, result, runner.workbook, tensor_globals)
+        return [_with_limit(problem, runner.limits)]
     if status == "skipped":
         return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
     if status != "ok":
@@ -96,6 +97,25 @@ def _problems_for(
     if probe.kind == "sampling":
         return special.sampling_problems(exercise, probe, result)
     return output_problems(exercise, probe, result)
+
+
+def human_bytes(count: float) -> str:
+    """A size as a person writes it: 2 GiB, 512 MiB, 300 KiB."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{int(count)} bytes"
+
+
+def _with_limit(problem: Problem, limits: Any) -> Problem:
+    """Say which limit a timeout or a memory failure hit, in a person's units."""
+    if problem.kind == "timeout":
+        limit = f"The limit is {limits.exercise_seconds:g} s per call (--timeout)."
+    elif problem.kind == "memory_limit":
+        limit = f"The limit is {human_bytes(limits.memory_bytes)} of extra memory (--memory-mb)."
+    else:
+        return problem
+    return replace(problem, message=f"{problem.message} {limit}")
 
 
 def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device: str) -> Ran:

@@ -203,7 +203,10 @@ def _mismatch_problem(
         message = f"{call}: {mismatch.message}"
     found = mistakes.recognise(exercise, probe, actual) if kind in RECOGNISED_KINDS else None
     if found is not None:
-        message = mistakes.lead_with(mismatch.message, call, found)
+        detail = mismatch.message
+        if kind == "unstable":
+            detail = f"right on moderate inputs but not on large ones: {detail}"
+        message = mistakes.lead_with(detail, call, found)
     return Problem(
         kind,
         message,
