@@ -1,53 +1,50 @@
 """`tensorlings watch`: re-check on every save and show the first unfinished exercise.
 
 A warm worker (torch already imported) is kept for the whole session, so a re-check costs a
-fork and the checks themselves. Saves are noticed through inotify where the system has it,
-and by polling the file's modification time otherwise.
+fork and the checks themselves. Saves are noticed through watchfiles (the operating system's
+file events on Linux, macOS and Windows; polling with --poll or where there are none).
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
-import select
-import struct
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_IN_CLOSE_WRITE = 0x008
-_IN_MOVED_TO = 0x080
-_IN_CREATE = 0x100
-_IN_NONBLOCK = 0o4000
-POLL_SECONDS = 0.1
+import watchfiles
+
+POLL_MILLISECONDS = 100
+# A save counts once the file has been quiet this long, so a save caught half-way is not checked.
+QUIET_MILLISECONDS = 50
 
 
 class Changes:
-    """Waits for the next change of one file: inotify on its folder, else polling."""
+    """Waits for the next finished change of one file."""
 
     def __init__(self, path: Path, poll: bool) -> None:
-        self.path = path
-        self.fd: int | None = None if poll else self._inotify(path.parent)
+        self.path = path.resolve()
+        self.poll = poll
+        self.stop = threading.Event()
         self.stamp = self._stamp()
+        self._events: Iterator[set[tuple[watchfiles.Change, str]]] = watchfiles.watch(
+            self.path.parent,
+            watch_filter=self._is_ours,
+            step=QUIET_MILLISECONDS,
+            rust_timeout=POLL_MILLISECONDS,
+            yield_on_timeout=True,
+            stop_event=self.stop,
+            force_polling=poll,
+            poll_delay_ms=POLL_MILLISECONDS,
+        )
 
-    @staticmethod
-    def _inotify(folder: Path) -> int | None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            fd = libc.inotify_init1(_IN_NONBLOCK)
-            if fd < 0:
-                return None
-            mask = _IN_CLOSE_WRITE | _IN_MOVED_TO | _IN_CREATE
-            if libc.inotify_add_watch(fd, str(folder).encode(), mask) < 0:
-                os.close(fd)
-                return None
-            return int(fd)
-        except (OSError, AttributeError):
-            return None
+    def _is_ours(self, change: watchfiles.Change, path: str) -> bool:
+        return Path(path).name == self.path.name and change is not watchfiles.Change.deleted
 
     @property
     def mode(self) -> str:
-        return "file events" if self.fd is not None else "polling"
+        return "polling" if self.poll else "file events"
 
     def _stamp(self) -> tuple[float, int] | None:
         try:
@@ -56,49 +53,20 @@ class Changes:
             return None
         return info.st_mtime, info.st_size
 
-    def _event_names(self) -> list[str]:
-        assert self.fd is not None
-        try:
-            data = os.read(self.fd, 65536)
-        except BlockingIOError:
-            return []
-        names, offset = [], 0
-        while offset + 16 <= len(data):
-            _, _, _, length = struct.unpack_from("iIII", data, offset)
-            names.append(
-                data[offset + 16 : offset + 16 + length].rstrip(b"\0").decode(errors="replace")
-            )
-            offset += 16 + length
-        return names
-
     def wait(self, timeout: float | None = None) -> bool:
-        """True when the file changed (False after `timeout` seconds without a change).
-
-        With file events, only a finished write (the writer closed the file, or a new file was
-        renamed into place) counts, so a save caught half-way is never checked. Polling waits
-        for the file to look the same on two polls in a row, for the same reason."""
+        """True when the file changed (False after `timeout` seconds without a change)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while deadline is None or time.monotonic() < deadline:
-            if self.fd is not None:
-                ready, _, _ = select.select([self.fd], [], [], POLL_SECONDS)
-                if not ready or self.path.name not in self._event_names():
-                    continue
-                stamp = self._stamp()
-            else:
-                time.sleep(POLL_SECONDS)
-                stamp = self._stamp()
-                if stamp != self.stamp:
-                    time.sleep(POLL_SECONDS)
-                    if self._stamp() != stamp:
-                        continue  # still being written
+        for _events in self._events:
+            stamp = self._stamp()
             if stamp is not None and stamp != self.stamp:
                 self.stamp = stamp
                 return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
         return False
 
     def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
+        self.stop.set()
 
 
 def show(console: Any, report: Any, newly_passed: list[str]) -> None:
