@@ -1,0 +1,130 @@
+"""Benchmark 4: `tensorlings grade` throughput at --jobs 1 and --jobs 2."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from common import (
+    BENCH,
+    PYTHON,
+    ROOT,
+    Section,
+    command_env,
+    fmt_s,
+    median,
+    tensorlings_cli,
+    time_command,
+    usable_cores,
+)
+
+
+def section_grade(quick: bool) -> Section:
+    section = Section("grade", "4. `tensorlings grade` throughput")
+    count = 24
+    runs = 1  # one run is ~1 minute here; two would break the 10-minute budget
+    with tempfile.TemporaryDirectory(prefix="tensorlings-grade-bench-") as tmp:
+        command, why = _grade_command(Path(tmp))
+        if command is None:
+            section.skipped = why
+            return section
+        if why:
+            section.notes.append(why)
+        folder = Path(tmp) / "class"
+        made = _make_class(folder, count)
+        submissions = sorted(str(p) for p in folder.iterdir() if not p.name.startswith("."))
+        results: dict[int, list[float]] = {}
+        summaries: dict[int, str] = {}
+        for jobs in (1, 2):
+            results[jobs] = []
+            for attempt in range(runs):
+                out = Path(tmp) / f"out-j{jobs}-{attempt}"
+                argv = [*command, *submissions, "--out", str(out), "--jobs", str(jobs)]
+                elapsed, rc, tail = time_command(argv)
+                if rc not in (0, 1):
+                    section.skipped = f"`grade --jobs {jobs}` exited {rc}: {tail[-400:]!r}"
+                    return section
+                results[jobs].append(elapsed)
+                summaries[jobs] = " ".join(
+                    line.strip()
+                    for line in tail.splitlines()
+                    if line.startswith("Graded") or re.match(r"\d+ with", line)
+                )
+    section.header = ["jobs", "wall (median)", "runs", "submissions / minute"]
+    for jobs, values in results.items():
+        wall = median(values)
+        section.rows.append([str(jobs), fmt_s(wall), ", ".join(fmt_s(v) for v in values),
+                             f"{count / wall * 60:.1f}"])  # fmt: skip
+    speedup = median(results[1]) / median(results[2])
+    section.notes += [
+        f"{count} submissions made by {made}.",
+        f"Wall time of the whole command (start-up, checks, reports), {runs} run(s) per job "
+        "count, each into a fresh --out folder so no stored result is reused.",
+        f"Speed-up of --jobs 2 over --jobs 1: {speedup:.2f}× ({usable_cores()} cores here).",
+        f"What grade printed (--jobs 2): {summaries.get(2, '')!r}",
+    ]
+    section.verdict(
+        "throughput (no target set); speed-up at --jobs 2",
+        f"{count / median(results[1]) * 60:.1f} → {count / median(results[2]) * 60:.1f} "
+        f"submissions/min, {speedup:.2f}×",
+        None,
+    )
+    return section
+
+
+def _grade_command(tmp: Path) -> tuple[list[str] | None, str]:
+    """The grade command that works, found by grading one unstarted workbook; None: not ready."""
+    try:
+        import tensorlings.grading.cli  # noqa: F401
+        from tensorlings import workbook
+    except Exception as error:  # any import failure means "not ready"
+        return None, f"tensorlings.grading does not import ({type(error).__name__}: {error})"
+    smoke = tmp / "smoke" / "stub.py"
+    smoke.parent.mkdir()
+    smoke.write_text(workbook.to_py(workbook.learner_cells()), encoding="utf-8")
+    tried = []
+    for command in ([*tensorlings_cli(), "grade"], [PYTHON, "-m", "tensorlings.grading"]):
+        out = tmp / f"smoke-out-{len(tried)}"
+        _, rc, tail = time_command([*command, str(smoke), "--out", str(out), "--jobs", "1"])
+        shown = " ".join(Path(command[0]).name if i == 0 else c for i, c in enumerate(command))
+        if rc in (0, 1):
+            if not tried:
+                return command, ""
+            return command, (
+                f"measured with `{shown}` because "
+                + "; ".join(tried)
+                + " (same grade() entry point underneath)"
+            )
+        first = tail.strip().splitlines()[0] if tail.strip() else ""
+        tried.append(f"`{shown} SUBMISSION --out DIR` exited {rc} (prints {first[:80]!r})")
+    return None, "grading does not run: " + "; ".join(tried)
+
+
+def _make_class(folder: Path, count: int) -> str:
+    """The class to grade: bench/make_class.py when present, else copies and broken variants."""
+    maker = BENCH / "make_class.py"
+    if maker.exists():
+        done = subprocess.run(
+            [PYTHON, str(maker), str(folder), str(count), "--seed", "0"],
+            cwd=ROOT, capture_output=True, text=True, env=command_env(),
+        )  # fmt: skip
+        if done.returncode == 0:
+            return f"bench/make_class.py --seed 0 ({done.stdout.strip()})"
+        shutil.rmtree(folder, ignore_errors=True)
+    from tensorlings import workbook
+
+    folder.mkdir(parents=True)
+    reference = workbook.to_py(workbook.reference_cells())
+    stub = workbook.to_py(workbook.learner_cells())
+    broken = reference.replace("return torch.where(x > 0, x, 0.0)", "return x")  # relu_where fails
+    variants = [reference, reference, broken, stub, "def broken(:\n"]
+    for i in range(count):
+        (folder / f"student_{i:03d}.py").write_text(variants[i % len(variants)], encoding="utf-8")
+    return "bench/run.py's fallback (reference copies, a broken relu_where, stubs, a syntax error)"
+
+
+# --------------------------------------------------------------------------------------------
+# Machine details and RESULTS.md.
