@@ -81,8 +81,6 @@ def _problems_for(
                 "crashed",
                 f"{message} while running {call}. Something in the function ended the process "
                 "(os._exit, a crash inside a library, or a limit such as file size or CPU time).",
-                call=call,
-                seed=probe.seed,
             )
         ]
     if status in ("error", "timeout", "memory"):
@@ -97,6 +95,15 @@ def _problems_for(
     if probe.kind == "sampling":
         return special.sampling_problems(exercise, probe, result)
     return output_problems(exercise, probe, result)
+
+
+def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
+    """The one place that gives every problem of a probe its call and the seed that repeats it."""
+    call = call_text(exercise, probe.args)
+    return [
+        replace(p, call=p.call or call, seed=p.seed if p.seed is not None else probe.seed)
+        for p in problems
+    ]
 
 
 def human_bytes(count: float) -> str:
@@ -132,7 +139,8 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
         if result is None and per_probe and any(per_probe):
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
-        per_probe.append(_problems_for(exercise, probe, result, runner, device))
+        found = _problems_for(exercise, probe, result, runner, device)
+        per_probe.append(_stamped(found, exercise, probe))
         if isinstance(result, dict):
             for name, count in (result.get("calls") or {}).items():
                 if isinstance(name, str) and isinstance(count, int):

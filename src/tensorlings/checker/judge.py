@@ -126,14 +126,14 @@ def error_problem(
             "timeout",
             f"{call} did not finish in time{at}{_why(error)}. Look for a loop that never ends, "
             "work that grows much faster than the input, or printing inside a loop.",
-            call=call, seed=probe.seed, line=line,
+            line=line,
         )  # fmt: skip
     if status == "memory":
         return Problem(
             "memory_limit",
             f"{call} ran out of memory{at}: {error.get('message', '')[:200]}. Avoid building "
             "tensors much larger than the input.",
-            call=call, seed=probe.seed, line=line,
+            line=line,
         )  # fmt: skip
     raised = f"raised {error.get('type', 'an error')}{at}: {error.get('message', '')}"
     message = f"{call} {raised}"
@@ -150,7 +150,7 @@ def error_problem(
     if found is not None:
         message = f"{call}: this is what {found.name} gives. {found.explain} (It {raised})"
     mistake = found.name if found else None
-    return Problem("exception", message, call=call, seed=probe.seed, line=line, mistake=mistake)
+    return Problem("exception", message, line=line, mistake=mistake)
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
@@ -163,7 +163,6 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
                 "wrong_shape",
                 f"{call}: expected shape {tuple(probe.expected.shape)}, got {actual.shape} "
                 f"({actual.dtype}), far larger than the expected result",
-                call=call, seed=probe.seed,
             )
         ]  # fmt: skip
     problems = []
@@ -178,7 +177,6 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
                     "wrong_device",
                     f"the result is on {device}, but the inputs were on {result.get('device')}: "
                     "create new tensors with device=input.device.",
-                    call=call, seed=probe.seed,
                 )
             )  # fmt: skip
     problems += mutation_problems(exercise, probe, result)
@@ -210,8 +208,6 @@ def _mismatch_problem(
     return Problem(
         kind,
         message,
-        call=call,
-        seed=probe.seed,
         details=mismatch.details,
         mistake=found.name if found else None,
     )
@@ -244,7 +240,6 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
                 "mutates_input",
                 f"{call} changed its input {name} in place. Work on a copy (x.clone()) or use "
                 "operations that return new tensors.",
-                call=call, seed=probe.seed,
             )
         )  # fmt: skip
     return problems
@@ -260,7 +255,6 @@ def gradient_problems(
                 "no_gradient",
                 f"the result of {call} does not carry gradients back to its input: something "
                 "detached it (.detach(), .item(), .numpy(), a new tensor built from values).",
-                call=call, seed=probe.seed,
             )
         ]  # fmt: skip
     if state == "error":
@@ -268,7 +262,6 @@ def gradient_problems(
             Problem(
                 "no_gradient",
                 f"backpropagating through {call} failed: {result.get('grad_error', '')}",
-                call=call, seed=probe.seed,
             )
         ]  # fmt: skip
     if state != "ok":
@@ -288,7 +281,6 @@ def gradient_problems(
                     "no_gradient",
                     f"the gradients flowing back through {call} are wrong (compared with the "
                     "reference's): an in-place change or a non-differentiable step?",
-                    call=call, seed=probe.seed,
                 )
             ]  # fmt: skip
     return []

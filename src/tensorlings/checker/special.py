@@ -57,7 +57,7 @@ def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
     shape_only = torch.zeros(n, dtype=torch.int64)
     mismatch = compare(actual, shape_only, OutputPolicy(dtype=DtypePolicy.INTEGER), values=False)
     if mismatch is not None:
-        return [Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, seed=probe.seed)]
+        return [Problem(mismatch.kind, f"{call}: {mismatch.message}")]
     mutated = mutation_problems(exercise, probe, result)
     if mutated:
         return mutated
@@ -86,7 +86,6 @@ def _frequency_problem(
             f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "
             f"With {probe.label}, the last running total is {float(probs.cumsum(0)[-1]):.6f}; "
             "a uniform draw above it must still map to a real event",
-            call=call, seed=probe.seed,
         )  # fmt: skip
     counts = torch.bincount(samples, minlength=k)
     impossible = ((probs == 0) & (counts > 0)).nonzero().flatten().tolist()
@@ -94,7 +93,6 @@ def _frequency_problem(
         return Problem(
             "wrong_values",
             f"{call} drew events {impossible[:5]}, whose probability is 0",
-            call=call, seed=probe.seed,
         )  # fmt: skip
     p_value = chi_square_p_value(counts, probs)
     if p_value < P_VALUE_THRESHOLD:
@@ -105,7 +103,7 @@ def _frequency_problem(
             f"the frequencies of {call} do not follow probs (chi-square p = {p_value:.1e}): "
             f"observed {[round(x, 4) for x in observed]}, expected "
             f"{[round(x, 4) for x in wanted]}",
-            call=call, seed=probe.seed, details={"p_value": p_value},
+            details={"p_value": p_value},
         )  # fmt: skip
     return _not_random(samples, probs, p_value, call, probe)
 
@@ -129,7 +127,6 @@ def _not_random(
         "wrong_values",
         f"the samples of {call} come {what}: a random sample of {n} draws is not. Draw them "
         "with torch.rand and map each draw to an event through the running total",
-        call=call, seed=probe.seed,
     )  # fmt: skip
 
 
