@@ -115,6 +115,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         zygote.close()
     newly_passed: frozenset[str] = frozenset()
+    empty = None if args.reference else _defines_no_exercise(path, report)
+    if empty is not None:
+        if args.json:
+            print(json.dumps(report.to_json(), indent=1))
+        raise WorkbookError(empty)
     if not args.reference:
         newly_passed = _record_progress(path, report)
     if args.json:
@@ -124,6 +129,34 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         report_view(_console(), report, verbose=args.verbose, explain=newly_passed)
     return report.exit_code
+
+
+_NO_EXERCISE = {
+    "empty": "it is empty",
+    "no_code": "it holds no code",
+    "not_a_workbook": "no function in it has an exercise's name",
+}
+
+
+def _defines_no_exercise(path: Path, report: Any) -> str | None:
+    """Why the file is not a workbook at all (nothing to check), or None."""
+    from tensorlings.grading.flags import workbook_flag
+
+    if report.error is not None:
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    notebook = path.suffix.lower() == ".ipynb"
+    flag = workbook_flag(content, notebook=notebook, report=report, exercise_ids=())
+    if flag not in _NO_EXERCISE:
+        return None
+    return (
+        f"{path} defines none of the {len(report.exercises)} exercises ({_NO_EXERCISE[flag]}), "
+        "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
+        "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
+    )
 
 
 def _print_unreadable(args: argparse.Namespace, message: str) -> None:
