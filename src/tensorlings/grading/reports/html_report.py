@@ -75,7 +75,8 @@ def class_report_html(graded: Sequence[Graded], context: ClassContext | None = N
         "<h1>Class report</h1>",
         f'<p class="meta">{len(graded)} submissions, {len(stats)} exercises, '
         f"{sum(context.config.weight(i) for i in ids):g} points. "
-        f"Seed {escape(str(context.seed))}. Made by {escape(context.generator)}.</p>",
+        + (f"Seed {context.seed}. " if context.seed is not None else "")
+        + f"Made by {escape(context.generator)}.</p>",
         isolation_banner(context),
         _cards(graded),
         "<h2>Submissions</h2>",

@@ -20,7 +20,8 @@ from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.scoring import ExerciseScore, Score
 
 # Sorting is the one thing plain markup cannot do; the page still reads fully without it.
-# `#sort=COLUMN` or `#sort=COLUMN-desc` in the address sorts on load (and links can share it).
+# `#sort=COLUMN` or `#sort=COLUMN-desc` in the address sorts on load (and links can share it);
+# `#student-NAME` opens that submission's panel.
 SORT_SCRIPT = """
 (function () {
   var table = document.getElementById("scores");
@@ -35,8 +36,9 @@ SORT_SCRIPT = """
     rows.sort(function (a, b) {
       var x = a.cells[index].dataset.value, y = b.cells[index].dataset.value;
       var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
-      if (order === 0) order = a.dataset.submission.localeCompare(b.dataset.submission);
-      return descending ? -order : order;
+      if (descending) order = -order;
+      // Ties stay in name order either way.
+      return order || a.dataset.submission.localeCompare(b.dataset.submission);
     });
     rows.forEach(function (row) { body.appendChild(row); });
     for (var j = 0; j < heads.length; j++) heads[j].removeAttribute("aria-sort");
@@ -51,6 +53,13 @@ SORT_SCRIPT = """
   });
   var wanted = /sort=([a-z_]+)(-desc)?/.exec(window.location.hash);
   if (wanted) sortBy(wanted[1], Boolean(wanted[2]));
+  // A link to a submission (#student-NAME) opens its panel.
+  function openLinked() {
+    var panel = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    if (panel && panel.tagName === "DETAILS") panel.open = true;
+  }
+  window.addEventListener("hashchange", openLinked);
+  openLinked();
 })();
 """
 
