@@ -370,6 +370,48 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_gradescope_build(args: argparse.Namespace) -> int:
+    from tensorlings.gradescope.build import build_autograder
+
+    out = build_autograder(
+        Path(args.out),
+        config=args.config,
+        allow_weak_isolation=args.allow_weak_isolation,
+        timeout=args.timeout,
+        memory_mb=args.memory_mb,
+    )
+    console = _console()
+    console.print(f"wrote {out}", highlight=False)
+    console.print(
+        "Next: in Gradescope, create a Programming Assignment, open Configure Autograder, "
+        f"upload {out.name} and let it build; then test it with a workbook "
+        "(see `Gradescope in one step` in the README).",
+        highlight=False,
+    )
+    return 0
+
+
+def _add_gradescope_parser(sub: Any) -> None:
+    gradescope = sub.add_parser("gradescope", help="Gradescope: build the autograder zip")
+    actions = gradescope.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser(
+        "build", help="write the autograder zip (setup.sh, run_autograder, pinned requirements)"
+    )
+    build.add_argument(
+        "--out", default="autograder.zip", help="the zip to write (default autograder.zip)"
+    )
+    build.add_argument(
+        "--config", type=Path, default=None, metavar="TOML", help="grading config to include"
+    )
+    build.add_argument(
+        "--allow-weak-isolation",
+        action="store_true",
+        help="check submissions even where the full sandbox is not available",
+    )
+    _add_check_options(build)
+    build.set_defaults(func=cmd_gradescope_build)
+
+
 def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tensorlings", description="Learn PyTorch tensor manipulation by doing it."
@@ -429,6 +471,8 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     watch.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     _add_check_options(watch)
     watch.set_defaults(func=cmd_watch)
+
+    _add_gradescope_parser(sub)
 
     if full_grade_parser:
         from tensorlings.grading.cli import add_grade_parser
