@@ -32,15 +32,40 @@ def _distributed() -> Any:
     return distributed
 
 
-def check_bytes(filename: str, content: bytes, settings: CheckSettings) -> dict[str, Any]:
-    """The Dask task: check a workbook sent as bytes, with this worker thread's zygote."""
+def check_bytes(
+    filename: str, content: bytes, settings: CheckSettings, shown_as: str | None = None
+) -> dict[str, Any]:
+    """The Dask task: check a workbook sent as bytes, with this worker thread's zygote.
+
+    It is checked from a temporary copy; every mention of that copy's path in the report
+    is replaced by `shown_as` (the path the instructor gave), so that no message shows an
+    internal temporary path."""
     holder = getattr(_local, "holder", None)
     if holder is None:
         holder = _local.holder = ZygoteHolder()
     with tempfile.TemporaryDirectory(prefix="tensorlings-grade-") as folder:
         workbook = Path(folder) / Path(filename).name
         workbook.write_bytes(content)
-        return check_one(holder, workbook, settings)
+        data = check_one(holder, workbook, settings)
+        shown = shown_as or Path(filename).name
+        copies = sorted({str(workbook), str(workbook.resolve())}, key=len, reverse=True)
+        folders = sorted({folder, str(Path(folder).resolve())}, key=len, reverse=True)
+        return dict(_replaced(data, [(c, shown) for c in copies], folders))
+
+
+def _replaced(value: Any, paths: list[tuple[str, str]], folders: list[str]) -> Any:
+    """The JSON data with the temporary copy's path (then its folder) replaced."""
+    if isinstance(value, str):
+        for old, new in paths:
+            value = value.replace(old, new)
+        for old in folders:
+            value = value.replace(old, "<checked copy>")
+        return value
+    if isinstance(value, dict):
+        return {k: _replaced(v, paths, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, paths, folders) for v in value]
+    return value
 
 
 def connect(address: str, timeout_s: float = 10.0) -> Any:
@@ -67,6 +92,7 @@ def run_dask(
                 job.workbook.name,
                 job.workbook.read_bytes(),
                 settings,
+                str(job.workbook),
                 key=f"tensorlings-grade-{job.name}-{job.sha256[:16]}",
                 pure=False,
                 retries=0,
