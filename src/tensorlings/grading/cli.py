@@ -72,7 +72,8 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--dask",
         metavar="ADDRESS",
         default=None,
-        help="send the checks to this dask.distributed scheduler (needs tensorlings[dask])",
+        help="send the checks to this dask.distributed scheduler, or `local` for a cluster on "
+        "this machine (needs tensorlings[dask])",
     )
     parser.add_argument(
         "--config",

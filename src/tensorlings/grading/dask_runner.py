@@ -8,9 +8,10 @@ down. Results come back to this process, which writes them as they complete.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,9 @@ def _replaced(value: Any, paths: list[tuple[str, str]], folders: list[str]) -> A
     return value
 
 
+LOCAL = "local"  # --dask local: a cluster on this machine, started and stopped by the run
+
+
 def connect(address: str, timeout_s: float = 10.0) -> Any:
     """A client of the scheduler at `address`, or a GradingError that says what to check."""
     distributed = _distributed()
@@ -76,8 +80,25 @@ def connect(address: str, timeout_s: float = 10.0) -> Any:
     except (OSError, TimeoutError, ValueError) as error:
         raise GradingError(
             f"could not reach the Dask scheduler at {address!r} ({error}); is it running? "
-            "Start one with `dask scheduler` and workers with `dask worker ADDRESS`"
+            "Start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
+            "or give --dask local for a cluster on this machine"
         ) from None
+
+
+@contextlib.contextmanager
+def session(address: str) -> Iterator[Any]:
+    """A client for the run: of the scheduler at `address`, or of a new local cluster."""
+    if address != LOCAL:
+        with connect(address) as client:
+            yield client
+        return
+    distributed = _distributed()
+    # One thread per worker process: each thread keeps a zygote, as a pool process does.
+    with (
+        distributed.LocalCluster(threads_per_worker=1, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
 
 
 def run_dask(
@@ -85,7 +106,7 @@ def run_dask(
 ) -> None:
     """Check every job on the cluster; `on_result` gets each report JSON as it completes."""
     distributed = _distributed()
-    with connect(address) as client:
+    with session(address) as client:
         futures = {
             client.submit(
                 check_bytes,
