@@ -70,13 +70,13 @@ def test_dask_grades_each_in_a_limited_process_and_its_worker_survives(
     assert len(cluster.scheduler_info["workers"]) == 1  # the Dask worker is still there
 
 
-PEEK = '''\
+PEEK = """\
 import inspect
 
 
 def rearrange_1():
     raise ValueError("checked from " + inspect.currentframe().f_code.co_filename)
-'''
+"""
 
 
 @pytest.mark.slow
