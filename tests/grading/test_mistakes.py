@@ -76,3 +76,14 @@ def test_largest_groups_come_first() -> None:
         student("b3", wrong(2.0), exercise="ex_b"),
     ]
     assert [(m.exercise, m.count) for m in shared_mistakes(graded)] == [("ex_b", 3), ("ex_a", 2)]
+
+
+def test_a_submission_with_two_named_mistakes_is_in_both_groups() -> None:
+    population, transposed = "population standard deviation", "transposed output"
+    graded = [
+        student("ann", wrong(-0.3592, mistake=population), wrong(7.0, mistake=transposed)),
+        student("ben", wrong(-0.3592, mistake=population)),
+        student("cat", wrong(7.0, mistake=transposed)),
+    ]
+    groups = {m.mistake: m.submissions for m in shared_mistakes(graded)}
+    assert groups == {population: ("ann", "ben"), transposed: ("ann", "cat")}

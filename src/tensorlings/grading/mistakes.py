@@ -4,7 +4,7 @@ Two failures are the same when the checker recognised the same named mistake (`P
 e.g. "population standard deviation"), or, with no name, when the first failing problem is the
 same: same kind, same call, same details (so the same wrong values on the same probe) and the
 same message once line numbers, which differ from file to file, are taken out. A group needs at
-least two submissions; each submission counts once per exercise.
+least two submissions. A submission with two named mistakes in one exercise is in both groups.
 """
 
 from __future__ import annotations
@@ -37,19 +37,20 @@ class SharedMistake:
         return len(self.submissions)
 
 
-def mistake_key(result: ExerciseResult) -> tuple[str, Problem] | None:
-    """What makes this failure the same as another's, and the problem that shows it."""
+def mistake_keys(result: ExerciseResult) -> list[tuple[str, Problem]]:
+    """What makes this failure the same as another's, with the problem that shows it: each
+    named mistake it has, or else its first failing problem."""
     failing = [p for p in result.problems if p.fails]
     if result.status != "failed" or not failing:
-        return None
-    named = next((p for p in failing if p.mistake), None)
-    if named is not None:
-        return f"mistake\0{named.mistake}", named
+        return []
+    named = {f"mistake\0{p.mistake}": p for p in reversed(failing) if p.mistake}
+    if named:
+        return sorted(named.items())
     first = failing[0]
     details = {k: v for k, v in first.details.items() if k not in _VOLATILE_DETAILS}
     same = json.dumps([first.kind, first.call, details, _WHERE.sub("line ?", first.message)],
                       sort_keys=True, default=str)  # fmt: skip
-    return f"output\0{same}", first
+    return [(f"output\0{same}", first)]
 
 
 def describe(problem: Problem) -> str:
@@ -77,9 +78,7 @@ def shared_mistakes(graded: Sequence[Graded]) -> list[SharedMistake]:
         for result in item.report.exercises:
             if result.id not in order:
                 order.append(result.id)
-            found = mistake_key(result)
-            if found is not None:
-                key, problem = found
+            for key, problem in mistake_keys(result):
                 groups.setdefault((result.id, key), []).append((item.submission, problem))
     shared = [
         SharedMistake(
