@@ -86,6 +86,7 @@ def _check_device(device: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from tensorlings.checker.sandbox import Zygote
+    from tensorlings.grading.flags import no_exercise_reason
 
     try:
         path = None if args.reference else find_workbook(args.path)
@@ -115,7 +116,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         zygote.close()
     newly_passed: frozenset[str] = frozenset()
-    empty = None if args.reference else _defines_no_exercise(path, report)
+    empty = None if args.reference else no_exercise_reason(path, report)
     if empty is not None:
         if args.json:
             print(json.dumps(report.to_json(), indent=1))
@@ -129,34 +130,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         report_view(_console(), report, verbose=args.verbose, explain=newly_passed)
     return report.exit_code
-
-
-_NO_EXERCISE = {
-    "empty": "it is empty",
-    "no_code": "it holds no code",
-    "not_a_workbook": "no function in it has an exercise's name",
-}
-
-
-def _defines_no_exercise(path: Path, report: Any) -> str | None:
-    """Why the file is not a workbook at all (nothing to check), or None."""
-    from tensorlings.grading.flags import workbook_flag
-
-    if report.error is not None:
-        return None
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return None
-    notebook = path.suffix.lower() == ".ipynb"
-    flag = workbook_flag(content, notebook=notebook, report=report, exercise_ids=())
-    if flag not in _NO_EXERCISE:
-        return None
-    return (
-        f"{path} defines none of the {len(report.exercises)} exercises ({_NO_EXERCISE[flag]}), "
-        "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
-        "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
-    )
 
 
 def _print_unreadable(args: argparse.Namespace, message: str) -> None:
@@ -370,48 +343,6 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def cmd_gradescope_build(args: argparse.Namespace) -> int:
-    from tensorlings.gradescope.build import build_autograder
-
-    out = build_autograder(
-        Path(args.out),
-        config=args.config,
-        allow_weak_isolation=args.allow_weak_isolation,
-        timeout=args.timeout,
-        memory_mb=args.memory_mb,
-    )
-    console = _console()
-    console.print(f"wrote {out}", highlight=False)
-    console.print(
-        "Next: in Gradescope, create a Programming Assignment, open Configure Autograder, "
-        f"upload {out.name} and let it build; then test it with a workbook "
-        "(see `Gradescope in one step` in the README).",
-        highlight=False,
-    )
-    return 0
-
-
-def _add_gradescope_parser(sub: Any) -> None:
-    gradescope = sub.add_parser("gradescope", help="Gradescope: build the autograder zip")
-    actions = gradescope.add_subparsers(dest="action", metavar="ACTION", required=True)
-    build = actions.add_parser(
-        "build", help="write the autograder zip (setup.sh, run_autograder, pinned requirements)"
-    )
-    build.add_argument(
-        "--out", default="autograder.zip", help="the zip to write (default autograder.zip)"
-    )
-    build.add_argument(
-        "--config", type=Path, default=None, metavar="TOML", help="grading config to include"
-    )
-    build.add_argument(
-        "--allow-weak-isolation",
-        action="store_true",
-        help="check submissions even where the full sandbox is not available",
-    )
-    _add_check_options(build)
-    build.set_defaults(func=cmd_gradescope_build)
-
-
 def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tensorlings", description="Learn PyTorch tensor manipulation by doing it."
@@ -472,7 +403,9 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     _add_check_options(watch)
     watch.set_defaults(func=cmd_watch)
 
-    _add_gradescope_parser(sub)
+    from tensorlings.gradescope.cli import add_gradescope_parser
+
+    add_gradescope_parser(sub, _add_check_options)
 
     if full_grade_parser:
         from tensorlings.grading.cli import add_grade_parser

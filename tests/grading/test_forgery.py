@@ -207,3 +207,19 @@ def test_forged_and_corrupt_results_are_checked_again_with_the_folder_seed(
     forced = grade(paths, tmp_path / "grades", jobs=1, seed=7)
     assert forced.checked == 2
     assert {json.loads((results / f).read_text())["seed"] for f in os.listdir(results)} == {7}
+
+
+def test_a_result_replaced_by_a_folder_or_a_link_is_rejected_then_rewritten(
+    tmp_path: Path,
+) -> None:
+    results = saved(tmp_path)
+    results.path("bob").unlink()
+    results.path("bob").mkdir()
+    (results.path("bob") / "x").write_text("")
+    (tmp_path / "elsewhere.json").write_text('{"schema": "tensorlings.check/1"}')
+    results.path("eve").symlink_to(tmp_path / "elsewhere.json")
+    assert results.load("bob") is None and results.load("eve") is None
+    for name in ("bob", "eve"):
+        results.save(name, small_class()[1].report.to_json(), {"sha256": "abc"})
+        assert results.load(name) is not None
+    assert (tmp_path / "elsewhere.json").read_text() == '{"schema": "tensorlings.check/1"}'

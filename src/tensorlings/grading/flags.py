@@ -18,6 +18,7 @@ import ast
 import json
 import re
 from collections.abc import Collection
+from pathlib import Path
 
 from tensorlings.checker.results import CheckReport
 
@@ -26,18 +27,21 @@ _NOTEBOOK_LINE = re.compile(r"^\s*[!%]")
 
 
 def workbook_flag(
-    content: bytes | None, *, notebook: bool, report: CheckReport, exercise_ids: Collection[str]
+    content: bytes | None,
+    *,
+    notebook: bool,
+    report: CheckReport,
+    exercise_ids: Collection[str] = (),
 ) -> str | None:
-    """The flag of a workbook file (None: an ordinary one). `exercise_ids` are the sheet's
-    exercises; the report's own list is used when it has one."""
+    """The flag of a workbook file (None: an ordinary one). The exercises are those the
+    report lists, or `exercise_ids` for a report that lists none."""
     if content is None:
         return "unreadable"
     if not content.strip():
         return "empty"
-    code = _notebook_code(content) if notebook else _text(content)
-    if isinstance(code, str) and code in ("unreadable", "not_a_workbook", "empty"):
-        return code
-    assert isinstance(code, list)
+    code, flag = _notebook_code(content) if notebook else _text(content)
+    if flag is not None:
+        return flag
     if not any(_has_code(part) for part in code):
         return "no_code"
     ids = {r.id for r in report.exercises} or set(exercise_ids)
@@ -50,28 +54,55 @@ def workbook_flag(
     return None
 
 
-def _text(content: bytes) -> list[str] | str:
-    if b"\0" in content:
-        return "not_a_workbook"  # a binary file (a PDF, an image, an archive) under a .py name
+NO_EXERCISE = {
+    "empty": "it is empty",
+    "no_code": "it holds no code",
+    "not_a_workbook": "no function in it has an exercise's name",
+}
+
+
+def no_exercise_reason(path: Path, report: CheckReport) -> str | None:
+    """Why a checked file is not a workbook at all (so nothing was checked), or None."""
+    if report.error is not None:
+        return None
     try:
-        return [content.decode("utf-8-sig")]
+        content = path.read_bytes()
+    except OSError:
+        return None
+    flag = workbook_flag(content, notebook=path.suffix.lower() == ".ipynb", report=report)
+    if flag not in NO_EXERCISE:
+        return None
+    return (
+        f"{path} defines none of the {len(report.exercises)} exercises ({NO_EXERCISE[flag]}), "
+        "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
+        "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
+    )
+
+
+Code = tuple[list[str], str | None]  # (the code to read, or a flag that settles it)
+
+
+def _text(content: bytes) -> Code:
+    if b"\0" in content:
+        return [], "not_a_workbook"  # a binary file (a PDF, an image, an archive) named .py
+    try:
+        return [content.decode("utf-8-sig")], None
     except UnicodeDecodeError:
-        return "unreadable"
+        return [], "unreadable"
 
 
-def _notebook_code(content: bytes) -> list[str] | str:
+def _notebook_code(content: bytes) -> Code:
     try:
         notebook = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         # Starts like JSON: a damaged notebook. Otherwise something else named .ipynb.
-        return "unreadable" if content.lstrip()[:1] == b"{" else "not_a_workbook"
+        return [], "unreadable" if content.lstrip()[:1] == b"{" else "not_a_workbook"
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        return "not_a_workbook"
+        return [], "not_a_workbook"
     cells = [c for c in notebook["cells"] if isinstance(c, dict)]
-    sources = [_source(c) for c in cells]
-    if not any(s.strip() for s in sources):
-        return "empty"
-    return [_source(c) for c in cells if c.get("cell_type") == "code"]
+    if not any(_source(c).strip() for c in cells):
+        return [], "empty"
+    return [_source(c) for c in cells if c.get("cell_type") == "code"], None
 
 
 def _source(cell: dict[str, object]) -> str:

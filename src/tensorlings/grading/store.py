@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -184,7 +185,10 @@ class ResultStore:
         fields stay as the check schema has them. Returns what was written, as read back."""
         data: dict[str, Any] = escaped({**report, "grading": {"submission": submission, **grading}})
         data["signature"] = self.secret.sign(data)
-        write_atomic(self.path(submission), json.dumps(data, indent=1) + "\n")
+        path = self.path(submission)
+        if path.is_dir() and not path.is_symlink():  # put there by something else: not ours
+            shutil.rmtree(path, ignore_errors=True)
+        write_atomic(path, json.dumps(data, indent=1) + "\n")
         return _graded(submission, data)
 
     def load(self, submission: str) -> StoredResult | None:

@@ -61,7 +61,8 @@ def grades_csv(graded: Sequence[Graded], context: ClassContext | None = None) ->
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    """3, 3.5, 33.33: no trailing zeros, never an exponent."""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _text(value: str) -> str:
