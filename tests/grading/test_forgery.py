@@ -223,3 +223,33 @@ def test_a_result_replaced_by_a_folder_or_a_link_is_rejected_then_rewritten(
         results.save(name, small_class()[1].report.to_json(), {"sha256": "abc"})
         assert results.load(name) is not None
     assert (tmp_path / "elsewhere.json").read_text() == '{"schema": "tensorlings.check/1"}'
+
+
+def test_a_weak_report_stops_the_run_before_it_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the worker does not say up front, the first report without `full` refuses."""
+
+    def weak_checks(jobs, saver, *args) -> None:
+        for job in jobs:
+            data = report(str(job.workbook), exercise("rearrange_1", "passed")).to_json()
+            data["isolation"] = {"network": True, "full": False, "missing": ["seccomp"]}
+            saver.on_result(job, data)
+
+    monkeypatch.setattr(grade_module, "probe_isolation", lambda: None)
+    monkeypatch.setattr(grade_module, "_run", weak_checks)
+    monkeypatch.delenv("TENSORLINGS_ALLOW_WEAK_ISOLATION", raising=False)
+    (tmp_path / "ada.py").write_text(GOOD)
+    with pytest.raises(WeakIsolation, match=r"missing: seccomp"):
+        grade([tmp_path / "ada.py"], tmp_path / "grades")
+    assert not list((tmp_path / "grades" / "results").glob("*.json"))
+    allowed = grade([tmp_path / "ada.py"], tmp_path / "grades", allow_weak_isolation=True)
+    assert allowed.weak_isolation
+    data = json.loads((tmp_path / "grades" / "class.json").read_text())
+    assert data["isolation"] == {
+        "full": False,
+        "weak_allowed": True,
+        "missing": ["seccomp"],
+        "warning": data["isolation"]["warning"],
+    }
+    assert "seccomp" in data["isolation"]["warning"]
