@@ -86,6 +86,7 @@ def _check_device(device: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from tensorlings.checker.sandbox import Zygote
+    from tensorlings.grading.flags import no_exercise_reason
 
     try:
         path = None if args.reference else find_workbook(args.path)
@@ -117,6 +118,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.strict:
         report = report.strict()
     newly_passed: frozenset[str] = frozenset()
+    empty = None if args.reference else no_exercise_reason(path, report)
+    if empty is not None:
+        if args.json:
+            print(json.dumps(report.to_json(), indent=1))
+        raise WorkbookError(empty)
     if not args.reference:
         newly_passed = _record_progress(path, report)
     if args.json:
@@ -411,6 +417,10 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     watch.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     _add_check_options(watch)
     watch.set_defaults(func=cmd_watch)
+
+    from tensorlings.gradescope.cli import add_gradescope_parser
+
+    add_gradescope_parser(sub, _add_check_options)
 
     if full_grade_parser:
         from tensorlings.grading.cli import add_grade_parser

@@ -115,3 +115,40 @@ def write_class(folder: Path) -> dict[str, Path]:
     paths["erin"] = folder / "erin"
     paths["empty"] = folder / "empty"
     return paths
+
+
+def wrong_output(exercise_id: str, actual: float, mistake: str | None = None) -> Problem:
+    """A wrong value on the same probe for everyone, as the checker reports it."""
+    details = {"first_index": [0], "expected_at_first": 1.0, "actual_at_first": actual}
+    return Problem(
+        "wrong_values",
+        f"wrong values: first at index [0] expected 1.0, got {actual}",
+        call=f"{exercise_id}(x=tensor([1.]))",
+        details=details,
+        mistake=mistake,
+    )
+
+
+def mistakes_class() -> list[Graded]:
+    """Five submissions: three share a named mistake on ex_b, two the same wrong output on
+    ex_c, one passes all with an edge-case note, one is an empty upload."""
+    note = Problem("edge_case", "wrong on an empty batch", call="ex_a(x=tensor([]))", fails=False)
+    population = wrong_output("ex_b", 0.9, mistake="population standard deviation")
+
+    def failed(exercise_id: str, problem: Problem) -> ExerciseResult:
+        return ExerciseResult(exercise_id, SECTION, "failed", (problem,), duration_s=0.1)
+
+    def passed(exercise_id: str, *notes: Problem) -> ExerciseResult:
+        return ExerciseResult(exercise_id, SECTION, "passed", notes, duration_s=0.1)
+
+    return [
+        Graded("ann", report("ann.py", passed("ex_a"), failed("ex_b", population),
+                             failed("ex_c", wrong_output("ex_c", 5.0)))),
+        Graded("ben", report("ben.py", passed("ex_a"), failed("ex_b", population),
+                             failed("ex_c", wrong_output("ex_c", 5.0)))),
+        Graded("cat", report("cat.py", passed("ex_a"), failed("ex_b", population),
+                             passed("ex_c"))),
+        Graded("dan", report("dan.py", passed("ex_a", note), passed("ex_b"), passed("ex_c"))),
+        Graded("eve", report("eve.py", *(ExerciseResult(i, SECTION, "not_started")
+                                          for i in ("ex_a", "ex_b", "ex_c"))), flag="empty"),
+    ]  # fmt: skip

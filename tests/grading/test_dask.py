@@ -68,3 +68,33 @@ def test_dask_grades_each_in_a_limited_process_and_its_worker_survives(
     exits = {e["id"]: e for e in found["exits"]["exercises"]}["rearrange_3"]
     assert "crashed" in [p["kind"] for p in exits["problems"]]
     assert len(cluster.scheduler_info["workers"]) == 1  # the Dask worker is still there
+
+
+PEEK = """\
+import inspect
+
+
+def rearrange_1():
+    raise ValueError("checked from " + inspect.currentframe().f_code.co_filename)
+"""
+
+
+@pytest.mark.slow
+def test_dask_messages_never_show_the_temporary_copy(cluster: Any, tmp_path: Path) -> None:
+    (tmp_path / "peek.py").write_text(PEEK)
+    grade([tmp_path / "peek.py"], tmp_path / "grades", dask_address=cluster.scheduler_address)
+    text = (tmp_path / "grades" / "results" / "peek.json").read_text()
+    assert "tensorlings-grade-" not in text
+    [problem] = {e["id"]: e for e in json.loads(text)["exercises"]}["rearrange_1"]["problems"]
+    assert f"checked from {tmp_path / 'peek.py'}" in problem["message"]
+
+
+@pytest.mark.slow
+def test_dask_local_starts_a_cluster_on_this_machine_and_stops_it(
+    distributed: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "good.py").write_text(GOOD)
+    summary = grade([tmp_path / "good.py"], tmp_path / "grades", dask_address="local")
+    assert (summary.checked, summary.failed, summary.could_not_check) == (1, 0, 0)
+    data = json.loads((tmp_path / "grades" / "results" / "good.json").read_text())
+    assert data["file"] == str(tmp_path / "good.py")

@@ -14,16 +14,19 @@ from typing import Any
 from tensorlings.checker.sandbox import Limits
 from tensorlings.errors import TensorlingsError
 from tensorlings.grading.checking import CheckSettings
+from tensorlings.grading.config import load_config
 from tensorlings.grading.grade import GradeSummary, default_jobs, grade
 from tensorlings.grading.progress import for_stream, plural
+from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.store import RESULTS_FOLDER
 
 EPILOG = """\
 exit codes:
   0    all submissions graded, no exercise failed in any of them
   1    all submissions graded, some exercise failed (or a workbook could not be checked)
-  2    usage error: nothing to grade, a path that does not exist, a bad --out, --dask
-       without dask installed or with no scheduler there, no worker able to start
+  2    usage error: nothing to grade, a path that does not exist, a bad --out or --config,
+       --dask without dask installed or with no scheduler there, no worker able to start,
+       no full sandbox here and no --allow-weak-isolation
   130  interrupted; finished results are kept: run the same command again to resume
 """
 
@@ -36,8 +39,9 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Check each submission exactly as `tensorlings check` does, in parallel, and\n"
             f"write DIR/{RESULTS_FOLDER}/<submission>.json as each completes, then grades.csv,\n"
-            "junit.xml and report.html. Running the same command again checks only the\n"
-            "submissions that are new or changed since the last run."
+            "junit.xml, report.html and class.json. Running the same command again checks only\n"
+            "the submissions that are new or changed since the last run (or whose stored\n"
+            "result fails its signature check)."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -68,7 +72,21 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--dask",
         metavar="ADDRESS",
         default=None,
-        help="send the checks to this dask.distributed scheduler (needs tensorlings[dask])",
+        help="send the checks to this dask.distributed scheduler, or `local` for a cluster on "
+        "this machine (needs tensorlings[dask])",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        default=None,
+        help="grading config: points per exercise, what a note costs, Gradescope visibility",
+    )
+    parser.add_argument(
+        "--allow-weak-isolation",
+        action="store_true",
+        default=None,
+        help="grade even without the full sandbox (the reports then say so)",
     )
     _add_check_options(parser)
     parser.set_defaults(func=run_grade)
@@ -77,7 +95,13 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
     """The options of `tensorlings check`, with its defaults: a grade is that check."""
-    parser.add_argument("--seed", type=int, default=0, help="seed for the random cases (default 0)")
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        help="seed for the random cases (default: a secret one drawn for this --out folder on "
+        "its first run, kept for the runs that resume it, recorded in every result)",
+    )
     parser.add_argument(
         "--timeout", type=float, default=5.0, help="seconds per call of a function (default 5)"
     )
@@ -85,6 +109,18 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
         "--memory-mb", type=float, default=2048, help="extra memory code may use (default 2048)"
     )
     parser.add_argument("--device", default="cpu", help="device to check on (default cpu)")
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to 2**31 - 1, not {text!r}"
+        )
+    return value
 
 
 def _positive(text: str) -> int:
@@ -108,9 +144,12 @@ def run_grade(args: argparse.Namespace) -> int:
             dask_address=args.dask,
             progress=for_stream(sys.stderr),
             settings=settings(args),
+            seed=args.seed,
+            config=load_config(args.config),
+            allow_weak_isolation=args.allow_weak_isolation,
         )
     except TensorlingsError as error:
-        print(f"tensorlings grade: {error}", file=sys.stderr)
+        print(f"tensorlings grade: {safe_text(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:  # before or after the checks: nothing half-written to lose
         print("tensorlings grade: interrupted", file=sys.stderr)
@@ -121,7 +160,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def settings(args: argparse.Namespace) -> CheckSettings:
     limits = Limits(exercise_seconds=args.timeout, memory_bytes=int(args.memory_mb * 1024**2))
-    return CheckSettings(seed=args.seed, device=args.device, limits=limits)
+    return CheckSettings(device=args.device, limits=limits)
 
 
 def describe(summary: GradeSummary) -> str:
@@ -135,9 +174,22 @@ def describe(summary: GradeSummary) -> str:
         f"{passed} with no failed exercise, {summary.failed} with a failed exercise, "
         f"{summary.attempted_nothing} with nothing attempted, "
         f"{summary.could_not_check} that could not be checked.",
-        "Reports: " + ", ".join(str(path) for path in summary.reports[:3]),
+        f"Seed {summary.seed} (give --seed {summary.seed} to repeat these checks elsewhere).",
+        "Reports: " + ", ".join(str(path) for path in summary.reports[:4]),
     ]
-    return "\n".join(lines)
+    if summary.flagged:
+        lines.insert(2, f"{plural(summary.flagged, 'odd upload')} flagged (see class.json).")
+    if summary.rejected:
+        lines.insert(
+            2,
+            f"{plural(summary.rejected, 'stored result')} failed validation (edited or "
+            "damaged) and were checked again.",
+        )
+    if summary.weak_isolation:
+        lines.append(
+            "WARNING: graded without the full sandbox (--allow-weak-isolation); the reports say so."
+        )
+    return safe_text("\n".join(lines))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

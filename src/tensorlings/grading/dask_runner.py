@@ -8,9 +8,10 @@ down. Results come back to this process, which writes them as they complete.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,43 @@ def _distributed() -> Any:
     return distributed
 
 
-def check_bytes(filename: str, content: bytes, settings: CheckSettings) -> dict[str, Any]:
-    """The Dask task: check a workbook sent as bytes, with this worker thread's zygote."""
+def check_bytes(
+    filename: str, content: bytes, settings: CheckSettings, shown_as: str | None = None
+) -> dict[str, Any]:
+    """The Dask task: check a workbook sent as bytes, with this worker thread's zygote.
+
+    It is checked from a temporary copy; every mention of that copy's path in the report
+    is replaced by `shown_as` (the path the instructor gave), so that no message shows an
+    internal temporary path."""
     holder = getattr(_local, "holder", None)
     if holder is None:
         holder = _local.holder = ZygoteHolder()
     with tempfile.TemporaryDirectory(prefix="tensorlings-grade-") as folder:
         workbook = Path(folder) / Path(filename).name
         workbook.write_bytes(content)
-        return check_one(holder, workbook, settings)
+        data = check_one(holder, workbook, settings)
+        shown = shown_as or Path(filename).name
+        copies = sorted({str(workbook), str(workbook.resolve())}, key=len, reverse=True)
+        folders = sorted({folder, str(Path(folder).resolve())}, key=len, reverse=True)
+        return dict(_replaced(data, [(c, shown) for c in copies], folders))
+
+
+def _replaced(value: Any, paths: list[tuple[str, str]], folders: list[str]) -> Any:
+    """The JSON data with the temporary copy's path (then its folder) replaced."""
+    if isinstance(value, str):
+        for old, new in paths:
+            value = value.replace(old, new)
+        for old in folders:
+            value = value.replace(old, "<checked copy>")
+        return value
+    if isinstance(value, dict):
+        return {k: _replaced(v, paths, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, paths, folders) for v in value]
+    return value
+
+
+LOCAL = "local"  # --dask local: a cluster on this machine, started and stopped by the run
 
 
 def connect(address: str, timeout_s: float = 10.0) -> Any:
@@ -51,8 +80,25 @@ def connect(address: str, timeout_s: float = 10.0) -> Any:
     except (OSError, TimeoutError, ValueError) as error:
         raise GradingError(
             f"could not reach the Dask scheduler at {address!r} ({error}); is it running? "
-            "Start one with `dask scheduler` and workers with `dask worker ADDRESS`"
+            "Start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
+            "or give --dask local for a cluster on this machine"
         ) from None
+
+
+@contextlib.contextmanager
+def session(address: str) -> Iterator[Any]:
+    """A client for the run: of the scheduler at `address`, or of a new local cluster."""
+    if address != LOCAL:
+        with connect(address) as client:
+            yield client
+        return
+    distributed = _distributed()
+    # One thread per worker process: each thread keeps a zygote, as a pool process does.
+    with (
+        distributed.LocalCluster(threads_per_worker=1, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
 
 
 def run_dask(
@@ -60,13 +106,14 @@ def run_dask(
 ) -> None:
     """Check every job on the cluster; `on_result` gets each report JSON as it completes."""
     distributed = _distributed()
-    with connect(address) as client:
+    with session(address) as client:
         futures = {
             client.submit(
                 check_bytes,
                 job.workbook.name,
                 job.workbook.read_bytes(),
                 settings,
+                str(job.workbook),
                 key=f"tensorlings-grade-{job.name}-{job.sha256[:16]}",
                 pure=False,
                 retries=0,

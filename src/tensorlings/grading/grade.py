@@ -4,7 +4,9 @@
     summary.exit_code  # 0: nothing failed; 1: some exercise failed or a workbook was unusable
 
 Each result is saved the moment it is known, so a run that is stopped loses nothing: the same
-command again checks only the submissions with no result for their current content.
+command again checks only the submissions with no valid result for their current content. The
+reports are made from the results this process checked or verified, never from files that
+something else may have rewritten since.
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.results import CheckReport
 from tensorlings.grading.checking import CheckSettings, crashed
+from tensorlings.grading.config import GradingConfig
 from tensorlings.grading.errors import GradingError, GradingInterrupted
-from tensorlings.grading.model import Graded, error_report
+from tensorlings.grading.flags import workbook_flag
+from tensorlings.grading.isolation import (
+    WeakIsolation,
+    class_isolation,
+    probe_isolation,
+    weak_allowed_by_environment,
+)
+from tensorlings.grading.model import ClassContext, Graded, error_report
 from tensorlings.grading.progress import Progress, Silent
 from tensorlings.grading.reports import write_reports
 from tensorlings.grading.runner import Job, run_local
@@ -40,6 +50,10 @@ class GradeSummary:
     seconds: float
     reports: tuple[Path, ...]
     attempted_nothing: int = 0  # checked, but every exercise is still the template
+    rejected: int = 0  # stored results that failed validation, so were checked again
+    seed: int = 0
+    weak_isolation: bool = False  # graded without the full sandbox (allowed by the user)
+    flagged: int = 0  # odd uploads (empty, not a workbook, untouched template, ...)
 
     @property
     def exit_code(self) -> int:
@@ -52,6 +66,9 @@ class _Plan:
     jobs: tuple[Job, ...]  # workbooks to check
     unusable: tuple[tuple[Submission, str, str], ...]  # (submission, why, sha256): no workbook
     unchanged: int
+    kept: dict[str, Graded]  # the unchanged submissions' verified results
+    contents: dict[str, bytes | None]  # what was hashed, to flag odd uploads by
+    rejected: int = 0
 
 
 def default_jobs() -> int:
@@ -70,24 +87,41 @@ def grade(
     dask_address: str | None = None,
     progress: Progress | None = None,
     settings: CheckSettings | None = None,
+    seed: int | None = None,
+    config: GradingConfig | None = None,
+    allow_weak_isolation: bool | None = None,
 ) -> GradeSummary:
     """Grade every submission into out_dir; raises GradingError for what the user must fix.
 
-    `settings` (seed, device, limits) default to those of `tensorlings check`; `jobs` defaults
-    to the CPUs available; with `dask_address` the checks run on that Dask cluster instead.
+    `settings` (device, limits) default to those of `tensorlings check`; the seed is the
+    output folder's secret one, drawn on its first run, unless `seed` forces one. `jobs`
+    defaults to the CPUs available; with `dask_address` the checks run on that Dask cluster.
+    Without the full sandbox it refuses to run unless `allow_weak_isolation` (None: the
+    TENSORLINGS_ALLOW_WEAK_ISOLATION environment variable decides).
     """
     started = time.perf_counter()
     resolved = resolve(submissions, out_dir=Path(out_dir))
     store = ResultStore(out_dir)
     store.prepare()
-    settings = settings or CheckSettings()
+    config = config or GradingConfig()
+    if allow_weak_isolation is None:
+        allow_weak_isolation = weak_allowed_by_environment()
     with store.locked():
+        chosen = seed if seed is not None else store.secret.seed
+        settings = replace(settings or CheckSettings(), seed=chosen)
         plan = _plan(resolved, store, settings)
-        saver = _Saver(store, resolved, progress or Silent(), settings)
+        if plan.jobs and dask_address is None and not allow_weak_isolation:
+            probe_isolation()  # refuse before anything is checked, not after
+        saver = _Saver(store, resolved, progress or Silent(), settings, allow_weak_isolation)
         saver.run(plan, lambda: _run(plan.jobs, saver, jobs, dask_address, settings))
-        graded = [_stored(store, s.name) for s in resolved]
-        generator = f"tensorlings {tensorlings_version()}"
-        paths = write_reports(store.out_dir, graded, gradescope=gradescope, generator=generator)
+        graded = [saver.graded.get(s.name) or plan.kept[s.name] for s in resolved]
+        context = ClassContext(
+            config=config,
+            seed=chosen,
+            isolation=class_isolation(graded, allow_weak_isolation),
+            generator=f"tensorlings {tensorlings_version()}",
+        )
+        paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
     return GradeSummary(
         out_dir=store.out_dir,
         submissions=len(resolved),
@@ -98,23 +132,34 @@ def grade(
         attempted_nothing=sum(1 for g in graded if g.attempted_nothing),
         seconds=time.perf_counter() - started,
         reports=tuple(paths),
+        rejected=plan.rejected,
+        seed=chosen,
+        weak_isolation=not context.isolation.full,
+        flagged=sum(1 for g in graded if g.flag),
     )
 
 
 def _plan(submissions: Sequence[Submission], store: ResultStore, settings: CheckSettings) -> _Plan:
-    """What needs checking: every submission without a stored result for its current content."""
-    jobs, unusable, unchanged = [], [], 0
+    """What needs checking: every submission without a valid stored result for its current
+    content (one that fails validation is checked again)."""
+    jobs, unusable, unchanged, rejected = [], [], 0, 0
+    kept: dict[str, Graded] = {}
+    contents: dict[str, bytes | None] = {}
     for submission in submissions:
         workbook, content, why = _read(submission)
+        contents[submission.name] = content if workbook is not None else None
         key = fingerprint(content, settings=settings.key())
         stored = store.load(submission.name)
+        if stored is None and store.path(submission.name).exists():
+            rejected += 1
         if stored is not None and stored.sha256 == key:
             unchanged += 1
+            kept[submission.name] = stored.graded
         elif workbook is None:
             unusable.append((submission, why, key))
         else:
             jobs.append(Job(submission.name, workbook, key))
-    return _Plan(tuple(jobs), tuple(unusable), unchanged)
+    return _Plan(tuple(jobs), tuple(unusable), unchanged, kept, contents, rejected)
 
 
 def _read(submission: Submission) -> tuple[Path | None, bytes, str]:
@@ -166,15 +211,23 @@ class _Saver:
         submissions: Sequence[Submission],
         progress: Progress,
         settings: CheckSettings,
+        allow_weak_isolation: bool,
     ) -> None:
         self.store = store
         self.sources = {s.name: s for s in submissions}
         self.progress = progress
         self.settings = settings
-        self.saved = 0
+        self.allow_weak = allow_weak_isolation
+        self.graded: dict[str, Graded] = {}
+        self.contents: dict[str, bytes | None] = {}
+
+    @property
+    def saved(self) -> int:
+        return len(self.graded)
 
     def run(self, plan: _Plan, check: Callable[[], None]) -> None:
         """Save the unusable submissions' results, then those `check` produces."""
+        self.contents = plan.contents
         self.progress.start(len(plan.jobs) + len(plan.unusable), plan.unchanged)
         try:
             for submission, why, sha256 in plan.unusable:
@@ -197,30 +250,34 @@ class _Saver:
         source = self.sources[name]
         try:
             report = CheckReport.from_json(data)  # what comes back is checked before it is kept
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             message = f"the checker sent back a report that cannot be read ({error})"
             data = crashed(source.source, message, self.settings)
             report = CheckReport.from_json(data)
-        grading = {"sha256": sha256, "source": str(source.source)}
+        if not self.allow_weak and report.error is None and not report.isolation.get("full"):
+            raise WeakIsolation(report.isolation)  # checked on a Dask worker without a sandbox
+        grading = {
+            "sha256": sha256,
+            "source": str(source.source),
+            "seed": self.settings.seed,
+            "flag": _flag(source, self.contents.get(name), report),
+        }
         try:
-            self.store.save(name, data, grading)
+            graded = self.store.save(name, data, grading)
         except OSError as error:
             raise GradingError(
                 f"could not save the result of {name!r} in {str(self.store.folder)!r}: "
                 f"{error.strerror or error}; make room and run the same command again"
             ) from None
-        self.saved += 1
-        self.progress.advance(Graded(name, report))
+        self.graded[name] = graded
+        self.progress.advance(graded)
 
     def on_result(self, job: Job, data: dict[str, Any]) -> None:
         self.save(job.name, data, job.sha256)
 
 
-def _stored(store: ResultStore, name: str) -> Graded:
-    stored = store.load(name)
-    if stored is None:
-        raise GradingError(
-            f"the result of {name!r} is missing or unreadable in {str(store.folder)!r}; "
-            "run the same command again to check it"
-        )
-    return stored.graded
+def _flag(submission: Submission, content: bytes | None, report: CheckReport) -> str | None:
+    if submission.workbook is None:
+        return submission.flag or ("unreadable" if report.error else None)
+    notebook = submission.workbook.suffix.lower() == ".ipynb"
+    return workbook_flag(content, notebook=notebook, report=report, exercise_ids=())

@@ -1,19 +1,25 @@
-"""What the reports are made from: one check report per named submission."""
+"""What the reports are made from: one check report per named submission, and the run's facts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 
 from tensorlings.checker.results import CheckReport, FileError
+from tensorlings.grading.config import GradingConfig
+
+# Odd uploads, flagged in every report (see flags.py for what each means).
+FLAGS = ("empty", "not_a_workbook", "untouched_template", "no_code", "unreadable")
 
 
 @dataclass(frozen=True)
 class Graded:
-    """A submission's name (its row, its results file) and the check report it got."""
+    """A submission's name (its row, its results file), the check report it got, and what
+    kind of odd upload it is (None for an ordinary workbook)."""
 
     submission: str
     report: CheckReport
+    flag: str | None = None
 
     @property
     def could_not_check(self) -> bool:
@@ -28,6 +34,35 @@ class Graded:
     @property
     def failed_something(self) -> bool:
         return any(result.status == "failed" for result in self.report.exercises)
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How isolated the run's checks were: `full` only when every layer of the sandbox was on."""
+
+    full: bool = True
+    weak_allowed: bool = False  # --allow-weak-isolation was given
+    missing: tuple[str, ...] = ()  # the layers that were not active, as the checker names them
+
+    def warning(self) -> str | None:
+        if self.full:
+            return None
+        missing = ", ".join(self.missing) if self.missing else "not reported by the checker"
+        return (
+            "These results were graded WITHOUT the full sandbox (--allow-weak-isolation); "
+            f"missing layers: {missing}. A determined student could have interfered with "
+            "the checks; re-grade on a machine with the full sandbox before relying on them."
+        )
+
+
+@dataclass(frozen=True)
+class ClassContext:
+    """What every class report states besides the results: scoring, seed, isolation."""
+
+    config: GradingConfig = field(default_factory=GradingConfig)
+    seed: int | None = None
+    isolation: Isolation = field(default_factory=Isolation)
+    generator: str = "tensorlings"
 
 
 def error_report(file: str, kind: str, message: str, *, seed: int, device: str) -> CheckReport:

@@ -6,6 +6,7 @@ import sys
 from typing import Protocol, TextIO
 
 from tensorlings.grading.model import Graded
+from tensorlings.grading.safe_text import safe_text
 
 
 class Progress(Protocol):
@@ -34,12 +35,14 @@ def plural(count: int, word: str) -> str:
 def outcome(graded: Graded) -> str:
     """One line about one result: `12 passed, 3 failed, 21 not started` or why it has none."""
     error = graded.report.error
+    flag = f" (flagged: {graded.flag})" if graded.flag else ""
     if error is not None:
         first_line = error.message.splitlines()[0] if error.message else ""
-        return f"could not be checked ({error.kind}: {first_line[:120]})"
+        return safe_text(f"could not be checked ({error.kind}: {first_line[:120]}){flag}")
     counts = graded.report.summary()
     return (
-        f"{counts['passed']} passed, {counts['failed']} failed, {counts['not_started']} not started"
+        f"{counts['passed']} passed, {counts['failed']} failed, {counts['not_started']} "
+        f"not started{flag}"
     )
 
 
@@ -97,7 +100,10 @@ class Bar:
         self.bar.start()
 
     def advance(self, graded: Graded) -> None:
-        self.bar.update(self.task, advance=1, description=f"{graded.submission}: {outcome(graded)}")
+        from rich.markup import escape
+
+        line = escape(f"{graded.submission}: {outcome(graded)}")  # text, not rich markup
+        self.bar.update(self.task, advance=1, description=line)
 
     def finish(self) -> None:
         self.bar.stop()

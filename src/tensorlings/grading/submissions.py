@@ -30,6 +30,7 @@ class Submission:
     source: Path
     workbook: Path | None
     problem: str | None = None  # why there is no workbook to check
+    flag: str | None = None  # with no workbook: what kind of odd upload it is (see flags.py)
 
 
 def resolve(
@@ -41,7 +42,7 @@ def resolve(
     The output folder is never a submission, so `grade class/* --out class/grades` can be run
     again as it is."""
     skip = out_dir.resolve() if out_dir is not None else None
-    found: dict[Path, tuple[Path, Path | None, str | None]] = {}
+    found: dict[Path, tuple[Path, Path | None, str | None, str | None]] = {}
     for argument in arguments:
         source = Path(argument)
         key = source.resolve()
@@ -54,15 +55,20 @@ def resolve(
             "no submissions given: name workbooks (.py, .ipynb) or folders that hold one"
         )
     candidates = sorted(found.values(), key=lambda item: (_base_name(item[0]), str(item[0])))
-    names = unique_names(_base_name(source) for source, _, _ in candidates)
+    names = unique_names(_base_name(source) for source, *_ in candidates)
     submissions = [
-        Submission(name, source, workbook, problem)
-        for name, (source, workbook, problem) in zip(names, candidates, strict=True)
+        Submission(name, source, workbook, problem, flag)
+        for name, (source, workbook, problem, flag) in zip(names, candidates, strict=True)
     ]
     return tuple(sorted(submissions, key=lambda s: s.name))
 
 
-def _locate(source: Path) -> tuple[Path | None, str | None]:
+Located = tuple[Path | None, str | None, str | None]  # (workbook, why none, flag)
+
+
+def _locate(source: Path) -> Located:
+    if source.is_symlink() and not _inside(source, source.parent):
+        return _refused(source, source.parent)
     if source.is_dir():
         return find_workbook(source)
     if not source.exists():
@@ -71,35 +77,77 @@ def _locate(source: Path) -> tuple[Path | None, str | None]:
         )
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
         # Reported in its own row rather than stopping the class: `subs/*` may catch a roster.
-        return None, (
-            f"{str(source)!r} is not a workbook: a submission is a .py or .ipynb file, "
-            "or a folder holding one"
+        return (
+            None,
+            (
+                f"{str(source)!r} is not a workbook: a submission is a .py or .ipynb file, "
+                "or a folder holding one"
+            ),
+            _size_flag(source, "not_a_workbook"),
         )
-    return source, None
+    return source, None, None
 
 
-def find_workbook(folder: Path) -> tuple[Path | None, str | None]:
-    """The folder's one workbook, or None and why there is no single one."""
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether the path, all links followed, is in the folder (all links followed)."""
     try:
-        entries = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        target, root = path.resolve(strict=True), folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False  # a dangling or looping link leads nowhere inside
+    return target == root or root in target.parents
+
+
+def _refused(path: Path, folder: Path) -> Located:
+    return (
+        None,
+        (
+            f"refused {str(path)!r}: it is a symbolic link to a file outside the submission "
+            f"({str(folder)!r}), and a submission may only be graded on its own files; "
+            "ask the student for the file itself"
+        ),
+        "unreadable",
+    )
+
+
+def _size_flag(path: Path, otherwise: str) -> str:
+    try:
+        return "empty" if path.stat().st_size == 0 else otherwise
+    except OSError:
+        return "unreadable"
+
+
+def find_workbook(folder: Path) -> Located:
+    """The folder's one workbook, or None, why there is no single one, and its flag."""
+    try:
+        entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        files = [p for p in entries if p.is_file()]
     except OSError as error:
-        return None, f"the folder {str(folder)!r} could not be read: {error.strerror or error}"
-    workbooks = [p for p in entries if p.suffix.lower() in WORKBOOK_SUFFIXES]
+        why = f"the folder {str(folder)!r} could not be read: {error.strerror or error}"
+        return None, why, "unreadable"
+    workbooks = [p for p in files if p.suffix.lower() in WORKBOOK_SUFFIXES]
     preferred = [p for p in workbooks if p.name in PREFERRED_NAMES]
+    chosen = None
     if preferred:
         # Both workbook.py and workbook.ipynb: the learner worked in the one saved last.
-        return max(preferred, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb")), None
-    if len(workbooks) == 1:
-        return workbooks[0], None
+        chosen = max(preferred, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb"))
+    elif len(workbooks) == 1:
+        chosen = workbooks[0]
+    if chosen is not None:
+        return (chosen, None, None) if _inside(chosen, folder) else _refused(chosen, folder)
     if not workbooks:
-        return None, (
+        why = (
             f"the folder {str(folder)!r} holds no workbook (.py or .ipynb); "
             "put the learner's workbook in it"
         )
+        return None, why, "not_a_workbook" if entries else "empty"
     listed = ", ".join(p.name for p in workbooks[:5]) + (", …" if len(workbooks) > 5 else "")
-    return None, (
-        f"the folder {str(folder)!r} holds {len(workbooks)} workbooks ({listed}) and none is "
-        "named workbook.py or workbook.ipynb; keep one, or rename the one to grade workbook.py"
+    return (
+        None,
+        (
+            f"the folder {str(folder)!r} holds {len(workbooks)} workbooks ({listed}) and none is "
+            "named workbook.py or workbook.ipynb; keep one, or rename the one to grade workbook.py"
+        ),
+        None,
     )
 
 

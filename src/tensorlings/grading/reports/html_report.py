@@ -1,4 +1,5 @@
-"""report.html: the class report, one self-contained page (inline CSS and SVG, no script)."""
+"""report.html: the class report, one self-contained page (inline CSS, SVG and one small
+script that sorts the scores table; everything reads without it)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,23 @@ import statistics
 from collections.abc import Sequence
 from html import escape
 
-from tensorlings.grading.model import Graded
+from tensorlings.grading.mistakes import shared_mistakes
+from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports import charts
+from tensorlings.grading.reports.html_sections import (
+    SORT_SCRIPT,
+    isolation_banner,
+    scores_table,
+    shared_mistakes_section,
+    student_panels,
+)
 from tensorlings.grading.reports.stats import (
     ExerciseStats,
     exercise_order,
     exercise_stats,
     hardest,
-    results_by_id,
 )
+from tensorlings.grading.scoring import score
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -37,12 +46,26 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .passed { background: #2e7d32; } .failed { background: #c62828; }
 .not_started { background: #bdbdbd; } .unchecked { background: #6d4c41; }
 .error { color: #c62828; }
+.warning { background: #fff3e0; border: 1px solid #ef6c00; padding: 8px 12px; }
+th[data-column] { cursor: pointer; } th[aria-sort=ascending]::after { content: " ▲"; }
+th[aria-sort=descending]::after { content: " ▼"; }
+.flag { background: #fff8e1; border: 1px solid #f9a825; border-radius: 3px; padding: 0 4px; }
+.mistake { border-left: 4px solid #c62828; padding: 2px 12px; margin: 10px 0; }
+.mistake h3 { font-size: 15px; margin: 6px 0; } .count { font-size: 18px; }
+.example { color: #424242; font-size: 13px; }
+details.student { border: 1px solid #e0e0e0; border-radius: 6px; margin: 6px 0;
+                  padding: 4px 10px; }
+details.student summary { cursor: pointer; padding: 4px 0; }
+li.note { color: #6d4c41; } ul { margin: 0; padding-left: 18px; }
 """
 
 
-def class_report_html(graded: Sequence[Graded], *, generator: str = "tensorlings") -> str:
+def class_report_html(graded: Sequence[Graded], context: ClassContext | None = None) -> str:
     """The whole page as text; every number on it is counted from the reports given."""
+    context = context or ClassContext()
     stats = exercise_stats(graded)
+    ids = [exercise_id for exercise_id, _ in exercise_order(graded)]
+    scores = [score(item, ids, context.config) for item in graded]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -50,12 +73,19 @@ def class_report_html(graded: Sequence[Graded], *, generator: str = "tensorlings
         "<title>Class report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>Class report</h1>",
-        f'<p class="meta">{len(graded)} submissions, {len(stats)} exercises. '
-        f"Made by {escape(generator)}.</p>",
+        f'<p class="meta">{len(graded)} submissions, {len(stats)} exercises, '
+        f"{sum(context.config.weight(i) for i in ids):g} points. "
+        + (f"Seed {context.seed}. " if context.seed is not None else "")
+        + f"Made by {escape(context.generator)}.</p>",
+        isolation_banner(context),
         _cards(graded),
-        *_charts(graded, stats),
         "<h2>Submissions</h2>",
-        _submissions_table(graded),
+        '<p class="explain">Click a column to sort; a name opens its details below.</p>',
+        scores_table(graded, scores),
+        shared_mistakes_section(shared_mistakes(graded)),
+        *_charts(graded, stats),
+        student_panels(graded, scores),
+        f"<script>{SORT_SCRIPT}</script>",
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -106,33 +136,3 @@ def _charts(graded: Sequence[Graded], stats: Sequence[ExerciseStats]) -> list[st
         "<h2>Exercises passed per submission</h2>",
         charts.histogram(histogram, "exercises passed → number of submissions"),
     ]
-
-
-def _submissions_table(graded: Sequence[Graded]) -> str:
-    order = exercise_order(graded)
-    rows = [
-        "<table><thead><tr><th>Submission</th><th>Passed</th><th>Failed</th>"
-        "<th>Not started</th><th>Exercises</th><th>Could not be checked</th></tr></thead><tbody>"
-    ]
-    for item in graded:
-        counts = item.report.summary()
-        results = results_by_id(item)
-        dots = "".join(
-            f'<span class="dot {status}" title="{escape(exercise_id)}: '
-            f'{escape(charts.STATUS_WORDS.get(status, status))}"></span>'
-            for exercise_id, _ in order
-            for status in [results[exercise_id].status if exercise_id in results else "unchecked"]
-        )
-        error = item.report.error
-        problem = f"{error.kind}: {error.message}" if error else ""
-        rows.append(
-            f'<tr data-submission="{escape(item.submission)}" data-passed="{counts["passed"]}" '
-            f'data-failed="{counts["failed"]}" data-not-started="{counts["not_started"]}" '
-            f'data-error="{escape(error.kind) if error else ""}">'
-            f"<td>{escape(item.submission)}</td>"
-            f'<td class="n">{counts["passed"]}</td><td class="n">{counts["failed"]}</td>'
-            f'<td class="n">{counts["not_started"]}</td><td class="strip">{dots}</td>'
-            f'<td class="error">{escape(problem[:300])}</td></tr>'
-        )
-    rows.append("</tbody></table>")
-    return "\n".join(rows)

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.grading.model import Graded
-from tensorlings.grading.reports.text import NOT_STARTED, result_text
+from tensorlings.grading.reports.text import NOT_STARTED, failure_text, notes_text
+from tensorlings.grading.safe_text import safe_text
 
 # Characters XML 1.0 cannot hold at all (learner output may contain any of them).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def junit_xml(graded: Sequence[Graded]) -> str:
+def junit_xml(graded: Sequence[Graded], *, weak_isolation: bool = False) -> str:
     """The JUnit XML text: failed is a <failure>, not started is <skipped>, a file that could
     not be checked is one <error> test case named "workbook"."""
     root = ET.Element("testsuites", name="tensorlings grade")
@@ -28,6 +29,10 @@ def junit_xml(graded: Sequence[Graded]) -> str:
         seconds += float(suite.get("time", "0"))
     root.attrib.update({key: str(value) for key, value in totals.items()})
     root.set("time", f"{seconds:.3f}")
+    if weak_isolation:
+        properties = ET.Element("properties")
+        ET.SubElement(properties, "property", name="isolation", value="weak")
+        root.insert(0, properties)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -37,7 +42,9 @@ def _suite(item: Graded) -> ET.Element:
     counts = report.summary()
     suite = ET.Element("testsuite", name=item.submission, file=_clean(report.file))
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("seed", report.seed), ("torch", report.torch), ("device", report.device)):
+    facts = (("seed", report.seed), ("torch", report.torch), ("device", report.device),
+             ("flag", item.flag or ""))  # fmt: skip
+    for name, value in facts:
         ET.SubElement(properties, "property", name=name, value=_clean(str(value)))
     if report.error is not None:
         case = ET.SubElement(suite, "testcase", classname=item.submission, name="workbook")
@@ -62,7 +69,8 @@ def _case(submission: str, result: ExerciseResult) -> ET.Element:
     case = ET.Element(
         "testcase", classname=submission, name=result.id, time=f"{result.duration_s:.3f}"
     )
-    text = _clean(result_text(result))
+    text = _clean(failure_text(result))
+    notes = _clean(notes_text(result))
     if result.status == "failed":
         failing = [p for p in result.problems if p.fails]
         first = failing[0] if failing else None
@@ -75,12 +83,12 @@ def _case(submission: str, result: ExerciseResult) -> ET.Element:
         failure.text = text
     elif result.status == "not_started":
         ET.SubElement(case, "skipped", message=NOT_STARTED)
-    elif text:
-        ET.SubElement(case, "system-out").text = text
+    if notes:  # apart from the failure: notes never fail the test case
+        ET.SubElement(case, "system-out").text = notes
     if result.output:
         ET.SubElement(case, "system-err").text = _clean(result.output)
     return case
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", safe_text(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tensorlings.checker.results import ExerciseResult, Problem
+from tensorlings.grading.safe_text import safe_text
 
 NOT_STARTED = "not started: no solution written for this exercise yet"
 
@@ -10,15 +11,29 @@ NOT_STARTED = "not started: no solution written for this exercise yet"
 def problem_line(problem: Problem) -> str:
     where = f" [{problem.call}]" if problem.call else ""
     line = f" (line {problem.line})" if problem.line is not None else ""
-    return f"{problem.kind}{line}: {problem.message}{where}"
+    return safe_text(f"{problem.kind}{line}: {problem.message}{where}")
 
 
-def result_text(result: ExerciseResult) -> str:
-    """What went wrong (or the coach's advice), one problem per line."""
+def failure_text(result: ExerciseResult) -> str:
+    """What fails the exercise, one problem per line."""
+    return "\n".join(problem_line(p) for p in result.problems if p.fails)
+
+
+def notes_text(result: ExerciseResult, cost: float = 0.0) -> str:
+    """The notes that do not fail it (edge cases, the coach's advice), under their own title."""
+    notes = [problem_line(p) for p in result.problems if not p.fails]
+    if not notes:
+        return ""
+    title = (
+        f"notes (passed, but these cost {cost:g} points):"
+        if cost
+        else "notes (do not fail the exercise):"
+    )
+    return "\n".join([title, *notes])
+
+
+def result_text(result: ExerciseResult, cost: float = 0.0) -> str:
+    """What went wrong, then the notes apart, one problem per line."""
     if result.status == "not_started":
         return NOT_STARTED
-    lines = [problem_line(p) for p in result.problems if p.fails]
-    advice = [problem_line(p) for p in result.problems if not p.fails]
-    if advice:
-        lines += ["advice (does not fail the exercise):", *advice]
-    return "\n".join(lines)
+    return "\n".join(part for part in (failure_text(result), notes_text(result, cost)) if part)

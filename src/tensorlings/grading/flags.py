@@ -1,0 +1,123 @@
+"""Odd uploads: say what a submission is when it is not an ordinary workbook.
+
+- `unreadable`: the file or folder could not be read, is not valid text or a valid notebook,
+  or was refused (a symlink out of the submission);
+- `empty`: nothing in it (no bytes, only blank space, a notebook with no or only blank cells,
+  an empty folder);
+- `no_code`: something in it, but no code (comments only, a notebook of markdown cells);
+- `not_a_workbook`: code or files, but not this sheet's: another suffix, a binary file, or
+  Python that defines none of the exercises;
+- `untouched_template`: defines exercises, every one still as the template left it.
+
+Read from the bytes and the check report only; nothing here runs the submission.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from tensorlings.checker.results import CheckReport
+
+_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
+_NOTEBOOK_LINE = re.compile(r"^\s*[!%]")
+
+
+def workbook_flag(
+    content: bytes | None,
+    *,
+    notebook: bool,
+    report: CheckReport,
+    exercise_ids: Collection[str] = (),
+) -> str | None:
+    """The flag of a workbook file (None: an ordinary one). The exercises are those the
+    report lists, or `exercise_ids` for a report that lists none."""
+    if content is None:
+        return "unreadable"
+    if not content.strip():
+        return "empty"
+    code, flag = _notebook_code(content) if notebook else _text(content)
+    if flag is not None:
+        return flag
+    if not any(_has_code(part) for part in code):
+        return "no_code"
+    ids = {r.id for r in report.exercises} or set(exercise_ids)
+    defined = {name for part in code for name in _DEF.findall(part)}
+    if not defined or (ids and not defined & ids):
+        return "not_a_workbook"
+    attempted = [r for r in report.exercises if r.id in defined]
+    if report.error is None and attempted and all(r.status == "not_started" for r in attempted):
+        return "untouched_template"
+    return None
+
+
+NO_EXERCISE = {
+    "empty": "it is empty",
+    "no_code": "it holds no code",
+    "not_a_workbook": "no function in it has an exercise's name",
+}
+
+
+def no_exercise_reason(path: Path, report: CheckReport) -> str | None:
+    """Why a checked file is not a workbook at all (so nothing was checked), or None."""
+    if report.error is not None:
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    flag = workbook_flag(content, notebook=path.suffix.lower() == ".ipynb", report=report)
+    if flag not in NO_EXERCISE:
+        return None
+    return (
+        f"{path} defines none of the {len(report.exercises)} exercises ({NO_EXERCISE[flag]}), "
+        "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
+        "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
+    )
+
+
+Code = tuple[list[str], str | None]  # (the code to read, or a flag that settles it)
+
+
+def _text(content: bytes) -> Code:
+    if b"\0" in content:
+        return [], "not_a_workbook"  # a binary file (a PDF, an image, an archive) named .py
+    try:
+        return [content.decode("utf-8-sig")], None
+    except UnicodeDecodeError:
+        return [], "unreadable"
+
+
+def _notebook_code(content: bytes) -> Code:
+    try:
+        notebook = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # Starts like JSON: a damaged notebook. Otherwise something else named .ipynb.
+        return [], "unreadable" if content.lstrip()[:1] == b"{" else "not_a_workbook"
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return [], "not_a_workbook"
+    cells = [c for c in notebook["cells"] if isinstance(c, dict)]
+    if not any(_source(c).strip() for c in cells):
+        return [], "empty"
+    return [_source(c) for c in cells if c.get("cell_type") == "code"], None
+
+
+def _source(cell: dict[str, object]) -> str:
+    source = cell.get("source", "")
+    return "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+
+
+def _has_code(text: str) -> bool:
+    """Any statement that is not a comment, a bare string or a notebook line."""
+    lines = [line for line in text.splitlines() if not _NOTEBOOK_LINE.match(line)]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return any(line.strip() and not line.strip().startswith("#") for line in lines)
+    return any(
+        not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        for node in tree.body
+    )

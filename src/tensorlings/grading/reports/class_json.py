@@ -1,0 +1,100 @@
+"""class.json: the class report as data (schema "tensorlings.class/1", in the README)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tensorlings.checker.results import Problem
+from tensorlings.grading.mistakes import shared_mistakes
+from tensorlings.grading.model import ClassContext, Graded
+from tensorlings.grading.reports.stats import exercise_order, exercise_stats
+from tensorlings.grading.safe_text import escaped
+from tensorlings.grading.scoring import ExerciseScore, score
+
+SCHEMA = "tensorlings.class/1"
+
+
+def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any]:
+    """Scores, flags, every exercise's verdict and the shared mistakes, as JSON data."""
+    ids = [exercise_id for exercise_id, _ in exercise_order(graded)]
+    isolation = context.isolation
+    data = {
+        "schema": SCHEMA,
+        "generator": context.generator,
+        "seed": context.seed,
+        "isolation": {
+            "full": isolation.full,
+            "weak_allowed": isolation.weak_allowed,
+            "missing": list(isolation.missing),
+            "warning": isolation.warning(),
+        },
+        "config": context.config.to_json(),
+        "max_score": sum(context.config.weight(i) for i in ids),
+        "exercises": [
+            {
+                "id": s.id,
+                "section": s.section,
+                "weight": context.config.weight(s.id),
+                "passed": s.passed,
+                "failed": s.failed,
+                "not_started": s.not_started,
+                "unchecked": s.unchecked,
+            }
+            for s in exercise_stats(graded)
+        ],
+        "submissions": [_submission(item, ids, context) for item in graded],
+        "shared_mistakes": [
+            {
+                "exercise": m.exercise,
+                "mistake": m.mistake,
+                "named": m.named,
+                "kind": m.kind,
+                "count": m.count,
+                "submissions": list(m.submissions),
+                "example": {
+                    "submission": m.example_submission,
+                    "message": m.example_message,
+                    "call": m.example_call,
+                },
+            }
+            for m in shared_mistakes(graded)
+        ],
+    }
+    return dict(escaped(data))
+
+
+def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict[str, Any]:
+    result = score(item, ids, context.config)
+    error = item.report.error
+    return {
+        "name": item.submission,
+        "file": item.report.file,
+        "score": result.points,
+        "max_score": result.max_points,
+        "percent": result.percent,
+        "flag": item.flag,
+        "error": {"kind": error.kind, "message": error.message} if error else None,
+        "summary": item.report.summary(),
+        "exercises": [_exercise(part, item) for part in result.exercises],
+    }
+
+
+def _exercise(part: ExerciseScore, item: Graded) -> dict[str, Any]:
+    failing = next((r.problems for r in item.report.exercises if r.id == part.id), ())
+    return {
+        "id": part.id,
+        "status": part.status,
+        "points": part.points,
+        "max_points": part.max_points,
+        "problems": [_problem(p) for p in failing if p.fails],
+        "notes": [_problem(p) for p in part.notes],
+    }
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message}
+    for key in ("call", "line", "mistake"):
+        if getattr(problem, key) is not None:
+            data[key] = getattr(problem, key)
+    return data
