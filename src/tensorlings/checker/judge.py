@@ -46,6 +46,8 @@ def show_arg(value: Any) -> str:
     """A tensor argument as a learner would type it (small ones in full)."""
     if isinstance(value, torch.Tensor):
         dtype = str(value.dtype).removeprefix("torch.")
+        if value.numel() == 0:  # tensor([]) would read as float32: say the dtype and shape
+            return f"torch.empty({tuple(value.shape)}, dtype=torch.{dtype})"
         if value.numel() <= SHOW_LIMIT and value.dim() > 0:
             default = dtype in ("float32", "int64") or value.dtype == torch.bool
             suffix = "" if default else f", dtype=torch.{dtype}"

@@ -188,10 +188,12 @@ def _random_probes(exercise: Exercise, cases: RandomCases, seed: int) -> list[Pr
     if cases.grad_args:
         small = {name: min(high, max(contract_low(cases, name), 3)) for name, (_, high) in
                  cases.sizes.items()}  # fmt: skip
+        floating = [d for d in (*cases.dtypes, *cases.other_dtypes) if d.is_floating_point]
         for i in range(2):
             base = random_probe(
-                exercise, seed * 1000 + 900 + i, small, cases.dtypes[0], "grad", Family.GRADIENTS
-            )
+                exercise, seed * 1000 + 900 + i, small, (floating or [torch.float32])[0], "grad",
+                Family.GRADIENTS,
+            )  # fmt: skip
             probes.append(with_gradients(exercise, base))
     for i, name in enumerate(n for n, (low, _) in cases.sizes.items() if low == 0):
         sizes = {**draw_sizes(cases, rng, growth=0.3), name: 0}
