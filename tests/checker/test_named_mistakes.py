@@ -213,3 +213,12 @@ def test_one_answer_for_different_inputs_is_named_across_probes():
         pytest.skip("this seed drew no two random cases of one shape")
     (problem,) = mistakes.across_probes(exercise, pairs, outputs, [wrong])
     assert problem.mistake == "an answer that ignores the input"
+
+
+def test_huge_sample_values_are_judged_without_a_huge_count_table():
+    probe = special.sampling_probes(0)[0]
+    _, n = probe.args
+    samples = torch.full((n,), 2**62, dtype=torch.int64)
+    (problem,) = special.sampling_problems(SAMPLING, probe, _reply(samples))
+    assert problem.mistake is None
+    assert "returned index 4611686018427387904" in problem.message

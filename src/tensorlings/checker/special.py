@@ -157,17 +157,15 @@ def sampling_mistake(exercise: Exercise, probs: torch.Tensor, samples: torch.Ten
 
     A sampling exercise's `Mistake.run(probs)` gives the probability of each value the
     mistaken sampler returns (index = value)."""
-    if int(samples.min()) < 0:
-        return None
+    low, high = int(samples.min()), int(samples.max())
     for mistake in exercise.mistakes:
         try:
-            distribution = mistake.run(probs.double()).double()
+            wanted = mistake.run(probs.double()).double().reshape(-1)
         except Exception:  # not applicable to this input
             continue
-        size = max(distribution.numel(), int(samples.max()) + 1)
-        wanted = torch.zeros(size, dtype=torch.float64)
-        wanted[: distribution.numel()] = distribution
-        counts = torch.bincount(samples, minlength=size)
+        if low < 0 or high >= wanted.numel():
+            continue  # values the mistaken sampler never returns (and no huge bincount)
+        counts = torch.bincount(samples, minlength=wanted.numel())
         if bool(((wanted == 0) & (counts > 0)).any()):
             continue
         if chi_square_p_value(counts, wanted) >= MISTAKE_P_VALUE:
