@@ -163,8 +163,8 @@ def _constant(
         return None
     return Recognised(
         "constant output",
-        f"Every entry of your result is {float(flat_actual[0]):.4g}, whatever the input: is the "
-        "result built from a fixed value rather than from the inputs?",
+        f"Every entry of your result is {float(flat_actual[0]):.4g}, where the right answer "
+        "varies: is the result built from a fixed value rather than from the inputs?",
     )
 
 
