@@ -303,7 +303,7 @@ def identity_matrix(n: int) -> torch.Tensor:
 #
 # `probs` is a 1-D floating-point tensor of shape (k,): probs[i] is the probability of event i. The entries are non-negative and add up to 1 (up to rounding). Some may be exactly zero.
 #
-# Return an integer tensor of shape (n,) holding n independent random draws: each entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, no Python loops, and not torch.multinomial or torch.distributions. Every index must lie in [0, k), and an event with probability zero must never be drawn. n may be 0 (an empty result). Beyond the sheet, a robust sampler also copes with probabilities that add up to a little less than 1, within 0.001 as the sheet's own guard allows.
+# Return an integer tensor of shape (n,) holding n independent random draws: each entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, no Python loops, and not torch.multinomial or torch.distributions. Every index must lie in [0, k), and an event with probability zero must never be drawn. Beyond the sheet, n may be 0 (an empty result), and a robust sampler copes with probabilities that add up to a little less than 1, within 0.001 as the sheet's own guard allows.
 
 # %%
 def sample_distribution(probs: torch.Tensor, n: int) -> torch.Tensor:
@@ -345,7 +345,7 @@ def classifier_accuracy(scores: torch.Tensor, true_classes: torch.Tensor) -> tor
 # %% [markdown]
 # ### 16. `total_price_indexing`: Total price with integer-array indexing
 #
-# `prices` is a 1-D floating-point tensor of shape (k,): prices[i] is the price of item kind i. `items` is a 1-D integer tensor of shape (n,) listing the purchases, each entry an item kind in [0, k); the same kind may be bought several times, or none may be bought at all (n = 0).
+# `prices` is a 1-D floating-point tensor of shape (k,): prices[i] is the price of item kind i. `items` is a 1-D integer tensor of shape (n,) listing the purchases, each entry an item kind in [0, k); the same kind may be bought several times. Beyond the sheet, nothing may be bought at all (n = 0), for a total of 0.
 #
 # Return the total price of the purchases, as a 0-d tensor or a Python number.
 #
@@ -385,7 +385,7 @@ def gather_2d(matrix: torch.Tensor, indexes: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 18. `total_price_gather`: Total price with gather
 #
-# `prices` is a 1-D floating-point tensor of shape (k,): prices[i] is the price of item kind i. `items` is a 1-D integer tensor of shape (n,) listing the purchases, each entry an item kind in [0, k); the same kind may be bought several times, or none may be bought at all (n = 0).
+# `prices` is a 1-D floating-point tensor of shape (k,): prices[i] is the price of item kind i. `items` is a 1-D integer tensor of shape (n,) listing the purchases, each entry an item kind in [0, k); the same kind may be bought several times. Beyond the sheet, nothing may be bought at all (n = 0), for a total of 0.
 #
 # Return the total price of the purchases, as a 0-d tensor or a Python number.
 #
@@ -408,7 +408,7 @@ def total_price_gather(prices: torch.Tensor, items: torch.Tensor) -> torch.Tenso
 #
 # `matrix` is a tensor with any number n >= 1 of axes, shape (d_0, ..., d_{n-1}). `coords` is an integer tensor of shape (batch, n): each row is the coordinate of one entry of `matrix`.
 #
-# Return a tensor of shape (batch,) and the dtype of `matrix` with out[b] = matrix[coords[b, 0], coords[b, 1], ..., coords[b, n-1]]. batch may be 0.
+# Return a tensor of shape (batch,) and the dtype of `matrix` with out[b] = matrix[coords[b, 0], coords[b, 1], ..., coords[b, n-1]]. Beyond the sheet, batch may be 0 (an empty result).
 
 # %%
 def integer_array_indexing(matrix: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
@@ -428,7 +428,7 @@ def integer_array_indexing(matrix: torch.Tensor, coords: torch.Tensor) -> torch.
 #
 # Given a float matrix of shape (batch, n) with n ≥ 1, return a tensor of shape (batch,) whose i-th entry is log(sum(exp(matrix[i]))), in the matrix's dtype.
 #
-# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result. A row that is all -inf has a log-sum-exp of -inf, and a row containing +inf has +inf; neither should come out as nan.
+# Your code must stay accurate when the entries are huge (say ±10,000), where exp() overflows to inf or underflows to 0 in floating point. A batch of 0 rows (beyond the sheet) gives an empty result. Beyond the sheet, a row that is all -inf has a log-sum-exp of -inf, and a row containing +inf has +inf; neither should come out as nan.
 #
 # Do not call torch.logsumexp.
 
@@ -512,7 +512,7 @@ def batched_cross_entropy_loss(logits: torch.Tensor, true_labels: torch.Tensor) 
 # %% [markdown]
 # ### 24. `collect_rows`: Collect rows by index
 #
-# matrix has shape (m, n); row_indexes is an int64 tensor of shape (k,) whose values lie in [0, m). Return the (k, n) tensor whose row i is matrix[row_indexes[i]], in matrix's dtype. Indexes may repeat and come in any order, and k may be 0.
+# matrix has shape (m, n); row_indexes is an int64 tensor of shape (k,) whose values lie in [0, m). Return the (k, n) tensor whose row i is matrix[row_indexes[i]], in matrix's dtype. Indexes may repeat and come in any order; beyond the sheet, k may be 0.
 #
 # For example, with matrix = arange(15).view(5, 3) and row_indexes = [0, 2, 1, 0], the result is rows 0, 2, 1 and 0 again, stacked.
 
@@ -529,7 +529,7 @@ def collect_rows(matrix: torch.Tensor, row_indexes: torch.Tensor) -> torch.Tenso
 # %% [markdown]
 # ### 25. `collect_columns`: Collect columns by index
 #
-# matrix has shape (m, n); column_indexes is an int64 tensor of shape (k,) whose values lie in [0, n). Return the (m, k) tensor whose column i is matrix[:, column_indexes[i]], in matrix's dtype. Indexes may repeat and come in any order, and k may be 0.
+# matrix has shape (m, n); column_indexes is an int64 tensor of shape (k,) whose values lie in [0, n). Return the (m, k) tensor whose column i is matrix[:, column_indexes[i]], in matrix's dtype. Indexes may repeat and come in any order; beyond the sheet, k may be 0.
 #
 # For example, with matrix = arange(15).view(5, 3) and column_indexes = [0, 2, 1, 0], each row of the result is [r0, r2, r1, r0], where r0, r1, r2 are that row's entries.
 
@@ -711,7 +711,7 @@ def as_strided_6() -> tuple[tuple[int, ...], tuple[int, ...]]:
 # %% [markdown]
 # ### 32. `relu_clone_setitem`: Copy, then overwrite
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape; beyond the sheet, that includes 0-d (a single number) and empty tensors.
 #
 # This time, make a copy of x with clone, then assign 0 to the copy's negative entries.
 #
@@ -737,7 +737,7 @@ def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 33. `relu_where`: Choose with where
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape; beyond the sheet, that includes 0-d (a single number) and empty tensors.
 #
 # This time, use torch.where to choose, entry by entry, between x and 0.
 #
@@ -762,7 +762,7 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 34. `relu_maximum`: The larger of x and 0
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape; beyond the sheet, that includes 0-d (a single number) and empty tensors.
 #
 # This time, use torch.maximum, which takes the larger of two tensors entry by entry.
 #
@@ -787,7 +787,7 @@ def relu_maximum(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 35. `relu_abs`: Arithmetic with abs
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape; beyond the sheet, that includes 0-d (a single number) and empty tensors.
 #
 # This time, use torch.abs and arithmetic: no comparisons needed.
 #
@@ -812,7 +812,7 @@ def relu_abs(x: torch.Tensor) -> torch.Tensor:
 # %% [markdown]
 # ### 36. `relu_multiply_bool`: Multiply by a mask
 #
-# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape, including 0-d (a single number) and empty tensors.
+# Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is positive and 0 everywhere else. x is a float tensor of any shape; beyond the sheet, that includes 0-d (a single number) and empty tensors.
 #
 # This time, build a boolean tensor from x and multiply x by it, entry by entry.
 #

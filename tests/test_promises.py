@@ -17,7 +17,7 @@ JUDGED = [e for e in catalogue.exercises() if e.judge in (Judge.FUNCTION, Judge.
 # What a prompt says, and the family of probes that must test it.
 PROMISES = {
     Family.EMPTY: re.compile(r"empty|may be 0|zero weeks|n = 0|batch of 0|k may be 0", re.I),
-    Family.ZERO_DIM: re.compile(r"including 0-d", re.I),
+    Family.ZERO_DIM: re.compile(r"includ\w* 0-d", re.I),
     Family.INFINITE: re.compile(r"-inf|\+inf|infinite"),
     Family.UNNORMALISED: re.compile(r"up to rounding|within 0\.001", re.I),
 }
@@ -51,6 +51,32 @@ def test_what_is_probed_beyond_the_random_cases_is_in_the_prompt(exercise: Exerc
             assert words.search(exercise.prompt), (
                 f"{exercise.id} has {family.value} probes that its prompt never mentions"
             )
+
+
+@pytest.mark.parametrize("exercise", JUDGED, ids=lambda e: e.id)
+def test_a_promise_beyond_the_sheet_says_so_in_the_prompt(exercise: Exercise):
+    """`show` lists empty inputs, 0-d tensors... as beyond the sheet: the prompt must not state
+    them as plain requirements."""
+    families = probe_families(exercise)
+    for family, words in PROMISES.items():
+        if family is Family.INFINITE and _infinite_in_contract(exercise):
+            continue
+        beyond = family in families and not exercise.tiers.fails(family)
+        if beyond and words.search(exercise.prompt):
+            assert re.search(r"beyond\s+the\s+sheet", exercise.prompt, re.I), (
+                f"{exercise.id}'s prompt states {family.value} but not that it is beyond the sheet"
+            )
+
+
+def _infinite_in_contract(exercise: Exercise) -> bool:
+    return any(
+        exercise.tiers.fails(probe.family)
+        and any(
+            isinstance(a, torch.Tensor) and a.is_floating_point() and not bool(a.isfinite().all())
+            for a in probe.args
+        )
+        for probe in _planned(exercise.id, 0)
+    )
 
 
 @pytest.mark.parametrize("exercise", JUDGED, ids=lambda e: e.id)

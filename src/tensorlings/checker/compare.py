@@ -180,8 +180,8 @@ def _column_pairs(expected: torch.Tensor, actual: torch.Tensor) -> str:
     shown = [(i, e, a) for i, (e, a) in pairs if not (long and _same(e, a))]
     for i, e, a in shown:
         mark = "" if _same(e, a) else "  ✗"
-        rows.append(f"{i:>5}  {e:>12.5g}  {a:>12.5g}{mark}")
-    if long:
+        rows.append(f"{i:>5}  {e + 0.0:>12.5g}  {a + 0.0:>12.5g}{mark}")  # + 0.0: no "-0"
+    if long and len(shown) < len(pairs):
         rows.append(f"(the other {len(pairs) - len(shown)} rows agree)")
     return "\n".join(rows)
 

@@ -120,6 +120,8 @@ def _with_limit(problem: Problem, limits: Any) -> Problem:
         limit = f"The limit is {limits.exercise_seconds:g} s per call (--timeout)."
     elif problem.kind == "memory_limit":
         limit = f"The limit is {human_bytes(limits.memory_bytes)} of extra memory (--memory-mb)."
+        message = re.sub(r"(\d{5,}) bytes", lambda m: human_bytes(int(m.group(1))), problem.message)
+        return replace(problem, message=f"{message} {limit}")
     else:
         return problem
     return replace(problem, message=f"{problem.message} {limit}")
@@ -131,11 +133,10 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
     per_probe: list[list[Problem]] = []
     recorded: dict[str, int] = {}
     printed: list[str] = []
-    outputs: list[Any] = []
+    outcomes: list[mistakes.Outcome | None] = []
     for index, probe in enumerate(probes):
         result = results[index] if index < len(results) else None
-        ok = isinstance(result, dict) and result.get("status") == "ok"
-        outputs.append(_decode(result.get("output")) if ok and isinstance(result, dict) else None)
+        outcomes.append(_outcome(result))
         if result is None and per_probe and any(per_probe):
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
@@ -147,7 +148,19 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
                     recorded[name] = recorded.get(name, 0) + count
             if result.get("output_text"):
                 printed.append(str(result["output_text"]))
-    return Ran(per_probe, recorded, printed, outputs)
+    return Ran(per_probe, recorded, printed, outcomes)
+
+
+def _outcome(result: Any) -> mistakes.Outcome | None:
+    """What the learner's call gave, for naming its mistake; None when it is not known."""
+    if not isinstance(result, dict):
+        return None
+    if result.get("status") == "ok":
+        return mistakes.Outcome(value=_decode(result.get("output")))
+    error = result.get("error")
+    if result.get("status") == "error" and isinstance(error, dict):
+        return mistakes.Outcome.of_error(str(error.get("type", "")), str(error.get("message", "")))
+    return None
 
 
 @dataclass(frozen=True)
@@ -157,7 +170,7 @@ class Ran:
     problems: list[list[Problem]]
     recorded: dict[str, int]
     printed: list[str]
-    outputs: list[Any]
+    outcomes: list[mistakes.Outcome | None]
 
 
 def _shrink(
@@ -195,12 +208,14 @@ def _pick(
     pairs = list(zip(probes, ran.problems, strict=False))
     in_contract = [exercise.tiers.fails(p.family) for p in probes]
     contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
-    outputs = [out for out, keep in zip(ran.outputs, in_contract, strict=False) if keep]
+    outcomes = [out for out, keep in zip(ran.outcomes, in_contract, strict=False) if keep]
     problems = _pick_tier(exercise, runner, contract, device, seed)
-    problems = mistakes.across_probes(exercise, contract, outputs, problems)
-    if probes and probes[0].kind == "sampling" and not problems:
+    if probes and probes[0].kind == "sampling":
+        outputs = [o.value if o else None for o in outcomes]
         same = special.same_draws_problem(exercise, [p for p, _ in contract], outputs)
-        problems += [same] if same else []
+        problems += [same] if same and not problems else []
+    else:
+        problems = mistakes.name(exercise, contract, outcomes, problems)
     if any(p.fails for p in problems):
         return problems
     notes: dict[Family, Problem] = {}
@@ -213,7 +228,14 @@ def _pick(
 
 def edge_case(problem: Problem, family: Family) -> Problem:
     """A problem found beyond the sheet, as a note that does not fail the exercise."""
-    message = f"passes, but not on {family.words}: {problem.message.rstrip('.')}. {family.advice}"
+    advice = family.advice
+    if family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):
+        advice = (
+            "Run the call above yourself: every step must accept a size of 0 (torch.stack of "
+            "an empty list, a reshape that divides by a size, or an assert that a size is "
+            "positive all refuse it)."
+        )
+    message = f"passes, but not on {family.words}: {problem.message.rstrip('.')}. {advice}"
     details = {**problem.details, "as": problem.kind, "family": family.value}
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 

@@ -9,9 +9,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.checker import mistakes
 from tensorlings.checker.compare import Mismatch, compare, short
-from tensorlings.checker.mistakes import RECOGNISED_KINDS
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
@@ -42,15 +40,21 @@ def _numbers(value: Any) -> str:
     return text if any(c in text for c in ".enai") else text + "."  # 1.0 shows as "1."
 
 
+def _dtype_suffix(value: torch.Tensor, dtype: str) -> str:
+    default = dtype in ("float32", "int64") or value.dtype == torch.bool
+    return "" if default else f", dtype=torch.{dtype}"
+
+
 def show_arg(value: Any) -> str:
     """A tensor argument as a learner would type it (small ones in full)."""
     if isinstance(value, torch.Tensor):
         dtype = str(value.dtype).removeprefix("torch.")
         if value.numel() == 0:  # tensor([]) would read as float32: say the dtype and shape
             return f"torch.empty({tuple(value.shape)}, dtype=torch.{dtype})"
+        if value.dim() == 0 and not value.is_complex():
+            return f"tensor({_numbers(value.detach().cpu().item())}{_dtype_suffix(value, dtype)})"
         if value.numel() <= SHOW_LIMIT and value.dim() > 0:
-            default = dtype in ("float32", "int64") or value.dtype == torch.bool
-            suffix = "" if default else f", dtype=torch.{dtype}"
+            suffix = _dtype_suffix(value, dtype)
             text = f"tensor({_numbers(value.detach().cpu().tolist())}{suffix})"
             return text if len(text) <= 160 else text[:159] + "…"
         return f"<{dtype} tensor of shape {tuple(value.shape)}>"
@@ -137,8 +141,10 @@ def error_problem(
             "tensors much larger than the input.",
             line=line,
         )  # fmt: skip
-    raised = f"raised {error.get('type', 'an error')}{at}: {error.get('message', '')}"
-    message = f"{call} {raised}"
+    reason = str(error.get("message", "")).strip()
+    message = f"{call} raised {error.get('type', 'an error')}{at}" + (
+        f": {reason}" if reason else ""
+    )
     if error.get("type") == "AssertionError" and exercise.min_learner_asserts:
         message = (
             f"one of your own asserts failed on a valid input{at}: {call}. An assert must hold "
@@ -146,13 +152,7 @@ def error_problem(
         )
     elif error.get("type") == "NameError":
         message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
-    found = mistakes.recognise_error(
-        exercise, probe, str(error.get("type", "")), str(error.get("message", ""))
-    )
-    if found is not None:
-        message = f"{call}: this is what {found.name} gives. {found.explain} (It {raised})"
-    mistake = found.name if found else None
-    return Problem("exception", message, line=line, mistake=mistake)
+    return Problem("exception", message, line=line)
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
@@ -190,7 +190,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
 def _mismatch_problem(
     exercise: Exercise, probe: Probe, actual: Any, mismatch: Mismatch, call: str
 ) -> Problem:
-    """The problem a wrong output makes, led by the mistake it shows where one is recognised."""
+    """The problem a wrong output makes (named later, from every probe, if it is a known one)."""
     kind = mismatch.kind
     unstable = probe.large and kind in VALUE_KINDS and bool(exercise.cases)
     if unstable and exercise.cases and exercise.cases.stress_scale:
@@ -201,18 +201,7 @@ def _mismatch_problem(
         )
     else:
         message = f"{call}: {mismatch.message}"
-    found = mistakes.recognise(exercise, probe, actual) if kind in RECOGNISED_KINDS else None
-    if found is not None:
-        detail = mismatch.message
-        if kind == "unstable":
-            detail = f"right on moderate inputs but not on large ones: {detail}"
-        message = mistakes.lead_with(detail, call, found)
-    return Problem(
-        kind,
-        message,
-        details=mismatch.details,
-        mistake=found.name if found else None,
-    )
+    return Problem(kind, message, details=mismatch.details)
 
 
 def _stability_advice(exercise_id: str) -> str:

@@ -1,16 +1,23 @@
-"""Name the mistake behind a wrong output, so that the message says what the learner did.
+"""Name the mistake behind a failure, so that the message says what the learner did.
 
-An exercise declares the mistakes learners make as code (`tensorlings.exercise.Mistake`); the
-checker runs them here, in its own process, on the same input, and a learner's output equal to
-one of them is that mistake. Generic recognisers need no declaration: axes in the wrong order,
-an off-by-one size, a constant answer, the sheet's answer whatever the input, and code that is
-right only on the sheet's sizes.
+An exercise declares the mistakes learners make as code (`tensorlings.exercise.Mistake`). When
+an exercise fails, the checker runs each of them here, in its own process, on every contract
+probe, and names one only if it behaves like the learner's code on all of them: the same wrong
+value or the same error where the learner was wrong, and the right answer where the learner was
+right. A coincidence on one small input is not enough to name a mistake.
+
+Generic recognisers need no declaration and follow the same rule: the wrong sign, values
+shifted by a constant, axes in the wrong order, the right values in another shape, an axis of
+size 1 too many or too few, an off-by-one size, a constant answer, the sheet's answer whatever
+the input; across probes, one answer for different inputs, and code that breaks on every size
+but the sheet's.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,7 +28,8 @@ from tensorlings.checker.probes import Probe, clone_args
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import DtypePolicy, Exercise, Family, OutputPolicy
 
-RECOGNISED_KINDS = ("wrong_values", "not_finite", "unstable", "wrong_shape")
+NAMEABLE_KINDS = ("wrong_values", "not_finite", "unstable", "wrong_shape", "exception")
+VALUE_KINDS = ("wrong_values", "not_finite", "unstable", "wrong_shape")
 MAX_PERMUTED_AXES = 4
 
 
@@ -29,6 +37,28 @@ MAX_PERMUTED_AXES = 4
 class Recognised:
     name: str
     explain: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call gave: a value, or an error (its type and first line)."""
+
+    value: Any = None
+    error: tuple[str, str] | None = None
+
+    @classmethod
+    def of_error(cls, kind: str, message: str) -> Outcome:
+        return cls(error=(kind, (message.strip().splitlines() or [""])[0]))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One contract probe as the learner's code met it."""
+
+    probe: Probe
+    outcome: Outcome | None  # None: not known (crashed, timed out, not sendable)
+    wrong: bool  # its output or error is what failed (not only its dtype, say)
+    right: bool  # nothing at all was wrong on it
 
 
 def _values_policy(policy: OutputPolicy) -> OutputPolicy:
@@ -45,82 +75,161 @@ def same_output(actual: Any, other: Any, policy: OutputPolicy) -> bool:
         return False
 
 
-def recognise(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
-    """The mistake whose output `actual` is, on this probe's input; None when none fits."""
+def _run(function: Callable[..., Any], probe: Probe) -> Outcome:
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ours to run: its warnings are nobody's business
+            return Outcome(value=function(*clone_args(probe.args)))
+    except Exception as error:  # a mistake may raise, and that is part of what it does
+        return Outcome.of_error(type(error).__name__, str(error))
+
+
+def _same(learner: Outcome, theirs: Outcome, policy: OutputPolicy) -> bool:
+    if learner.error is not None or theirs.error is not None:
+        return learner.error == theirs.error
+    return same_output(learner.value, theirs.value, policy)
+
+
+def evidence(
+    pairs: Sequence[tuple[Probe, list[Problem]]], outcomes: Sequence[Outcome | None]
+) -> list[Evidence]:
+    return [
+        Evidence(
+            probe,
+            outcome,
+            wrong=any(p.kind in NAMEABLE_KINDS for p in found),
+            right=not found,
+        )
+        for (probe, found), outcome in zip(pairs, outcomes, strict=False)
+    ]
+
+
+def _declared(exercise: Exercise, seen: list[Evidence]) -> Recognised | None:
     for mistake in exercise.mistakes:
-        try:
-            with torch.no_grad():
-                theirs = mistake.run(*clone_args(probe.args))
-        except Exception:  # a mistake may not apply to every input: then it is not this one
-            continue
-        if same_output(theirs, probe.expected, exercise.output):
-            continue  # the mistake gives the right answer here: it explains nothing
-        if same_output(actual, theirs, exercise.output) or _same_non_finite(
-            actual, theirs, probe.expected
-        ):
-            return Recognised(mistake.name, mistake.explain)
-    return generic(exercise, probe, actual)
-
-
-def _same_non_finite(actual: Any, theirs: Any, expected: Any) -> bool:
-    """The mistake explains where the output went nan or inf (other entries may differ for
-    another reason): same shape, same non-finite entries, and those entries are wrong."""
-    tensors = (actual, theirs, expected)
-    if not all(isinstance(x, torch.Tensor) and x.is_floating_point() for x in tensors):
-        return False
-    if not tuple(actual.shape) == tuple(theirs.shape) == tuple(expected.shape):
-        return False
-    bad = ~torch.isfinite(actual)
-    if not bool(bad.any()) or not torch.equal(bad, ~torch.isfinite(theirs)):
-        return False
-    same_there = torch.isclose(actual[bad], theirs[bad], equal_nan=True).all()
-    wrong_there = ~torch.isclose(actual[bad], expected[bad].to(actual.dtype), equal_nan=True)
-    return bool(same_there) and bool(wrong_there.any())
-
-
-def recognise_error(
-    exercise: Exercise, probe: Probe, error_type: str, message: str
-) -> Recognised | None:
-    """The declared mistake that raises this very error on this input, if any."""
-    wanted = message.strip().splitlines()[:1]
-    for mistake in exercise.mistakes:
-        try:
-            with torch.no_grad():
-                mistake.run(*clone_args(probe.args))
-        except Exception as error:
-            if type(error).__name__ == error_type and str(error).strip().splitlines()[:1] == wanted:
+        matched = 0
+        for item in seen:
+            if item.outcome is None or not (item.wrong or item.right):
+                continue
+            theirs = _run(mistake.run, item.probe)
+            if item.right:
+                if not _same(Outcome(value=item.probe.expected), theirs, exercise.output):
+                    break  # the learner is right where this mistake is wrong
+            elif _same(item.outcome, theirs, exercise.output):
+                matched += 1
+            else:
+                break
+        else:
+            if matched:
                 return Recognised(mistake.name, mistake.explain)
     return None
 
 
-def generic(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
-    expected = probe.expected
-    if not isinstance(actual, torch.Tensor) or not isinstance(expected, torch.Tensor):
+def _generic(exercise: Exercise, seen: list[Evidence]) -> Recognised | None:
+    """A generic recogniser that fires on every wrong value the learner returned."""
+    wrong_values = [
+        (item.probe, item.outcome.value)
+        for item in seen
+        if item.wrong and item.outcome is not None and item.outcome.error is None
+    ]
+    if not wrong_values:
         return None
-    for recogniser in (_permuted, _off_by_one, _sheet_answer, _constant):
-        found = recogniser(exercise, probe, actual, expected)
-        if found is not None:
-            return found
+    for recogniser in GENERIC:
+        found = [recogniser(exercise, probe, actual) for probe, actual in wrong_values]
+        if all(f is not None for f in found):
+            return found[0]
     return None
 
 
-def _permuted(
-    exercise: Exercise, probe: Probe, actual: torch.Tensor, expected: torch.Tensor
-) -> Recognised | None:
-    if expected.dim() < 2 or expected.dim() > MAX_PERMUTED_AXES:
+def name(
+    exercise: Exercise,
+    pairs: Sequence[tuple[Probe, list[Problem]]],
+    outcomes: Sequence[Outcome | None],
+    problems: list[Problem],
+) -> list[Problem]:
+    """The problems, with the mistake that explains them named in front of each."""
+    if not any(p.fails and p.kind in NAMEABLE_KINDS for p in problems):
+        return problems
+    seen = evidence(pairs, outcomes)
+    found = (
+        _declared(exercise, seen)
+        or _generic(exercise, seen)
+        or _same_for_all(exercise, seen)
+        or _sheet_sizes_only(exercise, seen, problems)
+    )
+    if found is None:
+        return problems
+    return [_lead_with(p, found) if p.fails and p.kind in NAMEABLE_KINDS else p for p in problems]
+
+
+def _lead_with(problem: Problem, found: Recognised) -> Problem:
+    """`call: this is what NAME gives. EXPLAIN (what was seen)`."""
+    call = problem.call or ""
+    seen = problem.message.removeprefix(call).lstrip(": ")
+    if seen.startswith("raised "):
+        seen = "it " + seen
+    message = f"{call}: this is what {found.name} gives. {found.explain} ({seen})"
+    return replace(problem, message=message, mistake=found.name)
+
+
+# --- Generic recognisers, each on one probe ------------------------------------------------
+
+Generic = Callable[[Exercise, Probe, Any], Recognised | None]
+
+
+def _tensors(actual: Any, probe: Probe) -> tuple[torch.Tensor, torch.Tensor] | None:
+    expected = probe.expected
+    if not isinstance(actual, torch.Tensor) or not isinstance(expected, torch.Tensor):
         return None
-    if actual.numel() != expected.numel() or actual.numel() < 2:
+    if actual.is_complex() or expected.is_complex():
+        return None
+    return actual, expected
+
+
+def _negated(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None or pair[1].dtype == torch.bool or not bool((pair[1] != 0).any()):
+        return None
+    if not same_output(pair[0], -pair[1], exercise.output):
+        return None
+    return Recognised(
+        "the wrong sign",
+        "Your result is the right answer with its sign flipped: check the order of a "
+        "subtraction, or a minus sign too many or too few.",
+    )
+
+
+def _shifted(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None or tuple(pair[0].shape) != tuple(pair[1].shape) or pair[0].numel() < 2:
+        return None
+    a, e = pair[0].double(), pair[1].double()
+    if not (bool(a.isfinite().all()) and bool(e.isfinite().all())):
+        return None
+    offset = float((a - e).reshape(-1)[0])
+    if abs(offset) < 1e-6 or not same_output(pair[0], e + offset, exercise.output):
+        return None
+    return Recognised(
+        "values shifted by a constant",
+        f"Every entry is off by {offset:+.4g}: check where a range starts and ends (arange's "
+        "end is exclusive), or a constant added or left out.",
+    )
+
+
+def _permuted(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None:
+        return None
+    actual, expected = pair
+    if not 2 <= expected.dim() <= MAX_PERMUTED_AXES or actual.numel() != expected.numel():
         return None
     identity = tuple(range(expected.dim()))
     for order in itertools.permutations(identity):
-        if order == identity:
-            continue
         candidate = expected.permute(order)
-        if tuple(candidate.shape) == tuple(actual.shape) and same_output(
-            actual, candidate, exercise.output
+        if order == identity or tuple(candidate.shape) != tuple(actual.shape):
+            continue
+        if same_output(actual, candidate, exercise.output) and not same_output(
+            candidate, expected, exercise.output
         ):
-            if same_output(candidate, expected, exercise.output):
-                return None  # symmetric: transposing changes nothing
             what = "transposed" if expected.dim() == 2 else f"with its axes in the order {order}"
             return Recognised(
                 "transposed output",
@@ -130,33 +239,61 @@ def _permuted(
     return None
 
 
-def _off_by_one(
-    exercise: Exercise, probe: Probe, actual: torch.Tensor, expected: torch.Tensor
-) -> Recognised | None:
-    if actual.dim() != expected.dim():
+def _squeezed(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None or tuple(pair[0].shape) == tuple(pair[1].shape):
         return None
-    differing = [
-        i for i, (a, e) in enumerate(zip(actual.shape, expected.shape, strict=True)) if a != e
-    ]
-    if len(differing) != 1:
+    actual, expected = pair
+    if actual.numel() != expected.numel():
         return None
-    axis = differing[0]
-    got, wanted = actual.shape[axis], expected.shape[axis]
-    if abs(got - wanted) != 1:
+    if not same_output(actual.reshape(expected.shape), expected, exercise.output):
         return None
+    ones_dropped = [s for s in expected.shape if s != 1] == list(actual.shape)
+    ones_added = [s for s in actual.shape if s != 1] == [s for s in expected.shape if s != 1]
+    if ones_dropped and 1 in expected.shape:
+        return Recognised(
+            "squeeze() dropping an axis of size 1",
+            f"The values are right but the shape is {tuple(actual.shape)}, not "
+            f"{tuple(expected.shape)}: squeeze() without a dim drops every axis of size 1, the "
+            "batch axis too when there is one row. Squeeze only the axis you mean: squeeze(-1).",
+        )
+    if ones_added:
+        return Recognised(
+            "an extra axis of size 1",
+            f"The values are right but the shape is {tuple(actual.shape)}, not "
+            f"{tuple(expected.shape)}: a reduction with keepdim=True, or an axis of 1 in a "
+            "pattern, is left in the result. Drop it (keepdim=False, or squeeze that axis).",
+        )
     return Recognised(
-        "off-by-one size",
-        f"Axis {axis} has {got} entries where {wanted} are expected: check the ends of your "
-        "ranges and slices (the end of arange and of a slice is exclusive).",
+        "the right values in another shape",
+        f"The values are right and in the right order, but the shape is {tuple(actual.shape)}, "
+        f"not {tuple(expected.shape)}: reshape (or rearrange) the result back.",
     )
 
 
-def _constant(
-    exercise: Exercise, probe: Probe, actual: torch.Tensor, expected: torch.Tensor
-) -> Recognised | None:
-    if tuple(actual.shape) != tuple(expected.shape) or actual.numel() < 2:
+def _off_by_one(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None or pair[0].dim() != pair[1].dim():
         return None
-    flat_actual, flat_expected = actual.reshape(-1), expected.reshape(-1)
+    actual, expected = pair
+    steps = {a - e for a, e in zip(actual.shape, expected.shape, strict=True) if a != e}
+    if steps not in ({1}, {-1}):
+        return None
+    axes = [i for i, (a, e) in enumerate(zip(actual.shape, expected.shape, strict=True)) if a != e]
+    where = f"axis {axes[0]} has" if len(axes) == 1 else f"axes {axes} have"
+    return Recognised(
+        "an off-by-one size",
+        f"The shape is {tuple(actual.shape)} where {tuple(expected.shape)} is expected ({where} "
+        "one entry too many or too few): check the ends of your ranges and slices (the end of "
+        "arange and of a slice is exclusive).",
+    )
+
+
+def _constant(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    pair = _tensors(actual, probe)
+    if pair is None or tuple(pair[0].shape) != tuple(pair[1].shape) or pair[0].numel() < 2:
+        return None
+    flat_actual, flat_expected = pair[0].reshape(-1), pair[1].reshape(-1)
     if bool((flat_expected == flat_expected[0]).all()):
         return None
     if not bool((flat_actual == flat_actual[0]).all()):
@@ -168,10 +305,8 @@ def _constant(
     )
 
 
-def _sheet_answer(
-    exercise: Exercise, probe: Probe, actual: torch.Tensor, expected: torch.Tensor
-) -> Recognised | None:
-    if probe.family is Family.EXAMPLES:
+def _sheet_answer(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    if probe.family is Family.EXAMPLES or not isinstance(actual, torch.Tensor):
         return None
     for example in exercise.examples:
         answer = example.expected
@@ -184,68 +319,65 @@ def _sheet_answer(
     return None
 
 
-def lead_with(message: str, call: str, found: Recognised) -> str:
-    """A mismatch message that leads with the mistake."""
-    return f"{call}: this is what {found.name} gives. {found.explain} ({message})"
+GENERIC: tuple[Generic, ...] = (
+    _negated,
+    _shifted,
+    _permuted,
+    _squeezed,
+    _off_by_one,
+    _constant,
+    _sheet_answer,
+)
 
 
-def across_probes(
-    exercise: Exercise,
-    pairs: Sequence[tuple[Probe, list[Problem]]],
-    outputs: Sequence[Any],
-    problems: list[Problem],
-) -> list[Problem]:
-    """Mistakes seen only across probes: one answer for every input, or right only on the
-    sheet's sizes. Adds the name to the first problem that no other recogniser named."""
-    if (
-        not problems
-        or problems[0].mistake is not None
-        or problems[0].kind
-        not in (
-            *RECOGNISED_KINDS,
-            "exception",
+def generic(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None:
+    """The first generic recogniser that fires on one output."""
+    for recogniser in GENERIC:
+        found = recogniser(exercise, probe, actual)
+        if found is not None:
+            return found
+    return None
+
+
+# --- Recognisers across probes ----------------------------------------------------------------
+
+
+def _same_for_all(exercise: Exercise, seen: list[Evidence]) -> Recognised | None:
+    """Two different inputs, the same (wrong, finite, multi-entry) answer."""
+    outputs = [
+        (item.probe, item.outcome.value)
+        for item in seen
+        if item.wrong
+        and item.outcome is not None
+        and isinstance(item.outcome.value, torch.Tensor)
+        and isinstance(item.probe.expected, torch.Tensor)
+        # Only outputs of the right size compete (and huge ones cost nothing).
+        and tuple(item.outcome.value.shape) == tuple(item.probe.expected.shape)
+        and item.outcome.value.numel() > 1
+        and (
+            not item.outcome.value.is_floating_point() or bool(item.outcome.value.isfinite().all())
         )
-    ):
-        return problems
-    found = _same_for_all(exercise, pairs, outputs) or _sheet_sizes_only(exercise, pairs)
-    if found is None:
-        return problems
-    first = problems[0]
-    message = f"{first.message}. It looks like {found.name}: {found.explain}"
-    return [replace(first, message=message, mistake=found.name), *problems[1:]]
-
-
-def _same_for_all(
-    exercise: Exercise, pairs: Sequence[tuple[Probe, list[Problem]]], outputs: Sequence[Any]
-) -> Recognised | None:
-    seen: list[tuple[Probe, torch.Tensor]] = []
-    for (probe, _), output in zip(pairs, outputs, strict=False):
-        if not isinstance(output, torch.Tensor) or not isinstance(probe.expected, torch.Tensor):
-            continue
-        if tuple(output.shape) != tuple(probe.expected.shape):
-            continue  # only outputs of the right size compete (and huge ones cost nothing)
-        for other_probe, other in seen:
-            if (
-                tuple(other.shape) == tuple(output.shape)
-                and output.numel() > 0
-                and same_output(output, other, exercise.output)
-                and not same_output(other_probe.expected, probe.expected, exercise.output)
-            ):
-                return Recognised(
-                    "an answer that ignores the input",
-                    "two different inputs gave exactly the same result: is the result built "
-                    "from fixed values, or from a global instead of the arguments?",
-                )
-        seen.append((probe, output))
+    ]
+    for (probe, output), (other_probe, other) in itertools.combinations(outputs, 2):
+        if same_output(output, other, exercise.output) and not same_output(
+            other_probe.expected, probe.expected, exercise.output
+        ):
+            return Recognised(
+                "an answer that ignores the input",
+                "two different inputs gave exactly the same result: is the result built from "
+                "fixed values, or from a global instead of the arguments?",
+            )
     return None
 
 
 def _sheet_sizes_only(
-    exercise: Exercise, pairs: Sequence[tuple[Probe, list[Problem]]]
+    exercise: Exercise, seen: list[Evidence], problems: list[Problem]
 ) -> Recognised | None:
-    examples = [found for probe, found in pairs if probe.family is Family.EXAMPLES]
-    randoms = [found for probe, found in pairs if probe.family is Family.RANDOM]
-    if not examples or any(examples) or not any(randoms):
+    """Right on the sheet's examples, and a shape error or an exception on other sizes."""
+    examples = [item for item in seen if item.probe.family is Family.EXAMPLES]
+    if not examples or not all(item.right for item in examples):
+        return None
+    if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
         return None
     shapes = [
         tuple(a.shape)
@@ -255,7 +387,6 @@ def _sheet_sizes_only(
     of = f" (inputs of shape {', '.join(map(str, shapes))})" if shapes else ""
     return Recognised(
         "code that is right only on the sheet's sizes",
-        f"it is right on the sheet's example{of} but not on other sizes. Is a size from the "
-        "example written into the code (a number of weeks, rows or events), or are two axes of "
-        "equal length in the example mixed up?",
+        f"It is right on the sheet's example{of} but breaks on other sizes. Is a size from the "
+        "example written into the code (a number of weeks, rows or events)?",
     )

@@ -97,7 +97,14 @@ class ExerciseResult:
     def strict(self) -> ExerciseResult:
         """The result with its edge-case notes failing too (`--strict`)."""
         problems = tuple(
-            replace(p, fails=True) if p.kind == "edge_case" else p for p in self.problems
+            replace(
+                p,
+                fails=True,
+                message="with --strict this fails: " + p.message.removeprefix("passes, but "),
+            )
+            if p.kind == "edge_case"
+            else p
+            for p in self.problems
         )
         failing = self.status == "failed" or any(p.fails for p in problems)
         return replace(self, problems=problems, status="failed" if failing else self.status)

@@ -79,8 +79,14 @@ def _frequency_problem(
     probs, n = probe.args
     k = probs.numel()
     low, high = int(samples.min()), int(samples.max())
-    if low < 0 or high >= k:
-        bad = high if high >= k else low
+    if low < 0:
+        return Problem(
+            "wrong_values",
+            f"{call} returned index {low}, but indexes start at 0. Counting the running totals "
+            "at or below a draw already gives its event's index: nothing needs subtracting",
+        )
+    if high >= k:
+        bad = high
         return Problem(
             "wrong_values",
             f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "

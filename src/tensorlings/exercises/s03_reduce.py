@@ -68,12 +68,29 @@ _INTERLEAVED = Mistake(
     "consecutive days: split the axis as '(week day)'.",
     lambda temps: reduce(temps, "(day week) -> week", "mean", day=DAYS_PER_WEEK),
 )
+_WEEKLY_NO_KEEPDIM = Mistake(
+    "a weekly mean without keepdim",
+    "weekly.mean(dim=1) has shape (weeks,), which does not line up with the (weeks, 7) table "
+    "(or lines up with its columns when there are 7 weeks). Keep the axis: "
+    "mean(dim=1, keepdim=True), or reduce with the pattern 'week day -> week 1'.",
+    lambda temps: _daily(_weekly(temps) - _weekly(temps).mean(dim=1)),
+)
+_SUM_NOT_MEAN = Mistake(
+    "the sum instead of the mean",
+    "Each week's average is its sum divided by 7: reduce with 'mean', not 'sum'.",
+    lambda temps: reduce(temps, "(week day) -> week", "sum", day=DAYS_PER_WEEK),
+)
 _OVERALL_MEAN = Mistake(
     "the mean of all the days",
     "Each day must lose the average of its own week, not the average of every day: reduce "
     "per week, then line each week's average up with its seven days.",
     lambda temps: temps - temps.mean(),
 )
+
+
+def _not_centered(temps: torch.Tensor) -> torch.Tensor:
+    weekly = _weekly(temps)
+    return _daily(weekly / weekly.std(dim=1, keepdim=True))
 
 
 def _population_normalized(temps: torch.Tensor) -> torch.Tensor:
@@ -102,6 +119,13 @@ _NORMALIZED_MISTAKES = (
         "with its default.",
         _population_normalized,
     ),
+    Mistake(
+        "dividing without subtracting the mean",
+        "Normalising is two steps: subtract each week's mean first, then divide by its "
+        "standard deviation.",
+        _not_centered,
+    ),
+    _WEEKLY_NO_KEEPDIM,
     Mistake(
         "dividing by the variance",
         "The variance is the square of the standard deviation: take its square root, or use "
@@ -142,7 +166,7 @@ EXERCISES = (
         ),
         examples=(Example((_SHEET_TEMPS,), torch.tensor([71.5714, 62.1429, 79.0])),),
         cases=_CASES,
-        mistakes=(_INTERLEAVED,),
+        mistakes=(_INTERLEAVED, _SUM_NOT_MEAN),
         shapes={"temps": "(7 * weeks,)", "returns": "(weeks,)"},
     ),
     Exercise(
@@ -176,7 +200,7 @@ EXERCISES = (
         ),
         cases=_CASES,
         shapes=_SHAPES,
-        mistakes=(_OVERALL_MEAN,),
+        mistakes=(_OVERALL_MEAN, _WEEKLY_NO_KEEPDIM),
     ),
     Exercise(
         id="temperatures_normalized",

@@ -166,6 +166,13 @@ EXERCISES = (
                 lambda a, b: torch.einsum("bi,bi->b", a, b),
             ),
             Mistake(
+                "an einsum written for 3-D inputs only",
+                "A pattern such as 'bij,bij->b' names exactly three axes, so it fails on inputs "
+                "with another number. An ellipsis stands for any number of axes: "
+                "'b...,b...->b'.",
+                lambda a, b: torch.einsum("bij,bij->b", a, b),
+            ),
+            Mistake(
                 "summing over the last axis only",
                 "The dot product adds up every axis after the batch axis, not only the last "
                 "one: with an ellipsis, 'b...,b...->b' sums them all.",
@@ -234,8 +241,8 @@ EXERCISES = (
             "Return an integer tensor of shape (n,) holding n independent random draws: each "
             "entry is the index of the event that was drawn. Use torch.rand and torch.cumsum, "
             "no Python loops, and not torch.multinomial or torch.distributions. Every index "
-            "must lie in [0, k), and an event with probability zero must never be drawn. n may "
-            "be 0 (an empty result). Beyond the sheet, a robust sampler also copes with "
+            "must lie in [0, k), and an event with probability zero must never be drawn. Beyond "
+            "the sheet, n may be 0 (an empty result), and a robust sampler copes with "
             "probabilities that add up to a little less than 1, within 0.001 as the sheet's own "
             "guard allows."
         ),
@@ -302,6 +309,12 @@ EXERCISES = (
                 "input's own choice is the argmax along the class axis: dim=1 (or -1). The "
                 "sheet's 3 × 3 scores hide the difference.",
                 lambda scores, true_classes: (scores.argmax(0) == true_classes).float().mean(),
+            ),
+            Mistake(
+                "argmax without a dim",
+                "scores.argmax() with no dim gives one index into the flattened tensor. Each "
+                "input's choice is the argmax along the class axis: argmax(dim=1).",
+                lambda scores, true_classes: (scores.argmax() == true_classes).float().mean(),
             ),
             Mistake(
                 "the count of right answers instead of the fraction",

@@ -70,8 +70,8 @@ def _make_coords(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
 _PURCHASE_TEXT = (
     "`prices` is a 1-D floating-point tensor of shape (k,): prices[i] is the price of item "
     "kind i. `items` is a 1-D integer tensor of shape (n,) listing the purchases, each entry "
-    "an item kind in [0, k); the same kind may be bought several times, or none may be "
-    "bought at all (n = 0).\n\n"
+    "an item kind in [0, k); the same kind may be bought several times. Beyond the sheet, "
+    "nothing may be bought at all (n = 0), for a total of 0.\n\n"
     "Return the total price of the purchases, as a 0-d tensor or a Python number."
 )
 _PURCHASE_CASES = RandomCases(make=_make_purchases, sizes={"k": (1, 10), "n": (0, 30)})
@@ -195,7 +195,8 @@ EXERCISES = (
             "`coords` is an integer tensor of shape (batch, n): each row is the coordinate of "
             "one entry of `matrix`.\n\n"
             "Return a tensor of shape (batch,) and the dtype of `matrix` with "
-            "out[b] = matrix[coords[b, 0], coords[b, 1], ..., coords[b, n-1]]. batch may be 0."
+            "out[b] = matrix[coords[b, 0], coords[b, 1], ..., coords[b, n-1]]. Beyond the "
+            "sheet, batch may be 0 (an empty result)."
         ),
         solution=integer_array_indexing,
         hints=(
@@ -230,6 +231,13 @@ EXERCISES = (
                 "index tensor of one axis, but a row is one point. Transpose first: the index "
                 "for axis a is the column coords[:, a] (matrix[tuple(coords.T)]).",
                 lambda matrix, coords: matrix[tuple(coords)],
+            ),
+            Mistake(
+                "indexing two axes only",
+                "matrix[coords[:, 0], coords[:, 1]] is right for a 2-D matrix only; the number "
+                "of axes is not fixed. Give one index tensor per column of coords: "
+                "matrix[tuple(coords.T)] (or coords.unbind(1)).",
+                lambda matrix, coords: matrix[coords[:, 0], coords[:, 1]],
             ),
             Mistake(
                 "indexing only the first axis",

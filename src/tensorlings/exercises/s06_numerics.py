@@ -136,8 +136,16 @@ _LOGSUMEXP_MISTAKES = (
         lambda m: (m - m.max()).exp().sum(dim=-1).log() + m.max(),
     ),
     Mistake(
+        "reducing over the batch axis",
+        "Each row has its own log-sum-exp: reduce along the last axis (dim=-1), not down the "
+        "columns (dim=0).",
+        lambda m: (m - m.amax(dim=0, keepdim=True)).exp().sum(dim=0).log() + m.amax(dim=0),
+    ),
+    Mistake(
         "a row maximum without keepdim",
-        _NO_KEEPDIM.replace("sums", "maxima"),
+        "max(dim=-1) without keepdim=True drops the reduced axis, so the (batch,) maxima line up "
+        "with the columns instead of the rows (or fail to broadcast). Keep the axis: "
+        "amax(dim=-1, keepdim=True), then squeeze it when you add it back.",
         lambda m: (m - m.amax(dim=-1)).exp().sum(dim=-1).log() + m.amax(dim=-1),
     ),
 )
@@ -148,6 +156,12 @@ _SOFTMAX_MISTAKES = (
         lambda m: m.exp() / m.exp().sum(dim=-1, keepdim=True),
     ),
     Mistake("a row sum without keepdim", _NO_KEEPDIM, _softmax_no_keepdim),
+    Mistake(
+        "shifting by the maximum of the whole matrix",
+        "One shift for every row lets exp() underflow to 0 in rows far below the largest entry, "
+        "and 0 / 0 is nan: shift each row by its own maximum (amax(dim=-1, keepdim=True)).",
+        lambda m: (m - m.max()).exp() / (m - m.max()).exp().sum(dim=-1, keepdim=True),
+    ),
     Mistake(
         "normalising over the batch axis",
         "Each row is normalised by its own sum, along the last axis (dim=-1), not down the "
@@ -183,6 +197,12 @@ _CROSS_ENTROPY_MISTAKES = (
         _one_hot_loss,
     ),
     Mistake(
+        "the logit instead of its log-probability",
+        "The loss is minus the log-softmax of the true class, not minus its raw score: subtract "
+        "the row's log-sum-exp (or use your batched_logsoftmax) before picking the class.",
+        lambda logits, labels: -logits.gather(-1, labels.unsqueeze(-1)).squeeze(-1),
+    ),
+    Mistake(
         "the mean over the batch",
         "The exercise asks for one loss per example, shape (batch,): leave out the final mean.",
         lambda logits, labels: batched_cross_entropy_loss(logits, labels).mean(),
@@ -215,8 +235,8 @@ EXERCISES = (
         prompt=(
             "Given a float matrix of shape (batch, n) with n ≥ 1, return a tensor of shape "
             "(batch,) whose i-th entry is log(sum(exp(matrix[i]))), in the matrix's dtype.\n\n"
-            f"{_STABILITY} A row that is all -inf has a log-sum-exp of -inf, and a row "
-            "containing +inf has +inf; neither should come out as nan.\n\n"
+            f"{_STABILITY} Beyond the sheet, a row that is all -inf has a log-sum-exp of -inf, "
+            "and a row containing +inf has +inf; neither should come out as nan.\n\n"
             "Do not call torch.logsumexp."
         ),
         solution=batched_logsumexp,

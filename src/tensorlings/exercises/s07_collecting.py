@@ -46,7 +46,8 @@ EXERCISES = (
         prompt=(
             "matrix has shape (m, n); row_indexes is an int64 tensor of shape (k,) whose values "
             "lie in [0, m). Return the (k, n) tensor whose row i is matrix[row_indexes[i]], in "
-            "matrix's dtype. Indexes may repeat and come in any order, and k may be 0.\n\n"
+            "matrix's dtype. Indexes may repeat and come in any order; beyond the sheet, k may "
+            "be 0.\n\n"
             "For example, with matrix = arange(15).view(5, 3) and row_indexes = [0, 2, 1, 0], the "
             "result is rows 0, 2, 1 and 0 again, stacked."
         ),
@@ -65,6 +66,12 @@ EXERCISES = (
         cases=RandomCases(make=_rows_case, sizes=_SIZES, dtypes=_DTYPES),
         mistakes=(
             Mistake(
+                "dropping repeated indexes",
+                "unique() (or a set) keeps each index once, but a row asked for twice appears "
+                "twice in the result: index with row_indexes as it is.",
+                lambda matrix, row_indexes: matrix[row_indexes.unique()],
+            ),
+            Mistake(
                 "collecting columns instead of rows",
                 "matrix[:, indexes] picks columns. A row is picked by the first index: "
                 "matrix[row_indexes].",
@@ -82,7 +89,7 @@ EXERCISES = (
             "matrix has shape (m, n); column_indexes is an int64 tensor of shape (k,) whose "
             "values lie in [0, n). Return the (m, k) tensor whose column i is "
             "matrix[:, column_indexes[i]], in matrix's dtype. Indexes may repeat and come in any "
-            "order, and k may be 0.\n\n"
+            "order; beyond the sheet, k may be 0.\n\n"
             "For example, with matrix = arange(15).view(5, 3) and column_indexes = [0, 2, 1, 0], "
             "each row of the result is [r0, r2, r1, r0], where r0, r1, r2 are that row's entries."
         ),
@@ -101,6 +108,12 @@ EXERCISES = (
         ),
         cases=RandomCases(make=_columns_case, sizes=_SIZES, dtypes=_DTYPES),
         mistakes=(
+            Mistake(
+                "dropping repeated indexes",
+                "unique() (or a set) keeps each index once, but a column asked for twice appears "
+                "twice in the result: index with column_indexes as it is.",
+                lambda matrix, column_indexes: matrix[:, column_indexes.unique()],
+            ),
             Mistake(
                 "collecting rows instead of columns",
                 "matrix[indexes] picks rows. Columns are picked by the second index: "

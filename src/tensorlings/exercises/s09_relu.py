@@ -40,19 +40,32 @@ _ZERO_DIM = (
     SpecialInput(Family.ZERO_DIM, "a 0-d negative tensor", (torch.tensor(-1.5),)),
     SpecialInput(Family.ZERO_DIM, "a 0-d positive tensor", (torch.tensor(2.5),)),
 )
-_COMMON_MISTAKES = (
-    Mistake(
-        "the negative part instead of the positive part",
-        "Your result is min(x, 0): the negative entries are kept and the positive ones zeroed. "
-        "ReLU keeps the positive entries (torch.where(cond, a, b) takes a where cond holds).",
-        lambda x: torch.minimum(x, torch.zeros_like(x)),
-    ),
-    Mistake(
-        "the absolute value",
-        "Negative entries must become 0, not their size: |x| is not ReLU(x).",
-        lambda x: x.abs(),
-    ),
+_NEGATIVE_PART = (
+    "Your result is min(x, 0): the negative entries are kept and the positive ones zeroed. "
+    "ReLU keeps the positive entries."
 )
+_WHERE_ORDER = (
+    " torch.where(cond, a, b) takes a where cond holds and b elsewhere: with the condition "
+    "x > 0, x comes first."
+)
+
+
+def _common_mistakes(exercise_id: str) -> tuple[Mistake, ...]:
+    where = _WHERE_ORDER if exercise_id == "relu_where" else ""
+    return (
+        Mistake(
+            "the negative part instead of the positive part",
+            _NEGATIVE_PART + where,
+            lambda x: torch.minimum(x, torch.zeros_like(x)),
+        ),
+        Mistake(
+            "the absolute value",
+            "Negative entries must become 0, not their size: |x| is not ReLU(x).",
+            lambda x: x.abs(),
+        ),
+    )
+
+
 _MISTAKES = {
     "relu_abs": (
         Mistake(
@@ -103,8 +116,8 @@ def _relu(
         title=title,
         prompt=(
             "Return ReLU(x): a tensor of the same shape and dtype as x that equals x where x is "
-            "positive and 0 everywhere else. x is a float tensor of any shape, including 0-d "
-            "(a single number) and empty tensors.\n\n"
+            "positive and 0 everywhere else. x is a float tensor of any shape; beyond the "
+            "sheet, that includes 0-d (a single number) and empty tensors.\n\n"
             f"This time, {how}\n\n"
             "Do not call relu, clamp, clip, threshold or hardtanh. Leave x itself unchanged, and "
             "keep gradients flowing: the gradient of your result with respect to x should be 1 "
@@ -118,7 +131,7 @@ def _relu(
         shapes={"x": "any shape", "returns": "same shape as x"},
         tiers=_TIERS,
         special_inputs=_ZERO_DIM,
-        mistakes=_MISTAKES.get(exercise_id, ()) + _COMMON_MISTAKES,
+        mistakes=_MISTAKES.get(exercise_id, ()) + _common_mistakes(exercise_id),
     )
 
 
