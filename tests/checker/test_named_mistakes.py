@@ -257,3 +257,13 @@ def test_huge_sample_values_are_judged_without_a_huge_count_table():
     (problem,) = special.sampling_problems(SAMPLING, probe, _reply(samples))
     assert problem.mistake is None
     assert "returned index 4611686018427387904" in problem.message
+
+
+def test_a_transposed_as_strided_answer_is_named():
+    exercise = catalogue.get("as_strided_2")
+    target = exercise.examples[0].expected
+    size = tuple(reversed(target.shape))
+    stride = tuple(reversed(exercise.strided_input.as_strided(target.shape, (5, 1)).stride()))
+    (problem,) = special.strided_problems(exercise, (size, stride))
+    assert problem.mistake == "transposed output"
+    assert "Swap the two entries of size" in problem.message

@@ -135,6 +135,13 @@ def relu_where(x):
 def batched_softmax(matrix):
     exps = matrix.exp()
     return exps / exps.sum(dim=-1, keepdim=True)
+
+
+def batched_logsoftmax(matrix):
+    shifted = matrix - matrix.max(dim=-1, keepdim=True).values
+    exps = shifted.exp()
+    exps /= exps.sum(dim=-1, keepdim=True)
+    return exps.log()
 """
 
 
@@ -161,6 +168,12 @@ def test_an_empty_input_the_sheet_itself_tests_is_in_the_contract(contract):
 
 def test_relu_gradients_are_in_the_contract(contract):
     assert [p.kind for p in contract["relu_where"].problems if p.fails] == ["no_gradient"]
+
+
+def test_an_in_place_step_that_breaks_backward_says_how_to_write_it(contract):
+    problem = next(p for p in contract["batched_logsoftmax"].problems if p.kind == "no_gradient")
+    assert "e = e / s" in problem.message
+    assert "Hint:" not in problem.message
 
 
 def test_numerical_stability_is_in_the_contract_and_named(contract):

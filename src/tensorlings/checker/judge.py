@@ -249,12 +249,16 @@ def gradient_problems(
             )
         ]  # fmt: skip
     if state == "error":
-        return [
-            Problem(
-                "no_gradient",
-                f"backpropagating through {call} failed: {result.get('grad_error', '')}",
+        error = str(result.get("grad_error", ""))
+        first = (error.strip().splitlines() or [""])[0].split(" Hint:")[0]
+        advice = ""
+        if "modified by an inplace operation" in error:
+            advice = (
+                " A tensor that autograd saved for the backward pass was changed in place "
+                "afterwards: write `e = e / s` instead of `e /= s` (or `x.exp()` instead of "
+                "`x.exp_()`) for the step that changes it."
             )
-        ]  # fmt: skip
+        return [Problem("no_gradient", f"backpropagating through {call} failed: {first}.{advice}")]
     if state != "ok":
         return []
     grads = result.get("grads") or {}

@@ -222,6 +222,15 @@ def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
     mismatch = compare(actual, target, exercise.output)
     if mismatch is None:
         return []
+    if target.dim() == 2 and torch.equal(actual, target.T):
+        message = (
+            f"{call}: this is the target transposed. Swap the two entries of size, and of "
+            f"stride, to walk the rows first ({mismatch.message})"
+        )
+        return [
+            Problem(mismatch.kind, message, call=call, details=mismatch.details,
+                    mistake="transposed output")
+        ]  # fmt: skip
     return [
         Problem(mismatch.kind, f"{call}: {mismatch.message}", call=call, details=mismatch.details)
     ]
