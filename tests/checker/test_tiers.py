@@ -266,3 +266,24 @@ def test_messages_read_to_the_end(beyond, contract, classic):
                 assert not re.search(r"\d\.\d{9,}", problem.message), problem.message
                 assert "e+0" not in problem.message, problem.message
             assert "tensorlings/" not in result.output, result.output
+
+
+def test_only_asserts_that_relate_arguments_or_output_count():
+    import ast
+
+    from tensorlings.checker.exercise_judges import relating_asserts
+
+    source = """
+def gather_2d(matrix, indexes):
+    assert 1 == 1
+    assert matrix.shape == matrix.shape
+    assert True
+    out = matrix.gather(1, indexes)
+    assert out is out
+    assert out.shape == indexes.shape
+    assert indexes.max() < matrix.shape[1]
+    return out
+"""
+    node = ast.parse(source).body[0]
+    kept = [ast.unparse(a.test) for a in relating_asserts(node)]
+    assert kept == ["out.shape == indexes.shape", "indexes.max() < matrix.shape[1]"]

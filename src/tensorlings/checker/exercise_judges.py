@@ -413,8 +413,8 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Prob
         return []
     idle = len(static.learner_asserts(node)) - found
     ignored = (
-        f" ({idle} more read neither an argument nor the output, such as `assert 1 == 1`, and "
-        "do not count)"
+        f" ({idle} more say nothing about the arguments or the output, such as "
+        "`assert 1 == 1` or `assert x.shape == x.shape`, and do not count)"
         if idle
         else ""
     )
@@ -444,7 +444,15 @@ def relating_asserts(node: static.FunctionNode) -> list[ast.Assert]:
         found
         for found in static.learner_asserts(node)
         if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(found.test))
+        and not _tautology(found.test)
     ]
+
+
+def _tautology(test: ast.expr) -> bool:
+    """`x == x`, `a.shape == a.shape`, `out is out`: both sides the same expression."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    return ast.dump(test.left) == ast.dump(test.comparators[0])
 
 
 def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:

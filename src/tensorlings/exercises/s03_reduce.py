@@ -125,7 +125,15 @@ _NORMALIZED_MISTAKES = (
         "standard deviation.",
         _not_centered,
     ),
-    _WEEKLY_NO_KEEPDIM,
+    Mistake(
+        "a weekly standard deviation without keepdim",
+        "weekly.std(dim=1) has shape (weeks,), which does not line up with the (weeks, 7) table "
+        "(or lines up with its columns when there are 7 weeks). Keep the axis: "
+        "std(dim=1, keepdim=True).",
+        lambda temps: _daily(
+            (_weekly(temps) - _weekly(temps).mean(dim=1, keepdim=True)) / _weekly(temps).std(dim=1)
+        ),
+    ),
     Mistake(
         "dividing by the variance",
         "The variance is the square of the standard deviation: take its square root, or use "
