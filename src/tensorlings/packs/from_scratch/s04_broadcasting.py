@@ -209,6 +209,12 @@ _LINSPACE = Exercise(
             "makes the gaps too small, and the last point falls short of end.",
             lambda start, end, steps: start + torch.arange(steps) * ((end - start) / steps),
         ),
+        Mistake(
+            "dividing by zero for a single step",
+            "With steps == 1 there are no gaps: (end - start) / (steps - 1) is a division by "
+            "zero (nan or inf). A single point is just start, so divide by max(steps - 1, 1).",
+            lambda start, end, steps: start + (end - start) * torch.arange(steps) / (steps - 1),
+        ),
     ),
 )
 
