@@ -1,0 +1,75 @@
+"""The full checker's verdicts on the from_scratch pack, run in-process the way
+`tensorlings.check(fn)` runs them: references and other correct solutions pass with no note at
+all, and every known mistake fails under its own name.
+
+Until packs are wired into the catalogue, the checker plans probes by looking the id up in the
+sheet's catalogue; the `pack_probes` fixture points that one lookup at this pack instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from from_scratch_helpers import BY_ID, EXERCISES, TORCH
+from from_scratch_variants import VARIANTS
+
+from tensorlings.checker import exercise_judges, probes
+from tensorlings.checker.results import ExerciseResult
+from tensorlings.checker.sandbox import Limits
+from tensorlings.exercise import Exercise, Mistake
+from tensorlings.interactive import InProcessRunner
+
+MISTAKES = [(ex, mistake) for ex in EXERCISES for mistake in ex.mistakes]
+
+
+@pytest.fixture(autouse=True)
+def pack_probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(
+        exercise_judges, "_planned", lambda exercise_id, seed: probes.plan(BY_ID[exercise_id], seed)
+    )
+    yield
+
+
+def judged(ex: Exercise, fn: Callable[..., Any]) -> ExerciseResult:
+    runner = InProcessRunner(fn, ex.id, Limits())
+    return exercise_judges.judge_exercise(ex, runner, {}, {}, seed=0, device="cpu")
+
+
+def describe(result: ExerciseResult) -> list[str]:
+    return [f"{p.kind}: {p.message}" for p in result.problems]
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_reference_passes_the_full_checker_without_notes(ex: Exercise) -> None:
+    result = judged(ex, ex.solution)
+    assert (result.status, describe(result)) == ("passed", [])
+
+
+@pytest.mark.parametrize("exercise_id", sorted(VARIANTS))
+def test_another_correct_solution_passes_without_notes(exercise_id: str) -> None:
+    result = judged(BY_ID[exercise_id], VARIANTS[exercise_id])
+    assert (result.status, describe(result)) == ("passed", [])
+
+
+def test_every_exercise_has_another_correct_solution() -> None:
+    assert set(VARIANTS) == set(BY_ID)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_calling_the_rebuilt_torch_function_fails_on_the_rule_alone(ex: Exercise) -> None:
+    result = judged(ex, TORCH[ex.id])
+    assert result.status == "failed"
+    assert {p.kind for p in result.problems if p.fails} == {"forbidden_call"}, describe(result)
+
+
+@pytest.mark.parametrize(
+    ("ex", "mistake"), MISTAKES, ids=[f"{ex.id}-{m.name}" for ex, m in MISTAKES]
+)
+def test_known_mistake_fails_the_checker_under_its_own_name(ex: Exercise, mistake: Mistake) -> None:
+    result = judged(ex, mistake.run)
+    assert result.status == "failed"
+    named = [p for p in result.problems if p.fails and p.mistake == mistake.name]
+    assert named, describe(result)
+    assert mistake.name in named[0].message and mistake.explain in named[0].message
