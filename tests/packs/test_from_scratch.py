@@ -17,7 +17,7 @@ from from_scratch_helpers import (
     torch_answer,
 )
 
-from tensorlings import catalogue
+from tensorlings import catalogue, workbook
 from tensorlings.checker.mistakes import recognise, same_output
 from tensorlings.checker.probes import Probe, clone_args, plan
 from tensorlings.checker.rules import call_problems
@@ -144,3 +144,24 @@ def test_known_mistake_is_wrong_on_a_contract_probe_and_named_there(
             named.append(found.name if found else None)
     assert named, "the mistake gives the reference's answer on every contract probe"
     assert mistake.name in named, f"named {named} instead"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_workbook_reference_source_runs_on_its_own(ex: Exercise) -> None:
+    # The workbook copies a reference with its own module's helpers only: it must need nothing
+    # else from the pack.
+    namespace: dict[str, object] = {}
+    exec(workbook.HEADER_IMPORTS + workbook.ReferenceSource().code(ex), namespace)
+    copied = namespace[ex.id]
+    assert callable(copied) and copied is not ex.solution
+    for example in ex.examples:
+        assert_same_answer(copied(*clone_args(example.args)), example.expected, ex)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_generated_stub_defines_the_function_and_does_nothing(ex: Exercise) -> None:
+    namespace: dict[str, object] = {}
+    exec(workbook.HEADER_IMPORTS + workbook.stub(ex), namespace)
+    stub = namespace[ex.id]
+    assert callable(stub)
+    assert stub(*clone_args(ex.examples[0].args)) is None

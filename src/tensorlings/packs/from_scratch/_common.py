@@ -15,7 +15,8 @@ from tensorlings.exercise import Call, Draw, DtypePolicy, OutputPolicy, Rules
 # `out *= mask` are all allowed where multiplying is: a rule that allows an idea but not one
 # of its spellings would raise a false alarm on correct code.
 POSITIONS = ("arange",)
-CHOOSING = ("where",)
+# masked_fill is torch.where with a constant: the same idea, another spelling.
+CHOOSING = ("where", "masked_fill", "masked_fill_")
 ARITHMETIC = (
     "add", "sub", "mul", "div", "neg", "rdiv", "multiply", "subtract", "divide", "true_divide",
     "add_", "sub_", "mul_", "div_", "bool_mask_multiply",
@@ -30,21 +31,30 @@ LOGIC = (
 )  # fmt: skip
 # Converting a result or a mask to another dtype; `int` is also Python's int(tensor).
 CONVERSIONS = ("to", "long", "int", "float", "double", "type", "type_as")
-# Adding or stretching axes is broadcasting spelled as a call: x.unsqueeze(1) is x[:, None].
-AXES = ("unsqueeze", "view", "reshape", "expand", "expand_as")
-# A zero of the input's dtype for torch.where's other branch, or a fresh tensor to fill.
-CONSTANTS = ("zeros_like", "new_zeros", "full_like", "new_full", "new_tensor", "tensor", "zeros")
+# Adding, removing or stretching axes is broadcasting spelled as a call: x.unsqueeze(1) is
+# x[:, None]; none of them moves an entry to another position along an axis.
+AXES = (
+    "unsqueeze", "squeeze", "view", "reshape", "flatten", "expand", "expand_as", "t",
+    "transpose", "permute",
+)  # fmt: skip
+# A constant of the input's dtype for torch.where's other branch, or a tensor to fill in
+# (a copy of the input, or a fresh one).
+CONSTANTS = (
+    "zeros_like", "new_zeros", "zeros", "ones_like", "new_ones", "ones", "full_like", "new_full",
+    "full", "new_tensor", "tensor", "clone",
+)  # fmt: skip
 # Integer division and remainder, for wrapping and repeating positions.
-INTEGER_DIVISION = ("floordiv", "floor_divide", "remainder", "fmod", "rfloordiv")
+INTEGER_DIVISION = ("floordiv", "floor_divide", "remainder", "fmod", "rfloordiv", "rmod")
 
 BASE = (
     *POSITIONS, *CHOOSING, *ARITHMETIC, *COMPARISONS, *LOGIC, *CONVERSIONS, *AXES, *CONSTANTS,
 )  # fmt: skip
 
 BASE_IN_WORDS = (
-    "torch.arange, comparisons, torch.where, arithmetic, indexing (also with integer tensors), "
-    "adding axes (x[:, None], unsqueeze, view, reshape, expand), dtype conversions and "
-    "zeros to fill in"
+    "torch.arange, comparisons, torch.where (or masked_fill), arithmetic, indexing (also with "
+    "integer or bool tensors, and assigning into an index), adding axes (x[:, None], "
+    "unsqueeze, view, reshape, expand), dtype conversions, and constants or copies to fill "
+    "in (zeros_like, new_zeros, clone)"
 )
 
 
