@@ -12,16 +12,30 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import torch
 from from_scratch_helpers import BY_ID, EXERCISES, TORCH
 from from_scratch_variants import VARIANTS
 
 from tensorlings.checker import exercise_judges, probes
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
-from tensorlings.exercise import Exercise, Mistake
+from tensorlings.exercise import DtypePolicy, Exercise, Mistake
 from tensorlings.interactive import InProcessRunner
 
 MISTAKES = [(ex, mistake) for ex in EXERCISES for mistake in ex.mistakes]
+
+# Wrong answers no exercise declares, made from the right one: the checker's probes must tell
+# each from the reference (the probes are the pack's, so this tests the pack as much as the
+# checker).
+Distortion = Callable[[torch.Tensor], torch.Tensor]
+DISTORTIONS: dict[str, Distortion] = {
+    "zeros everywhere": torch.zeros_like,
+    "the last entry along the last axis dropped": lambda out: out[..., :-1],
+    "shifted by one along the last axis": lambda out: out.roll(1, dims=-1),
+    "the last axis reversed": lambda out: out.flip(-1),
+}
+TWO_D_DISTORTIONS: dict[str, Distortion] = {"transposed": lambda out: out.transpose(0, 1)}
+WITH_2D_OUTPUT = [ex for ex in EXERCISES if ex.examples[0].expected.dim() == 2]
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +87,34 @@ def test_known_mistake_fails_the_checker_under_its_own_name(ex: Exercise, mistak
     named = [p for p in result.problems if p.fails and p.mistake == mistake.name]
     assert named, describe(result)
     assert mistake.name in named[0].message and mistake.explain in named[0].message
+
+
+def distorted(ex: Exercise, distortion: Distortion) -> Callable[..., Any]:
+    def wrong(*args: Any) -> Any:
+        return distortion(ex.solution(*args))
+
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(DISTORTIONS))
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_a_distorted_right_answer_fails_the_checker(ex: Exercise, name: str) -> None:
+    result = judged(ex, distorted(ex, DISTORTIONS[name]))
+    assert result.status == "failed", describe(result)
+
+
+@pytest.mark.parametrize("ex", WITH_2D_OUTPUT, ids=lambda ex: ex.id)
+def test_a_transposed_right_answer_fails_the_checker(ex: Exercise) -> None:
+    result = judged(ex, distorted(ex, TWO_D_DISTORTIONS["transposed"]))
+    assert result.status == "failed", describe(result)
+
+
+@pytest.mark.parametrize(
+    "ex", [ex for ex in EXERCISES if ex.output.dtype is DtypePolicy.SAME], ids=lambda ex: ex.id
+)
+def test_the_right_values_in_another_dtype_fail_where_the_dtype_must_match(ex: Exercise) -> None:
+    # The habit of ending with .float() or .double(): right values, another dtype.
+    other = {torch.float64: torch.float32}
+    result = judged(ex, distorted(ex, lambda out: out.to(other.get(out.dtype, torch.float64))))
+    assert result.status == "failed", describe(result)
+    assert "wrong_dtype" in {p.kind for p in result.problems}, describe(result)
