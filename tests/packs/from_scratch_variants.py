@@ -17,6 +17,11 @@ def tril_by_multiplying(matrix: torch.Tensor) -> torch.Tensor:
     return matrix * (torch.arange(m) <= torch.arange(n).unsqueeze(1))
 
 
+def tril_with_masked_fill(matrix: torch.Tensor) -> torch.Tensor:
+    above = torch.arange(matrix.shape[1]) > torch.arange(matrix.shape[0]).view(-1, 1)
+    return matrix.masked_fill(above, 0)
+
+
 def triu_with_zeros_like(matrix: torch.Tensor, offset: int) -> torch.Tensor:
     n, m = matrix.shape
     keep = torch.arange(m)[None, :] >= torch.arange(n)[:, None] + offset
@@ -50,6 +55,12 @@ def argmax_with_full_like(x: torch.Tensor) -> torch.Tensor:
 
 def masked_mean_by_multiplying(x: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
     return (x * keep).sum(1) / keep.sum(1)
+
+
+def masked_mean_in_a_copy(x: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    kept = x.clone()
+    kept[~keep] = 0
+    return kept.sum(dim=1) / keep.long().sum(dim=1)
 
 
 def fliplr_by_subtracting(matrix: torch.Tensor) -> torch.Tensor:
@@ -100,14 +111,14 @@ def pad_with_cat(x: torch.Tensor, before: int, after: int) -> torch.Tensor:
 
 
 VARIANTS: dict[str, Callable[..., Any]] = {
-    "tril": tril_by_multiplying,
+    "tril": tril_with_masked_fill,
     "triu": triu_with_zeros_like,
     "one_hot": one_hot_with_where,
     "bincount": bincount_with_view,
     "cumsum": cumsum_by_matmul,
     "searchsorted": searchsorted_values_first,
     "argmax": argmax_with_full_like,
-    "masked_mean": masked_mean_by_multiplying,
+    "masked_mean": masked_mean_in_a_copy,
     "fliplr": fliplr_by_subtracting,
     "roll": roll_with_remainder,
     "repeat_interleave": repeat_interleave_by_expanding,
@@ -118,4 +129,11 @@ VARIANTS: dict[str, Callable[..., Any]] = {
     "cdist": cdist_with_powers,
     "linspace": linspace_in_float64,
     "pad": pad_with_cat,
+}
+
+# Right on everything the contract asks, wrong only beyond it: multiplying by a 0/1 mask turns
+# an infinite entry that should vanish into inf * 0 = nan. The checker passes them with a note.
+NOTED_VARIANTS: dict[str, Callable[..., Any]] = {
+    "tril": tril_by_multiplying,
+    "masked_mean": masked_mean_by_multiplying,
 }

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import torch
 from from_scratch_helpers import BY_ID, EXERCISES, TORCH
-from from_scratch_variants import VARIANTS
+from from_scratch_variants import NOTED_VARIANTS, VARIANTS
 
 from tensorlings.checker import exercise_judges, probes
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
-from tensorlings.exercise import DtypePolicy, Exercise, Mistake
+from tensorlings.exercise import DtypePolicy, Exercise, Family, Mistake
 from tensorlings.interactive import InProcessRunner
 
 MISTAKES = [(ex, mistake) for ex in EXERCISES for mistake in ex.mistakes]
@@ -65,6 +65,14 @@ def test_reference_passes_the_full_checker_without_notes(ex: Exercise) -> None:
 def test_another_correct_solution_passes_without_notes(exercise_id: str) -> None:
     result = judged(BY_ID[exercise_id], VARIANTS[exercise_id])
     assert (result.status, describe(result)) == ("passed", [])
+
+
+@pytest.mark.parametrize("exercise_id", sorted(NOTED_VARIANTS))
+def test_a_mask_multiply_passes_with_a_note_about_infinite_entries(exercise_id: str) -> None:
+    result = judged(BY_ID[exercise_id], NOTED_VARIANTS[exercise_id])
+    assert result.status == "passed"
+    assert [(p.kind, p.fails) for p in result.problems] == [("edge_case", False)]
+    assert Family.INFINITE.words in result.problems[0].message
 
 
 def test_every_exercise_has_another_correct_solution() -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from tensorlings.exercise import Call, Draw, Example, Exercise, Mistake, RandomCases
+from tensorlings.exercise import (
+    Call,
+    Draw,
+    Example,
+    Exercise,
+    Family,
+    Mistake,
+    RandomCases,
+    SpecialInput,
+)
 from tensorlings.packs.from_scratch._common import (
     BASE_IN_WORDS,
     INTEGER_EXACT,
@@ -88,6 +97,14 @@ def _make_counts(d: Draw) -> tuple[torch.Tensor, int]:
     return d.integers(0, bins, "n"), bins
 
 
+# Multiplying by a 0/1 mask instead of choosing with torch.where turns inf * 0 into nan: right
+# on finite matrices, which is all the contract asks, so this only earns a note.
+_INFINITE_ABOVE = SpecialInput(
+    Family.INFINITE,
+    "a matrix holding inf and -inf above its diagonal",
+    (torch.tensor([[1.0, torch.inf, -torch.inf], [2.0, 3.0, torch.inf]]),),
+)
+
 _MATRIX_SIZES = {"n": (0, 5), "m": (0, 7)}
 _MATRIX_TEXT = (
     "`matrix` is a 2-D tensor of shape (n, m) and any dtype (float, integer or bool); n and m "
@@ -124,6 +141,7 @@ _TRIL = Exercise(
     rules=rules(Call("tril / triu", ("tril", "triu", "tril_", "triu_"))),
     output=SAME_EXACT,
     shapes={"matrix": "(n, m)", "returns": "(n, m)"},
+    special_inputs=(_INFINITE_ABOVE,),
     mistakes=(
         Mistake(
             "dropping the diagonal",

@@ -15,6 +15,7 @@ from tensorlings.exercise import (
     Mistake,
     OutputPolicy,
     RandomCases,
+    SpecialInput,
     Tiers,
 )
 from tensorlings.packs.from_scratch._common import BASE_IN_WORDS, INTEGER_EXACT, rules, values
@@ -310,6 +311,17 @@ _MASKED_MEAN = Exercise(
     ),
     output=OutputPolicy(),
     shapes={"x": "(rows, n)", "keep": "(rows, n)", "returns": "(rows,)"},
+    # Dropped entries that are infinite: x * keep makes them inf * 0 = nan, torch.where does not.
+    special_inputs=(
+        SpecialInput(
+            Family.INFINITE,
+            "rows whose dropped entries are inf or -inf",
+            (
+                torch.tensor([[1.0, -torch.inf, 3.0], [torch.inf, 4.0, -torch.inf]]),
+                torch.tensor([[True, False, True], [False, True, False]]),
+            ),
+        ),
+    ),
     mistakes=(
         Mistake(
             "dividing by the row length",
