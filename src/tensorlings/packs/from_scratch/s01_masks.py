@@ -120,7 +120,8 @@ _TRIL = Exercise(
         "Return a tensor of the same shape and dtype in which every entry above the main "
         "diagonal (column index greater than row index) is zero and every other entry is "
         "matrix's own, as torch.tril(matrix) does. An empty matrix gives an empty result of "
-        "the same shape.\n\n"
+        "the same shape. Beyond that, a robust solution also zeroes entries that are infinite "
+        "(inf or -inf) above the diagonal.\n\n"
         f"{_ALLOWED} Do not call tril or triu."
     ),
     solution=tril,

@@ -276,7 +276,8 @@ _MASKED_MEAN = Exercise(
         "rows or n may be 0.\n\n"
         "Return a tensor of shape (rows,) and x's dtype whose entry r is the mean of the "
         "entries x[r, j] where keep[r, j] is True. A row that keeps nothing has no mean: "
-        "its entry is nan (0 divided by 0). No Python loops.\n\n"
+        "its entry is nan (0 divided by 0). No Python loops. Beyond that, a robust solution "
+        "ignores dropped entries even when they are infinite (inf or -inf).\n\n"
         f"{_ALLOWED}; you may also call sum. Do not call mean, nanmean or masked_select."
     ),
     solution=masked_mean,

@@ -228,7 +228,7 @@ _PAD = Exercise(
         "Return a tensor of shape (rows, before + n + after) and x's dtype: every row of x "
         "with `before` zeros in front of it and `after` zeros behind it, as "
         "torch.nn.functional.pad(x, (before, after)) does.\n\n"
-        f"{_ALLOWED}, assigning into a slice (out[:, a:b] = x) and cat. Do not call pad."
+        f"{_ALLOWED}; you may also call cat. Do not call pad."
     ),
     solution=pad,
     hints=(
