@@ -7,6 +7,7 @@ import inspect
 from collections import Counter
 
 import pytest
+import torch
 from from_scratch_helpers import (
     BY_ID,
     EXERCISES,
@@ -16,12 +17,14 @@ from from_scratch_helpers import (
     recorded_calls,
     torch_answer,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tensorlings import catalogue, workbook
 from tensorlings.checker.mistakes import recognise, same_output
 from tensorlings.checker.probes import Probe, clone_args, plan
 from tensorlings.checker.rules import call_problems
-from tensorlings.exercise import Exercise, Family, Judge, Mistake
+from tensorlings.exercise import Draw, Exercise, Family, Judge, Mistake
 from tensorlings.packs import from_scratch
 
 RANDOM_CASES_PER_EXERCISE = 20
@@ -109,6 +112,23 @@ def test_reference_equals_torch_on_every_planned_probe(ex: Exercise) -> None:
         assert_same_answer(probe.expected, torch_answer(ex, probe.args), ex)
     families = {p.family for p in probes}
     assert Family.RANDOM in families and Family.EXAMPLES in families
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+@given(data=st.data())
+def test_reference_equals_torch_at_any_declared_size_and_dtype(
+    ex: Exercise, data: st.DataObject
+) -> None:
+    # Hypothesis draws one size per named dimension, anywhere in its range (0 included), and
+    # any declared dtype, contract or beyond.
+    assert ex.cases is not None
+    sizes = {name: data.draw(st.integers(lo, hi), label=name) for name, (lo, hi) in
+             ex.cases.sizes.items()}  # fmt: skip
+    dtypes = (*ex.cases.dtypes, *ex.cases.other_dtypes)
+    dtype = data.draw(st.sampled_from(dtypes), label="dtype")
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    args = ex.cases.make(Draw(torch.Generator().manual_seed(seed), sizes, dtype))
+    assert_same_answer(ex.solution(*clone_args(args)), torch_answer(ex, args), ex)
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
