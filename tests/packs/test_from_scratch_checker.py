@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import torch
 from from_scratch_helpers import BY_ID, EXERCISES, TORCH
+from from_scratch_mutants import mutants
 from from_scratch_variants import NOTED_VARIANTS, VARIANTS
 
 from tensorlings.checker import exercise_judges, probes
@@ -126,3 +127,11 @@ def test_the_right_values_in_another_dtype_fail_where_the_dtype_must_match(ex: E
     result = judged(ex, distorted(ex, lambda out: out.to(other.get(out.dtype, torch.float64))))
     assert result.status == "failed", describe(result)
     assert "wrong_dtype" in {p.kind for p in result.problems}, describe(result)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
+def test_every_one_change_mutant_of_the_reference_fails_the_checker(ex: Exercise) -> None:
+    made = mutants(ex.solution)
+    assert made, "no mutant could be made: the audit would prove nothing"
+    survivors = [m.label for m in made if judged(ex, m.function).status == "passed"]
+    assert survivors == []

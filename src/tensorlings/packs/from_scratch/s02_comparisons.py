@@ -77,6 +77,11 @@ def _argmax_without_keepdim(x: torch.Tensor) -> torch.Tensor:
     return torch.where(is_max, torch.arange(x.shape[1]), x.shape[1]).amin(dim=1)
 
 
+def _argmax_filled_with_rows(x: torch.Tensor) -> torch.Tensor:
+    is_max = x == x.amax(dim=1, keepdim=True)
+    return torch.where(is_max, torch.arange(x.shape[1]), len(x)).amin(dim=1)
+
+
 def _make_rows(d: Draw) -> tuple[torch.Tensor]:
     return (values(d, "rows", "n"),)
 
@@ -230,8 +235,8 @@ _ARGMAX = Exercise(
     examples=(
         Example((torch.tensor([[1, 3, 3], [2, 2, 1], [0, 5, 5]]),), torch.tensor([1, 0, 1])),
         Example(
-            (torch.tensor([[0.5, -1.0, 4.0, 2.0], [7.0, 1.0, 1.5, -0.5]]),),
-            torch.tensor([2, 0]),
+            (torch.tensor([[0.5, -1.0, 2.0, 4.0], [7.0, 1.0, 1.5, -0.5]]),),
+            torch.tensor([3, 0]),
         ),
     ),
     cases=RandomCases(
@@ -263,6 +268,13 @@ _ARGMAX = Exercise(
             "row r's maximum up with column r, not with row r (and fails when rows != n). "
             "Use x.amax(dim=1, keepdim=True), of shape (rows, 1).",
             _argmax_without_keepdim,
+        ),
+        Mistake(
+            "a filler smaller than some positions",
+            "The value put in place of the positions that are not a maximum must be larger "
+            "than every real position, so at least n = x.shape[1]; len(x) is the number of "
+            "rows, and where it is smaller than a row's first maximum, amin picks it instead.",
+            _argmax_filled_with_rows,
         ),
     ),
 )
