@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import einops
 import torch
 
 
@@ -30,6 +31,13 @@ def triu_with_zeros_like(matrix: torch.Tensor, offset: int) -> torch.Tensor:
 
 def one_hot_with_where(labels: torch.Tensor, classes: int) -> torch.Tensor:
     return torch.where(labels.unsqueeze(1) == torch.arange(classes), 1, 0)
+
+
+def one_hot_with_rearrange(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    # einops looked up at call time, as a learner's module-level import is after the worker
+    # has wrapped einops to record its calls.
+    column = einops.rearrange(labels, "n -> n 1")
+    return (column == torch.arange(classes)).to(torch.int64)
 
 
 def bincount_with_view(values: torch.Tensor, bins: int) -> torch.Tensor:
@@ -110,26 +118,27 @@ def pad_with_cat(x: torch.Tensor, before: int, after: int) -> torch.Tensor:
     return torch.cat([x.new_zeros(rows, before), x, x.new_zeros(rows, after)], dim=1)
 
 
-VARIANTS: dict[str, Callable[..., Any]] = {
-    "tril": tril_with_masked_fill,
-    "triu": triu_with_zeros_like,
-    "one_hot": one_hot_with_where,
-    "bincount": bincount_with_view,
-    "cumsum": cumsum_by_matmul,
-    "searchsorted": searchsorted_values_first,
-    "argmax": argmax_with_full_like,
-    "masked_mean": masked_mean_in_a_copy,
-    "fliplr": fliplr_by_subtracting,
-    "roll": roll_with_remainder,
-    "repeat_interleave": repeat_interleave_by_expanding,
-    "tile": tile_by_expanding,
-    "windows": windows_offsets_first,
-    "diagonal": diagonal_by_masking,
-    "outer": outer_with_unsqueeze,
-    "cdist": cdist_with_powers,
-    "linspace": linspace_in_float64,
-    "pad": pad_with_cat,
-}
+VARIANTS: list[tuple[str, Callable[..., Any]]] = [
+    ("tril", tril_with_masked_fill),
+    ("triu", triu_with_zeros_like),
+    ("one_hot", one_hot_with_where),
+    ("one_hot", one_hot_with_rearrange),
+    ("bincount", bincount_with_view),
+    ("cumsum", cumsum_by_matmul),
+    ("searchsorted", searchsorted_values_first),
+    ("argmax", argmax_with_full_like),
+    ("masked_mean", masked_mean_in_a_copy),
+    ("fliplr", fliplr_by_subtracting),
+    ("roll", roll_with_remainder),
+    ("repeat_interleave", repeat_interleave_by_expanding),
+    ("tile", tile_by_expanding),
+    ("windows", windows_offsets_first),
+    ("diagonal", diagonal_by_masking),
+    ("outer", outer_with_unsqueeze),
+    ("cdist", cdist_with_powers),
+    ("linspace", linspace_in_float64),
+    ("pad", pad_with_cat),
+]
 
 # Right on everything the contract asks, wrong only beyond it: multiplying by a 0/1 mask turns
 # an infinite entry that should vanish into inf * 0 = nan. The checker passes them with a note.

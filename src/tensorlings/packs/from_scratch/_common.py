@@ -34,8 +34,8 @@ CONVERSIONS = ("to", "long", "int", "float", "double", "type", "type_as")
 # Adding, removing or stretching axes is broadcasting spelled as a call: x.unsqueeze(1) is
 # x[:, None]; none of them moves an entry to another position along an axis.
 AXES = (
-    "unsqueeze", "squeeze", "view", "reshape", "flatten", "expand", "expand_as", "t",
-    "transpose", "permute",
+    "unsqueeze", "squeeze", "view", "reshape", "flatten", "expand", "expand_as", "broadcast_to",
+    "t", "transpose", "permute", "rearrange",
 )  # fmt: skip
 # A constant of the input's dtype for torch.where's other branch, or a tensor to fill in
 # (a copy of the input, or a fresh one).
@@ -53,8 +53,8 @@ BASE = (
 BASE_IN_WORDS = (
     "torch.arange, comparisons, torch.where (or masked_fill), arithmetic, indexing (also with "
     "integer or bool tensors, and assigning into an index), adding axes (x[:, None], "
-    "unsqueeze, view, reshape, expand), dtype conversions, and constants or copies to fill "
-    "in (zeros_like, new_zeros, clone)"
+    "unsqueeze, view, reshape, expand, einops.rearrange), dtype conversions, and constants "
+    "or copies to fill in (zeros_like, new_zeros, clone)"
 )
 
 
