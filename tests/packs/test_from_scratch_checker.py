@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import einops
 import pytest
 import torch
 from from_scratch_helpers import BY_ID, EXERCISES, TORCH
@@ -44,6 +45,16 @@ def pack_probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(
         exercise_judges, "_planned", lambda exercise_id, seed: probes.plan(BY_ID[exercise_id], seed)
     )
+    yield
+
+
+@pytest.fixture(autouse=True)
+def unwrapped_einops(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each InProcessRunner wraps einops' functions once more, for good; hundreds of checks
+    would leave every later einops call hundreds of wrappers deep. Undo them after each test."""
+    for name in ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack"):
+        if hasattr(einops, name):
+            monkeypatch.setattr(einops, name, getattr(einops, name))
     yield
 
 
