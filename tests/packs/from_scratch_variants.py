@@ -146,3 +146,22 @@ NOTED_VARIANTS: dict[str, Callable[..., Any]] = {
     "tril": tril_by_multiplying,
     "masked_mean": masked_mean_by_multiplying,
 }
+
+
+def bincount_bin_by_bin(values: torch.Tensor, bins: int) -> torch.Tensor:
+    counts = values.new_zeros(bins)
+    for k in range(bins):
+        counts[k] = (values == k).sum()
+    return counts
+
+
+def masked_mean_row_by_row(x: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    totals = torch.tensor([torch.where(k, row, 0.0).sum() for row, k in zip(x, keep, strict=True)])
+    return totals.to(x.dtype) / keep.sum(1)
+
+
+# Right answers from allowed calls, but one Python step at a time: the loop rule refuses them.
+LOOPING: dict[str, Callable[..., Any]] = {
+    "bincount": bincount_bin_by_bin,
+    "masked_mean": masked_mean_row_by_row,
+}

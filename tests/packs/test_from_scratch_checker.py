@@ -8,7 +8,9 @@ sheet's catalogue; the `pack_probes` fixture points that one lookup at this pack
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import einops
@@ -16,9 +18,9 @@ import pytest
 import torch
 from from_scratch_helpers import BY_ID, EXERCISES, TORCH
 from from_scratch_mutants import mutants
-from from_scratch_variants import NOTED_VARIANTS, VARIANTS
+from from_scratch_variants import LOOPING, NOTED_VARIANTS, VARIANTS
 
-from tensorlings.checker import exercise_judges, probes
+from tensorlings.checker import exercise_judges, probes, static
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import DtypePolicy, Exercise, Family, Mistake
@@ -58,9 +60,22 @@ def unwrapped_einops(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def static_view(
+    ex: Exercise, fn: Callable[..., Any]
+) -> tuple[dict[str, static.FunctionNode], dict[str, str]]:
+    """The functions and imports of fn's file, as the checker reads a workbook, with fn under
+    the exercise's id; a lambda (a declared mistake) has no definition to read."""
+    tree = ast.parse(Path(fn.__code__.co_filename).read_text(encoding="utf-8"))
+    functions = static.last_definitions(tree.body)
+    if fn.__name__ not in functions:
+        return {}, {}
+    return {**functions, ex.id: functions[fn.__name__]}, static.module_bindings(tree.body)
+
+
 def judged(ex: Exercise, fn: Callable[..., Any]) -> ExerciseResult:
     runner = InProcessRunner(fn, ex.id, Limits())
-    return exercise_judges.judge_exercise(ex, runner, {}, {}, seed=0, device="cpu")
+    functions, bindings = static_view(ex, fn)
+    return exercise_judges.judge_exercise(ex, runner, functions, bindings, seed=0, device="cpu")
 
 
 def describe(result: ExerciseResult) -> list[str]:
@@ -91,6 +106,14 @@ def test_a_mask_multiply_passes_with_a_note_about_infinite_entries(exercise_id: 
     assert Family.INFINITE.words in result.problems[0].message
 
 
+@pytest.mark.parametrize("exercise_id", sorted(LOOPING))
+def test_a_right_answer_made_by_a_python_loop_fails_the_loop_rule(exercise_id: str) -> None:
+    result = judged(BY_ID[exercise_id], LOOPING[exercise_id])
+    assert result.status == "failed"
+    # Iterating over a tensor also calls unbind, which is not on the list: a second problem.
+    assert "uses_loop" in {p.kind for p in result.problems if p.fails}, describe(result)
+
+
 def test_every_exercise_has_another_correct_solution() -> None:
     assert {exercise_id for exercise_id, _ in VARIANTS} == set(BY_ID)
 
@@ -99,7 +122,9 @@ def test_every_exercise_has_another_correct_solution() -> None:
 def test_calling_the_rebuilt_torch_function_fails_on_the_rule_alone(ex: Exercise) -> None:
     result = judged(ex, TORCH[ex.id])
     assert result.status == "failed"
-    assert {p.kind for p in result.problems if p.fails} == {"forbidden_call"}, describe(result)
+    kinds = {p.kind for p in result.problems if p.fails}
+    # masked_mean's row-by-row answer also loops: the loop rule speaks up as well.
+    assert "forbidden_call" in kinds and kinds <= {"forbidden_call", "uses_loop"}, describe(result)
 
 
 @pytest.mark.parametrize(

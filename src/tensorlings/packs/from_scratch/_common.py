@@ -58,9 +58,13 @@ BASE_IN_WORDS = (
 )
 
 
+NO_LOOPS = "No Python loops or comprehensions: let whole-tensor operations do the work."
+
+
 def rules(forbidden: Call, *extra: str) -> Rules:
-    """The pack's rule: only the shared primitives plus `extra`, never the rebuilt function."""
-    return Rules(forbidden=(forbidden,), only=(*BASE, *extra))
+    """The pack's rule: only the shared primitives plus `extra`, never the rebuilt function,
+    and no Python loops (a loop over entries of allowed calls would dodge the point)."""
+    return Rules(forbidden=(forbidden,), only=(*BASE, *extra), no_loops=True)
 
 
 # Values moved around unchanged: the same dtype as the input, exactly.
@@ -69,7 +73,7 @@ SAME_EXACT = OutputPolicy(rtol=0.0, atol=0.0)
 INTEGER_EXACT = OutputPolicy(dtype=DtypePolicy.INTEGER, rtol=0.0, atol=0.0)
 
 
-def values(d: Draw, *dims: str | int) -> torch.Tensor:
+def draw_entries(d: Draw, *dims: str | int) -> torch.Tensor:
     """Entries of the draw's dtype: normal floats, small integers (so that ties and repeats
     happen), or booleans."""
     if d.dtype.is_floating_point:

@@ -17,16 +17,17 @@ from tensorlings.exercise import (
 from tensorlings.packs.from_scratch._common import (
     BASE_IN_WORDS,
     INTEGER_EXACT,
+    NO_LOOPS,
     SAME_EXACT,
     an_int,
+    draw_entries,
     rules,
-    values,
 )
 
 SECTION = "Masks from two aranges"
 
 _MATRIX = torch.arange(1, 13).view(3, 4)
-_ALLOWED = f"You may only use {BASE_IN_WORDS}."
+_ALLOWED = f"{NO_LOOPS} You may only use {BASE_IN_WORDS}."
 
 
 def tril(matrix: torch.Tensor) -> torch.Tensor:
@@ -80,11 +81,11 @@ def _strict_triu(matrix: torch.Tensor, offset: int) -> torch.Tensor:
 
 
 def _make_matrix(d: Draw) -> tuple[torch.Tensor]:
-    return (values(d, "n", "m"),)
+    return (draw_entries(d, "n", "m"),)
 
 
 def _make_matrix_offset(d: Draw) -> tuple[torch.Tensor, int]:
-    return values(d, "n", "m"), an_int(d, -3, 3)
+    return draw_entries(d, "n", "m"), an_int(d, -3, 3)
 
 
 def _make_labels(d: Draw) -> tuple[torch.Tensor, int]:
@@ -263,7 +264,7 @@ _BINCOUNT = Exercise(
         "Python int >= 1. n may be 0.\n\n"
         "Return an integer tensor of shape (bins,) whose entry k is how many times k occurs "
         "in values, as torch.bincount(values, minlength=bins) does (it answers int64; any "
-        "integer dtype is accepted). No Python loops: one comparison does all the counting.\n\n"
+        "integer dtype is accepted). One comparison does all the counting.\n\n"
         f"{_ALLOWED} You may also call sum. Do not call bincount, histc, histogram or unique."
     ),
     solution=bincount,

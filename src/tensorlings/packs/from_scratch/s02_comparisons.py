@@ -18,11 +18,17 @@ from tensorlings.exercise import (
     SpecialInput,
     Tiers,
 )
-from tensorlings.packs.from_scratch._common import BASE_IN_WORDS, INTEGER_EXACT, rules, values
+from tensorlings.packs.from_scratch._common import (
+    BASE_IN_WORDS,
+    INTEGER_EXACT,
+    NO_LOOPS,
+    draw_entries,
+    rules,
+)
 
 SECTION = "Comparisons that reduce"
 
-_ALLOWED = f"You may only use {BASE_IN_WORDS}"
+_ALLOWED = f"{NO_LOOPS} You may only use {BASE_IN_WORDS}"
 
 
 def cumsum(x: torch.Tensor) -> torch.Tensor:
@@ -83,7 +89,7 @@ def _argmax_filled_with_rows(x: torch.Tensor) -> torch.Tensor:
 
 
 def _make_rows(d: Draw) -> tuple[torch.Tensor]:
-    return (values(d, "rows", "n"),)
+    return (draw_entries(d, "rows", "n"),)
 
 
 def _make_ties(d: Draw) -> tuple[torch.Tensor]:
@@ -111,7 +117,7 @@ _CUMSUM = Exercise(
         "`x` is a 2-D tensor of shape (rows, n), float or integer; n may be 0.\n\n"
         "Return a tensor of the same shape whose entry [r, i] is x[r, 0] + ... + x[r, i], the "
         "running total along each row, as torch.cumsum(x, dim=1) does (same dtype for float "
-        "and int64 inputs). No Python loops: build a triangular mask that says which "
+        "and int64 inputs). Build a triangular mask that says which "
         "positions count towards which total.\n\n"
         f"{_ALLOWED}; you may also call sum and matmul. Do not call cumsum."
     ),
@@ -288,7 +294,7 @@ _MASKED_MEAN = Exercise(
         "rows or n may be 0.\n\n"
         "Return a tensor of shape (rows,) and x's dtype whose entry r is the mean of the "
         "entries x[r, j] where keep[r, j] is True. A row that keeps nothing has no mean: "
-        "its entry is nan (0 divided by 0). No Python loops. Beyond that, a robust solution "
+        "its entry is nan (0 divided by 0). Beyond that, a robust solution "
         "ignores dropped entries even when they are infinite (inf or -inf).\n\n"
         f"{_ALLOWED}; you may also call sum. Do not call mean, nanmean or masked_select."
     ),

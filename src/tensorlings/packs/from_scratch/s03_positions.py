@@ -8,16 +8,17 @@ from tensorlings.exercise import Call, Draw, Example, Exercise, Mistake, RandomC
 from tensorlings.packs.from_scratch._common import (
     BASE_IN_WORDS,
     INTEGER_DIVISION,
+    NO_LOOPS,
     SAME_EXACT,
     an_int,
+    draw_entries,
     rules,
-    values,
 )
 
 SECTION = "Indexing with computed positions"
 
 _MATRIX = torch.arange(1, 13).view(3, 4)
-_ALLOWED = f"You may only use {BASE_IN_WORDS}"
+_ALLOWED = f"{NO_LOOPS} You may only use {BASE_IN_WORDS}"
 _DIVIDE = "; you may also use // and % (integer division and remainder)"
 
 
@@ -58,24 +59,24 @@ def diagonal(matrix: torch.Tensor, offset: int) -> torch.Tensor:
 
 
 def _make_matrix(d: Draw) -> tuple[torch.Tensor]:
-    return (values(d, "n", "m"),)
+    return (draw_entries(d, "n", "m"),)
 
 
 def _make_roll(d: Draw) -> tuple[torch.Tensor, int]:
     n = d.sizes["n"]
-    return values(d, "rows", "n"), an_int(d, -2 * n - 1, 2 * n + 1)
+    return draw_entries(d, "rows", "n"), an_int(d, -2 * n - 1, 2 * n + 1)
 
 
 def _make_repeats(d: Draw) -> tuple[torch.Tensor, int]:
-    return values(d, "n"), d.sizes["times"]
+    return draw_entries(d, "n"), d.sizes["times"]
 
 
 def _make_windows(d: Draw) -> tuple[torch.Tensor, int]:
-    return values(d, "n"), an_int(d, 1, d.sizes["n"])
+    return draw_entries(d, "n"), an_int(d, 1, d.sizes["n"])
 
 
 def _make_diagonal(d: Draw) -> tuple[torch.Tensor, int]:
-    return values(d, "n", "m"), an_int(d, -3, 4)
+    return draw_entries(d, "n", "m"), an_int(d, -3, 4)
 
 
 def _diagonal_reversed(matrix: torch.Tensor, offset: int) -> torch.Tensor:

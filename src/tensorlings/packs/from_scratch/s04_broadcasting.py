@@ -16,11 +16,18 @@ from tensorlings.exercise import (
     RandomCases,
     Tiers,
 )
-from tensorlings.packs.from_scratch._common import BASE_IN_WORDS, SAME_EXACT, an_int, rules, values
+from tensorlings.packs.from_scratch._common import (
+    BASE_IN_WORDS,
+    NO_LOOPS,
+    SAME_EXACT,
+    an_int,
+    draw_entries,
+    rules,
+)
 
 SECTION = "Broadcasting arithmetic"
 
-_ALLOWED = f"You may only use {BASE_IN_WORDS}"
+_ALLOWED = f"{NO_LOOPS} You may only use {BASE_IN_WORDS}"
 
 
 def outer(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -47,7 +54,7 @@ def pad(x: torch.Tensor, before: int, after: int) -> torch.Tensor:
 
 
 def _make_vectors(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
-    return values(d, "n"), values(d, "m")
+    return draw_entries(d, "n"), draw_entries(d, "m")
 
 
 def _make_points(d: Draw) -> tuple[torch.Tensor, torch.Tensor]:
@@ -59,7 +66,7 @@ def _make_line(d: Draw) -> tuple[float, float, int]:
 
 
 def _make_pad(d: Draw) -> tuple[torch.Tensor, int, int]:
-    return values(d, "rows", "n"), an_int(d, 0, 3), an_int(d, 0, 3)
+    return draw_entries(d, "rows", "n"), an_int(d, 0, 3), an_int(d, 0, 3)
 
 
 def _pad_swapped(x: torch.Tensor, before: int, after: int) -> torch.Tensor:
@@ -130,7 +137,7 @@ _CDIST = Exercise(
         "is one of shape (m, dims) and the same dtype. n or m may be 0.\n\n"
         "Return the (n, m) tensor, of a's dtype, whose entry [i, j] is the Euclidean distance "
         "between point a[i] and point b[j]: the square root of the sum over coordinates of "
-        "(a[i, c] - b[j, c]) ** 2, as torch.cdist(a, b) does. No Python loops.\n\n"
+        "(a[i, c] - b[j, c]) ** 2, as torch.cdist(a, b) does.\n\n"
         f"{_ALLOWED}; you may also call sum, sqrt, pow and square. Do not call cdist, pdist, "
         "dist, norm or pairwise_distance."
     ),
