@@ -185,3 +185,15 @@ def test_generated_stub_defines_the_function_and_does_nothing(ex: Exercise) -> N
     stub = namespace[ex.id]
     assert callable(stub)
     assert stub(*clone_args(ex.examples[0].args)) is None
+
+
+def test_the_whole_reference_workbook_runs_and_answers_every_example() -> None:
+    namespace: dict[str, object] = {}
+    for cell in workbook.reference_cells(EXERCISES):
+        if cell.kind == "code":
+            exec(cell.text, namespace)
+    for ex in EXERCISES:
+        copied = namespace[ex.id]
+        assert callable(copied)
+        for example in ex.examples:
+            assert_same_answer(copied(*clone_args(example.args)), example.expected, ex)
