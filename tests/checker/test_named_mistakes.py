@@ -11,9 +11,10 @@ import pytest
 import torch
 
 from tensorlings import catalogue
-from tensorlings.checker import exercise_judges, judge, mistakes, special
+from tensorlings.checker import mistakes, special
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
+from tensorlings.checker.simulate import contract_probes, contract_problems
 from tensorlings.exercise import Exercise, Family, Judge, Mistake
 from tensorlings.worker import encoding
 
@@ -31,33 +32,11 @@ def _reply(value: object) -> dict[str, object]:
 
 
 def _contract_probes(exercise: Exercise) -> list[Probe]:
-    return [p for p in plan(exercise, 0) if exercise.tiers.fails(p.family)]
-
-
-class _NoSource:
-    def line_text(self, line: int) -> str:
-        return ""
-
-    def where(self, line: int) -> str:
-        return f"line {line}"
+    return contract_probes(exercise)
 
 
 def simulate(exercise: Exercise, learner) -> list[Problem]:
-    """Judge `learner` as if it were the learner's function: every contract probe, then the
-    naming step, as the checker does after running the probes in a child."""
-    pairs, outcomes = [], []
-    for probe in _contract_probes(exercise):
-        outcome = mistakes._run(learner, probe)
-        if outcome.error is not None:
-            kind, message = outcome.error
-            result = {"status": "error", "error": {"type": kind, "message": message}}
-            found = [judge.error_problem(exercise, probe, result, _NoSource())]
-        else:
-            found = judge.output_problems(exercise, probe, _reply(outcome.value))
-        pairs.append((probe, exercise_judges._stamped(found, exercise, probe)))
-        outcomes.append(outcome)
-    first = [next(p for _, found in pairs for p in found)] if any(f for _, f in pairs) else []
-    return mistakes.name(exercise, pairs, outcomes, first)
+    return contract_problems(exercise, learner)
 
 
 @pytest.mark.parametrize(
