@@ -13,6 +13,7 @@ from tensorlings.grading.safe_text import escaped
 from tensorlings.grading.scoring import ExerciseScore, score
 
 SCHEMA = "tensorlings.class/1"
+MAX_TEXT = 4000  # characters of one message: a report stays readable whatever the code raised
 
 
 def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any
                 "submissions": list(m.submissions),
                 "example": {
                     "submission": m.example_submission,
-                    "message": m.example_message,
+                    "message": m.example_message[:MAX_TEXT],
                     "call": m.example_call,
                 },
             }
@@ -74,7 +75,7 @@ def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict
         "max_score": result.max_points,
         "percent": result.percent,
         "flag": item.flag,
-        "error": {"kind": error.kind, "message": error.message} if error else None,
+        "error": {"kind": error.kind, "message": error.message[:MAX_TEXT]} if error else None,
         "summary": item.report.summary(),
         "exercises": [_exercise(part, item) for part in result.exercises],
     }
@@ -93,7 +94,7 @@ def _exercise(part: ExerciseScore, item: Graded) -> dict[str, Any]:
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message}
+    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message[:MAX_TEXT]}
     for key in ("call", "line", "mistake"):
         if getattr(problem, key) is not None:
             data[key] = getattr(problem, key)

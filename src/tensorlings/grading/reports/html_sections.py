@@ -229,9 +229,10 @@ def _problem_item(problem: Problem, role: str) -> str:
         else ""
     )
     mistake = f' data-mistake="{escape(problem.mistake)}"' if problem.mistake else ""
+    line = f" (line {problem.line})" if problem.line is not None else ""
     return (
         f'<li class="{role}" data-kind="{escape(problem.kind)}"{mistake}><b>'
-        f"{escape(problem.kind)}</b>: {escape(safe_text(problem.message[:2000]))}{call}</li>"
+        f"{escape(problem.kind)}</b>{line}: {escape(safe_text(problem.message[:2000]))}{call}</li>"
     )
 
 
