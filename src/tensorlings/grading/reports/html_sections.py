@@ -196,6 +196,9 @@ def _panel(item: Graded, total: Score) -> str:
             f'<p class="error" data-error="{escape(error.kind)}">Could not be checked '
             f"({escape(error.kind)}): {escape(safe_text(error.message))}</p>"
         )
+    failed = [part.id for part in total.exercises if part.status == "failed"]
+    if failed:
+        lines.append(f'<p class="failed-list">Failed: {escape(", ".join(failed))}.</p>')
     results = results_by_id(item)
     lines.append(
         '<table class="verdicts"><thead><tr><th>Exercise</th><th>Status</th><th>Points</th>'
