@@ -83,6 +83,8 @@ Code = tuple[list[str], str | None]  # (the code to read, or a flag that settles
 
 
 def _text(content: bytes) -> Code:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [], "unreadable"  # UTF-16 text (Windows' "Unicode"): text, in the wrong encoding
     if b"\0" in content:
         return [], "not_a_workbook"  # a binary file (a PDF, an image, an archive) named .py
     try:
