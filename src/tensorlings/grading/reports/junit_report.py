@@ -38,8 +38,10 @@ def _suite(item: Graded, weak_isolation: bool) -> ET.Element:
     counts = report.summary()
     suite = ET.Element("testsuite", name=item.submission, file=_clean(report.file))
     properties = ET.SubElement(suite, "properties")
-    facts = (("seed", report.seed), ("torch", report.torch), ("device", report.device),
-             ("flag", item.flag or ""), ("isolation", "weak" if weak_isolation else "full"))  # fmt: skip
+    facts = (
+        ("seed", report.seed), ("torch", report.torch), ("device", report.device),
+        ("flag", item.flag or ""), ("isolation", "weak" if weak_isolation else "full"),
+    )  # fmt: skip
     for name, value in facts:
         ET.SubElement(properties, "property", name=name, value=_clean(str(value)))
     if report.error is not None:
