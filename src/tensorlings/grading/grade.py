@@ -104,7 +104,6 @@ def grade(
     resolved = resolve(submissions, out_dir=Path(out_dir))
     store = ResultStore(out_dir)
     store.prepare()
-    config = config or GradingConfig()
     if allow_weak_isolation is None:
         allow_weak_isolation = weak_allowed_by_environment()
     with store.locked():
@@ -120,24 +119,35 @@ def grade(
             saver.run(plan, lambda: _run(copies, saver, jobs, dask_address, settings))
         graded = [saver.graded.get(s.name) or plan.kept[s.name] for s in resolved]
         context = ClassContext(
-            config=config,
+            config=config or GradingConfig(),
             seed=chosen,
             isolation=class_isolation(graded, allow_weak_isolation),
             generator=f"tensorlings {tensorlings_version()}",
         )
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
+    return _summary(store, graded, plan, context, paths, time.perf_counter() - started)
+
+
+def _summary(
+    store: ResultStore,
+    graded: Sequence[Graded],
+    plan: _Plan,
+    context: ClassContext,
+    paths: Sequence[Path],
+    seconds: float,
+) -> GradeSummary:
     return GradeSummary(
         out_dir=store.out_dir,
-        submissions=len(resolved),
+        submissions=len(graded),
         checked=len(plan.jobs) + len(plan.unusable),
         unchanged=plan.unchanged,
         failed=sum(1 for g in graded if g.failed_something),
         could_not_check=sum(1 for g in graded if g.could_not_check),
         attempted_nothing=sum(1 for g in graded if g.attempted_nothing),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         reports=tuple(paths),
         rejected=plan.rejected,
-        seed=chosen,
+        seed=context.seed or 0,
         weak_isolation=not context.isolation.full,
         flagged=sum(1 for g in graded if g.flag),
     )

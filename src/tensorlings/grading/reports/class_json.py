@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tensorlings.checker.results import Problem
-from tensorlings.grading.mistakes import shared_mistakes
+from tensorlings.grading.mistakes import SharedMistake, shared_mistakes
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports.stats import exercise_order, exercise_stats
 from tensorlings.grading.safe_text import escaped
@@ -45,24 +45,25 @@ def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any
             for s in exercise_stats(graded)
         ],
         "submissions": [_submission(item, ids, context) for item in graded],
-        "shared_mistakes": [
-            {
-                "exercise": m.exercise,
-                "mistake": m.mistake,
-                "named": m.named,
-                "kind": m.kind,
-                "count": m.count,
-                "submissions": list(m.submissions),
-                "example": {
-                    "submission": m.example_submission,
-                    "message": m.example_message[:MAX_TEXT],
-                    "call": m.example_call,
-                },
-            }
-            for m in shared_mistakes(graded)
-        ],
+        "shared_mistakes": [_shared(m) for m in shared_mistakes(graded)],
     }
     return dict(escaped(data))
+
+
+def _shared(mistake: SharedMistake) -> dict[str, Any]:
+    return {
+        "exercise": mistake.exercise,
+        "mistake": mistake.mistake,
+        "named": mistake.named,
+        "kind": mistake.kind,
+        "count": mistake.count,
+        "submissions": list(mistake.submissions),
+        "example": {
+            "submission": mistake.example_submission,
+            "message": mistake.example_message[:MAX_TEXT],
+            "call": mistake.example_call,
+        },
+    }
 
 
 def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict[str, Any]:
