@@ -47,6 +47,7 @@ def notebook(*cells: tuple[str, str]) -> bytes:
         (b"Dear professor, here is my homework.", False, STUBS, "not_a_workbook"),
         (TEMPLATE, False, STUBS, "untouched_template"),
         (TEMPLATE, False, STARTED, None),
+        (b"rearrange_1 = lambda: 1\n", False, STARTED, None),  # judged: not an odd upload
         (notebook(), True, STUBS, "empty"),
         (notebook(("code", ""), ("markdown", " ")), True, STUBS, "empty"),
         (notebook(("markdown", "# My answers"), ("code", "")), True, STUBS, "no_code"),

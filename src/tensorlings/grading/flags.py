@@ -46,6 +46,8 @@ def workbook_flag(
         return "no_code"
     ids = {r.id for r in report.exercises} or set(exercise_ids)
     defined = {name for part in code for name in _DEF.findall(part)}
+    # A verdict means the checker found the function, however it was written (a lambda).
+    defined |= {r.id for r in report.exercises if r.status != "not_started"}
     if not defined or (ids and not defined & ids):
         return "not_a_workbook"
     attempted = [r for r in report.exercises if r.id in defined]
