@@ -116,7 +116,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         zygote.close()
     newly_passed: frozenset[str] = frozenset()
-    empty = None if args.reference else no_exercise_reason(path, report)
+    from tensorlings import catalogue
+
+    every_id = [exercise.id for exercise in catalogue.exercises()]
+    empty = None if args.reference else no_exercise_reason(path, report, every_id)
     if empty is not None:
         if args.json:
             print(json.dumps(report.to_json(), indent=1))
