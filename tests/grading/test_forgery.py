@@ -101,6 +101,12 @@ def test_a_symlink_out_of_a_submission_is_refused_with_a_clear_row(tmp_path: Pat
     for name in ("mallory", "trent"):
         assert found[name].workbook is None and found[name].flag == "unreadable"
         assert "symbolic link to a file outside the submission" in (found[name].problem or "")
+    (tmp_path / "class" / "alice.py").write_text(GOOD)
+    (tmp_path / "class" / "copycat.py").symlink_to("alice.py")  # same folder, someone else's
+    listed = {s.name: s for s in resolve(sorted((tmp_path / "class").iterdir()))}
+    assert listed["alice"].workbook is not None  # both rows are there: nothing is dropped
+    assert listed["copycat"].workbook is None
+    assert "symbolic link to another submission" in (listed["copycat"].problem or "")
     summary = grade(
         [tmp_path / "class" / "mallory", tmp_path / "class" / "trent.py"], tmp_path / "grades"
     )  # nothing to check: no worker is started
