@@ -408,7 +408,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
 
     from tensorlings.gradescope.cli import add_gradescope_parser
 
-    add_gradescope_parser(sub, _add_check_options)
+    add_gradescope_parser(sub)
 
     if full_grade_parser:
         from tensorlings.grading.cli import add_grade_parser
