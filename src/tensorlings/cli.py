@@ -118,7 +118,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.strict:
         report = report.strict()
     newly_passed: frozenset[str] = frozenset()
-    empty = None if args.reference else no_exercise_reason(path, report)
+    from tensorlings import catalogue
+
+    every_id = [exercise.id for exercise in catalogue.exercises()]
+    empty = None if args.reference else no_exercise_reason(path, report, every_id)
     if empty is not None:
         if args.json:
             print(json.dumps(report.to_json(), indent=1))
@@ -420,7 +423,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
 
     from tensorlings.gradescope.cli import add_gradescope_parser
 
-    add_gradescope_parser(sub, _add_check_options)
+    add_gradescope_parser(sub)
 
     if full_grade_parser:
         from tensorlings.grading.cli import add_grade_parser

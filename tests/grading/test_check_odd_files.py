@@ -40,3 +40,12 @@ def test_check_json_of_a_file_with_no_exercise_still_prints_the_report(
     assert main(["check", str(path), "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["summary"]["not_started"] == 36
+
+
+def test_check_of_one_exercise_not_written_yet_is_not_an_odd_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "workbook.py"
+    path.write_text("def rearrange_2():\n    return 1\n")
+    assert main(["check", str(path), "--exercise", "rearrange_1"]) == 0
+    assert "defines none" not in capsys.readouterr().err

@@ -39,6 +39,7 @@ def notebook(*cells: tuple[str, str]) -> bytes:
         (None, False, STUBS, "unreadable"),
         (b"\xff\xfe latin-1 \xe9", False, STUBS, "unreadable"),
         (b"%PDF-1.7\n\x00\x01binary", False, STUBS, "not_a_workbook"),
+        ("def rearrange_1():\n".encode("utf-16"), False, STUBS, "unreadable"),
         (b"# my notes\n# nothing else\n", False, STUBS, "no_code"),
         (b'"""Only a docstring."""\n', False, STUBS, "no_code"),
         (b"import numpy\nprint(numpy.ones(3))\n", False, STUBS, "not_a_workbook"),
@@ -46,6 +47,7 @@ def notebook(*cells: tuple[str, str]) -> bytes:
         (b"Dear professor, here is my homework.", False, STUBS, "not_a_workbook"),
         (TEMPLATE, False, STUBS, "untouched_template"),
         (TEMPLATE, False, STARTED, None),
+        (b"rearrange_1 = lambda: 1\n", False, STARTED, None),  # judged: not an odd upload
         (notebook(), True, STUBS, "empty"),
         (notebook(("code", ""), ("markdown", " ")), True, STUBS, "empty"),
         (notebook(("markdown", "# My answers"), ("code", "")), True, STUBS, "no_code"),

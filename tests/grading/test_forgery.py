@@ -101,6 +101,12 @@ def test_a_symlink_out_of_a_submission_is_refused_with_a_clear_row(tmp_path: Pat
     for name in ("mallory", "trent"):
         assert found[name].workbook is None and found[name].flag == "unreadable"
         assert "symbolic link to a file outside the submission" in (found[name].problem or "")
+    (tmp_path / "class" / "alice.py").write_text(GOOD)
+    (tmp_path / "class" / "copycat.py").symlink_to("alice.py")  # same folder, someone else's
+    listed = {s.name: s for s in resolve(sorted((tmp_path / "class").iterdir()))}
+    assert listed["alice"].workbook is not None  # both rows are there: nothing is dropped
+    assert listed["copycat"].workbook is None
+    assert "symbolic link to another submission" in (listed["copycat"].problem or "")
     summary = grade(
         [tmp_path / "class" / "mallory", tmp_path / "class" / "trent.py"], tmp_path / "grades"
     )  # nothing to check: no worker is started
@@ -253,3 +259,38 @@ def test_a_weak_report_stops_the_run_before_it_is_saved(
         "warning": data["isolation"]["warning"],
     }
     assert "seccomp" in data["isolation"]["warning"]
+
+
+class _Tamperer:
+    """Progress that, once the first result is saved, rewrites a submission not yet checked,
+    as a stray process of the first check could."""
+
+    def __init__(self, victim: Path) -> None:
+        self.victim = victim
+
+    def start(self, to_check: int, unchanged: int) -> None:
+        pass
+
+    def advance(self, graded: Graded) -> None:
+        if self.victim.read_text() == GOOD:
+            self.victim.write_text(WRONG)
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_a_submission_changed_during_the_run_is_judged_on_the_bytes_hashed(
+    tmp_path: Path,
+) -> None:
+    for name in ("a_first", "b_victim"):
+        (tmp_path / f"{name}.py").write_text(GOOD)
+    paths = [tmp_path / "a_first.py", tmp_path / "b_victim.py"]
+    grade(paths, tmp_path / "grades", jobs=1, progress=_Tamperer(paths[1]))
+    victim = json.loads((tmp_path / "grades" / "results" / "b_victim.json").read_text())
+    assert victim["summary"]["failed"] == 0  # judged on what was hashed: the good workbook
+    assert victim["file"] == str(paths[1])  # the copy it was checked from is never shown
+    assert ".checking" not in json.dumps(victim)
+    assert not (tmp_path / "grades" / ".checking").exists()
+    again = grade(paths, tmp_path / "grades", jobs=1)  # the change is seen next time
+    assert again.checked == 1 and again.failed == 1

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 
-def add_gradescope_parser(
-    subparsers: Any, add_check_options: Callable[[argparse.ArgumentParser], None]
-) -> None:
-    """Add `gradescope build` to the tool's subcommands (with check's --timeout, --memory-mb)."""
+def add_gradescope_parser(subparsers: Any) -> None:
+    """Add `gradescope build` to the tool's subcommands."""
     gradescope = subparsers.add_parser("gradescope", help="Gradescope: build the autograder zip")
     actions = gradescope.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser(
@@ -28,8 +26,32 @@ def add_gradescope_parser(
         action="store_true",
         help="check submissions even where the full sandbox is not available",
     )
-    add_check_options(build)
+    build.add_argument(
+        "--timeout",
+        type=_within(0.1, 3600),
+        default=5.0,
+        help="seconds per call of a function (default 5)",
+    )
+    build.add_argument(
+        "--memory-mb",
+        type=_within(64, 1024 * 1024),
+        default=2048,
+        help="extra memory the code may use (default 2048)",
+    )
     build.set_defaults(func=run_build)
+
+
+def _within(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
+        return value
+
+    return parse
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -75,6 +75,13 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="send the checks to this dask.distributed scheduler, or `local` for a cluster on "
         "this machine (needs tensorlings[dask])",
     )
+    _add_grading_options(parser)
+    _add_check_options(parser)
+    parser.set_defaults(func=run_grade)
+    return parser
+
+
+def _add_grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         type=Path,
@@ -88,9 +95,6 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help="grade even without the full sandbox (the reports then say so)",
     )
-    _add_check_options(parser)
-    parser.set_defaults(func=run_grade)
-    return parser
 
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:

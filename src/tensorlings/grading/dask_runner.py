@@ -18,6 +18,7 @@ from typing import Any
 from tensorlings.grading.checking import CheckSettings, ZygoteHolder, check_one, crashed
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.runner import Job, OnResult
+from tensorlings.grading.snapshots import path_forms, replaced_paths
 
 INSTALL_HINT = "pip install 'tensorlings[dask]'"
 _local = threading.local()
@@ -48,25 +49,9 @@ def check_bytes(
         workbook = Path(folder) / Path(filename).name
         workbook.write_bytes(content)
         data = check_one(holder, workbook, settings)
-        shown = shown_as or Path(filename).name
-        copies = sorted({str(workbook), str(workbook.resolve())}, key=len, reverse=True)
-        folders = sorted({folder, str(Path(folder).resolve())}, key=len, reverse=True)
-        return dict(_replaced(data, [(c, shown) for c in copies], folders))
-
-
-def _replaced(value: Any, paths: list[tuple[str, str]], folders: list[str]) -> Any:
-    """The JSON data with the temporary copy's path (then its folder) replaced."""
-    if isinstance(value, str):
-        for old, new in paths:
-            value = value.replace(old, new)
-        for old in folders:
-            value = value.replace(old, "<checked copy>")
-        return value
-    if isinstance(value, dict):
-        return {k: _replaced(v, paths, folders) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_replaced(v, paths, folders) for v in value]
-    return value
+        shown = {form: shown_as or Path(filename).name for form in path_forms(workbook)}
+        shown.update(dict.fromkeys(path_forms(Path(folder)), "<checked copy>"))
+        return dict(replaced_paths(data, shown))
 
 
 LOCAL = "local"  # --dask local: a cluster on this machine, started and stopped by the run

@@ -33,8 +33,8 @@ def workbook_flag(
     report: CheckReport,
     exercise_ids: Collection[str] = (),
 ) -> str | None:
-    """The flag of a workbook file (None: an ordinary one). The exercises are those the
-    report lists, or `exercise_ids` for a report that lists none."""
+    """The flag of a workbook file (None: an ordinary one). The exercises are
+    `exercise_ids`, or when none are given those the report lists."""
     if content is None:
         return "unreadable"
     if not content.strip():
@@ -44,8 +44,10 @@ def workbook_flag(
         return flag
     if not any(_has_code(part) for part in code):
         return "no_code"
-    ids = {r.id for r in report.exercises} or set(exercise_ids)
+    ids = set(exercise_ids) or {r.id for r in report.exercises}
     defined = {name for part in code for name in _DEF.findall(part)}
+    # A verdict means the checker found the function, however it was written (a lambda).
+    defined |= {r.id for r in report.exercises if r.status != "not_started"}
     if not defined or (ids and not defined & ids):
         return "not_a_workbook"
     attempted = [r for r in report.exercises if r.id in defined]
@@ -61,19 +63,23 @@ NO_EXERCISE = {
 }
 
 
-def no_exercise_reason(path: Path, report: CheckReport) -> str | None:
-    """Why a checked file is not a workbook at all (so nothing was checked), or None."""
+def no_exercise_reason(
+    path: Path, report: CheckReport, exercise_ids: Collection[str]
+) -> str | None:
+    """Why a checked file is not a workbook at all (so nothing was checked), or None.
+    `exercise_ids` are all the sheet's, whichever were checked."""
     if report.error is not None:
         return None
     try:
         content = path.read_bytes()
     except OSError:
         return None
-    flag = workbook_flag(content, notebook=path.suffix.lower() == ".ipynb", report=report)
+    notebook = path.suffix.lower() == ".ipynb"
+    flag = workbook_flag(content, notebook=notebook, report=report, exercise_ids=exercise_ids)
     if flag not in NO_EXERCISE:
         return None
     return (
-        f"{path} defines none of the {len(report.exercises)} exercises ({NO_EXERCISE[flag]}), "
+        f"{path} defines none of the {len(exercise_ids)} exercises ({NO_EXERCISE[flag]}), "
         "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
         "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
     )
@@ -83,6 +89,8 @@ Code = tuple[list[str], str | None]  # (the code to read, or a flag that settles
 
 
 def _text(content: bytes) -> Code:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [], "unreadable"  # UTF-16 text (Windows' "Unicode"): text, in the wrong encoding
     if b"\0" in content:
         return [], "not_a_workbook"  # a binary file (a PDF, an image, an archive) named .py
     try:

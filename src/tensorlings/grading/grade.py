@@ -33,6 +33,7 @@ from tensorlings.grading.model import ClassContext, Graded, error_report
 from tensorlings.grading.progress import Progress, Silent
 from tensorlings.grading.reports import write_reports
 from tensorlings.grading.runner import Job, run_local
+from tensorlings.grading.snapshots import Snapshots
 from tensorlings.grading.store import ResultStore, fingerprint, tensorlings_version
 from tensorlings.grading.submissions import Submission, resolve
 
@@ -103,7 +104,6 @@ def grade(
     resolved = resolve(submissions, out_dir=Path(out_dir))
     store = ResultStore(out_dir)
     store.prepare()
-    config = config or GradingConfig()
     if allow_weak_isolation is None:
         allow_weak_isolation = weak_allowed_by_environment()
     with store.locked():
@@ -113,27 +113,41 @@ def grade(
         if plan.jobs and dask_address is None and not allow_weak_isolation:
             probe_isolation()  # refuse before anything is checked, not after
         saver = _Saver(store, resolved, progress or Silent(), settings, allow_weak_isolation)
-        saver.run(plan, lambda: _run(plan.jobs, saver, jobs, dask_address, settings))
+        with Snapshots(store.out_dir).kept_for_the_run() as snapshots:
+            copies = tuple(_copied(job, plan, snapshots) for job in plan.jobs)
+            saver.snapshots = snapshots
+            saver.run(plan, lambda: _run(copies, saver, jobs, dask_address, settings))
         graded = [saver.graded.get(s.name) or plan.kept[s.name] for s in resolved]
         context = ClassContext(
-            config=config,
+            config=config or GradingConfig(),
             seed=chosen,
             isolation=class_isolation(graded, allow_weak_isolation),
             generator=f"tensorlings {tensorlings_version()}",
         )
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
+    return _summary(store, graded, plan, context, paths, time.perf_counter() - started)
+
+
+def _summary(
+    store: ResultStore,
+    graded: Sequence[Graded],
+    plan: _Plan,
+    context: ClassContext,
+    paths: Sequence[Path],
+    seconds: float,
+) -> GradeSummary:
     return GradeSummary(
         out_dir=store.out_dir,
-        submissions=len(resolved),
+        submissions=len(graded),
         checked=len(plan.jobs) + len(plan.unusable),
         unchanged=plan.unchanged,
         failed=sum(1 for g in graded if g.failed_something),
         could_not_check=sum(1 for g in graded if g.could_not_check),
         attempted_nothing=sum(1 for g in graded if g.attempted_nothing),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         reports=tuple(paths),
         rejected=plan.rejected,
-        seed=chosen,
+        seed=context.seed or 0,
         weak_isolation=not context.isolation.full,
         flagged=sum(1 for g in graded if g.flag),
     )
@@ -160,6 +174,12 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
         else:
             jobs.append(Job(submission.name, workbook, key))
     return _Plan(tuple(jobs), tuple(unusable), unchanged, kept, contents, rejected)
+
+
+def _copied(job: Job, plan: _Plan, snapshots: Snapshots) -> Job:
+    content = plan.contents.get(job.name)
+    assert content is not None  # a job is a workbook whose bytes were read
+    return replace(job, workbook=snapshots.take(job.name, job.workbook, content))
 
 
 def _read(submission: Submission) -> tuple[Path | None, bytes, str]:
@@ -220,6 +240,7 @@ class _Saver:
         self.allow_weak = allow_weak_isolation
         self.graded: dict[str, Graded] = {}
         self.contents: dict[str, bytes | None] = {}
+        self.snapshots: Snapshots | None = None  # the copies being checked, if any
 
     @property
     def saved(self) -> int:
@@ -248,6 +269,8 @@ class _Saver:
 
     def save(self, name: str, data: dict[str, Any], sha256: str) -> None:
         source = self.sources[name]
+        if self.snapshots is not None:
+            data = self.snapshots.clean(data)  # the submission's path, never the copy's
         try:
             report = CheckReport.from_json(data)  # what comes back is checked before it is kept
         except (ValueError, KeyError, TypeError, AttributeError) as error:

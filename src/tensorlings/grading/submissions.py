@@ -42,14 +42,16 @@ def resolve(
     The output folder is never a submission, so `grade class/* --out class/grades` can be run
     again as it is."""
     skip = out_dir.resolve() if out_dir is not None else None
-    found: dict[Path, tuple[Path, Path | None, str | None, str | None]] = {}
+    found: Found = {}
     for argument in arguments:
         source = Path(argument)
-        key = source.resolve()
+        # A link is a submission of its own, never merged into the one it points to.
+        key = source.absolute() if source.is_symlink() else source.resolve()
         if skip is not None and (key == skip or skip in key.parents):
             continue
         if key not in found:
             found[key] = (source, *_locate(source))
+    _refuse_links_to_others(found)
     if not found:
         raise GradingError(
             "no submissions given: name workbooks (.py, .ipynb) or folders that hold one"
@@ -64,6 +66,19 @@ def resolve(
 
 
 Located = tuple[Path | None, str | None, str | None]  # (workbook, why none, flag)
+Found = dict[Path, tuple[Path, Path | None, str | None, str | None]]
+
+
+def _refuse_links_to_others(found: Found) -> None:
+    """A submission that is a link into another submission is refused: it would be graded
+    on someone else's work."""
+    owners = [key for key, (source, *_) in found.items() if not source.is_symlink()]
+    for key, (source, workbook, _, _) in list(found.items()):
+        if not source.is_symlink() or workbook is None:
+            continue
+        target = workbook.resolve()
+        if any(target == owner or owner in target.parents for owner in owners):
+            found[key] = (source, *_refused(source, source.parent, "another submission"))
 
 
 def _locate(source: Path) -> Located:
@@ -97,16 +112,13 @@ def _inside(path: Path, folder: Path) -> bool:
     return target == root or root in target.parents
 
 
-def _refused(path: Path, folder: Path) -> Located:
-    return (
-        None,
-        (
-            f"refused {str(path)!r}: it is a symbolic link to a file outside the submission "
-            f"({str(folder)!r}), and a submission may only be graded on its own files; "
-            "ask the student for the file itself"
-        ),
-        "unreadable",
+def _refused(path: Path, folder: Path, where: str | None = None) -> Located:
+    where = where or f"a file outside the submission ({str(folder)!r})"
+    why = (
+        f"refused {str(path)!r}: it is a symbolic link to {where}, and a submission may "
+        "only be graded on its own files; ask the student for the file itself"
     )
+    return None, why, "unreadable"
 
 
 def _size_flag(path: Path, otherwise: str) -> str:

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from tensorlings.checker.results import Problem
-from tensorlings.grading.mistakes import shared_mistakes
+from tensorlings.grading.mistakes import SharedMistake, shared_mistakes
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports.stats import exercise_order, exercise_stats
 from tensorlings.grading.safe_text import escaped
 from tensorlings.grading.scoring import ExerciseScore, score
 
 SCHEMA = "tensorlings.class/1"
+MAX_TEXT = 4000  # characters of one message: a report stays readable whatever the code raised
 
 
 def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any]:
@@ -44,24 +45,25 @@ def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any
             for s in exercise_stats(graded)
         ],
         "submissions": [_submission(item, ids, context) for item in graded],
-        "shared_mistakes": [
-            {
-                "exercise": m.exercise,
-                "mistake": m.mistake,
-                "named": m.named,
-                "kind": m.kind,
-                "count": m.count,
-                "submissions": list(m.submissions),
-                "example": {
-                    "submission": m.example_submission,
-                    "message": m.example_message,
-                    "call": m.example_call,
-                },
-            }
-            for m in shared_mistakes(graded)
-        ],
+        "shared_mistakes": [_shared(m) for m in shared_mistakes(graded)],
     }
     return dict(escaped(data))
+
+
+def _shared(mistake: SharedMistake) -> dict[str, Any]:
+    return {
+        "exercise": mistake.exercise,
+        "mistake": mistake.mistake,
+        "named": mistake.named,
+        "kind": mistake.kind,
+        "count": mistake.count,
+        "submissions": list(mistake.submissions),
+        "example": {
+            "submission": mistake.example_submission,
+            "message": mistake.example_message[:MAX_TEXT],
+            "call": mistake.example_call,
+        },
+    }
 
 
 def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict[str, Any]:
@@ -74,7 +76,7 @@ def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict
         "max_score": result.max_points,
         "percent": result.percent,
         "flag": item.flag,
-        "error": {"kind": error.kind, "message": error.message} if error else None,
+        "error": {"kind": error.kind, "message": error.message[:MAX_TEXT]} if error else None,
         "summary": item.report.summary(),
         "exercises": [_exercise(part, item) for part in result.exercises],
     }
@@ -93,7 +95,7 @@ def _exercise(part: ExerciseScore, item: Graded) -> dict[str, Any]:
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message}
+    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message[:MAX_TEXT]}
     for key in ("call", "line", "mistake"):
         if getattr(problem, key) is not None:
             data[key] = getattr(problem, key)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tensorlings.checker.results import ExerciseResult
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.reports.text import result_text
 from tensorlings.grading.safe_text import safe_text
-from tensorlings.grading.scoring import score
+from tensorlings.grading.scoring import ExerciseScore, score
 
 FLAG_WORDS = {
     "empty": "the upload is empty",
@@ -35,25 +36,12 @@ def gradescope_results(
     config = context.config
     results = results_by_id(graded)
     total = score(graded, [i for i, _ in exercises], config)
-    tests: list[dict[str, Any]] = []
-    for number, ((exercise_id, section), part) in enumerate(
-        zip(exercises, total.exercises, strict=True), start=1
-    ):
-        result = results.get(exercise_id)
-        text = (
-            result_text(result, part.note_cost) if result else "not checked: see the output above"
+    tests = [
+        _test(number, exercise_id, section, part, results.get(exercise_id), config.visibility)
+        for number, ((exercise_id, section), part) in enumerate(
+            zip(exercises, total.exercises, strict=True), start=1
         )
-        tests.append(
-            {
-                "name": f"{exercise_id} ({section})",
-                "number": str(number),
-                "score": part.points,
-                "max_score": part.max_points,
-                "status": "passed" if part.status == "passed" else "failed",
-                "output": text,
-                "visibility": config.visibility,
-            }
-        )
+    ]
     return {
         "score": total.points,
         "execution_time": round(sum(r.duration_s for r in graded.report.exercises), 3),
@@ -67,6 +55,26 @@ def gradescope_results(
             "isolation_full": context.isolation.full,
         },
         "tests": tests,
+    }
+
+
+def _test(
+    number: int,
+    exercise_id: str,
+    section: str,
+    part: ExerciseScore,
+    result: ExerciseResult | None,
+    visibility: str,
+) -> dict[str, Any]:
+    text = result_text(result, part.note_cost) if result else "not checked: see the output above"
+    return {
+        "name": f"{exercise_id} ({section})",
+        "number": str(number),
+        "score": part.points,
+        "max_score": part.max_points,
+        "status": "passed" if part.status == "passed" else "failed",
+        "output": text,
+        "visibility": visibility,
     }
 
 

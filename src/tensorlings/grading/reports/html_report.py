@@ -57,6 +57,8 @@ details.student { border: 1px solid #e0e0e0; border-radius: 6px; margin: 6px 0;
                   padding: 4px 10px; }
 details.student summary { cursor: pointer; padding: 4px 0; }
 li.note { color: #6d4c41; } ul { margin: 0; padding-left: 18px; }
+table.verdicts td:nth-child(-n+3) { white-space: nowrap; }
+tr.verdict[data-status=passed] td { color: #616161; }
 """
 
 

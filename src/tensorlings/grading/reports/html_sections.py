@@ -196,6 +196,9 @@ def _panel(item: Graded, total: Score) -> str:
             f'<p class="error" data-error="{escape(error.kind)}">Could not be checked '
             f"({escape(error.kind)}): {escape(safe_text(error.message))}</p>"
         )
+    failed = [part.id for part in total.exercises if part.status == "failed"]
+    if failed:
+        lines.append(f'<p class="failed-list">Failed: {escape(", ".join(failed))}.</p>')
     results = results_by_id(item)
     lines.append(
         '<table class="verdicts"><thead><tr><th>Exercise</th><th>Status</th><th>Points</th>'
@@ -229,9 +232,10 @@ def _problem_item(problem: Problem, role: str) -> str:
         else ""
     )
     mistake = f' data-mistake="{escape(problem.mistake)}"' if problem.mistake else ""
+    line = f" (line {problem.line})" if problem.line is not None else ""
     return (
         f'<li class="{role}" data-kind="{escape(problem.kind)}"{mistake}><b>'
-        f"{escape(problem.kind)}</b>: {escape(safe_text(problem.message[:2000]))}{call}</li>"
+        f"{escape(problem.kind)}</b>{line}: {escape(safe_text(problem.message[:2000]))}{call}</li>"
     )
 
 

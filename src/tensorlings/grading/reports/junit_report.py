@@ -22,28 +22,26 @@ def junit_xml(graded: Sequence[Graded], *, weak_isolation: bool = False) -> str:
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     seconds = 0.0
     for item in graded:
-        suite = _suite(item)
+        suite = _suite(item, weak_isolation)
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
         seconds += float(suite.get("time", "0"))
     root.attrib.update({key: str(value) for key, value in totals.items()})
     root.set("time", f"{seconds:.3f}")
-    if weak_isolation:
-        properties = ET.Element("properties")
-        ET.SubElement(properties, "property", name="isolation", value="weak")
-        root.insert(0, properties)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _suite(item: Graded) -> ET.Element:
+def _suite(item: Graded, weak_isolation: bool) -> ET.Element:
     report = item.report
     counts = report.summary()
     suite = ET.Element("testsuite", name=item.submission, file=_clean(report.file))
     properties = ET.SubElement(suite, "properties")
-    facts = (("seed", report.seed), ("torch", report.torch), ("device", report.device),
-             ("flag", item.flag or ""))  # fmt: skip
+    facts = (
+        ("seed", report.seed), ("torch", report.torch), ("device", report.device),
+        ("flag", item.flag or ""), ("isolation", "weak" if weak_isolation else "full"),
+    )  # fmt: skip
     for name, value in facts:
         ET.SubElement(properties, "property", name=name, value=_clean(str(value)))
     if report.error is not None:
