@@ -13,11 +13,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## The main job: check the reference solutions with the full checker.
 run: $(STAMP)
+	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/tensorlings check --reference
 
 ## The test suite (CI runs this through .ci/run).
 test: $(STAMP)
 	@bash tests/setup_chromium.sh
+	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

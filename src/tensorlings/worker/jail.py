@@ -221,7 +221,7 @@ class Sandbox:
         if self._wants("readonly_system"):
             root, memory_bytes = where
             done["readonly_system"] = (
-                mounts.build_root(self.layout, root, workdir_for(root), memory_bytes + MEMORY_SLACK)
+                mounts.build_root(self.layout, root, workdir_for(root), folder_bytes(memory_bytes))
                 if done.get("mount_namespace") is None
                 else "needs a mount namespace"
             )
@@ -324,6 +324,13 @@ def _reap_until(learner: int, report: int) -> int:
         if pid == learner:
             os.write(report, json.dumps({"status": status}).encode() + b"\n")
             return 0
+
+
+def folder_bytes(memory_bytes: int) -> int:
+    """The size cap of the private /tmp and /dev/shm: a quarter of the memory limit, at most
+    512 MiB, so that filling one fails at once with "No space left on device" (filling memory
+    is slow on some machines: 2 GiB could outlast the call's time limit)."""
+    return max(16 * 1024**2, min(memory_bytes // 4, 512 * 1024**2))
 
 
 def workdir_for(root: str) -> str:
