@@ -104,6 +104,19 @@ class Group:
         return gone
 
 
+def sweep() -> None:
+    """Remove the empty groups of zygotes that are gone (one killed before it could clean up)."""
+    for parent in (os.path.join(ROOT, c, PARENT) for c in ("memory", "pids", "")):
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            continue
+        for name in names:
+            owner = name.split("-")[0]
+            if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                _discard(os.path.join(parent, name))
+
+
 def _v1_folder(controller: str, name: str) -> str:
     folder = os.path.join(ROOT, controller, PARENT, name)
     os.makedirs(folder)

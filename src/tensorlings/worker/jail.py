@@ -1,25 +1,29 @@
 """The sandbox a learner's child runs in on Linux, built on the kernel's own interfaces.
 
-Each checked file gets two processes forked from the zygote, inside fresh PID, mount, network
-and IPC namespaces and a cgroup of their own:
+Each checked file's child is forked from the zygote into a fresh PID namespace, whose pid 1 is
+a tiny `sleep` started just before it (our code never runs there, and it holds nothing). Before
+any learner code runs, the child itself:
 
-- an *init* (pid 1 of the new PID namespace, our code only) that builds a read-only root of
-  allow-listed folders (the system, Python, the installed packages; never the project checkout,
-  its `.git`, home folders, submissions or grading output) with an empty, size-capped `/tmp`
-  and `/dev/shm`, then forks the learner's process and reaps. When it ends, the kernel ends
-  every process left in the namespace, so nothing a learner starts (a `setsid` chain included)
-  outlives the check.
-- the *learner's process*, which drops to user `nobody`, enters a new user namespace, drops
-  every capability, installs the seccomp filter, and only then runs learner code.
+1. joins a cgroup of its own (memory, shared memory included, and a process count);
+2. enters fresh network and IPC namespaces;
+3. enters a private copy of a read-only root built once per zygote (allow-listed folders: the
+   system, Python, the installed packages; never the project checkout, its `.git`, home
+   folders, submissions or grading output), with an empty, size-capped `/tmp` and `/dev/shm`;
+4. becomes user `nobody`, enters a new user namespace and drops every capability;
+5. installs the seccomp filter.
+
+When the child ends, the zygote kills the namespace's pid 1, and the kernel then ends every
+process left in the namespace: nothing a learner starts (a `setsid` chain included) outlives the
+check. Its cgroup is emptied and removed as well.
 
 Bubblewrap or nsjail would build the same namespaces, but both start a *new program*: every
 check would pay the ~2.5 s torch import that the zygote exists to avoid. Forking the already
-imported zygote into namespaces made here keeps a check as fast as before.
+imported zygote and building the namespaces here keeps a check about as fast as before.
 
-Both processes report each layer they set up on a pipe the zygote reads (written before any
-learner code runs, and closed before it does). A probe at the zygote's start finds which layers
-this machine allows; afterwards a child that cannot set up one of them exits before learner
-code runs, so the `isolation` report is true of every child.
+A probe at the zygote's start finds which layers this machine allows. Each child reports the
+layers it set up on a pipe that it closes before learner code runs; a child that cannot set up
+a layer the probe had exits before running any learner code, so the `isolation` report is true
+of every child.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -74,26 +80,40 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset")
 
 
+def folder_bytes(memory_bytes: int) -> int:
+    """The size cap of the private /tmp and /dev/shm: a quarter of the memory limit, at most
+    512 MiB, so that filling one fails at once with "No space left on device" (filling memory
+    is slow on some machines: 2 GiB could outlast the call's time limit)."""
+    return max(16 * 1024**2, min(memory_bytes // 4, 512 * 1024**2))
+
+
+def workdir_for(root: str) -> str:
+    """The learner's working folder inside the sandbox (same name as `root`, private /tmp)."""
+    return "/tmp/" + os.path.basename(root)
+
+
 @dataclass(frozen=True)
 class Spawned:
-    """A jailed child as the zygote sees it: the init's pid, its group, its report pipe."""
+    """A jailed child as the zygote sees it."""
 
     pid: int
+    init: int | None  # pid 1 of its PID namespace: killing it ends every process in there
     group: cgroups.Group | None
     report_fd: int
 
+    def end(self) -> None:
+        """Kill everything the child started, wherever it went (idempotent)."""
+        if self.init is not None:
+            try:
+                os.kill(self.init, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.group is not None:
+            self.group.end()
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the report pipe said once the child ended: how the learner's process ended (None
-    when it never started or its init was killed first) and the layers each side set up."""
 
-    status: int | None
-    layers: dict[str, str | None]
-
-
-def read_outcome(fd: int) -> Outcome:
-    """Read (non-blocking) and close a report pipe; its writers are gone."""
+def read_layers(fd: int) -> dict[str, str | None]:
+    """Read and close a report pipe (its writer is done or gone): each layer, None when set up."""
     os.set_blocking(fd, False)
     chunks = []
     try:
@@ -103,60 +123,99 @@ def read_outcome(fd: int) -> Outcome:
         pass
     finally:
         os.close(fd)
-    status: int | None = None
     layers: dict[str, str | None] = {}
     for line in b"".join(chunks).splitlines():
         try:
             record = json.loads(line)
         except ValueError:
             continue
-        if isinstance(record.get("status"), int):
-            status = record["status"]
-        layers.update({k: v for k, v in record.get("layers", {}).items() if k in LAYERS})
-    return Outcome(status, layers)
+        layers.update({k: v for k, v in record.items() if k in LAYERS})
+    return layers
+
+
+def _init_command() -> list[str]:
+    """The namespace's pid 1: a program that only waits (started with posix_spawn, so cheap)."""
+    sleep = shutil.which("sleep", path="/usr/bin:/bin")
+    if sleep:
+        return [sleep, "2147483647"]
+    return [sys.executable, "-I", "-S", "-c", "import time\nwhile True: time.sleep(3600)"]
 
 
 class Sandbox:
-    """The zygote's sandbox settings: which layers to build, found once by a probe."""
+    """The zygote's sandbox: which layers to build, found once by a probe."""
 
     def __init__(self, enabled: bool, why_off: str | None = None) -> None:
         self.enabled = enabled
-        self.layout = mounts.layout()
         self.why: dict[str, str] = {}
         self.required: frozenset[str] = frozenset()
         self.guarded = (os.getpid(), os.getppid())  # the zygote and the checker
         self.serial = 0
+        self._template: int | None = None
+        self._init = _init_command()
         if enabled:
+            cgroups.sweep()
             try:
                 self._own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+                self._template = self._build_template()
                 self._probe()
             except OSError as error:
                 why_off = f"the sandbox could not be tried: {error}"
                 self.required = frozenset()
         if not self.required:  # nothing to build: children are started the plain way
             self.enabled = False
-            self.why = {
-                layer: self.why.get(layer, why_off or "the sandbox is off") for layer in LAYERS
-            }
+            self.why = {layer: self.why.get(layer) or why_off or "off" for layer in LAYERS}
+
+    def _build_template(self) -> int | None:
+        """The read-only root, in a mount namespace that a helper builds and we keep open."""
+        root = tempfile.mkdtemp(prefix="tensorlings-root-")
+        ready_r, ready_w = os.pipe()
+        hold_r, hold_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(ready_r)
+                os.close(hold_w)
+                why = _unshare(_CLONE_NEWNS, "CLONE_NEWNS")
+                if why is None:
+                    mounts.build_template(mounts.layout(), root)
+                os.write(ready_w, (why or "ok").encode())
+                os.read(hold_r, 1)  # until the zygote holds the namespace and kills us
+                code = 0
+            except OSError as error:
+                os.write(ready_w, f"cannot build the read-only root: {error}".encode())
+            finally:
+                os._exit(code)
+        os.close(ready_w)
+        os.close(hold_r)
+        try:
+            answer = os.read(ready_r, 4096).decode() or "the helper ended early"
+            if answer != "ok":
+                self.why["readonly_system"] = answer
+                return None
+            return os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY)
+        finally:
+            os.close(ready_r)
+            os.close(hold_w)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.rmdir(root)
 
     def _probe(self) -> None:
         root = tempfile.mkdtemp(prefix="tensorlings-probe-")
         try:
             spawned = self.spawn(lambda: None, -1, root, memory_bytes=256 * 1024**2, processes=16)
-            _, status = os.waitpid(spawned.pid, 0)
+            os.waitpid(spawned.pid, 0)
+            spawned.end()
         finally:
             os.rmdir(root)
-        outcome = read_outcome(spawned.report_fd)
-        if spawned.group is not None:
-            spawned.group.end()
+        layers = read_layers(spawned.report_fd)
         for layer in LAYERS:
-            why = outcome.layers.get(layer, self.why.get(layer, "the probe did not get that far"))
+            why = layers.get(layer, self.why.get(layer, "the probe did not get that far"))
             if why is None:
                 self.required |= {layer}
             else:
                 self.why.setdefault(layer, why)
-        if outcome.status is None or outcome.status != 0:
-            self.why.setdefault("probe", f"the probe child ended with status {status}")
 
     def layers(self) -> dict[str, object]:
         """The `isolation` fields this sandbox contributes: layers, full, missing."""
@@ -164,42 +223,65 @@ class Sandbox:
         missing = [f"{layer}: {self.why.get(layer, '?')}" for layer in LAYERS if not layers[layer]]
         return {"layers": layers, "full": not missing, "missing": missing}
 
+    def wants(self, layer: str) -> bool:
+        return not self.required or layer in self.required
+
     def spawn(
         self, run: Callable[[], None], keep_fd: int, root: str, memory_bytes: int, processes: int
     ) -> Spawned:
-        """Fork a jailed child whose learner's process calls `run` (keeping fd `keep_fd`).
+        """Fork a jailed child that calls `run` (keeping fd `keep_fd`) once confined.
 
-        `root` is an empty host folder: the jail's root is mounted on it, and the learner's
-        working folder inside is `workdir_for(root)`."""
+        `root` is an empty host folder that names the child: its working folder inside the
+        sandbox is `workdir_for(root)`."""
         self.serial += 1
         group, why = cgroups.create(
             f"{os.getpid()}-{self.serial}", memory_bytes + MEMORY_SLACK, processes + 16
         )
         if not self.required:
             self.why.update(why)
+        init, pid_ns = self._start_pid_namespace()
         report_r, report_w = os.pipe()
-        pid_ns = _unshare(_CLONE_NEWPID, "CLONE_NEWPID") if self._wants("pid_namespace") else ""
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            self._back_to_own_pid_namespace(init)
+            raise
         if pid == 0:
-            os.close(report_r)
             code = LAYER_FAILED
             try:
-                code = self._init(run, keep_fd, report_w, group, pid_ns, (root, memory_bytes))
+                os.close(report_r)
+                where = (workdir_for(root), folder_bytes(memory_bytes))
+                code = self._child(run, keep_fd, report_w, group, pid_ns, where)
             finally:
                 os._exit(code)
-        if pid_ns is None:
-            # Later forks (the next jail, a trusted child) must start in our own namespace again.
-            if _libc.setns(self._own_pid_ns, _CLONE_NEWPID) != 0:
-                raise OSError(ctypes.get_errno(), "setns back into the zygote's PID namespace")
-        elif pid_ns and not self.required:
-            self.why["pid_namespace"] = pid_ns
+        self._back_to_own_pid_namespace(init)
         os.close(report_w)
-        return Spawned(pid, group, report_r)
+        return Spawned(pid, init, group, report_r)
 
-    def _wants(self, layer: str) -> bool:
-        return not self.required or layer in self.required
+    def _back_to_own_pid_namespace(self, init: int | None) -> None:
+        """Later forks (the next jail, a trusted child) must start in our own namespace."""
+        if init is not None and _libc.setns(self._own_pid_ns, _CLONE_NEWPID) != 0:
+            raise OSError(ctypes.get_errno(), "setns back into the zygote's PID namespace")
 
-    def _init(
+    def _start_pid_namespace(self) -> tuple[int | None, str | None]:
+        """A new PID namespace for the next fork, its pid 1 already started; else why not."""
+        if not self.wants("pid_namespace"):
+            return None, "not available here"
+        why = _unshare(_CLONE_NEWPID, "CLONE_NEWPID")
+        if why is not None:
+            return None, why
+        devnull = os.open(os.devnull, os.O_RDWR)
+        try:
+            actions = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
+            init = os.posix_spawn(self._init[0], self._init, {}, file_actions=actions, setsid=True)
+        except OSError as error:
+            _libc.setns(self._own_pid_ns, _CLONE_NEWPID)
+            return None, f"cannot start the namespace's init: {error}"
+        finally:
+            os.close(devnull)
+        return init, None
+
+    def _child(
         self,
         run: Callable[[], None],
         keep_fd: int,
@@ -209,67 +291,52 @@ class Sandbox:
         where: tuple[str, int],
     ) -> int:
         os.setsid()
-        done = {} if pid_ns == "" else {"pid_namespace": pid_ns}
-        done.update(self._join(group))
+        done: dict[str, str | None] = {"pid_namespace": pid_ns}
+        done.update(_join(group))
         for layer, flag, name in (
-            ("mount_namespace", _CLONE_NEWNS, "CLONE_NEWNS"),
             ("network_namespace", _CLONE_NEWNET, "CLONE_NEWNET"),
             ("ipc_namespace", _CLONE_NEWIPC, "CLONE_NEWIPC"),
         ):
-            if self._wants(layer):
+            if self.wants(layer):
                 done[layer] = _unshare(flag, name)
-        if self._wants("readonly_system"):
-            root, memory_bytes = where
-            done["readonly_system"] = (
-                mounts.build_root(self.layout, root, workdir_for(root), folder_bytes(memory_bytes))
-                if done.get("mount_namespace") is None
-                else "needs a mount namespace"
-            )
-        os.write(report, json.dumps({"layers": done}).encode() + b"\n")
-        if self._lacks(done):
-            return LAYER_FAILED
-        if done.get("readonly_system", "") is None:
-            os.chdir(workdir_for(where[0]))  # so that /proc/<pid>/cwd names the child's folder
-        learner = os.fork()
-        if learner == 0:
-            code = LAYER_FAILED
-            try:
-                code = self._learner(run, keep_fd, report, pid_ns is None)
-            finally:
-                os._exit(code)
-        if keep_fd >= 0:
-            os.close(keep_fd)
-        return _reap_until(learner, report)
-
-    def _join(self, group: cgroups.Group | None) -> dict[str, str | None]:
-        if group is None:
-            return {}
-        try:
-            group.join()
-        except OSError as error:
-            return {"cgroup_memory": f"cannot join: {error}", "cgroup_pids": f"{error}"}
-        return {"cgroup_memory": None if group.memory else "no memory group",
-                "cgroup_pids": None if group.pids else "no pids group"}  # fmt: skip
-
-    def _lacks(self, done: dict[str, str | None]) -> bool:
-        """A layer the probe set up failed here: the child must not run weaker than reported."""
-        return any(why is not None and layer in self.required for layer, why in done.items())
-
-    def _learner(self, run: Callable[[], None], keep_fd: int, report: int, in_pid_ns: bool) -> int:
+        done.update(self._enter_root(*where))
         _close_all_but({keep_fd, report})
-        done = _confine(self._wants, in_pid_ns, self.guarded)
-        os.write(report, json.dumps({"layers": done}).encode() + b"\n")
+        done.update(_confine(self.wants, pid_ns is None, self.guarded))
+        os.write(report, json.dumps(done).encode() + b"\n")
         os.close(report)  # before any learner code: what is on the pipe is ours alone
-        if self._lacks(done):
+        if any(why is not None and layer in self.required for layer, why in done.items()):
             return LAYER_FAILED
         run()
         return 0
+
+    def _enter_root(self, workdir: str, size: int) -> dict[str, str | None]:
+        if self._template is None or not self.wants("readonly_system"):
+            return {"mount_namespace": _unshare(_CLONE_NEWNS, "CLONE_NEWNS")}
+        try:
+            mounts.enter(self._template, workdir, size)
+        except OSError as error:
+            why = f"cannot enter the read-only root: {error}"
+            return {"mount_namespace": why, "readonly_system": why}
+        return {"mount_namespace": None, "readonly_system": None}
+
+
+def _join(group: cgroups.Group | None) -> dict[str, str | None]:
+    if group is None:
+        return {}
+    try:
+        group.join()
+    except OSError as error:
+        return {"cgroup_memory": f"cannot join: {error}", "cgroup_pids": f"cannot join: {error}"}
+    return {
+        "cgroup_memory": None if group.memory else "no memory cgroup",
+        "cgroup_pids": None if group.pids else "no pids cgroup",
+    }
 
 
 def _confine(
     wants: Callable[[str], bool], in_pid_ns: bool, guarded: tuple[int, ...]
 ) -> dict[str, str | None]:
-    """In the learner's process: become nobody in a new user namespace, then seccomp."""
+    """In the child: become nobody in a new user namespace, then install the seccomp filter."""
     done: dict[str, str | None] = {}
     if wants("user_namespace"):
         done["user_namespace"] = _become_nobody()
@@ -310,32 +377,6 @@ def _close_all_but(keep: set[int]) -> None:
                 os.close(fd)
             except OSError:
                 pass
-
-
-def _reap_until(learner: int, report: int) -> int:
-    """Reap every process reparented to us until the learner's process ends; report how."""
-    while True:
-        try:
-            pid, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            return 0
-        except InterruptedError:
-            continue
-        if pid == learner:
-            os.write(report, json.dumps({"status": status}).encode() + b"\n")
-            return 0
-
-
-def folder_bytes(memory_bytes: int) -> int:
-    """The size cap of the private /tmp and /dev/shm: a quarter of the memory limit, at most
-    512 MiB, so that filling one fails at once with "No space left on device" (filling memory
-    is slow on some machines: 2 GiB could outlast the call's time limit)."""
-    return max(16 * 1024**2, min(memory_bytes // 4, 512 * 1024**2))
-
-
-def workdir_for(root: str) -> str:
-    """The learner's working folder inside a jail mounted on `root` (same name, private /tmp)."""
-    return "/tmp/" + os.path.basename(root)
 
 
 def enabled_from_argv(argv: list[str]) -> tuple[bool, str | None]:

@@ -10,6 +10,7 @@ inside an allowed one (a non-editable install in site-packages).
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import platform
 import sys
@@ -21,6 +22,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 1 << 18
 _MNT_DETACH = 2
+_CLONE_NEWNS = 0x00020000
 _MOUNT_ATTR_RDONLY, _MOUNT_ATTR_NOSUID = 0x1, 0x2
 _AT_FDCWD, _AT_RECURSIVE = -100, 0x8000
 _SYS_PIVOT_ROOT = 41 if platform.machine() == "aarch64" else 155  # x86-64 otherwise
@@ -110,7 +112,8 @@ def _expose(root: str, path: str, mounted: list[str]) -> None:
 
 def _devices(root: str) -> None:
     os.makedirs(root + "/dev/shm")
-    for name in DEVICES:
+    gpus = [os.path.basename(p) for p in glob.glob("/dev/nvidia*") if not os.path.isdir(p)]
+    for name in (*DEVICES, *gpus):  # a CUDA check needs the GPU's device files
         target = f"{root}/dev/{name}"
         open(target, "w").close()
         _mount(f"/dev/{name}", target, None, _MS_BIND)
@@ -128,30 +131,36 @@ def _read_only(root: str) -> None:
     _check(result, "mount_setattr(read-only)")
 
 
-def build_root(layout: Layout, root: str, workdir: str, tmp_bytes: int) -> str | None:
-    """In a new mount namespace: make `root` the jail's read-only root and move into it, with a
-    writable `workdir` (an empty folder in a private /tmp of `tmp_bytes`). None when done."""
-    try:
-        _mount("none", "/", None, _MS_REC | _MS_PRIVATE)
-        _tmpfs(root, "size=16m,mode=755")
-        mounted: list[str] = []
-        for path in layout.exposed:
-            _expose(root, path, mounted)
-        for path in layout.hidden:
-            _tmpfs(root + path, "size=4k,mode=555", _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
-        _devices(root)
-        os.makedirs(root + "/tmp", exist_ok=True)
-        os.makedirs(root + "/proc", exist_ok=True)
-        _read_only(root)
-        _tmpfs(root + "/tmp", f"size={tmp_bytes},mode=1777")
-        _tmpfs(root + "/dev/shm", f"size={tmp_bytes},mode=1777")
-        _mount("proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-        os.makedirs(root + workdir, mode=0o700)
-        os.chown(root + workdir, 65534, 65534)
-        os.chdir(root)
-        _check(_libc.syscall(_SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
-        _check(_libc.umount2(b".", _MNT_DETACH), "detach the old root")
-        os.chdir("/")
-    except OSError as error:
-        return f"cannot build the read-only root: {error}"
-    return None
+def build_template(layout: Layout, root: str) -> None:
+    """In a new mount namespace of a helper process: mount the read-only root on `root` and
+    make it this namespace's root. Children enter a copy of it (`enter`); building it once
+    saves every check a dozen mounts."""
+    _mount("none", "/", None, _MS_REC | _MS_PRIVATE)
+    _tmpfs(root, "size=16m,mode=755")
+    mounted: list[str] = []
+    for path in layout.exposed:
+        _expose(root, path, mounted)
+    for path in layout.hidden:
+        _tmpfs(root + path, "size=4k,mode=555", _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    _devices(root)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    os.makedirs(root + "/proc", exist_ok=True)
+    _read_only(root)
+    os.chdir(root)
+    _check(_libc.syscall(_SYS_PIVOT_ROOT, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", _MNT_DETACH), "detach the old root")
+    os.chdir("/")
+
+
+def enter(template: int, workdir: str, folder_bytes: int) -> None:
+    """Move into a private copy of the template's mount namespace (fd `template`) with an
+    empty, writable /tmp and /dev/shm of `folder_bytes` each, a /proc of this PID namespace
+    that shows other users' processes not at all, and `workdir` made and entered."""
+    _check(_libc.setns(template, _CLONE_NEWNS), "setns into the sandbox's root")
+    _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _tmpfs("/tmp", f"size={folder_bytes},mode=1777")
+    _tmpfs("/dev/shm", f"size={folder_bytes},mode=1777")
+    _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2")
+    os.makedirs(workdir, mode=0o700)
+    os.chown(workdir, 65534, 65534)
+    os.chdir(workdir)

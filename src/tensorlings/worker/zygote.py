@@ -53,30 +53,6 @@ def _kill_strays(me: int, keep: set[int]) -> None:
             continue
 
 
-def _kill_learner_of(init: int) -> bool:
-    """SIGKILL the learner's process of a jailed child (pid 2 of its PID namespace), so that its
-    init still reports how it ended: a learner that already exited keeps its own status, where
-    killing the init first would lose it. False when there is no such process to kill."""
-    try:
-        with open(f"/proc/{init}/task/{init}/children") as children:
-            pids = [int(p) for p in children.read().split()]
-    except (OSError, ValueError):
-        return False
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                nspid = next((line.split()[1:] for line in status if line.startswith("NSpid:")), [])
-        except OSError:
-            continue
-        if len(nspid) > 1 and nspid[-1] == "2":
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            return True
-    return False
-
-
 class Zygote:
     def __init__(self, control: socket.socket, sandbox: jail.Sandbox) -> None:
         from tensorlings.worker import protocol
@@ -102,14 +78,16 @@ class Zygote:
                 self.cleanup(pid)
 
     def _learner_status(self, pid: int, status: int) -> int:
-        """How the learner's process ended: a jailed child's init reports it on its pipe."""
         spawned = self.jailed.get(pid)
-        if spawned is None:
-            return status
-        outcome = jail.read_outcome(spawned.report_fd)
+        if spawned is not None:
+            jail.read_layers(spawned.report_fd)  # only closes it: the probe's layers are known
+            self._note_memory(spawned)
+        return status
+
+    def _note_memory(self, spawned: jail.Spawned) -> None:
+        """Before its group is removed: did the child reach its memory cap?"""
         if spawned.group is not None and spawned.group.memory_limit_hit():
-            self.memory_hits.add(pid)
-        return status if outcome.status is None else outcome.status
+            self.memory_hits.add(spawned.pid)
 
     def cleanup(self, pid: int) -> None:
         try:
@@ -118,8 +96,8 @@ class Zygote:
             pass
         _kill_strays(os.getpid(), set(self.children) - {pid})
         spawned = self.jailed.pop(pid, None)
-        if spawned is not None and spawned.group is not None:
-            spawned.group.end()  # every process the child started, wherever it went
+        if spawned is not None:
+            spawned.end()  # every process the child started, wherever it went
         workdir = self.children.pop(pid, None)
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -148,7 +126,7 @@ class Zygote:
         self.protocol.send(self.control, {"pid": pid, "workdir": workdir})
 
     def spawn_jailed(self, request: dict[str, Any]) -> None:
-        """Fork a sandboxed child; its pid is its init's, whose end ends all it started."""
+        """Fork a sandboxed child; ending it ends its PID namespace and its cgroup."""
         ours, theirs = socket.socketpair()
         root = tempfile.mkdtemp(prefix="tensorlings-work-")
         readonly = "readonly_system" in self.sandbox.required
@@ -173,24 +151,15 @@ class Zygote:
         self.protocol.send(self.control, {"pid": spawned.pid, "workdir": workdir})
 
     def kill(self, pid: int) -> None:
-        if pid not in self.children:
-            return
-        if pid in self.jailed and _kill_learner_of(pid):
-            return  # its init reaps it, reports how it ended and exits; wait() makes sure
-        self._kill_all(pid)
-
-    def _kill_all(self, pid: int) -> None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
-        spawned = self.jailed.get(pid)
-        if spawned is not None and spawned.group is not None:
-            for stray in spawned.group.pids_in():  # outside a PID namespace, setsid escapes
-                try:
-                    os.kill(stray, signal.SIGKILL)
-                except OSError:
-                    pass
+        if pid in self.children:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            spawned = self.jailed.get(pid)
+            if spawned is not None:
+                self._note_memory(spawned)
+                spawned.end()
 
     def wait(self, pid: int, seconds: float) -> None:
         deadline = seconds
@@ -200,8 +169,6 @@ class Zygote:
                 break
             select.select([], [], [], 0.02)
             deadline -= 0.02
-            if pid in self.jailed and seconds - deadline > 0.5:
-                self._kill_all(pid)  # an init that does not end on its own
         status = self.exited.pop(pid, None)
         memory = pid in self.memory_hits
         self.memory_hits.discard(pid)
@@ -236,6 +203,7 @@ class Zygote:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
+    control.set_inheritable(False)  # never into the programs the sandbox starts
     network = _isolate_network()
     import einops  # noqa: F401  (imported once here so that every child has it)
     import torch  # noqa: F401
