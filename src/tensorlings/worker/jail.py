@@ -56,6 +56,7 @@ MEMORY_SLACK = 256 * 1024**2  # the cgroup cap is the data limit plus this (page
 LAYER_FAILED = 97  # exit status of a child that could not set up a layer the probe had
 _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
 _CLONE_NEWIPC, _CLONE_NEWUSER = 0x08000000, 0x10000000
+_PR_SET_DUMPABLE = 4
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -353,6 +354,11 @@ def _become_nobody() -> str | None:
             os.setgroups([])
             os.setresgid(NOBODY, NOBODY, NOBODY)
             os.setresuid(NOBODY, NOBODY, NOBODY)
+        # A change of user makes the process undumpable, which gives its /proc/self files to
+        # root: the peak-memory reset (/proc/self/clear_refs) would then silently fail and the
+        # coach would blame the learner for memory it never used. ptrace stays refused (seccomp).
+        if _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
+            return f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}"
     except OSError as error:
         return f"cannot become an unprivileged user: {error}"
     why = _unshare(_CLONE_NEWUSER, "CLONE_NEWUSER")
