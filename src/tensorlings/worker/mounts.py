@@ -43,6 +43,12 @@ def _package_and_checkout() -> tuple[str, str | None]:
     return str(package), str(checkout) if checkout else None
 
 
+def hidden_roots() -> tuple[str, ...]:
+    """The folders that are never in the sandbox: the tensorlings package and its checkout."""
+    package, checkout = _package_and_checkout()
+    return (package, checkout) if checkout else (package,)
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
