@@ -4,6 +4,7 @@ worker cannot be signalled, and namespace, mount and ptrace calls are denied."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -161,3 +162,22 @@ def test_namespace_mount_and_ptrace_calls_are_denied(jailed, tmp_path, call):
     assert result.status == "passed", [p.message for p in result.problems]
     assert "denied with errno 1" in result.output  # EPERM
     assert_neighbours_passed(report)
+
+
+def test_strays_end_even_when_the_worker_itself_is_killed(tmp_path):
+    zygote = Zygote()
+    try:
+        require_layers(zygote, "pid_namespace", "cgroup_pids")
+        child = zygote.spawn(Limits())
+        source = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n"
+        units = [{"line": 1, "code": source}]
+        request = {"op": "load", "units": units, "filename": str(tmp_path / "stray.py"),
+                   "skip_lines": [], "statement_seconds": 3.0, "names": []}  # fmt: skip
+        child.request(request, 10.0)
+        assert len(_processes_in_groups_of(zygote)) >= 2  # the child and its stray
+        os.kill(zygote.process.pid, signal.SIGKILL)  # no clean-up from the worker at all
+        child.sock.close()
+        assert _gone_within(zygote, 10.0) == []
+    finally:
+        zygote.process.wait()
+        zygote.sock.close()

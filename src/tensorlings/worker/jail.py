@@ -37,7 +37,6 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from tensorlings.worker import cgroups, mounts, seccomp
 
@@ -94,20 +93,27 @@ def workdir_for(root: str) -> str:
     return "/tmp/" + os.path.basename(root)
 
 
-@dataclass(frozen=True)
 class Spawned:
-    """A jailed child as the zygote sees it."""
+    """A jailed child as the zygote sees it (a handle, so not frozen: it is ended once)."""
 
-    pid: int
-    init: int | None  # pid 1 of its PID namespace: killing it ends every process in there
-    group: cgroups.Group | None
-    report_fd: int
+    def __init__(
+        self, pid: int, init: tuple[int, int] | None, group: cgroups.Group | None, report_fd: int
+    ) -> None:
+        self.pid = pid
+        # pid 1 of its PID namespace, and the pipe that keeps it alive: killing it, or the
+        # zygote dying and so closing the pipe, ends every process in the namespace.
+        self.init = init
+        self.group = group
+        self.report_fd = report_fd
 
     def end(self) -> None:
-        """Kill everything the child started, wherever it went (idempotent)."""
+        """Kill everything the child started, wherever it went."""
         if self.init is not None:
+            pid, hold = self.init
+            self.init = None
+            os.close(hold)
             try:
-                os.kill(self.init, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         if self.group is not None:
@@ -136,11 +142,12 @@ def read_layers(fd: int) -> dict[str, str | None]:
 
 
 def _init_command() -> list[str]:
-    """The namespace's pid 1: a program that only waits (started with posix_spawn, so cheap)."""
-    sleep = shutil.which("sleep", path="/usr/bin:/bin")
-    if sleep:
-        return [sleep, "2147483647"]
-    return [sys.executable, "-I", "-S", "-c", "import time\nwhile True: time.sleep(3600)"]
+    """The namespace's pid 1: a program that waits for the end of its standard input (a pipe the
+    zygote holds), started with posix_spawn, so cheap. Should the zygote die, it ends too."""
+    cat = shutil.which("cat", path="/usr/bin:/bin")
+    if cat:
+        return [cat]
+    return [sys.executable, "-I", "-S", "-c", "import sys\nsys.stdin.buffer.read()"]
 
 
 class Sandbox:
@@ -260,28 +267,32 @@ class Sandbox:
         os.close(report_w)
         return Spawned(pid, init, group, report_r)
 
-    def _back_to_own_pid_namespace(self, init: int | None) -> None:
+    def _back_to_own_pid_namespace(self, init: tuple[int, int] | None) -> None:
         """Later forks (the next jail, a trusted child) must start in our own namespace."""
         if init is not None and _libc.setns(self._own_pid_ns, _CLONE_NEWPID) != 0:
             raise OSError(ctypes.get_errno(), "setns back into the zygote's PID namespace")
 
-    def _start_pid_namespace(self) -> tuple[int | None, str | None]:
+    def _start_pid_namespace(self) -> tuple[tuple[int, int] | None, str | None]:
         """A new PID namespace for the next fork, its pid 1 already started; else why not."""
         if not self.wants("pid_namespace"):
             return None, "not available here"
         why = _unshare(_CLONE_NEWPID, "CLONE_NEWPID")
         if why is not None:
             return None, why
+        hold_r, hold_w = os.pipe()
         devnull = os.open(os.devnull, os.O_RDWR)
         try:
-            actions = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
+            actions = [(os.POSIX_SPAWN_DUP2, hold_r, 0)]
+            actions += [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (1, 2)]
             init = os.posix_spawn(self._init[0], self._init, {}, file_actions=actions, setsid=True)
         except OSError as error:
+            os.close(hold_w)
             _libc.setns(self._own_pid_ns, _CLONE_NEWPID)
             return None, f"cannot start the namespace's init: {error}"
         finally:
             os.close(devnull)
-        return init, None
+            os.close(hold_r)
+        return (init, hold_w), None
 
     def _child(
         self,
