@@ -181,3 +181,22 @@ def test_strays_end_even_when_the_worker_itself_is_killed(tmp_path):
     finally:
         zygote.process.wait()
         zygote.sock.close()
+
+
+def _load(child, tmp_path, code: str) -> dict:
+    units = [{"line": 1, "code": code}]
+    filename = str(tmp_path / "two.py")
+    request = {"op": "load", "units": units, "skip_lines": [], "filename": filename,
+               "statement_seconds": 3.0, "names": ["f"]}  # fmt: skip
+    return child.request(request, 10.0)
+
+
+def test_ending_one_sandbox_leaves_another_live_one_alone(jailed, tmp_path):
+    first, second = jailed.spawn(Limits()), jailed.spawn(Limits())
+    try:
+        assert _load(first, tmp_path, "def f():\n    return 1\n")["functions"] == {"f": "function"}
+        first.close()
+        assert _load(second, tmp_path, "def f():\n    return 2\n")["functions"] == {"f": "function"}
+    finally:
+        first.close()
+        second.close()

@@ -38,7 +38,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 
-from tensorlings.worker import cgroups, mounts, seccomp
+from tensorlings.worker import cgroups, mounts, privileges, seccomp
 
 LAYERS = (
     "user_namespace",
@@ -51,34 +51,17 @@ LAYERS = (
     "cgroup_pids",
     "seccomp",
 )
-NOBODY = 65534
 MEMORY_SLACK = 256 * 1024**2  # the cgroup cap is the data limit plus this (page cache, torch)
 LAYER_FAILED = 97  # exit status of a child that could not set up a layer the probe had
 _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-_CLONE_NEWIPC, _CLONE_NEWUSER = 0x08000000, 0x10000000
-_PR_SET_DUMPABLE = 4
+_CLONE_NEWIPC = 0x08000000
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
 
 
 def _unshare(flags: int, what: str) -> str | None:
     if _libc.unshare(flags) != 0:
         return f"unshare({what}) failed: {os.strerror(ctypes.get_errno())}"
     return None
-
-
-def _drop_capabilities() -> None:
-    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
-    data = (_CapData * 2)()
-    if _libc.capset(ctypes.byref(header), data) != 0:
-        raise OSError(ctypes.get_errno(), "capset")
 
 
 def folder_bytes(memory_bytes: int) -> int:
@@ -315,7 +298,7 @@ class Sandbox:
         done.update(self._enter_root(*where))
         if done.get("readonly_system", "") is None:
             _blank_hidden_sources()
-        _close_all_but({keep_fd, report})
+        privileges.close_all_but({keep_fd, report})
         done.update(_confine(self.wants, pid_ns is None, self.guarded))
         os.write(report, json.dumps(done).encode() + b"\n")
         os.close(report)  # before any learner code: what is on the pipe is ours alone
@@ -368,49 +351,12 @@ def _confine(
     """In the child: become nobody in a new user namespace, then install the seccomp filter."""
     done: dict[str, str | None] = {}
     if wants("user_namespace"):
-        done["user_namespace"] = _become_nobody()
+        done["user_namespace"] = privileges.become_nobody()
     if wants("seccomp"):
         outside = (os.getppid(), *guarded)
         pids = (1,) if in_pid_ns else (0, -1, *outside, *(-pid for pid in outside))
         done["seccomp"] = seccomp.install(pids)
     return done
-
-
-def _become_nobody() -> str | None:
-    try:
-        if os.geteuid() == 0:
-            os.setgroups([])
-            os.setresgid(NOBODY, NOBODY, NOBODY)
-            os.setresuid(NOBODY, NOBODY, NOBODY)
-        # A change of user makes the process undumpable, which gives its /proc/self files to
-        # root: the peak-memory reset (/proc/self/clear_refs) would then silently fail and the
-        # coach would blame the learner for memory it never used. ptrace stays refused (seccomp).
-        if _libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
-            return f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}"
-    except OSError as error:
-        return f"cannot become an unprivileged user: {error}"
-    why = _unshare(_CLONE_NEWUSER, "CLONE_NEWUSER")
-    if why is not None:
-        return why
-    try:
-        _drop_capabilities()  # a new user namespace grants every capability inside it
-    except OSError as error:
-        return f"cannot drop capabilities: {error}"
-    return None
-
-
-def _close_all_but(keep: set[int]) -> None:
-    """Close every inherited descriptor but stdio and `keep`: the zygote's are not for learners."""
-    try:
-        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        open_fds = list(range(3, 1024))
-    for fd in open_fds:
-        if fd > 2 and fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 def enabled_from_argv(argv: list[str]) -> tuple[bool, str | None]:

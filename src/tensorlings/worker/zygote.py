@@ -21,7 +21,7 @@ import sys
 import tempfile
 from typing import Any
 
-from tensorlings.worker import jail
+from tensorlings.worker import jail, privileges
 
 _CLONE_NEWNET = 0x40000000
 _PR_SET_CHILD_SUBREAPER = 36
@@ -94,8 +94,9 @@ class Zygote:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-        _kill_strays(os.getpid(), set(self.children) - {pid})
         spawned = self.jailed.pop(pid, None)
+        inits = {s.init[0] for s in self.jailed.values() if s.init is not None}
+        _kill_strays(os.getpid(), (set(self.children) - {pid}) | inits)
         if spawned is not None:
             spawned.end()  # every process the child started, wherever it went
         workdir = self.children.pop(pid, None)
@@ -132,7 +133,7 @@ class Zygote:
         readonly = "readonly_system" in self.sandbox.required
         workdir = jail.workdir_for(root) if readonly else root
         if not readonly and os.geteuid() == 0:
-            os.chown(root, jail.NOBODY, jail.NOBODY)  # the learner runs as nobody
+            os.chown(root, privileges.NOBODY, privileges.NOBODY)  # the learner runs as nobody
         limits = request["limits"]
 
         def run() -> None:
