@@ -30,6 +30,7 @@ from tensorlings.exercise import Exercise
 
 MAX_LOAD_ATTEMPTS = 8
 OOM = "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
+MEMORY_CAP_RESULT = {"status": "memory", "error": {"kind": "memory", "message": OOM}}
 EXERCISE_BUDGET_CALLS = 4  # an exercise's checks may take this many calls' time in all
 
 
@@ -99,20 +100,19 @@ class Session:
         try:
             reply = self.child.request(request, seconds + 3)
         except ChildTimedOut as late:
-            memory = self.child.memory_limit  # it was stuck at the sandbox's memory cap
+            memory = self.child.memory_limit
             self.child = None
-            if memory:
-                done = [{"status": "skipped"}] * late.calls_done
-                return [*done, {"status": "memory", "error": {"kind": "memory", "message": OOM}}]
             # The calls before it finished; their results went down with the child.
             done = [{"status": "skipped"}] * late.calls_done
+            if memory:  # stalled at the sandbox's memory cap, which is not slowness
+                return [*done, MEMORY_CAP_RESULT]
             return [*done, {"status": "timeout", "error": {"message": ""}}]
         except ChildDied as died:
             memory = self.child.memory_limit
             self.child = None
             done = [{"status": "skipped"}] * died.calls_done
             if memory:
-                return [*done, {"status": "memory", "error": {"kind": "memory", "message": OOM}}]
+                return [*done, MEMORY_CAP_RESULT]
             return [
                 *done,
                 {"status": "crashed", "error": {"message": describe_status(died.status)}},

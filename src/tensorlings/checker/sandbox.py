@@ -81,7 +81,7 @@ class Child:
         self.sock = sock
         self.workdir = workdir
         self.alive = True
-        self.memory_limit = False  # the zygote saw the cgroup's out-of-memory killer end it
+        self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
 
     def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
         """Send a request and wait for its answer; each progress frame restarts the clock."""
