@@ -13,12 +13,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## The main job: check the reference solutions with the full checker.
 run: $(STAMP)
+	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/tensorlings check --reference
 
 ## The checks and the test suite (CI runs this through .ci/run): format, lint, types and the
 ## generated-files drift gate the tests.
 test: $(STAMP) lint types drift
 	@bash tests/setup_chromium.sh
+	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

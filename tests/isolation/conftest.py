@@ -19,6 +19,7 @@ import pytest
 
 from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
+from tensorlings.checker.isolation import ENV
 from tensorlings.checker.results import CheckReport
 from tensorlings.checker.sandbox import Limits, Zygote
 
@@ -76,6 +77,20 @@ def workdir_of(pid: int) -> str:
     raise AssertionError(f"child {pid} never moved into a tensorlings-work- directory")
 
 
+@pytest.fixture(scope="session")
+def weak_worker() -> Iterator[Zygote]:
+    """A worker in the weak mode (TENSORLINGS_SANDBOX=off), for hazards observed through files
+    the learner's code writes on the host, which the full sandbox does not allow."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, "off")
+        zygote = Zygote()
+    try:
+        zygote.ready()
+        yield zygote
+    finally:
+        zygote.close()
+
+
 @pytest.fixture
 def spawned_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The working directory of every child the shared worker starts during the test.
@@ -83,6 +98,15 @@ def spawned_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[st
     Other checkers on the machine may create and remove their own /tmp/tensorlings-work-*
     at any moment, so a test looks only at the directories of its own children.
     """
+    return record_workdirs(worker, monkeypatch)
+
+
+@pytest.fixture
+def weak_spawned_workdirs(weak_worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    return record_workdirs(weak_worker, monkeypatch)
+
+
+def record_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     workdirs: list[str] = []
     spawn = worker.spawn
 

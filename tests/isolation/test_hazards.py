@@ -508,8 +508,10 @@ FORKS = {
 }
 
 
+# The learner's code below writes on the host, which only the weak mode allows: the full
+# sandbox's version of these hazards is in test_sandbox_processes.py and test_sandbox_files.py.
 @pytest.mark.parametrize("spawn", FORKS.values(), ids=FORKS.keys())
-def test_forked_processes_are_all_gone_after_the_check(check_hazard, tmp_path, spawn):
+def test_forked_processes_are_all_gone_after_the_check(check_hazard, tmp_path, spawn, weak_worker):
     pid_dir = tmp_path / "pids"
     pid_dir.mkdir()
     started = time.perf_counter()
@@ -528,6 +530,7 @@ def test_forked_processes_are_all_gone_after_the_check(check_hazard, tmp_path, s
             return (x + x.abs()) / 2
         """,
         limits=ROOMY,
+        zygote=weak_worker,
     )
     assert time.perf_counter() - started < 20
     assert os.listdir(pid_dir), "the learner's code never forked"
@@ -651,7 +654,10 @@ def test_tensor_subclass_that_lies_about_its_shape_is_judged_on_its_real_shape(c
 # --- Files and network ------------------------------------------------------------------------
 
 
-def test_no_working_directory_is_left_behind(check_hazard, spawned_workdirs, tmp_path):
+def test_no_working_directory_is_left_behind(
+    check_hazard, weak_worker, weak_spawned_workdirs, tmp_path
+):
+    spawned_workdirs = weak_spawned_workdirs
     record = tmp_path / "cwd.txt"
     before = set(glob.glob("/tmp/tensorlings-work-*"))
     report = check_hazard(
@@ -665,7 +671,8 @@ def test_no_working_directory_is_left_behind(check_hazard, spawned_workdirs, tmp
                 scratch.write("left here on purpose")
             os.makedirs("nested/deeper", exist_ok=True)
             return (x + x.abs()) / 2
-        """
+        """,
+        zygote=weak_worker,
     )
     assert results(report)["relu_abs"].status == "passed"
     assert record.read_text() in spawned_workdirs

@@ -20,6 +20,8 @@ from tensorlings import catalogue
 from tensorlings.checker import static
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
 from tensorlings.checker.exercise_judges import judge_exercise
+from tensorlings.checker.isolation import describe as describe_isolation
+from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
 from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote, describe_status
 from tensorlings.checker.source import Workbook, read_workbook
@@ -27,6 +29,8 @@ from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise
 
 MAX_LOAD_ATTEMPTS = 8
+OOM = "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
+MEMORY_CAP_RESULT = {"status": "memory", "error": {"kind": "memory", "message": OOM}}
 EXERCISE_BUDGET_CALLS = 4  # an exercise's checks may take this many calls' time in all
 
 
@@ -96,13 +100,19 @@ class Session:
         try:
             reply = self.child.request(request, seconds + 3)
         except ChildTimedOut as late:
+            memory = self.child.memory_limit
             self.child = None
             # The calls before it finished; their results went down with the child.
             done = [{"status": "skipped"}] * late.calls_done
+            if memory:  # stalled at the sandbox's memory cap, which is not slowness
+                return [*done, MEMORY_CAP_RESULT]
             return [*done, {"status": "timeout", "error": {"message": ""}}]
         except ChildDied as died:
+            memory = self.child.memory_limit
             self.child = None
             done = [{"status": "skipped"}] * died.calls_done
+            if memory:
+                return [*done, MEMORY_CAP_RESULT]
             return [
                 *done,
                 {"status": "crashed", "error": {"message": describe_status(died.status)}},
@@ -169,11 +179,7 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
     return None
 
 
-NOT_STARTED_ISOLATION = {
-    "network": False,
-    "why": "no worker was started: the file could not be read",
-    "reference_files_hidden": False,
-}
+NOT_STARTED_ISOLATION = not_started("no worker was started: the file could not be read")
 
 
 def _report(path: Path, seed: int, device: str, **kwargs: Any) -> CheckReport:
@@ -256,12 +262,10 @@ def _check_loaded(
     session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
     session.coach = coach
     info = zygote.ready()
-    isolation = {"network": bool(info.get("network_isolated")), "why": info.get("why")}
     try:
         session.load()
     except LoadFailed as failed:
-        isolation["reference_files_hidden"] = False
-        isolation["reference_files_why"] = "the file could not be loaded"
+        isolation = describe_isolation(info, None)
         error = FileError("crashed", f"the file could not be loaded: {failed}", failed.line)
         return _report(
             path,
@@ -272,9 +276,7 @@ def _check_loaded(
             load_notes=tuple(notes + session.notes),
             isolation=isolation,
         )
-    isolation["reference_files_hidden"] = bool(session.loaded.get("reference_files_hidden"))
-    if not isolation["reference_files_hidden"]:
-        isolation["reference_files_why"] = str(session.loaded.get("reference_files_why"))
+    isolation = describe_isolation(info, session.loaded)
     results = []
     try:
         for exercise in exercises:

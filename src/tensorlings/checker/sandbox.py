@@ -16,6 +16,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tensorlings.checker import isolation
 from tensorlings.errors import WorkerError
 from tensorlings.worker import protocol
 
@@ -80,6 +81,7 @@ class Child:
         self.sock = sock
         self.workdir = workdir
         self.alive = True
+        self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
 
     def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
         """Send a request and wait for its answer; each progress frame restarts the clock."""
@@ -127,6 +129,7 @@ class Child:
             self.zygote.restart()
             return None
         status = reply.get("status")
+        self.memory_limit = reply.get("memory_limit") is True
         return status if isinstance(status, int) else None
 
     def abandon(self) -> None:
@@ -165,9 +168,16 @@ class Zygote:
             # coach times learner code and reference alike.
             "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
         }
+        command = [python, "-I", "-m", "tensorlings.worker.zygote", str(theirs.fileno())]
         try:
+            # TENSORLINGS_SANDBOX=off asks for the weak mode; read once, so that a restarted
+            # worker keeps the mode this one was created with.
+            self.sandbox_arguments = getattr(self, "sandbox_arguments", None)
+            if self.sandbox_arguments is None:
+                self.sandbox_arguments = isolation.zygote_arguments()
+            command += self.sandbox_arguments
             self.process = subprocess.Popen(
-                [python, "-I", "-m", "tensorlings.worker.zygote", str(theirs.fileno())],
+                command,
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -177,6 +187,9 @@ class Zygote:
             )
         except OSError as error:
             raise WorkerError(f"could not start the worker ({python}): {error}") from None
+        except WorkerError:
+            ours.close()
+            raise
         finally:
             theirs.close()
         self.info: dict[str, Any] | None = None

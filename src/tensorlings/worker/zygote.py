@@ -1,10 +1,12 @@
 """The zygote: a process with torch imported (no op ever run) that forks one child per check.
 
-Started by the checker as `python -I -m tensorlings.worker.zygote FD`. Forking it costs
-milliseconds where a fresh interpreter would pay ~2 s to import torch, and each child starts
-from the same untouched torch. It isolates the network once (a new network namespace, where the
-system allows it), becomes a subreaper so that orphans of learner code come back to it, and
-kills and reaps whatever a child leaves behind.
+Started by the checker as `python -I -m tensorlings.worker.zygote FD [--sandbox=off]`. Forking
+it costs milliseconds where a fresh interpreter would pay ~2 s to import torch, and each child
+starts from the same untouched torch. Each learner child is forked into a sandbox of its own
+(`jail`: namespaces, a read-only root, a cgroup, seccomp) where the system allows it; ending it
+ends every process it started. The zygote also isolates its own network once, becomes a
+subreaper so that orphans of learner code outside a PID namespace come back to it, and kills
+and reaps whatever a child leaves behind.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import socket
 import sys
 import tempfile
 from typing import Any
+
+from tensorlings.worker import jail, privileges
 
 _CLONE_NEWNET = 0x40000000
 _PR_SET_CHILD_SUBREAPER = 36
@@ -50,13 +54,16 @@ def _kill_strays(me: int, keep: set[int]) -> None:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket) -> None:
+    def __init__(self, control: socket.socket, sandbox: jail.Sandbox) -> None:
         from tensorlings.worker import protocol
 
         self.protocol = protocol
         self.control = control
+        self.sandbox = sandbox
         self.children: dict[int, str] = {}  # pid -> its working directory
+        self.jailed: dict[int, jail.Spawned] = {}
         self.exited: dict[int, int] = {}
+        self.memory_hits: set[int] = set()  # children the cgroup's out-of-memory killer hit
 
     def reap(self) -> None:
         while True:
@@ -67,20 +74,39 @@ class Zygote:
             if pid == 0:
                 return
             if pid in self.children:
-                self.exited[pid] = status
+                self.exited[pid] = self._learner_status(pid, status)
                 self.cleanup(pid)
+
+    def _learner_status(self, pid: int, status: int) -> int:
+        spawned = self.jailed.get(pid)
+        if spawned is not None:
+            jail.read_layers(spawned.report_fd)  # only closes it: the probe's layers are known
+            self._note_memory(spawned)
+        return status
+
+    def _note_memory(self, spawned: jail.Spawned) -> None:
+        """Before its group is removed: did the child reach its memory cap?"""
+        if spawned.group is not None and spawned.group.memory_limit_hit():
+            self.memory_hits.add(spawned.pid)
 
     def cleanup(self, pid: int) -> None:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-        _kill_strays(os.getpid(), set(self.children) - {pid})
+        spawned = self.jailed.pop(pid, None)
+        inits = {s.init[0] for s in self.jailed.values() if s.init is not None}
+        _kill_strays(os.getpid(), (set(self.children) - {pid}) | inits)
+        if spawned is not None:
+            spawned.end()  # every process the child started, wherever it went
         workdir = self.children.pop(pid, None)
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def spawn(self, request: dict[str, Any]) -> None:
+        if self.sandbox.enabled and not request.get("trusted"):
+            self.spawn_jailed(request)
+            return
         ours, theirs = socket.socketpair()
         workdir = tempfile.mkdtemp(prefix="tensorlings-work-")
         pid = os.fork()
@@ -100,12 +126,41 @@ class Zygote:
         ours.close()
         self.protocol.send(self.control, {"pid": pid, "workdir": workdir})
 
+    def spawn_jailed(self, request: dict[str, Any]) -> None:
+        """Fork a sandboxed child; ending it ends its PID namespace and its cgroup."""
+        ours, theirs = socket.socketpair()
+        root = tempfile.mkdtemp(prefix="tensorlings-work-")
+        readonly = "readonly_system" in self.sandbox.required
+        workdir = jail.workdir_for(root) if readonly else root
+        if not readonly and os.geteuid() == 0:
+            os.chown(root, privileges.NOBODY, privileges.NOBODY)  # the learner runs as nobody
+        limits = request["limits"]
+
+        def run() -> None:
+            from tensorlings.worker import child
+
+            child.main(theirs, {**request, "workdir": workdir, "jailed": readonly})
+
+        spawned = self.sandbox.spawn(
+            run, theirs.fileno(), root, int(limits["memory_bytes"]), int(limits["processes"])
+        )
+        theirs.close()
+        self.children[spawned.pid] = root
+        self.jailed[spawned.pid] = spawned
+        socket.send_fds(self.control, [b"S"], [ours.fileno()])
+        ours.close()
+        self.protocol.send(self.control, {"pid": spawned.pid, "workdir": workdir})
+
     def kill(self, pid: int) -> None:
         if pid in self.children:
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
+            spawned = self.jailed.get(pid)
+            if spawned is not None:
+                self._note_memory(spawned)
+                spawned.end()
 
     def wait(self, pid: int, seconds: float) -> None:
         deadline = seconds
@@ -116,7 +171,9 @@ class Zygote:
             select.select([], [], [], 0.02)
             deadline -= 0.02
         status = self.exited.pop(pid, None)
-        self.protocol.send(self.control, {"pid": pid, "status": status})
+        memory = pid in self.memory_hits
+        self.memory_hits.discard(pid)
+        self.protocol.send(self.control, {"pid": pid, "status": status, "memory_limit": memory})
 
     def serve(self) -> None:
         while True:
@@ -147,14 +204,18 @@ class Zygote:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
+    control.set_inheritable(False)  # never into the programs the sandbox starts
     network = _isolate_network()
     import einops  # noqa: F401  (imported once here so that every child has it)
     import torch  # noqa: F401
 
     from tensorlings.worker import child, protocol  # noqa: F401
 
-    protocol.send(control, {"ready": True, "network_isolated": network is None, "why": network})
-    Zygote(control).serve()
+    enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
+    sandbox = jail.Sandbox(enabled, why_off)
+    ready = {"ready": True, "network_isolated": network is None, "why": network}
+    protocol.send(control, {**ready, "sandbox": sandbox.layers()})
+    Zygote(control, sandbox).serve()
     os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
 
 
