@@ -37,6 +37,9 @@ MAX_PERMUTED_AXES = 4
 class Recognised:
     name: str
     explain: str
+    # How the message leads: a declared mistake is "what it gives", a pattern seen across the
+    # probes is only what the code "looks like".
+    sure: bool = True
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ def _lead_with(problem: Problem, found: Recognised) -> Problem:
     seen = problem.message.removeprefix(call).lstrip(": ")
     if seen.startswith("raised "):
         seen = "it " + seen
-    message = f"{call}: this is what {found.name} gives. {found.explain} ({seen})"
+    lead = f"this is what {found.name} gives" if found.sure else f"this looks like {found.name}"
+    message = f"{call}: {lead}. {found.explain} ({seen})"
     return replace(problem, message=message, mistake=found.name)
 
 
@@ -364,8 +368,9 @@ def _same_for_all(exercise: Exercise, seen: list[Evidence]) -> Recognised | None
         ):
             return Recognised(
                 "an answer that ignores the input",
-                "two different inputs gave exactly the same result: is the result built from "
+                "Two different inputs gave exactly the same result: is the result built from "
                 "fixed values, or from a global instead of the arguments?",
+                sure=False,
             )
     return None
 
@@ -389,4 +394,5 @@ def _sheet_sizes_only(
         "code that is right only on the sheet's sizes",
         f"It is right on the sheet's example{of} but breaks on other sizes. Is a size from the "
         "example written into the code (a number of weeks, rows or events)?",
+        sure=False,
     )

@@ -147,11 +147,11 @@ def shared_mistakes_section(mistakes: Sequence[SharedMistake]) -> str:
         links = ", ".join(
             f'<a href="#{escape(anchor(name))}">{escape(name)}</a>' for name in mistake.submissions
         )
-        call = (
-            f"<code>{escape(safe_text(mistake.example_call))}</code>: "
-            if mistake.example_call
-            else ""
-        )
+        message = mistake.example_message
+        shown_call = mistake.example_call
+        if shown_call and message.startswith(shown_call):
+            message = message[len(shown_call) :].lstrip(": ")  # the call is shown as code
+        call = f"<code>{escape(safe_text(shown_call))}</code>: " if shown_call else ""
         parts.append(
             f'<div class="mistake" data-exercise="{escape(mistake.exercise)}" '
             f'data-count="{mistake.count}" data-named="{str(mistake.named).lower()}" '
@@ -160,7 +160,7 @@ def shared_mistakes_section(mistakes: Sequence[SharedMistake]) -> str:
             f"</code>: {escape(safe_text(mistake.mistake))}</h3>"
             f'<p class="members">{links}</p>'
             f'<p class="example">Example ({escape(mistake.example_submission)}): {call}'
-            f"{escape(safe_text(mistake.example_message))}</p></div>"
+            f"{escape(safe_text(message))}</p></div>"
         )
     parts.append("</section>")
     return "\n".join(parts)
