@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from tensorlings.worker import encoding, protocol, recorder
-from tensorlings.worker.loader import LoadResult, StatementTimeout, load, time_limit
+from tensorlings.worker.loader import LoadBudget, LoadResult, StatementTimeout, load, time_limit
 
 _BLOCKED_PREFIXES = ("tensorlings.",)
 _MEMORY_WORDS = (
@@ -88,17 +88,31 @@ def apply_limits(limits: dict[str, Any]) -> None:
 
 def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
     frames = [
-        [frame.lineno, frame.name]
+        [frame.lineno, str(frame.name)[:200]]
         for frame in traceback.extract_tb(error.__traceback__)
-        if frame.filename == filename
-    ]
-    message = str(error)[:2000]
+        if frame.filename == filename and isinstance(frame.lineno, int)
+    ][-100:]
+    message = _safe_text(error, 2000)
     kind = "error"
     if isinstance(error, MemoryError) or any(w in message for w in _MEMORY_WORDS):
         kind = "memory"
     elif isinstance(error, StatementTimeout):
         kind = "timeout"
-    return {"kind": kind, "type": type(error).__name__, "message": message, "frames": frames}
+    return {"kind": kind, "type": _type_name(error), "message": message, "frames": frames}
+
+
+def _type_name(value: Any) -> str:
+    """A type's name, capped: a class named with 50 MB of text must not bloat every report."""
+    name = type(value).__name__
+    return name if isinstance(name, str) and len(name) <= 200 else str(name)[:199] + "…"
+
+
+def _safe_text(error: BaseException, cap: int) -> str:
+    try:
+        text = str(error)
+    except BaseException:  # a hostile __str__
+        return "(the exception's message could not be read)"
+    return text if len(text) <= cap else text[: cap - 1] + "…"
 
 
 class Child:
@@ -119,18 +133,50 @@ class Child:
             protocol.send(self.sock, message)
 
     def serve(self) -> None:
+        """The file's process: load once, then fork a fresh process for each exercise."""
         while True:
             try:
                 request = protocol.recv(self.sock)
             except (EOFError, OSError, protocol.ProtocolError):
                 return
             op = request.get("op")
-            if op == "load":
+            if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
-            elif op == "run":
-                self.send(self.handle_run(request))
+            elif op == "exercise" and self.loaded is not None:
+                self.send({"op": "ended", "status": self.fork_exercise()})
             else:
                 return
+
+    def fork_exercise(self) -> int | None:
+        """Run one exercise's requests in a child of this process, and wait for it to end.
+
+        Whatever the exercise's code changes (patched modules, planted state, wrapped
+        functions) dies with that process; the next exercise starts from the loaded file."""
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self.pid = _getpid()
+                self.serve_exercise()
+            finally:
+                os._exit(0)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                return status
+            except ChildProcessError:
+                return None
+            except InterruptedError:
+                continue
+
+    def serve_exercise(self) -> None:
+        while True:
+            try:
+                request = protocol.recv(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError):
+                return
+            if request.get("op") != "run":
+                return  # "done": the exercise is over
+            self.handle_run(request)
 
     def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
         self.filename = request["filename"]
@@ -143,8 +189,14 @@ class Child:
                 request["units"],
                 self.filename,
                 set(request.get("skip_lines", [])),
-                float(request["statement_seconds"]),
-                lambda line: self.send({"op": "progress", "line": line}),
+                LoadBudget(
+                    float(request["statement_seconds"]),
+                    float(request.get("budget_seconds", 1e9)),
+                    request.get("definitions_from"),
+                ),
+                lambda line, again: self.send(
+                    {"op": "definition" if again else "statement", "line": line}
+                ),
             )
         finally:
             sys.stdout, sys.stderr = previous
@@ -153,7 +205,7 @@ class Child:
         for name in request["names"]:
             value = result.judged.get(name, result.notebook.get(name))
             if value is not None:
-                functions[name] = "function" if callable(value) else type(value).__name__
+                functions[name] = "function" if callable(value) else _type_name(value)
         return {
             "op": "loaded",
             "notes": result.notes,
@@ -163,35 +215,31 @@ class Child:
             "reference_files_hidden": self.hidden_why is None,
             "reference_files_why": self.hidden_why,
             "output": self.output.take(),
+            "definitions_from": result.definitions_from,
         }
 
     def function(self, name: str) -> Any:
         assert self.loaded is not None
         return self.loaded.judged.get(name, self.loaded.notebook.get(name))
 
-    def handle_run(self, request: dict[str, Any]) -> dict[str, Any]:
+    def handle_run(self, request: dict[str, Any]) -> None:
+        """Answer every call, one frame each, in order."""
         fn = self.function(request["name"])
-        results: list[dict[str, Any]] = []
-        timed_out = False
+        stop: str | None = None  # why the remaining calls are not run
         budget = float(request.get("budget", 1e9))
         started = time.perf_counter()
-        for call in request["calls"]:
-            if timed_out:
-                results.append({"status": "skipped"})
-                continue
-            if time.perf_counter() - started > budget:
+        for index, call in enumerate(request["calls"]):
+            if stop is None and time.perf_counter() - started > budget:
                 # Slow but finishing calls add up: stop at the exercise's budget.
-                message = f"the checks of this exercise took more than {budget:g} s in all"
-                results.append(
-                    {"status": "timeout", "error": {"kind": "timeout", "message": message}}
-                )
-                timed_out = True
-                continue
-            result = self.run_call(fn, call, bool(request.get("record")), request["seconds"])
-            timed_out = result["status"] == "timeout"
-            results.append(result)
-            self.send({"op": "progress", "call": len(results)})
-        return {"op": "ran", "results": results}
+                stop = f"the checks of this exercise took more than {budget:g} s in all"
+            if stop is not None:
+                error = {"kind": "timeout", "type": "", "message": stop, "frames": []}
+                result: dict[str, Any] = {"status": "timeout", "error": error}
+            else:
+                result = self.run_call(fn, call, bool(request.get("record")), request["seconds"])
+                if result["status"] == "timeout":
+                    stop = "not run: an earlier call ran out of time"
+            self.send({"op": "result", "index": index, "result": result})
 
     def run_call(
         self, fn: Any, call: dict[str, Any], record: bool, seconds: float
@@ -243,7 +291,7 @@ class Child:
         except Exception as error:  # a value that cannot be taken apart (sparse, odd subclass)
             result["output"] = {
                 "t": "other",
-                "type": f"unsendable {type(out).__name__}: {str(error)[:100]}",
+                "type": f"unsendable {_type_name(out)}: {_safe_text(error, 100)}",
             }
         result["mutated"] = _mutated(before, args)
         result["after"] = {
@@ -303,7 +351,7 @@ def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> di
         with torch._C.DisableTorchFunction():
             (out * seed.to(out.device, out.dtype)).sum().backward()
     except BaseException as error:  # a broken graph is the learner's problem to hear about
-        return {"grad": "error", "grad_error": f"{type(error).__name__}: {str(error)[:300]}"}
+        return {"grad": "error", "grad_error": f"{_type_name(error)}: {_safe_text(error, 300)}"}
     grads = {str(i): encoding.encode(args[i].grad) for i in grad_args}
     return {"grad": "ok", "grads": grads}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import signal
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,9 +41,21 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@dataclass(frozen=True)
+class LoadBudget:
+    """How long loading may take: per statement, and all statements but definitions together.
+    From `definitions_from` on (the checker's decision after earlier tries), only definitions
+    run."""
+
+    statement_seconds: float
+    total_seconds: float
+    definitions_from: int | None = None
+
+
 @dataclass
 class LoadResult:
     notes: list[dict[str, Any]] = field(default_factory=list)
+    definitions_from: int | None = None  # where this load's own budget ran out
     judged: dict[str, Any] = field(default_factory=dict)  # namespace functions are judged in
     notebook: dict[str, Any] = field(default_factory=dict)  # namespace after running everything
     tensor_globals: dict[str, int] = field(default_factory=dict)  # name -> line of test data
@@ -77,15 +90,24 @@ def _holds_tensor(value: Any, depth: int = 0) -> bool:
     return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
 
 
+def _capped(text: str, cap: int = 300) -> str:
+    return text if len(text) <= cap else text[: cap - 1] + "…"
+
+
 def _describe(error: BaseException) -> tuple[str, str]:
+    """A note for a failed statement, every part capped (names and messages can be huge)."""
+    name = _capped(str(type(error).__name__), 100)
+    try:
+        text = _capped(repr(error.code) if isinstance(error, SystemExit) else str(error))
+    except BaseException:  # a hostile __str__ or __repr__
+        text = "(unreadable)"
     if isinstance(error, SystemExit):
-        return "exited", f"the statement called sys.exit({error.code!r}); skipped"
+        return "exited", f"the statement called sys.exit({text}); skipped"
     if isinstance(error, StatementTimeout):
         return "timeout", "the statement did not finish in time; skipped"
     if isinstance(error, ImportError | ModuleNotFoundError):
-        return "import_error", f"{type(error).__name__}: {error}"
-    text = str(error)[:300]
-    return "exception", f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return "import_error", f"{name}: {text}"
+    return "exception", f"{name}: {text}" if text else name
 
 
 def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
@@ -109,19 +131,30 @@ def load(
     units: list[dict[str, Any]],
     filename: str,
     skip_lines: set[int],
-    statement_seconds: float,
-    on_statement: Callable[[int], None],
+    budget: LoadBudget,
+    on_statement: Callable[[int, bool], None],
 ) -> LoadResult:
     """Run the file notebook-style, then build the namespace its functions are judged in."""
     result = LoadResult()
     statements = _statements(units, filename)
     notebook: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    cut = budget.definitions_from
+    started = time.monotonic()
     for node in statements:
         if node.lineno in skip_lines:
             continue
-        on_statement(node.lineno)
+        if cut is None and time.monotonic() - started > budget.total_seconds:
+            cut = result.definitions_from = node.lineno
+            message = (
+                f"the file's top-level statements took more than {budget.total_seconds:g} s "
+                "in all: from here on only imports and definitions ran"
+            )
+            result.notes.append({"line": node.lineno, "kind": "timeout", "message": message})
+        if cut is not None and node.lineno >= cut and not _is_definition(node):
+            continue
+        on_statement(node.lineno, False)
         try:
-            with time_limit(statement_seconds):
+            with time_limit(budget.statement_seconds):
                 _run(node, notebook, filename)
         except BaseException as error:  # learner code may raise anything at all
             kind, message = _describe(error)
@@ -134,8 +167,9 @@ def load(
         if node.lineno in skip_lines:
             continue
         if _is_definition(node):
+            on_statement(node.lineno, True)
             try:
-                with time_limit(statement_seconds):
+                with time_limit(budget.statement_seconds):
                     _run(node, judged, filename)
             except BaseException:  # already noted in the first pass
                 continue
