@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tensorlings import catalogue
 from tensorlings.checker import replies
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
 from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
@@ -242,6 +243,7 @@ class Session:
             "record": record,
             "seconds": seconds,
             "budget": budget,
+            "required": _required(name) if record else [],
         }
         results: list[CallResult] = []
         last = time.monotonic()
@@ -379,6 +381,16 @@ class Session:
         for child in (self.child, self.reference_child):
             if child is not None and child.alive:
                 child.close()
+
+
+def _required(name: str) -> list[list[str]]:
+    """The names of each call the exercise requires: the child marks their results, so that
+    a required call counts only if it contributed to the returned value."""
+    try:
+        exercise = catalogue.get(name)
+    except Exception:  # not an exercise of the catalogue: nothing is required
+        return []
+    return [list(rule.names) for rule in exercise.rules.required]
 
 
 def _profile(frame: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.worker import encoding, protocol, recorder
+from tensorlings.worker import audit, encoding, protocol, recorder
 from tensorlings.worker.loader import LoadBudget, LoadResult, StatementTimeout, load, time_limit
 
 _BLOCKED_PREFIXES = ("tensorlings.",)
@@ -123,6 +123,7 @@ class Child:
         self.loaded: LoadResult | None = None
         self.filename = ""
         self.recorder = recorder.CallRecorder("")
+        self.audit = audit.Audit()  # replaced by the installed one before learner code runs
         self.blocker = _BlockSolutions()
         self.hidden_why: str | None = "not attempted"
 
@@ -180,8 +181,8 @@ class Child:
 
     def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
         self.filename = request["filename"]
-        self.recorder.learner_file = self.filename
-        self.recorder.assert_lines = recorder.assert_lines(request["units"])
+        self.recorder.learner_file = self.audit.learner_file = self.filename
+        self.recorder.assert_spans = recorder.assert_spans(request["units"])
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         try:
@@ -197,6 +198,7 @@ class Child:
                 lambda line, again: self.send(
                     {"op": "definition" if again else "statement", "line": line}
                 ),
+                self.audit.running,
             )
         finally:
             sys.stdout, sys.stderr = previous
@@ -216,6 +218,7 @@ class Child:
             "reference_files_why": self.hidden_why,
             "output": self.output.take(),
             "definitions_from": result.definitions_from,
+            "tampering": self.audit.take(),
         }
 
     def function(self, name: str) -> Any:
@@ -227,6 +230,7 @@ class Child:
         fn = self.function(request["name"])
         stop: str | None = None  # why the remaining calls are not run
         budget = float(request.get("budget", 1e9))
+        required = tuple(tuple(str(n) for n in names) for names in request.get("required", ()))
         started = time.perf_counter()
         for index, call in enumerate(request["calls"]):
             if stop is None and time.perf_counter() - started > budget:
@@ -236,13 +240,20 @@ class Child:
                 error = {"kind": "timeout", "type": "", "message": stop, "frames": []}
                 result: dict[str, Any] = {"status": "timeout", "error": error}
             else:
-                result = self.run_call(fn, call, bool(request.get("record")), request["seconds"])
+                result = self.run_call(
+                    fn, call, bool(request.get("record")), request["seconds"], required
+                )
                 if result["status"] == "timeout":
                     stop = "not run: an earlier call ran out of time"
             self.send({"op": "result", "index": index, "result": result})
 
     def run_call(
-        self, fn: Any, call: dict[str, Any], record: bool, seconds: float
+        self,
+        fn: Any,
+        call: dict[str, Any],
+        record: bool,
+        seconds: float,
+        required: tuple[tuple[str, ...], ...] = (),
     ) -> dict[str, Any]:
         device = call.get("device", "cpu")
         args = [_to_device(encoding.decode(a, recipes=True), device) for a in call["args"]]
@@ -257,16 +268,25 @@ class Child:
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         self.recorder.take()
+        required = required if record else ()
+        self.recorder.start(required)
         started = time.perf_counter()
         result: dict[str, Any] = {"status": "ok"}
+        intact = True
         try:
             with time_limit(seconds):
                 self.recorder.active = record
                 if record:
-                    with recorder.recording(self.recorder):
-                        out = fn(*args)
+                    mode = recorder.recording(self.recorder)
+                    with mode:
+                        try:
+                            with self.audit.running():
+                                out = fn(*args)
+                        finally:
+                            intact = mode.intact()
                 else:
-                    out = fn(*args)
+                    with self.audit.running():
+                        out = fn(*args)
         except BaseException as error:  # learner code may raise anything at all
             out = None
             result = {"status": "error", "error": _error_record(error, self.filename)}
@@ -275,6 +295,13 @@ class Child:
         finally:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
+        tampering = self.audit.take()
+        if not intact:
+            tampering.append("took the recorder off torch's function-mode stack")
+        if tampering:
+            result["tampering"] = tampering
+        if required and result["status"] == "ok":
+            self.recorder.calls.update(_contributions(self.recorder, required, out))
         if _getpid() != self.pid:
             os._exit(0)
         result["seconds"] = time.perf_counter() - started
@@ -300,6 +327,17 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _contributions(
+    calls: recorder.CallRecorder, required: tuple[tuple[str, ...], ...], out: Any
+) -> dict[str, int]:
+    """`used:<name>` for each required call whose result reached the returned value. A value
+    that is not a tensor cannot carry the mark: then no call is held against the code."""
+    reached = range(len(required))
+    if isinstance(out, torch.Tensor) or (isinstance(out, list | tuple) and out):
+        reached = calls.contributed(out)  # type: ignore[assignment]
+    return {f"used:{required[i][0]}": 1 for i in reached}
 
 
 def _snapshot(args: list[Any]) -> dict[int, torch.Tensor]:
@@ -455,6 +493,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
         return
     child = Child(sock, int(request["limits"]["output_chars"]))
     child.hidden_why = hide_reference_files()
+    child.audit = audit.install("")  # before any learner code; permanent once added
     sys.meta_path.insert(0, child.blocker)
     # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does
     # nothing here, and nothing of the real package (its solutions above all) is reachable.

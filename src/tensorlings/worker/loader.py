@@ -13,7 +13,7 @@ import ast
 import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,9 +122,15 @@ def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
     return statements
 
 
-def _run(node: ast.stmt, namespace: dict[str, Any], filename: str) -> None:
+def _run(
+    node: ast.stmt,
+    namespace: dict[str, Any],
+    filename: str,
+    guard: Callable[[], AbstractContextManager[None]],
+) -> None:
     code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
-    exec(code, namespace)
+    with guard():  # the learner's code runs under the audit hook
+        exec(code, namespace)
 
 
 def load(
@@ -133,6 +139,7 @@ def load(
     skip_lines: set[int],
     budget: LoadBudget,
     on_statement: Callable[[int, bool], None],
+    guard: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> LoadResult:
     """Run the file notebook-style, then build the namespace its functions are judged in."""
     result = LoadResult()
@@ -155,7 +162,7 @@ def load(
         on_statement(node.lineno, False)
         try:
             with time_limit(budget.statement_seconds):
-                _run(node, notebook, filename)
+                _run(node, notebook, filename, guard)
         except BaseException as error:  # learner code may raise anything at all
             kind, message = _describe(error)
             result.notes.append({"line": node.lineno, "kind": kind, "message": message})
@@ -170,7 +177,7 @@ def load(
             on_statement(node.lineno, True)
             try:
                 with time_limit(budget.statement_seconds):
-                    _run(node, judged, filename)
+                    _run(node, judged, filename, guard)
             except BaseException:  # already noted in the first pass
                 continue
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):

@@ -1,0 +1,224 @@
+"""Rule evidence the learner cannot switch off: a PEP 578 audit hook and guards on torch's
+mode-stack internals, installed in the child before any learner code runs.
+
+An audit hook cannot be removed once added. While learner code runs (`armed`), the hook denies
+what would let it hide calls from the recorder or reach the checker's objects: threads, trace
+and profile hooks, walks of the garbage collector, ctypes, code compiled under another file's
+name, reading frames (`sys._getframe`, `tb_frame`, `__globals__`) from the learner's own code,
+and writing importable modules. A denied action raises inside the learner's code (it does not
+happen) and is recorded; the checker turns the record into a `tampering` failure. The record
+lives in this module's closure state, which learner code could only reach through the very
+introspection that is denied.
+
+torch's mode stack is guarded the same way: calling `DisableTorchFunction`, popping or reading
+the function-mode stack from anywhere but torch itself is denied and recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+import torch.overrides
+
+_getframe = sys._getframe  # bound before any learner code can replace it
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_WORKER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_MAX_EVENTS = 20
+
+# Denied whoever asks, while learner code runs.
+_ALWAYS = {
+    "sys.settrace": "installs a trace hook (sys.settrace)",
+    "sys.setprofile": "installs a profile hook (sys.setprofile)",
+    "_thread.start_new_thread": "starts a thread",
+    "gc.get_objects": "walks the garbage collector's objects (gc.get_objects)",
+    "gc.get_referrers": "walks the garbage collector (gc.get_referrers)",
+    "gc.get_referents": "walks the garbage collector (gc.get_referents)",
+    "sys._current_frames": "reads every thread's frames",
+    "sys.addaudithook": "adds an audit hook",
+    "code.__new__": "builds a code object by hand",
+    "function.__new__": "builds a function from a code object",
+    "cpython.PyInterpreterState_Clear": "tears down the interpreter",
+}
+# Denied when the learner's file (or inspect on its behalf) asks: libraries use these honestly.
+_FROM_LEARNER = {
+    "sys._getframe": "reads the call stack (sys._getframe)",
+    "object.__getattr__": "reads a frame or a function's globals",
+}
+_MOVES = ("os.rename", "os.link", "os.symlink", "shutil.copyfile")
+_IMPORTABLE = (".py", ".pyc", ".pth", ".so")
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+# torch internals that switch the recorder off or reach it.
+_TORCH_C_GUARDED = (
+    "DisableTorchFunction",
+    "DisableTorchFunctionSubclass",
+    "_pop_torch_function_stack",
+    "_push_on_torch_function_stack",
+    "_get_function_stack_at",
+    "_len_torch_function_stack",
+    "_set_torch_function_mode",
+    "_disabled_torch_function_impl",
+)
+_OVERRIDES_GUARDED = (
+    "_pop_mode",
+    "_pop_mode_temporarily",
+    "_push_mode",
+    "_get_current_function_mode",
+    "_get_current_function_mode_stack",
+)
+
+
+class Tampering(RuntimeError):
+    """Raised inside learner code for an action the checker does not allow."""
+
+
+class Audit:
+    """The hook's state: whether learner code is running, and what it was refused."""
+
+    def __init__(self, learner_file: str = "") -> None:
+        self.learner_file = learner_file
+        self.armed = False
+        self.busy = False  # the hook's own frame reads raise events too
+        self.events: list[str] = []
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Learner code runs inside this block."""
+        self.armed = True
+        try:
+            yield
+        finally:
+            self.armed = False
+
+    def take(self) -> list[str]:
+        events, self.events = self.events, []
+        return events
+
+    def refuse(self, what: str) -> None:
+        if len(self.events) < _MAX_EVENTS and what not in self.events:
+            self.events.append(what)
+        raise Tampering(f"not allowed while your work is checked: the code {what}")
+
+    def caller_is_learner(self, depth: int) -> bool:
+        """The frame `depth` levels up is the learner's file (or inspect, asked by it)."""
+        try:
+            frame = _getframe(depth)
+        except ValueError:
+            return False
+        filename = frame.f_code.co_filename
+        if filename.endswith(os.sep + "inspect.py") and frame.f_back is not None:
+            filename = frame.f_back.f_code.co_filename
+        return filename == self.learner_file or filename.startswith("<")
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.armed or self.busy:
+            return
+        self.busy = True
+        try:
+            self._judge(event, args)
+        finally:
+            self.busy = False
+
+    def _judge(self, event: str, args: tuple[Any, ...]) -> None:
+        # Seen from caller_is_learner: itself, _judge, hook, then the frame that raised it.
+        if event in _ALWAYS:
+            self.refuse(_ALWAYS[event])
+        elif event in _FROM_LEARNER:
+            if event == "object.__getattr__" and not _frame_like(args):
+                return
+            if self.caller_is_learner(3):
+                self.refuse(_FROM_LEARNER[event])
+        elif event.startswith("ctypes."):
+            self.refuse(f"uses ctypes ({event})")
+        elif event == "compile":
+            self._compile(args)
+        elif event == "open":
+            self._open(args)
+        elif event in _MOVES and len(args) > 1 and _importable(args[1]):
+            self.refuse(f"writes an importable module ({event})")
+
+    def _compile(self, args: tuple[Any, ...]) -> None:
+        filename = args[1] if len(args) > 1 else None
+        if filename == self.learner_file:
+            return  # the loader's own compile of the learner's statements, or the same name
+        if self.caller_is_learner(4):
+            self.refuse(f"compiles code under another name ({str(filename)[:80]!r})")
+
+    def _open(self, args: tuple[Any, ...]) -> None:
+        path, mode, flags = (list(args) + [None, None, 0])[:3]
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        if writing and _importable(path):
+            self.refuse(f"writes an importable module ({str(path)[:80]!r})")
+
+
+def _frame_like(args: tuple[Any, ...]) -> bool:
+    """`object.__getattr__` for a traceback's, generator's or function's hidden parts."""
+    return len(args) > 1 and args[1] in (
+        "tb_frame",
+        "gi_frame",
+        "cr_frame",
+        "ag_frame",
+        "__globals__",
+        "f_back",
+        "f_globals",
+        "f_locals",
+    )
+
+
+def _importable(path: Any) -> bool:
+    if isinstance(path, bytes):
+        path = path.decode(errors="replace")
+    return isinstance(path, str | os.PathLike) and str(path).endswith(_IMPORTABLE)
+
+
+def _guard(audit: Audit, original: Any, name: str) -> Callable[..., Any]:
+    """`original`, refused to any caller outside torch and this worker while armed."""
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if audit.armed:
+            caller = _getframe(1).f_code.co_filename
+            if not caller.startswith((_TORCH_DIR, _WORKER_DIR)):
+                audit.refuse(f"calls torch's internal {name}, which switches off the recorder")
+        return original(*args, **kwargs)
+
+    guarded.__name__ = getattr(original, "__name__", name)
+    guarded.__qualname__ = guarded.__name__
+    return guarded
+
+
+def _guard_torch(audit: Audit) -> None:
+    """Replace torch's mode-stack internals, wherever torch's modules bound them, by guards."""
+    replacements: dict[int, Any] = {}
+    for module, names in ((torch._C, _TORCH_C_GUARDED), (torch.overrides, _OVERRIDES_GUARDED)):
+        for name in names:
+            original = getattr(module, name, None)
+            if original is not None:
+                replacements[id(original)] = _guard(audit, original, f"{module.__name__}.{name}")
+    for module in _torch_modules():
+        namespace = vars(module)
+        for key, value in list(namespace.items()):
+            guard = replacements.get(id(value))
+            if guard is not None:
+                namespace[key] = guard
+
+
+def _torch_modules() -> Iterable[types.ModuleType]:
+    for name, module in list(sys.modules.items()):
+        if (name == "torch" or name.startswith("torch.")) and isinstance(module, types.ModuleType):
+            yield module
+
+
+def install(learner_file: str) -> Audit:
+    """Add the hook and the torch guards (once per process; the hook is permanent)."""
+    audit = Audit(learner_file)
+    _guard_torch(audit)
+    sys.addaudithook(audit.hook)
+    return audit
