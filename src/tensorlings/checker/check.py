@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from tensorlings import catalogue
-from tensorlings.checker import static
+from tensorlings.checker import source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
 from tensorlings.checker.sandbox import Limits, Zygote
@@ -124,6 +124,7 @@ def _check_loaded(
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
     bindings = static.module_bindings(statements)
+    top = source_scan.tampering(source_scan.top_level(statements), bindings, "the file")
     session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
     session.coach = coach
     info = zygote.ready()
@@ -153,7 +154,9 @@ def _check_loaded(
             planned = _planned_status(exercise, workbook, functions)
             if planned is None:
                 planned = judge_exercise(exercise, session, functions, bindings, seed, device)
-                planned = _with_findings(planned, session.finish_exercise(exercise.id))
+                found = session.finish_exercise(exercise.id)
+                found += _source_problems(exercise, planned, functions, bindings, top)
+                planned = _with_findings(planned, found)
             results.append(_timed(planned, time.perf_counter() - started))
     finally:
         session.close()
@@ -161,6 +164,46 @@ def _check_loaded(
         path, seed, device, error=None, exercises=tuple(results),
         load_notes=tuple(notes + session.notes), isolation=isolation,
     )  # fmt: skip
+
+
+def _source_problems(
+    exercise: Exercise,
+    result: ExerciseResult,
+    functions: dict[str, static.FunctionNode],
+    bindings: dict[str, str],
+    top: list[static.Finding],
+) -> list[Problem]:
+    """The independent scan of the source (source_scan.py): tampering anywhere in the file or
+    in the functions this exercise uses; forbidden calls the recorder did not report."""
+    if exercise.id not in functions:
+        return []
+    involved = static.with_helpers(exercise.id, functions)
+    problems = []
+    for finding in top + [
+        f for fn in involved for f in source_scan.tampering([fn], bindings, fn.name)
+    ]:
+        problems.append(
+            Problem(
+                "tampering",
+                f"{finding.function} uses {finding.what} (line {finding.line}), which reaches "
+                "into the interpreter or torch around the checker's recorder. Tensor code "
+                "never needs it: remove it.",
+                line=finding.line,
+            )
+        )
+    forbidden = frozenset(n for rule in exercise.rules.forbidden for n in rule.names)
+    if forbidden and not any(p.kind == "forbidden_call" for p in result.problems):
+        for finding in source_scan.forbidden_calls(involved, bindings, forbidden):
+            problems.append(
+                Problem(
+                    "forbidden_call",
+                    f"{finding.function} calls {finding.what} (line {finding.line}), which "
+                    f"this exercise forbids. Build the result from more basic operations.",
+                    line=finding.line,
+                    details={"calls": [finding.what]},
+                )
+            )
+    return problems[:10]
 
 
 def _with_findings(result: ExerciseResult, found: list[Problem]) -> ExerciseResult:

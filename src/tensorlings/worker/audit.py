@@ -210,6 +210,24 @@ def _guard_torch(audit: Audit) -> None:
                 namespace[key] = guard
 
 
+def _guard_threads(audit: Audit) -> None:
+    """Python 3.11 raises no audit event for a new thread: guard the one function that makes
+    them (threading bound it at import, so both names are replaced)."""
+    import _thread
+    import threading
+
+    original = _thread.start_new_thread
+
+    def start_new_thread(*args: Any, **kwargs: Any) -> Any:
+        if audit.armed:
+            audit.refuse("starts a thread (the recorder sees only the calling thread)")
+        return original(*args, **kwargs)
+
+    _thread.start_new_thread = start_new_thread
+    if getattr(threading, "_start_new_thread", None) is original:
+        threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+
+
 def _torch_modules() -> Iterable[types.ModuleType]:
     for name, module in list(sys.modules.items()):
         if (name == "torch" or name.startswith("torch.")) and isinstance(module, types.ModuleType):
@@ -220,5 +238,6 @@ def install(learner_file: str) -> Audit:
     """Add the hook and the torch guards (once per process; the hook is permanent)."""
     audit = Audit(learner_file)
     _guard_torch(audit)
+    _guard_threads(audit)
     sys.addaudithook(audit.hook)
     return audit

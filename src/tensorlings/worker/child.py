@@ -485,7 +485,16 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     """Entry point in the freshly forked child."""
     os.chdir(request["workdir"])
     os.environ.clear()
-    os.environ.update({"HOME": request["workdir"], "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    # PYTHONBREAKPOINT=0: a breakpoint() left in a function does nothing, as in a script run
+    # without a terminal, rather than start a debugger (which would install a trace hook).
+    os.environ.update(
+        {
+            "HOME": request["workdir"],
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "PYTHONBREAKPOINT": "0",
+        }
+    )
     apply_limits(request["limits"])
     torch.set_num_threads(1)
     if request.get("trusted"):
