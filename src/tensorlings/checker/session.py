@@ -322,7 +322,7 @@ class Session:
     def _begin(self, name: str) -> None:
         """End the previous exercise's process and fork a fresh one from the loaded file."""
         if self.exercise is not None:
-            self.finish_exercise(self.exercise)
+            self._end_exercise(self.exercise)  # its findings stay until it is finished
             if self.child is None or not self.child.alive:
                 self.load()
         self.child.post({"op": "exercise", "name": name})
@@ -332,6 +332,10 @@ class Session:
 
     def finish_exercise(self, name: str) -> list[Problem]:
         """End `name`'s process (if live) and return what the checker saw it do wrong."""
+        self._end_exercise(name)
+        return self.findings.pop(name, [])
+
+    def _end_exercise(self, name: str) -> None:
         if self.exercise == name and self.child is not None and self.child.alive:
             self.exercise = None
             statuses: list[int | None] = []
@@ -350,7 +354,6 @@ class Session:
                     f"({error}): a function must not signal other processes"
                 )
                 self._find(name, Problem("crashed", message))
-        return self.findings.pop(name, [])
 
     def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
         """Timings of the reference, measured in a trusted child like the learner's code."""
