@@ -194,20 +194,37 @@ def _guard(audit: Audit, original: Any, name: str) -> Callable[..., Any]:
     return guarded
 
 
-def _guard_torch(audit: Audit) -> None:
-    """Replace torch's mode-stack internals, wherever torch's modules bound them, by guards."""
-    replacements: dict[int, Any] = {}
+def _binding_sites() -> list[tuple[dict[str, Any], str, Any, str]]:
+    """Where torch's modules bound the guarded internals: (namespace, key, original, name).
+
+    Found once when this module is imported (in the zygote, which imports the child's code),
+    since walking torch's ~800 modules costs tens of milliseconds; each child then only swaps
+    the entries. Modules imported later bind from torch._C and torch.overrides, which by then
+    hold the guards."""
+    originals: dict[int, tuple[Any, str]] = {}
     for module, names in ((torch._C, _TORCH_C_GUARDED), (torch.overrides, _OVERRIDES_GUARDED)):
         for name in names:
             original = getattr(module, name, None)
             if original is not None:
-                replacements[id(original)] = _guard(audit, original, f"{module.__name__}.{name}")
+                originals[id(original)] = (original, f"{module.__name__}.{name}")
+    sites = []
     for module in _torch_modules():
-        namespace = vars(module)
-        for key, value in list(namespace.items()):
-            guard = replacements.get(id(value))
-            if guard is not None:
-                namespace[key] = guard
+        for key, value in list(vars(module).items()):
+            found = originals.get(id(value))
+            if found is not None and found[0] is value:
+                sites.append((vars(module), key, value, found[1]))
+    return sites
+
+
+def _guard_torch(audit: Audit) -> None:
+    """Replace torch's mode-stack internals, wherever torch's modules bound them, by guards."""
+    guards: dict[int, Any] = {}
+    for namespace, key, original, name in _SITES:
+        guard = guards.get(id(original))
+        if guard is None:
+            guard = guards[id(original)] = _guard(audit, original, name)
+        if namespace.get(key) is original:
+            namespace[key] = guard
 
 
 def _guard_threads(audit: Audit) -> None:
@@ -232,6 +249,9 @@ def _torch_modules() -> Iterable[types.ModuleType]:
     for name, module in list(sys.modules.items()):
         if (name == "torch" or name.startswith("torch.")) and isinstance(module, types.ModuleType):
             yield module
+
+
+_SITES = _binding_sites()
 
 
 def install(learner_file: str) -> Audit:
