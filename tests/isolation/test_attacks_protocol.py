@@ -207,3 +207,22 @@ def relu_abs(x):
     )
     assert_failed_with(report, "relu_abs", "crashed")
     assert_healthy_passed(report, "relu_abs")
+
+
+def test_a_process_left_behind_by_one_exercise_cannot_disturb_the_next(check_hazard):
+    report = check_hazard(
+        WRITE_FRAME
+        + """
+import time
+
+def relu_abs(x):
+    if _os.fork() == 0:
+        time.sleep(1.0)  # wakes up while the next exercise runs
+        for _ in range(50):
+            _frame({"op": "result", "index": 0, "result": {"status": "ok"}})
+            time.sleep(0.05)
+        _os._exit(0)
+    return (x + x.abs()) / 2
+""",
+    )
+    assert_healthy_passed(report, "relu_abs")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import resource
+import signal
 import socket
 import sys
 import time
@@ -157,17 +158,21 @@ class Child:
         if pid == 0:
             try:
                 self.pid = _getpid()
+                os.setpgid(0, 0)  # a group of its own, ended with everything it started
                 self.serve_exercise()
             finally:
                 os._exit(0)
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                return status
-            except ChildProcessError:
-                return None
-            except InterruptedError:
-                continue
+        try:
+            # Wait without reaping, so that the pid (and its group id) cannot be reused yet.
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+            # Processes the exercise's code started must not live on into the next exercise.
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None
 
     def serve_exercise(self) -> None:
         while True:
