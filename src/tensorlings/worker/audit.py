@@ -30,6 +30,8 @@ _getframe = sys._getframe  # bound before any learner code can replace it
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _WORKER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MAX_EVENTS = 20
+_INSPECT = os.sep + "inspect.py"
+_PROXIES = (os.path.join(os.path.dirname(os.__file__), "ctypes") + os.sep,)
 
 # Denied whoever asks, while learner code runs.
 _ALWAYS = {
@@ -108,12 +110,18 @@ class Audit:
     def caller_is_learner(self, depth: int) -> bool:
         """The frame `depth` levels up is the learner's file (or inspect, asked by it)."""
         try:
-            frame = _getframe(depth)
+            frame: types.FrameType | None = _getframe(depth)
         except ValueError:
             return False
+        if frame is None:
+            return False
         filename = frame.f_code.co_filename
-        if filename.endswith(os.sep + "inspect.py") and frame.f_back is not None:
-            filename = frame.f_back.f_code.co_filename
+        # inspect and ctypes act for whoever called them: look one frame further out.
+        while filename.startswith(_PROXIES) or filename.endswith(_INSPECT):
+            frame = frame.f_back
+            if frame is None:
+                return False
+            filename = frame.f_code.co_filename
         return filename == self.learner_file or filename.startswith("<")
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
@@ -134,7 +142,9 @@ class Audit:
                 return
             if self.caller_is_learner(3):
                 self.refuse(_FROM_LEARNER[event])
-        elif event.startswith("ctypes."):
+        elif event.startswith("ctypes.") and self.caller_is_learner(3):
+            # Libraries load their own C code through ctypes (numpy, at import): only the
+            # learner's own use is refused.
             self.refuse(f"uses ctypes ({event})")
         elif event == "compile":
             self._compile(args)
