@@ -135,7 +135,11 @@ class Child:
             protocol.send(self.sock, message)
 
     def serve(self) -> None:
-        """The file's process: load once, then fork a fresh process for each exercise."""
+        """The file's process: load once, then give each exercise a fresh process of its own.
+
+        Each exercise's process is forked ahead of time, right after the previous one ended,
+        so the fork overlaps the checker's judging instead of adding to it."""
+        spare: tuple[int, int] | None = None
         while True:
             try:
                 request = protocol.recv(self.sock)
@@ -144,24 +148,41 @@ class Child:
             op = request.get("op")
             if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
-            elif op == "exercise" and self.loaded is not None:
-                self.send({"op": "ended", "status": self.fork_exercise()})
+                spare = self.fork_exercise()
+            elif op == "exercise" and spare is not None:
+                status = self.run_exercise(*spare)
+                self.send({"op": "ended", "status": status})
+                spare = self.fork_exercise()
             else:
                 return
 
-    def fork_exercise(self) -> int | None:
-        """Run one exercise's requests in a child of this process, and wait for it to end.
+    def fork_exercise(self) -> tuple[int, int]:
+        """A child of this process, waiting to run one exercise's requests.
 
         Whatever the exercise's code changes (patched modules, planted state, wrapped
         functions) dies with that process; the next exercise starts from the loaded file."""
+        start, go = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
-                self.pid = _getpid()
-                os.setpgid(0, 0)  # a group of its own, ended with everything it started
-                self.serve_exercise()
+                os.close(go)
+                if os.read(start, 1) == b"x":  # nothing (the file's process ended): leave
+                    os.close(start)
+                    self.pid = _getpid()
+                    os.setpgid(0, 0)  # a group of its own, ended with everything it started
+                    self.serve_exercise()
             finally:
                 os._exit(0)
+        os.close(start)
+        return pid, go
+
+    def run_exercise(self, pid: int, go: int) -> int | None:
+        """Let the waiting process run the exercise; return how it ended."""
+        try:
+            os.write(go, b"x")
+        except OSError:
+            pass
+        os.close(go)
         try:
             # Wait without reaping, so that the pid (and its group id) cannot be reused yet.
             os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
