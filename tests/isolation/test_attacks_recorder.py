@@ -34,6 +34,7 @@ pytestmark = pytest.mark.slow
         "import einops\n    einops.rearrange.__closure__[0].cell_contents\n    return t.eye(n)",
         "return torch.ops.aten.eye.default(n)",
         "return torch._refs.eye(n)",
+        "from einops._backends import TorchBackend\n    return t.eye(n)",
     ],
     ids=[
         "disable_torch_function",
@@ -56,6 +57,7 @@ pytestmark = pytest.mark.slow
         "wrapper_closure",
         "torch_ops",
         "torch_refs",
+        "einops_internals",
     ],
 )
 def test_switching_off_or_reaching_the_recorder_is_tampering(check_hazard, body):

@@ -27,6 +27,11 @@ CASES = {
         "matrix",
         "return (matrix - matrix.log_softmax(1))[:, 0] if matrix.shape[1] else matrix.logsumexp(1)",
     ),
+    "lse_through_einops": (
+        "batched_logsumexp",
+        "matrix",
+        "import einops\n    return einops.reduce(matrix, 'b n -> b', t.logsumexp)",
+    ),
     "identity_matrix_power": (
         "identity_matrix",
         "n",

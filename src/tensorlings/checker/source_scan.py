@@ -45,6 +45,10 @@ TAMPER_MODULES = (
     "torch._decomp",
     "torch.overrides",
     "torch.utils._python_dispatch",
+    # einops' internals call torch from einops' frames, where calls are not the learner's.
+    "einops._backends",
+    "einops._torch_specific",
+    "einops.einops",
 )
 TAMPER_BUILTINS = frozenset({"eval", "exec", "compile", "__import__"})
 

@@ -288,7 +288,10 @@ def wrap_einops(recorder: CallRecorder) -> None:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 events: list[str] = []
                 if recorder.active and recorder.learner_made_call():
-                    events = [name]
+                    # A function handed to einops (reduce(x, "b n -> b", torch.logsumexp)) is
+                    # called from einops' frames: it counts as the learner's call too.
+                    handed = [a for a in (*args, *kwargs.values()) if callable(a)]
+                    events = [name, *(canonical_name(f) for f in handed)]
                     recorder.note(events)
                 out = original(*args, **kwargs)
                 if recorder.active and recorder.required:
