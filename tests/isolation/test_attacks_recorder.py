@@ -87,6 +87,21 @@ def identity_matrix(n):
     assert_healthy_passed(report, "identity_matrix")
 
 
+def test_forbidden_call_in_a_thread_pool_is_tampering(check_hazard):
+    report = check_hazard(
+        """
+from concurrent.futures import ThreadPoolExecutor
+
+def identity_matrix(n):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(t.eye, n).result()
+""",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
 def test_helper_module_written_to_the_working_folder_is_tampering(check_hazard):
     report = check_hazard(
         """

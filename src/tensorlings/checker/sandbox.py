@@ -61,6 +61,7 @@ class ChildBrokeProtocol(Exception):
 
 
 FrameHandler = Callable[[Any], bool]
+SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 
 
 def describe_status(status: int | None) -> str:
@@ -91,6 +92,7 @@ class Child:
     def post(self, message: dict[str, Any]) -> None:
         """Send a request that has no answer of its own."""
         try:
+            self.sock.settimeout(SEND_SECONDS)
             protocol.send(self.sock, message)
         except OSError:
             status = self.close()
@@ -111,6 +113,8 @@ class Child:
         that breaks the protocol. Any failure kills the child before raising.
         """
         try:
+            # The last wait may have left a tiny timeout on the socket: a request gets its own.
+            self.sock.settimeout(SEND_SECONDS)
             protocol.send(self.sock, message)
             while True:
                 if handle(protocol.recv(self.sock, max_frame, due())):

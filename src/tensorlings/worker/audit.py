@@ -31,6 +31,8 @@ _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _WORKER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MAX_EVENTS = 20
 _INSPECT = os.sep + "inspect.py"
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+_SITE = os.sep + "site-packages" + os.sep
 _PROXIES = (os.path.join(os.path.dirname(os.__file__), "ctypes") + os.sep,)
 
 # Denied whoever asks, while learner code runs.
@@ -123,6 +125,17 @@ class Audit:
                 return False
             filename = frame.f_code.co_filename
         return filename == self.learner_file or filename.startswith("<")
+
+    def origin_is_learner(self) -> bool:
+        """The nearest frame outside the standard library (threading, concurrent.futures act
+        for their caller) is the learner's: a library's own thread (tqdm's monitor) is not."""
+        frame: types.FrameType | None = _getframe(2)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not (filename.startswith(_STDLIB) and _SITE not in filename):
+                return filename == self.learner_file or filename.startswith("<")
+            frame = frame.f_back
+        return False
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
         if not self.armed or self.busy:
@@ -246,7 +259,7 @@ def _guard_threads(audit: Audit) -> None:
     original = _thread.start_new_thread
 
     def start_new_thread(*args: Any, **kwargs: Any) -> Any:
-        if audit.armed:
+        if audit.armed and audit.origin_is_learner():
             audit.refuse("starts a thread (the recorder sees only the calling thread)")
         return original(*args, **kwargs)
 
