@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -100,7 +101,7 @@ class Child:
 
     def exchange(
         self,
-        message: dict[str, Any],
+        message: dict[str, Any] | None,
         due: Callable[[], float],
         handle: FrameHandler,
         max_frame: int = protocol.MAX_FRAME,
@@ -113,9 +114,11 @@ class Child:
         that breaks the protocol. Any failure kills the child before raising.
         """
         try:
-            # The last wait may have left a tiny timeout on the socket: a request gets its own.
-            self.sock.settimeout(SEND_SECONDS)
-            protocol.send(self.sock, message)
+            if message is not None:  # None: only collect what the child sends anyway
+                # The last wait may have left a tiny timeout on the socket: a request gets
+                # its own.
+                self.sock.settimeout(SEND_SECONDS)
+                protocol.send(self.sock, message)
             while True:
                 if handle(protocol.recv(self.sock, max_frame, due())):
                     return
@@ -235,17 +238,18 @@ class Zygote:
             return True
         return state not in ("T", "t", "Z", "X")
 
-    def responsive(self, seconds: float = 1.0) -> bool:
-        """Answers a ping: the reliable test after learner code may have signalled it (a
-        SIGKILL sent a moment ago may not show in the process state yet)."""
+    def responsive(self, seconds: float = 1.0, pid: int | None = None) -> tuple[bool, bool]:
+        """(answers a ping, and `pid` is still running): the reliable test after learner code
+        may have signalled the zygote or a file's process (a SIGKILL sent a moment ago may
+        not show in the process state yet)."""
         if not self.healthy():
-            return False
+            return False, False
         try:
-            protocol.send(self.sock, {"op": "ping"})
-            self.sock.settimeout(seconds)
-            return bool(protocol.recv(self.sock).get("pong"))
+            protocol.send(self.sock, {"op": "ping", "pid": pid})
+            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
+            return bool(reply.get("pong")), bool(reply.get("alive"))
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
-            return False
+            return False, False
 
     def restart(self) -> None:
         """Replace a dead or stuck zygote with a fresh one; its children go with it."""

@@ -87,6 +87,7 @@ class Session:
     exercise: str | None = None  # the exercise whose process is live in the child
     exercise_deadline: float = 0.0
     findings: dict[str, list[Problem]] = field(default_factory=dict)
+    ending: bool = False  # an exercise's process was told to leave; its `ended` is unread
 
     @property
     def file_deadline(self) -> float:
@@ -149,6 +150,7 @@ class Session:
     def _load_once(self, lines: frozenset[int], deadline: float) -> None:
         self.child = self.zygote.spawn(self.limits)
         self.exercise = None
+        self.ending = False
         self._attempt_line: int | None = None
         allowed = lines - self.skip_lines
         since = time.monotonic()
@@ -284,10 +286,16 @@ class Session:
         for result in results:
             for event in result.tampering:
                 self._find(name, _tampering(event))
-        if not self.zygote.responsive():
+        zygote, loaded = self.zygote.responsive(pid=self.child.pid)
+        if not zygote:
             self.child.close()  # also replaces the zygote
             self._lost()
             message = "the function killed or stopped the checker's worker (its parent process)"
+            return [not_answered("crashed", message) for _ in calls]
+        if not loaded:
+            self.child.close()
+            self._lost()
+            message = "the function killed the process that holds the loaded file"
             return [not_answered("crashed", message) for _ in calls]
         return results
 
@@ -320,11 +328,12 @@ class Session:
             found.append(problem)
 
     def _begin(self, name: str) -> None:
-        """End the previous exercise's process and fork a fresh one from the loaded file."""
+        """End the previous exercise's process and start a fresh one from the loaded file."""
         if self.exercise is not None:
             self._end_exercise(self.exercise)  # its findings stay until it is finished
-            if self.child is None or not self.child.alive:
-                self.load()
+        self._await_ended()
+        if self.child is None or not self.child.alive:
+            self.load()
         self.child.post({"op": "exercise", "name": name})
         self.exercise = name
         runs = EXERCISE_RUNS * EXERCISE_BUDGET_CALLS + 1
@@ -336,24 +345,29 @@ class Session:
         return self.findings.pop(name, [])
 
     def _end_exercise(self, name: str) -> None:
+        """Tell `name`'s process to leave, without waiting: the file's process confirms with
+        an `ended` frame, read before the next exercise starts (_await_ended). Whether a
+        function killed that process is checked after each of its runs already."""
         if self.exercise == name and self.child is not None and self.child.alive:
             self.exercise = None
-            statuses: list[int | None] = []
-            until = time.monotonic() + END_SECONDS
-
-            def handle(frame: Any) -> bool:
-                statuses.append(_ended_status(frame))
-                return True
-
             try:
-                self.child.exchange({"op": "done"}, lambda: until, handle)
-            except (ChildDied, ChildTimedOut, ChildBrokeProtocol) as error:
+                self.child.post({"op": "done"})
+            except ChildDied:
                 self._lost()
-                message = (
-                    f"{name} ended or stopped the process that holds the loaded file "
-                    f"({error}): a function must not signal other processes"
-                )
-                self._find(name, Problem("crashed", message))
+                return
+            self.ending = True
+
+    def _await_ended(self) -> None:
+        if not self.ending:
+            return
+        self.ending = False
+        if self.child is None or not self.child.alive:
+            return
+        until = time.monotonic() + END_SECONDS
+        try:
+            self.child.exchange(None, lambda: until, lambda frame: _ended_status(frame) or True)
+        except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
+            self._lost()  # a fresh child is loaded for the next exercise
 
     def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
         """Timings of the reference, measured in a trusted child like the learner's code."""

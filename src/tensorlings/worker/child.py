@@ -127,6 +127,7 @@ class Child:
         self.audit = audit.Audit()  # replaced by the installed one before learner code runs
         self.blocker = _BlockSolutions()
         self.hidden_why: str | None = "not attempted"
+        self.leaving: set[int] = set()  # exercise processes that said done, not reaped yet
 
     def send(self, message: Any) -> None:
         if _getpid() != self.pid:  # a fork made by learner code must never answer
@@ -139,7 +140,7 @@ class Child:
 
         Each exercise's process is forked ahead of time, right after the previous one ended,
         so the fork overlaps the checker's judging instead of adding to it."""
-        spare: tuple[int, int] | None = None
+        spare: tuple[int, int, int] | None = None
         while True:
             try:
                 request = protocol.recv(self.sock)
@@ -150,50 +151,66 @@ class Child:
                 self.send(self.handle_load(request))
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
-                status = self.run_exercise(*spare)
+                status, spare = self.run_exercise(*spare)
                 self.send({"op": "ended", "status": status})
-                spare = self.fork_exercise()
             else:
                 return
 
-    def fork_exercise(self) -> tuple[int, int]:
-        """A child of this process, waiting to run one exercise's requests.
+    def fork_exercise(self) -> tuple[int, int, int]:
+        """A child of this process, waiting to run one exercise's requests: (pid, the pipe
+        that starts it, the pipe on which it says it is done).
 
         Whatever the exercise's code changes (patched modules, planted state, wrapped
         functions) dies with that process; the next exercise starts from the loaded file."""
+        self.leaving = {pid for pid in self.leaving if not _reaped(pid)}
         start, go = os.pipe()
+        said_done, done = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(go)
+                os.close(said_done)
                 if os.read(start, 1) == b"x":  # nothing (the file's process ended): leave
                     os.close(start)
                     self.pid = _getpid()
                     os.setpgid(0, 0)  # a group of its own, ended with everything it started
                     self.serve_exercise()
+                    os.write(done, b"d")  # done with the socket; exiting takes a while
             finally:
                 os._exit(0)
         os.close(start)
-        return pid, go
+        os.close(done)
+        return pid, go, said_done
 
-    def run_exercise(self, pid: int, go: int) -> int | None:
-        """Let the waiting process run the exercise; return how it ended."""
+    def run_exercise(
+        self, pid: int, go: int, said_done: int
+    ) -> tuple[int | None, tuple[int, int, int]]:
+        """Let the waiting process run the exercise; return how it ended (None: it said it
+        was done and is leaving) and the process for the next exercise, forked meanwhile."""
         try:
             os.write(go, b"x")
         except OSError:
             pass
-        os.close(go)
+        spare = self.fork_exercise()  # while the exercise runs, on the other core
         try:
-            # Wait without reaping, so that the pid (and its group id) cannot be reused yet.
-            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
-            # Processes the exercise's code started must not live on into the next exercise.
+            os.read(said_done, 1)  # "done", or nothing once it has ended
+        except OSError:
+            pass
+        os.close(go)
+        os.close(said_done)
+        try:
+            # It is not reaped yet, so its pid (and group id) cannot be reused: ending the
+            # group is safe. What the exercise's code started must not live on.
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
         try:
-            return os.waitpid(pid, 0)[1]
+            ended, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return None
+            return None, spare
+        if not ended:
+            self.leaving.add(pid)  # reaped before a later fork
+        return (status if ended else None), spare
 
     def serve_exercise(self) -> None:
         while True:
@@ -353,6 +370,14 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _reaped(pid: int) -> bool:
+    """Collect an exercise process that has finished leaving (never blocks)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:
+        return True
 
 
 def _contributions(

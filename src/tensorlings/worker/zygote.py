@@ -100,6 +100,13 @@ class Zygote:
         ours.close()
         self.protocol.send(self.control, {"pid": pid, "workdir": workdir})
 
+    def alive(self, request: dict[str, Any]) -> bool:
+        pid = request.get("pid")
+        if type(pid) is not int or pid not in self.children:
+            return False
+        self.reap()
+        return pid in self.children
+
     def kill(self, pid: int) -> None:
         if pid in self.children:
             try:
@@ -136,7 +143,8 @@ class Zygote:
             elif op == "wait":
                 self.wait(int(request["pid"]), float(request.get("seconds", 2.0)))
             elif op == "ping":
-                self.protocol.send(self.control, {"pong": True})
+                # With a pid: whether that child (a loaded file) is still running.
+                self.protocol.send(self.control, {"pong": True, "alive": self.alive(request)})
             elif op == "quit":
                 break
         for pid in list(self.children):
