@@ -4,6 +4,8 @@ uses ordinary habits is never called tampering."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from attack_helpers import assert_failed_with, assert_healthy_passed, results
 
@@ -169,7 +171,8 @@ def identity_matrix(n):
         ids=["identity_matrix"],
     )
     assert_failed_with(report, "identity_matrix", "tampering")
-    assert any(n.kind == "tampering" or "not allowed" in n.message for n in report.load_notes)
+    line = next(n.line for n in report.load_notes if n.kind == "tampering")
+    assert "gc.get_objects" in Path(report.file).read_text().splitlines()[line - 1]
 
 
 def test_forbidden_call_on_the_same_line_as_an_assert_counts(check_hazard):

@@ -194,9 +194,8 @@ class Session:
 
     def _loaded(self, reply: LoadReply) -> None:
         if self.reply is None:
+            # What the audit hook refused at load is in the notes, at its statement's line.
             self.notes += list(reply.notes)
-            for text in reply.tampering:
-                self.notes.append(LoadNote(0, "tampering", text))
             if reply.definitions_from is not None and self.definitions_from is None:
                 # Reloads after a crash must run what this load ran, and no more.
                 self.definitions_from = reply.definitions_from

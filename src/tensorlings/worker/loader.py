@@ -19,6 +19,8 @@ from typing import Any
 
 import torch
 
+from tensorlings.worker.audit import Tampering
+
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -105,6 +107,8 @@ def _describe(error: BaseException) -> tuple[str, str]:
         return "exited", f"the statement called sys.exit({text}); skipped"
     if isinstance(error, StatementTimeout):
         return "timeout", "the statement did not finish in time; skipped"
+    if isinstance(error, Tampering):
+        return "tampering", f"{text}; the statement was stopped there"
     if isinstance(error, ImportError | ModuleNotFoundError):
         return "import_error", f"{name}: {text}"
     return "exception", f"{name}: {text}" if text else name
