@@ -360,7 +360,7 @@ def total_price_indexing(prices: torch.Tensor, items: torch.Tensor) -> torch.Ten
     returns: ()
 
     Rule: must call integer-array indexing (prices[items]).
-    Rule: must not call gather, index_select or take.
+    Rule: must not call gather, index_select, take or embedding.
     """
     pass
 
@@ -439,7 +439,7 @@ def batched_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
     matrix: (batch, n)
     returns: (batch,)
 
-    Rule: must not call torch.logsumexp.
+    Rule: must not call torch.logsumexp (or a built-in that computes it: logcumsumexp, logaddexp, softplus, log_softmax, cross_entropy).
     """
     pass
 
@@ -459,7 +459,7 @@ def batched_softmax(matrix: torch.Tensor) -> torch.Tensor:
     matrix: (batch, n)
     returns: (batch, n)
 
-    Rule: must not call softmax / log_softmax / nn.Softmax.
+    Rule: must not call softmax / log_softmax / nn.Softmax (or softmin).
     """
     pass
 
@@ -479,8 +479,8 @@ def batched_logsoftmax(matrix: torch.Tensor) -> torch.Tensor:
     matrix: (batch, n)
     returns: (batch, n)
 
-    Rule: must not call softmax / log_softmax / nn.Softmax.
-    Rule: must not call torch.logsumexp.
+    Rule: must not call softmax / log_softmax / nn.Softmax (or softmin).
+    Rule: must not call torch.logsumexp (or a built-in that computes it: logcumsumexp, logaddexp, softplus, log_softmax, cross_entropy).
     """
     pass
 
@@ -502,7 +502,7 @@ def batched_cross_entropy_loss(logits: torch.Tensor, true_labels: torch.Tensor) 
     returns: (batch,)
 
     Rule: must not call cross_entropy / nll_loss / nn.CrossEntropyLoss.
-    Rule: must not call softmax / log_softmax / nn.Softmax.
+    Rule: must not call softmax / log_softmax / nn.Softmax (or softmin).
     """
     pass
 
@@ -731,6 +731,7 @@ def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call threshold.
     Rule: must not call hardtanh.
     Rule: must not call leaky_relu / relu6 / elu and friends.
+    Rule: must not call prelu / rrelu / fmax.
     """
     pass
 
@@ -756,6 +757,7 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call threshold.
     Rule: must not call hardtanh.
     Rule: must not call leaky_relu / relu6 / elu and friends.
+    Rule: must not call prelu / rrelu / fmax.
     """
     pass
 
@@ -781,6 +783,7 @@ def relu_maximum(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call threshold.
     Rule: must not call hardtanh.
     Rule: must not call leaky_relu / relu6 / elu and friends.
+    Rule: must not call prelu / rrelu / fmax.
     """
     pass
 
@@ -806,6 +809,7 @@ def relu_abs(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call threshold.
     Rule: must not call hardtanh.
     Rule: must not call leaky_relu / relu6 / elu and friends.
+    Rule: must not call prelu / rrelu / fmax.
     """
     pass
 
@@ -832,5 +836,6 @@ def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
     Rule: must not call threshold.
     Rule: must not call hardtanh.
     Rule: must not call leaky_relu / relu6 / elu and friends.
+    Rule: must not call prelu / rrelu / fmax.
     """
     pass

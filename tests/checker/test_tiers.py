@@ -287,3 +287,31 @@ def gather_2d(matrix, indexes):
     node = ast.parse(source).body[0]
     kept = [ast.unparse(a.test) for a in relating_asserts(node)]
     assert kept == ["out.shape == indexes.shape", "indexes.max() < matrix.shape[1]"]
+
+
+GLOBALS = """
+ZERO = t.tensor(0.0)
+zero = t.tensor(0.0)
+temps = t.tensor([71.0, 72, 70, 75, 71, 72, 70])
+
+
+def relu_where(x):
+    return t.where(x > ZERO, x, ZERO)
+
+
+def relu_maximum(x):
+    return t.maximum(x, zero)
+
+
+def temperatures_average(weekly):
+    return temps.reshape(-1, 7).mean(dim=1)
+"""
+
+
+def test_a_constant_read_from_the_file_is_allowed_but_test_data_is_not(check_source):
+    results = check_source("globals", GLOBALS)
+    assert results["relu_where"].status == "passed", results["relu_where"].problems
+    assert results["relu_maximum"].status == "passed", results["relu_maximum"].problems
+    problem = next(p for p in results["temperatures_average"].problems if p.fails)
+    assert problem.kind == "exception"
+    assert "'temps' is test data" in problem.message

@@ -71,11 +71,8 @@ def test_dask_grades_each_in_a_limited_process_and_its_worker_survives(
 
 
 PEEK = """\
-import inspect
-
-
 def rearrange_1():
-    raise ValueError("checked from " + inspect.currentframe().f_code.co_filename)
+    raise ValueError("checked from " + __file__)
 """
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,18 @@ def assert_neighbours_passed(report: CheckReport) -> None:
 
 def stopped_earlier(result: ExerciseResult) -> bool:
     return any(kind in STOPPED_EARLIER for kind in kinds(result))
+
+
+def request(child: Any, message: dict[str, Any], seconds: float) -> Any:
+    """Send one request to a child and return its answer (progress frames skipped)."""
+    answers: list[Any] = []
+    deadline = time.monotonic() + seconds
+
+    def handle(frame: Any) -> bool:
+        if isinstance(frame, dict) and frame.get("op") in ("progress", "statement", "definition"):
+            return False
+        answers.append(frame)
+        return True
+
+    child.exchange(message, lambda: deadline, handle)
+    return answers[0]

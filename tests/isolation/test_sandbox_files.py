@@ -100,7 +100,8 @@ def test_git_show_in_the_checkout_finds_no_repository(jailed, tmp_path):
 
 def test_writes_outside_the_own_folder_fail_and_the_own_folder_works(jailed, tmp_path):
     outside = tmp_path / "written-from-the-sandbox.txt"
-    targets = [str(outside), "/etc/tensorlings-x", "/usr/tensorlings-x", str(CHECKOUT / "x.py")]
+    # Not a .py file: writing one is refused earlier, by the audit hook (another layer).
+    targets = [str(outside), "/etc/tensorlings-x", "/usr/tensorlings-x", str(CHECKOUT / "x.txt")]
     report = check_hostile(
         jailed,
         tmp_path,

@@ -16,6 +16,9 @@ from sandbox_helpers import (
     result_of,
     stopped_earlier,
 )
+from sandbox_helpers import (
+    request as request_child,
+)
 
 from tensorlings.checker.sandbox import Limits, Zygote
 
@@ -173,12 +176,13 @@ def test_strays_end_even_when_the_worker_itself_is_killed(tmp_path):
         units = [{"line": 1, "code": source}]
         request = {"op": "load", "units": units, "filename": str(tmp_path / "stray.py"),
                    "skip_lines": [], "statement_seconds": 3.0, "names": []}  # fmt: skip
-        child.request(request, 10.0)
+        request_child(child, request, 10.0)
         assert len(_processes_in_groups_of(zygote)) >= 2  # the child and its stray
         os.kill(zygote.process.pid, signal.SIGKILL)  # no clean-up from the worker at all
         child.abandon()  # what the checker does with the children of a dead worker
         assert _gone_within(zygote, 10.0) == []
     finally:
+        zygote.process.kill()  # a no-op when the test killed it; never wait on a live worker
         zygote.process.wait()
         zygote.sock.close()
 
@@ -188,7 +192,7 @@ def _load(child, tmp_path, code: str) -> dict:
     filename = str(tmp_path / "two.py")
     request = {"op": "load", "units": units, "skip_lines": [], "filename": filename,
                "statement_seconds": 3.0, "names": ["f"]}  # fmt: skip
-    return child.request(request, 10.0)
+    return request_child(child, request, 10.0)
 
 
 def test_ending_one_sandbox_leaves_another_live_one_alone(jailed, tmp_path):

@@ -7,162 +7,25 @@ file is loaded again, and checking carries on.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from tensorlings import catalogue
-from tensorlings.checker import static
-from tensorlings.checker.coach import REPEATS as COACH_REPEATS
+from tensorlings.checker import source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.isolation import describe as describe_isolation
 from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
-from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote, describe_status
+from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.session import LoadFailed, Session
 from tensorlings.checker.source import Workbook, read_workbook
 from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise
-
-MAX_LOAD_ATTEMPTS = 8
-OOM = "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
-MEMORY_CAP_RESULT = {"status": "memory", "error": {"kind": "memory", "message": OOM}}
-EXERCISE_BUDGET_CALLS = 4  # an exercise's checks may take this many calls' time in all
-
-
-@dataclass
-class Session:
-    """A loaded file in a live child, reloaded transparently after a crash."""
-
-    zygote: Zygote
-    workbook: Workbook
-    limits: Limits
-    names: list[str]
-    skip_lines: set[int] = field(default_factory=set)
-    notes: list[LoadNote] = field(default_factory=list)
-    loaded: dict[str, Any] = field(default_factory=dict)
-    child: Any = None
-    reference_child: Any = None
-    coach: bool = True  # time passing solutions against the reference (costs a little)
-
-    def load(self) -> None:
-        """Load the file, skipping any statement that kills or hangs the child."""
-        units = [{"line": c.line, "code": c.code} for c in self.workbook.cells if c.tree]
-        for _ in range(MAX_LOAD_ATTEMPTS):
-            self.child = self.zygote.spawn(self.limits)
-            request = {
-                "op": "load",
-                "units": units,
-                "filename": str(self.workbook.path.resolve()),
-                "skip_lines": sorted(self.skip_lines),
-                "statement_seconds": self.limits.statement_seconds,
-                "names": self.names,
-            }
-            try:
-                reply = self.child.request(request, self.limits.statement_seconds + 5)
-            except (ChildDied, ChildTimedOut) as error:
-                if error.last_line is None or error.last_line in self.skip_lines:
-                    raise LoadFailed(str(error), error.last_line) from None
-                kind = "timeout" if isinstance(error, ChildTimedOut) else _died_kind(error)
-                self.notes.append(
-                    LoadNote(
-                        error.last_line,
-                        kind,
-                        f"this statement ended the worker ({error}); it was skipped",
-                    )
-                )
-                self.skip_lines.add(error.last_line)
-                continue
-            if not self.loaded:
-                self.notes += [_load_note(n) for n in reply.get("notes", [])]
-            self.loaded = reply
-            return
-        raise LoadFailed("too many top-level statements end the process", None)
-
-    def run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[Any]:
-        """Results of calling the learner's `name` once per call (a list of dicts)."""
-        if self.child is None or not self.child.alive:
-            self.load()
-        request = {
-            "op": "run",
-            "name": name,
-            "calls": calls,
-            "record": record,
-            "seconds": seconds,
-            "budget": seconds * EXERCISE_BUDGET_CALLS,
-        }
-        try:
-            reply = self.child.request(request, seconds + 3)
-        except ChildTimedOut as late:
-            memory = self.child.memory_limit
-            self.child = None
-            # The calls before it finished; their results went down with the child.
-            done = [{"status": "skipped"}] * late.calls_done
-            if memory:  # stalled at the sandbox's memory cap, which is not slowness
-                return [*done, MEMORY_CAP_RESULT]
-            return [*done, {"status": "timeout", "error": {"message": ""}}]
-        except ChildDied as died:
-            memory = self.child.memory_limit
-            self.child = None
-            done = [{"status": "skipped"}] * died.calls_done
-            if memory:
-                return [*done, MEMORY_CAP_RESULT]
-            return [
-                *done,
-                {"status": "crashed", "error": {"message": describe_status(died.status)}},
-            ]
-        if not self.zygote.responsive():
-            self.child.close()  # also replaces the zygote
-            self.child = None
-            message = "the function killed or stopped the checker's worker (its parent process)"
-            return [{"status": "crashed", "error": {"message": message}}]
-        results = reply.get("results")
-        return results if isinstance(results, list) else []
-
-    def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
-        """Timings of the reference, measured in a trusted child like the learner's code."""
-        if self.reference_child is None or not self.reference_child.alive:
-            self.reference_child = self.zygote.spawn(self.limits, trusted=True)
-        request = {
-            "op": "profile",
-            "exercise": exercise_id,
-            "args": args,
-            "seed": seed,
-            "repeats": COACH_REPEATS,
-        }
-        try:
-            return self.reference_child.request(request, 30)
-        except (ChildDied, ChildTimedOut):
-            self.reference_child = None
-            return {}
-
-    def close(self) -> None:
-        for child in (self.child, self.reference_child):
-            if child is not None and child.alive:
-                child.close()
-
-
-class LoadFailed(Exception):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _died_kind(error: ChildDied) -> str:
-    status = error.status
-    return "exited" if status is not None and os.WIFEXITED(status) else "crashed"
-
-
-def _load_note(data: Any) -> LoadNote:
-    return LoadNote(
-        int(data.get("line", 0)), str(data.get("kind", "exception")), str(data.get("message", ""))
-    )
 
 
 def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
@@ -259,6 +122,7 @@ def _check_loaded(
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
     bindings = static.module_bindings(statements)
+    top = source_scan.tampering(source_scan.top_level(statements), bindings, "the file")
     session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
     session.coach = coach
     info = zygote.ready()
@@ -284,6 +148,9 @@ def _check_loaded(
             planned = _planned_status(exercise, workbook, functions)
             if planned is None:
                 planned = judge_exercise(exercise, session, functions, bindings, seed, device)
+                found = session.finish_exercise(exercise.id)
+                found += _source_problems(exercise, planned, functions, bindings, top)
+                planned = _with_findings(planned, found)
             results.append(_timed(planned, time.perf_counter() - started))
     finally:
         session.close()
@@ -293,8 +160,55 @@ def _check_loaded(
     )  # fmt: skip
 
 
+def _source_problems(
+    exercise: Exercise,
+    result: ExerciseResult,
+    functions: dict[str, static.FunctionNode],
+    bindings: dict[str, str],
+    top: list[static.Finding],
+) -> list[Problem]:
+    """The independent scan of the source (source_scan.py): tampering anywhere in the file or
+    in the functions this exercise uses; forbidden calls the recorder did not report."""
+    if exercise.id not in functions:
+        return []
+    involved = static.with_helpers(exercise.id, functions)
+    problems = []
+    for finding in top + [
+        f for fn in involved for f in source_scan.tampering([fn], bindings, fn.name)
+    ]:
+        problems.append(
+            Problem(
+                "tampering",
+                f"{finding.function} uses {finding.what} (line {finding.line}), which reaches "
+                "into the interpreter or torch around the checker's recorder. Tensor code "
+                "never needs it: remove it.",
+                line=finding.line,
+            )
+        )
+    forbidden = frozenset(n for rule in exercise.rules.forbidden for n in rule.names)
+    if forbidden and not any(p.kind == "forbidden_call" for p in result.problems):
+        for finding in source_scan.forbidden_calls(involved, bindings, forbidden):
+            problems.append(
+                Problem(
+                    "forbidden_call",
+                    f"{finding.function} calls {finding.what} (line {finding.line}), which "
+                    f"this exercise forbids. Build the result from more basic operations.",
+                    line=finding.line,
+                    details={"calls": [finding.what]},
+                )
+            )
+    return problems[:10]
+
+
+def _with_findings(result: ExerciseResult, found: list[Problem]) -> ExerciseResult:
+    """Add what the checker itself saw (tampering, a killed parent): these always fail."""
+    if not found:
+        return result
+    return replace(result, status="failed", problems=(*found, *result.problems))
+
+
 def _timed(result: ExerciseResult, seconds: float) -> ExerciseResult:
     return replace(result, duration_s=seconds)
 
 
-__all__ = ["Limits", "check_path"]
+__all__ = ["Limits", "Session", "check_path"]

@@ -19,6 +19,9 @@ INSPECTION = frozenset(
 )  # fmt: skip
 
 
+USED = "used:"  # `used:<first name of a required call>`: its result reached the returned value
+
+
 def call_problems(
     exercise: Exercise, calls: Mapping[str, int], judge_missing: bool = True
 ) -> list[Problem]:
@@ -37,7 +40,9 @@ def call_problems(
             )
     if rules.only is not None:
         allowed = set(rules.only) | INSPECTION
-        extra = sorted(name for name in calls if name not in allowed and not name.startswith("_"))
+        extra = sorted(
+            name for name in calls if name not in allowed and not name.startswith(("_", USED))
+        )
         extra = [name for name in extra if name not in ("int_tensor_index", "setitem")]
         if extra:
             problems.append(
@@ -56,6 +61,16 @@ def call_problems(
                     "missing_call",
                     f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
                     details={"required": list(rule.names)},
+                )
+            )
+        elif not calls.get(USED + rule.names[0]):
+            problems.append(
+                Problem(
+                    "missing_call",
+                    f"{exercise.id} calls {rule.label}, but what it computes never reaches "
+                    "the returned value. The required call must do the work, not be made "
+                    "on the side.",
+                    details={"required": list(rule.names), "contributed": False},
                 )
             )
     return problems

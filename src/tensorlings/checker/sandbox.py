@@ -13,10 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tensorlings.checker import isolation
+from tensorlings.checker.replies import ProtocolViolation
 from tensorlings.errors import WorkerError
 from tensorlings.worker import protocol
 
@@ -27,6 +30,8 @@ class Limits:
 
     exercise_seconds: float = 5.0  # wall clock per call of the learner's function
     statement_seconds: float = 10.0  # wall clock per top-level statement while loading
+    load_seconds: float = 30.0  # all top-level statements together (definitions still run)
+    file_seconds: float = 600.0  # everything the check of one file may take
     memory_bytes: int = 2 * 1024**3  # extra data memory (RLIMIT_DATA) beyond torch's own
     cpu_seconds: int = 300
     open_files: int = 256
@@ -41,20 +46,24 @@ class Limits:
 class ChildDied(Exception):
     """The child ended (crash, exit, kill) before answering."""
 
-    def __init__(self, status: int | None, last_line: int | None, calls_done: int = 0) -> None:
+    def __init__(self, status: int | None) -> None:
         super().__init__(describe_status(status))
         self.status = status
-        self.last_line = last_line
-        self.calls_done = calls_done  # calls of a run request that finished before it died
 
 
 class ChildTimedOut(Exception):
-    """The child did not answer before the deadline; it has been killed."""
+    """The child did not answer before the checker's deadline; it has been killed."""
 
-    def __init__(self, last_line: int | None, calls_done: int = 0) -> None:
+    def __init__(self) -> None:
         super().__init__("no answer before the deadline")
-        self.last_line = last_line
-        self.calls_done = calls_done
+
+
+class ChildBrokeProtocol(Exception):
+    """The child sent a frame an honest child never sends; it has been killed."""
+
+
+FrameHandler = Callable[[Any], bool]
+SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 
 
 def describe_status(status: int | None) -> str:
@@ -83,30 +92,50 @@ class Child:
         self.alive = True
         self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
 
-    def request(self, message: dict[str, Any], frame_seconds: float) -> dict[str, Any]:
-        """Send a request and wait for its answer; each progress frame restarts the clock."""
-        last_line: int | None = None
-        calls_done = 0
+    def post(self, message: dict[str, Any]) -> None:
+        """Send a request that has no answer of its own."""
         try:
+            self.sock.settimeout(SEND_SECONDS)
             protocol.send(self.sock, message)
+        except OSError:
+            status = self.close()
+            raise ChildDied(status) from None
+
+    def exchange(
+        self,
+        message: dict[str, Any] | None,
+        due: Callable[[], float],
+        handle: FrameHandler,
+        max_frame: int = protocol.MAX_FRAME,
+    ) -> None:
+        """Send a request, then hand each frame to `handle` until it returns True.
+
+        `due()` gives the monotonic time by which the next frame must arrive. It is computed
+        by the caller from its own clock and state, so no frame the child sends can move it
+        later than the caller allows. `handle` raises replies.ProtocolViolation for a frame
+        that breaks the protocol. Any failure kills the child before raising.
+        """
+        try:
+            if message is not None:  # None: only collect what the child sends anyway
+                # The last wait may have left a tiny timeout on the socket: a request gets
+                # its own.
+                self.sock.settimeout(SEND_SECONDS)
+                protocol.send(self.sock, message)
             while True:
-                self.sock.settimeout(frame_seconds)
-                reply = protocol.recv(self.sock)
-                if not isinstance(reply, dict):
-                    raise protocol.ProtocolError("reply is not an object")
-                if reply.get("op") == "progress":
-                    if isinstance(reply.get("line"), int):
-                        last_line = reply["line"]
-                    if isinstance(reply.get("call"), int):
-                        calls_done = reply["call"]
-                    continue
-                return reply
+                if handle(protocol.recv(self.sock, max_frame, due())):
+                    return
         except TimeoutError:
             self.close()
-            raise ChildTimedOut(last_line, calls_done) from None
-        except (EOFError, OSError, protocol.ProtocolError):
+            raise ChildTimedOut from None
+        except ProtocolViolation as error:
+            self.close()
+            raise ChildBrokeProtocol(str(error)) from None
+        except protocol.ProtocolError as error:
+            self.close()
+            raise ChildBrokeProtocol(str(error)) from None
+        except (EOFError, OSError):
             status = self.close()
-            raise ChildDied(status, last_line, calls_done) from None
+            raise ChildDied(status) from None
 
     def close(self) -> int | None:
         """Kill the child (if still running) and return how it ended."""
@@ -222,17 +251,30 @@ class Zygote:
             return True
         return state not in ("T", "t", "Z", "X")
 
-    def responsive(self, seconds: float = 1.0) -> bool:
-        """Answers a ping: the reliable test after learner code may have signalled it (a
-        SIGKILL sent a moment ago may not show in the process state yet)."""
+    def responsive(self, seconds: float = 1.0, pid: int | None = None) -> tuple[bool, bool]:
+        """(answers a ping, and `pid` is still running): the reliable test after learner code
+        may have signalled the zygote or a file's process (a SIGKILL sent a moment ago may
+        not show in the process state yet)."""
         if not self.healthy():
-            return False
+            return False, False
         try:
-            protocol.send(self.sock, {"op": "ping"})
-            self.sock.settimeout(seconds)
-            return bool(protocol.recv(self.sock).get("pong"))
+            protocol.send(self.sock, {"op": "ping", "pid": pid})
+            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
+            return bool(reply.get("pong")), bool(reply.get("alive"))
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
-            return False
+            return False, False
+
+    def memory_events(self, pid: int, seconds: float = 1.0) -> int:
+        """How often the sandboxed child `pid` has hit its memory cap so far (0 when unknown)."""
+        if not self.healthy():
+            return 0
+        try:
+            protocol.send(self.sock, {"op": "ping", "pid": pid})
+            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
+        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            return 0
+        count = reply.get("memory_events") if isinstance(reply, dict) else None
+        return count if type(count) is int else 0
 
     def restart(self) -> None:
         """Replace a dead or stuck zygote with a fresh one; its children go with it."""

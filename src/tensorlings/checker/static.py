@@ -151,6 +151,9 @@ def _dotted(node: ast.AST, bindings: dict[str, str]) -> str | None:
     return None
 
 
+dotted = _dotted  # for the source scan (source_scan.py)
+
+
 def _under(path: str, module: str) -> bool:
     return path == module or path.startswith(module + ".")
 

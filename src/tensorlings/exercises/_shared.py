@@ -19,4 +19,6 @@ BUILTIN_RELU = (
         "leaky_relu / relu6 / elu and friends",
         ("leaky_relu", "leaky_relu_", "relu6", "elu", "celu", "selu", "softplus"),
     ),
+    # A ReLU with a learnable or random slope set to 0, and the NaN-ignoring maximum.
+    Call("prelu / rrelu / fmax", ("prelu", "rrelu", "rrelu_", "fmax")),
 )

@@ -212,7 +212,23 @@ EXERCISES = (
             forbidden=(
                 Call(
                     "torch.eye or anything that builds an identity/diagonal",
-                    ("eye", "diag", "diag_embed", "diagflat", "fill_diagonal_", "block_diag"),
+                    (
+                        "eye",
+                        "eye_",
+                        "diag",
+                        "diag_embed",
+                        "diagflat",
+                        "diagonal",
+                        "diagonal_scatter",
+                        "fill_diagonal_",
+                        "block_diag",
+                        "one_hot",
+                        # A matrix to the power 0, the exponential of a zero matrix.
+                        "matrix_power",
+                        "linalg_matrix_power",
+                        "matrix_exp",
+                        "linalg_matrix_exp",
+                    ),
                 ),
             )
         ),

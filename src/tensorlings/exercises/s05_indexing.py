@@ -114,8 +114,15 @@ EXERCISES = (
             required=(Call("integer-array indexing (prices[items])", ("int_tensor_index",)),),
             forbidden=(
                 Call(
-                    "gather, index_select or take",
-                    ("gather", "index_select", "take", "take_along_dim"),
+                    "gather, index_select, take or embedding",
+                    (
+                        "gather",
+                        "index_select",
+                        "take",
+                        "take_along_dim",
+                        "embedding",
+                        "embedding_bag",
+                    ),
                 ),
             ),
         ),

@@ -22,8 +22,19 @@ from tensorlings.exercise import (
 
 SECTION = "Numerically stable softmax and friends"
 
-LOGSUMEXP = Call("torch.logsumexp", ("logsumexp",))
-SOFTMAX = Call("softmax / log_softmax / nn.Softmax", ("softmax", "log_softmax"))
+# Each also covers the built-ins that hand back the same number: the last column of
+# logcumsumexp, a reduction of logaddexp, x - log_softmax(x), softmin(-x), ...
+LOGSUMEXP = Call(
+    "torch.logsumexp (or a built-in that computes it: logcumsumexp, logaddexp, softplus, "
+    "log_softmax, cross_entropy)",
+    (
+        "logsumexp", "logcumsumexp", "logaddexp", "logaddexp2", "softplus", "log_sigmoid",
+        "log_softmax", "softmax", "softmin", "cross_entropy",
+    ),
+)  # fmt: skip
+SOFTMAX = Call(
+    "softmax / log_softmax / nn.Softmax (or softmin)", ("softmax", "log_softmax", "softmin")
+)
 CROSS_ENTROPY = Call(
     "cross_entropy / nll_loss / nn.CrossEntropyLoss", ("cross_entropy", "nll_loss")
 )

@@ -58,6 +58,18 @@ class Group:
         for folder in self.folders():
             _write(os.path.join(folder, "cgroup.procs"), "0")
 
+    def memory_events(self) -> int:
+        """How often the group has hit its memory cap or lost a process to the out-of-memory
+        killer so far (a count that only grows)."""
+        if self.memory is None:
+            return 0
+        if self.unified:
+            counts = _counters(_read(os.path.join(self.memory, "memory.events")))
+            return counts.get("max", 0) + counts.get("oom_kill", 0)
+        oom = _counters(_read(os.path.join(self.memory, "memory.oom_control")))
+        failures = _read(os.path.join(self.memory, "memory.failcnt")).strip()
+        return oom.get("oom_kill", 0) + (int(failures) if failures.isdigit() else 0)
+
     def memory_limit_hit(self) -> bool:
         """Whether the group reached its memory cap (and so stalled in reclaim) or the kernel's
         out-of-memory killer ended one of its processes."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import resource
+import signal
 import socket
 import sys
 import time
@@ -18,8 +19,8 @@ from typing import Any
 
 import torch
 
-from tensorlings.worker import encoding, protocol, recorder
-from tensorlings.worker.loader import LoadResult, StatementTimeout, load, time_limit
+from tensorlings.worker import audit, encoding, protocol, recorder
+from tensorlings.worker.loader import LoadBudget, LoadResult, StatementTimeout, load, time_limit
 
 _BLOCKED_PREFIXES = ("tensorlings.",)
 _MEMORY_WORDS = (
@@ -88,17 +89,31 @@ def apply_limits(limits: dict[str, Any]) -> None:
 
 def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
     frames = [
-        [frame.lineno, frame.name]
+        [frame.lineno, str(frame.name)[:200]]
         for frame in traceback.extract_tb(error.__traceback__)
-        if frame.filename == filename
-    ]
-    message = str(error)[:2000]
+        if frame.filename == filename and isinstance(frame.lineno, int)
+    ][-100:]
+    message = _safe_text(error, 2000)
     kind = "error"
     if isinstance(error, MemoryError) or any(w in message for w in _MEMORY_WORDS):
         kind = "memory"
     elif isinstance(error, StatementTimeout):
         kind = "timeout"
-    return {"kind": kind, "type": type(error).__name__, "message": message, "frames": frames}
+    return {"kind": kind, "type": _type_name(error), "message": message, "frames": frames}
+
+
+def _type_name(value: Any) -> str:
+    """A type's name, capped: a class named with 50 MB of text must not bloat every report."""
+    name = type(value).__name__
+    return name if isinstance(name, str) and len(name) <= 200 else str(name)[:199] + "…"
+
+
+def _safe_text(error: BaseException, cap: int) -> str:
+    try:
+        text = str(error)
+    except BaseException:  # a hostile __str__
+        return "(the exception's message could not be read)"
+    return text if len(text) <= cap else text[: cap - 1] + "…"
 
 
 class Child:
@@ -109,8 +124,10 @@ class Child:
         self.loaded: LoadResult | None = None
         self.filename = ""
         self.recorder = recorder.CallRecorder("")
+        self.audit = audit.Audit()  # replaced by the installed one before learner code runs
         self.blocker = _BlockSolutions()
         self.hidden_why: str | None = "not attempted"
+        self.leaving: set[int] = set()  # exercise processes that said done, not reaped yet
 
     def send(self, message: Any) -> None:
         if _getpid() != self.pid:  # a fork made by learner code must never answer
@@ -119,23 +136,96 @@ class Child:
             protocol.send(self.sock, message)
 
     def serve(self) -> None:
+        """The file's process: load once, then give each exercise a fresh process of its own.
+
+        Each exercise's process is forked ahead of time, right after the previous one ended,
+        so the fork overlaps the checker's judging instead of adding to it."""
+        spare: tuple[int, int, int] | None = None
         while True:
             try:
                 request = protocol.recv(self.sock)
             except (EOFError, OSError, protocol.ProtocolError):
                 return
             op = request.get("op")
-            if op == "load":
+            if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
-            elif op == "run":
-                self.send(self.handle_run(request))
+                spare = self.fork_exercise()
+            elif op == "exercise" and spare is not None:
+                status, spare = self.run_exercise(*spare)
+                self.send({"op": "ended", "status": status})
             else:
                 return
 
+    def fork_exercise(self) -> tuple[int, int, int]:
+        """A child of this process, waiting to run one exercise's requests: (pid, the pipe
+        that starts it, the pipe on which it says it is done).
+
+        Whatever the exercise's code changes (patched modules, planted state, wrapped
+        functions) dies with that process; the next exercise starts from the loaded file."""
+        self.leaving = {pid for pid in self.leaving if not _reaped(pid)}
+        start, go = os.pipe()
+        said_done, done = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(go)
+                os.close(said_done)
+                if os.read(start, 1) == b"x":  # nothing (the file's process ended): leave
+                    os.close(start)
+                    self.pid = _getpid()
+                    os.setpgid(0, 0)  # a group of its own, ended with everything it started
+                    self.serve_exercise()
+                    os.write(done, b"d")  # done with the socket; exiting takes a while
+            finally:
+                os._exit(0)
+        os.close(start)
+        os.close(done)
+        return pid, go, said_done
+
+    def run_exercise(
+        self, pid: int, go: int, said_done: int
+    ) -> tuple[int | None, tuple[int, int, int]]:
+        """Let the waiting process run the exercise; return how it ended (None: it said it
+        was done and is leaving) and the process for the next exercise, forked meanwhile."""
+        try:
+            os.write(go, b"x")
+        except OSError:
+            pass
+        spare = self.fork_exercise()  # while the exercise runs, on the other core
+        try:
+            os.read(said_done, 1)  # "done", or nothing once it has ended
+        except OSError:
+            pass
+        os.close(go)
+        os.close(said_done)
+        try:
+            # It is not reaped yet, so its pid (and group id) cannot be reused: ending the
+            # group is safe. What the exercise's code started must not live on.
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            ended, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None, spare
+        if not ended:
+            self.leaving.add(pid)  # reaped before a later fork
+        return (status if ended else None), spare
+
+    def serve_exercise(self) -> None:
+        while True:
+            try:
+                request = protocol.recv(self.sock)
+            except (EOFError, OSError, protocol.ProtocolError):
+                return
+            if request.get("op") != "run":
+                return  # "done": the exercise is over
+            self.handle_run(request)
+
     def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
         self.filename = request["filename"]
-        self.recorder.learner_file = self.filename
-        self.recorder.assert_lines = recorder.assert_lines(request["units"])
+        self.recorder.learner_file = self.audit.learner_file = self.filename
+        self.recorder.assert_spans = recorder.assert_spans(request["units"])
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         try:
@@ -143,8 +233,15 @@ class Child:
                 request["units"],
                 self.filename,
                 set(request.get("skip_lines", [])),
-                float(request["statement_seconds"]),
-                lambda line: self.send({"op": "progress", "line": line}),
+                LoadBudget(
+                    float(request["statement_seconds"]),
+                    float(request.get("budget_seconds", 1e9)),
+                    request.get("definitions_from"),
+                ),
+                lambda line, again: self.send(
+                    {"op": "definition" if again else "statement", "line": line}
+                ),
+                self.audit.running,
             )
         finally:
             sys.stdout, sys.stderr = previous
@@ -153,7 +250,7 @@ class Child:
         for name in request["names"]:
             value = result.judged.get(name, result.notebook.get(name))
             if value is not None:
-                functions[name] = "function" if callable(value) else type(value).__name__
+                functions[name] = "function" if callable(value) else _type_name(value)
         return {
             "op": "loaded",
             "notes": result.notes,
@@ -163,38 +260,43 @@ class Child:
             "reference_files_hidden": self.hidden_why is None,
             "reference_files_why": self.hidden_why,
             "output": self.output.take(),
+            "definitions_from": result.definitions_from,
+            "tampering": self.audit.take(),
         }
 
     def function(self, name: str) -> Any:
         assert self.loaded is not None
         return self.loaded.judged.get(name, self.loaded.notebook.get(name))
 
-    def handle_run(self, request: dict[str, Any]) -> dict[str, Any]:
+    def handle_run(self, request: dict[str, Any]) -> None:
+        """Answer every call, one frame each, in order."""
         fn = self.function(request["name"])
-        results: list[dict[str, Any]] = []
-        timed_out = False
+        stop: str | None = None  # why the remaining calls are not run
         budget = float(request.get("budget", 1e9))
+        required = tuple(tuple(str(n) for n in names) for names in request.get("required", ()))
         started = time.perf_counter()
-        for call in request["calls"]:
-            if timed_out:
-                results.append({"status": "skipped"})
-                continue
-            if time.perf_counter() - started > budget:
+        for index, call in enumerate(request["calls"]):
+            if stop is None and time.perf_counter() - started > budget:
                 # Slow but finishing calls add up: stop at the exercise's budget.
-                message = f"the checks of this exercise took more than {budget:g} s in all"
-                results.append(
-                    {"status": "timeout", "error": {"kind": "timeout", "message": message}}
+                stop = f"the checks of this exercise took more than {budget:g} s in all"
+            if stop is not None:
+                error = {"kind": "timeout", "type": "", "message": stop, "frames": []}
+                result: dict[str, Any] = {"status": "timeout", "error": error}
+            else:
+                result = self.run_call(
+                    fn, call, bool(request.get("record")), request["seconds"], required
                 )
-                timed_out = True
-                continue
-            result = self.run_call(fn, call, bool(request.get("record")), request["seconds"])
-            timed_out = result["status"] == "timeout"
-            results.append(result)
-            self.send({"op": "progress", "call": len(results)})
-        return {"op": "ran", "results": results}
+                if result["status"] == "timeout":
+                    stop = "not run: an earlier call ran out of time"
+            self.send({"op": "result", "index": index, "result": result})
 
     def run_call(
-        self, fn: Any, call: dict[str, Any], record: bool, seconds: float
+        self,
+        fn: Any,
+        call: dict[str, Any],
+        record: bool,
+        seconds: float,
+        required: tuple[tuple[str, ...], ...] = (),
     ) -> dict[str, Any]:
         device = call.get("device", "cpu")
         args = [_to_device(encoding.decode(a, recipes=True), device) for a in call["args"]]
@@ -209,16 +311,25 @@ class Child:
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         self.recorder.take()
+        required = required if record else ()
+        self.recorder.start(required)
         started = time.perf_counter()
         result: dict[str, Any] = {"status": "ok"}
+        intact = True
         try:
             with time_limit(seconds):
                 self.recorder.active = record
                 if record:
-                    with recorder.recording(self.recorder):
-                        out = fn(*args)
+                    mode = recorder.recording(self.recorder)
+                    with mode:
+                        try:
+                            with self.audit.running():
+                                out = fn(*args)
+                        finally:
+                            intact = mode.intact()
                 else:
-                    out = fn(*args)
+                    with self.audit.running():
+                        out = fn(*args)
         except BaseException as error:  # learner code may raise anything at all
             out = None
             result = {"status": "error", "error": _error_record(error, self.filename)}
@@ -227,6 +338,13 @@ class Child:
         finally:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
+        tampering = self.audit.take()
+        if not intact:
+            tampering.append("took the recorder off torch's function-mode stack")
+        if tampering:
+            result["tampering"] = tampering
+        if required and result["status"] == "ok":
+            self.recorder.calls.update(_contributions(self.recorder, required, out))
         if _getpid() != self.pid:
             os._exit(0)
         result["seconds"] = time.perf_counter() - started
@@ -243,7 +361,7 @@ class Child:
         except Exception as error:  # a value that cannot be taken apart (sparse, odd subclass)
             result["output"] = {
                 "t": "other",
-                "type": f"unsendable {type(out).__name__}: {str(error)[:100]}",
+                "type": f"unsendable {_type_name(out)}: {_safe_text(error, 100)}",
             }
         result["mutated"] = _mutated(before, args)
         result["after"] = {
@@ -252,6 +370,25 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _reaped(pid: int) -> bool:
+    """Collect an exercise process that has finished leaving (never blocks)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:
+        return True
+
+
+def _contributions(
+    calls: recorder.CallRecorder, required: tuple[tuple[str, ...], ...], out: Any
+) -> dict[str, int]:
+    """`used:<name>` for each required call whose result reached the returned value. A value
+    that is not a tensor cannot carry the mark: then no call is held against the code."""
+    reached = range(len(required))
+    if isinstance(out, torch.Tensor) or (isinstance(out, list | tuple) and out):
+        reached = calls.contributed(out)  # type: ignore[assignment]
+    return {f"used:{required[i][0]}": 1 for i in reached}
 
 
 def _snapshot(args: list[Any]) -> dict[int, torch.Tensor]:
@@ -303,7 +440,7 @@ def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> di
         with torch._C.DisableTorchFunction():
             (out * seed.to(out.device, out.dtype)).sum().backward()
     except BaseException as error:  # a broken graph is the learner's problem to hear about
-        return {"grad": "error", "grad_error": f"{type(error).__name__}: {str(error)[:300]}"}
+        return {"grad": "error", "grad_error": f"{_type_name(error)}: {_safe_text(error, 300)}"}
     grads = {str(i): encoding.encode(args[i].grad) for i in grad_args}
     return {"grad": "ok", "grads": grads}
 
@@ -399,7 +536,16 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     """Entry point in the freshly forked child."""
     os.chdir(request["workdir"])
     os.environ.clear()
-    os.environ.update({"HOME": request["workdir"], "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    # PYTHONBREAKPOINT=0: a breakpoint() left in a function does nothing, as in a script run
+    # without a terminal, rather than start a debugger (which would install a trace hook).
+    os.environ.update(
+        {
+            "HOME": request["workdir"],
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "PYTHONBREAKPOINT": "0",
+        }
+    )
     apply_limits(request["limits"])
     torch.set_num_threads(1)
     if request.get("trusted"):
@@ -408,6 +554,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     child = Child(sock, int(request["limits"]["output_chars"]))
     # In the sandbox's read-only root the package is not there at all (its own mount layer).
     child.hidden_why = None if request.get("jailed") else hide_reference_files()
+    child.audit = audit.install("")  # before any learner code; permanent once added
     sys.meta_path.insert(0, child.blocker)
     # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does
     # nothing here, and nothing of the real package (its solutions above all) is reachable.

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import ast
 import signal
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+
+from tensorlings.worker.audit import Tampering
 
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -40,9 +43,21 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@dataclass(frozen=True)
+class LoadBudget:
+    """How long loading may take: per statement, and all statements but definitions together.
+    From `definitions_from` on (the checker's decision after earlier tries), only definitions
+    run."""
+
+    statement_seconds: float
+    total_seconds: float
+    definitions_from: int | None = None
+
+
 @dataclass
 class LoadResult:
     notes: list[dict[str, Any]] = field(default_factory=list)
+    definitions_from: int | None = None  # where this load's own budget ran out
     judged: dict[str, Any] = field(default_factory=dict)  # namespace functions are judged in
     notebook: dict[str, Any] = field(default_factory=dict)  # namespace after running everything
     tensor_globals: dict[str, int] = field(default_factory=dict)  # name -> line of test data
@@ -77,15 +92,34 @@ def _holds_tensor(value: Any, depth: int = 0) -> bool:
     return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
 
 
+def _constant(name: str, value: Any) -> bool:
+    """A constant the functions may read, not test data: named in capitals (`ZERO`, `EPS`), or
+    a single number held in a tensor (`zero = t.tensor(0.0)`)."""
+    if name.isupper():
+        return True
+    return isinstance(value, torch.Tensor) and value.numel() <= 1
+
+
+def _capped(text: str, cap: int = 300) -> str:
+    return text if len(text) <= cap else text[: cap - 1] + "…"
+
+
 def _describe(error: BaseException) -> tuple[str, str]:
+    """A note for a failed statement, every part capped (names and messages can be huge)."""
+    name = _capped(str(type(error).__name__), 100)
+    try:
+        text = _capped(repr(error.code) if isinstance(error, SystemExit) else str(error))
+    except BaseException:  # a hostile __str__ or __repr__
+        text = "(unreadable)"
     if isinstance(error, SystemExit):
-        return "exited", f"the statement called sys.exit({error.code!r}); skipped"
+        return "exited", f"the statement called sys.exit({text}); skipped"
     if isinstance(error, StatementTimeout):
         return "timeout", "the statement did not finish in time; skipped"
+    if isinstance(error, Tampering):
+        return "tampering", f"{text}; the statement was stopped there"
     if isinstance(error, ImportError | ModuleNotFoundError):
-        return "import_error", f"{type(error).__name__}: {error}"
-    text = str(error)[:300]
-    return "exception", f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return "import_error", f"{name}: {text}"
+    return "exception", f"{name}: {text}" if text else name
 
 
 def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
@@ -100,29 +134,47 @@ def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
     return statements
 
 
-def _run(node: ast.stmt, namespace: dict[str, Any], filename: str) -> None:
+def _run(
+    node: ast.stmt,
+    namespace: dict[str, Any],
+    filename: str,
+    guard: Callable[[], AbstractContextManager[None]],
+) -> None:
     code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
-    exec(code, namespace)
+    with guard():  # the learner's code runs under the audit hook
+        exec(code, namespace)
 
 
 def load(
     units: list[dict[str, Any]],
     filename: str,
     skip_lines: set[int],
-    statement_seconds: float,
-    on_statement: Callable[[int], None],
+    budget: LoadBudget,
+    on_statement: Callable[[int, bool], None],
+    guard: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> LoadResult:
     """Run the file notebook-style, then build the namespace its functions are judged in."""
     result = LoadResult()
     statements = _statements(units, filename)
     notebook: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    cut = budget.definitions_from
+    started = time.monotonic()
     for node in statements:
         if node.lineno in skip_lines:
             continue
-        on_statement(node.lineno)
+        if cut is None and time.monotonic() - started > budget.total_seconds:
+            cut = result.definitions_from = node.lineno
+            message = (
+                f"the file's top-level statements took more than {budget.total_seconds:g} s "
+                "in all: from here on only imports and definitions ran"
+            )
+            result.notes.append({"line": node.lineno, "kind": "timeout", "message": message})
+        if cut is not None and node.lineno >= cut and not _is_definition(node):
+            continue
+        on_statement(node.lineno, False)
         try:
-            with time_limit(statement_seconds):
-                _run(node, notebook, filename)
+            with time_limit(budget.statement_seconds):
+                _run(node, notebook, filename, guard)
         except BaseException as error:  # learner code may raise anything at all
             kind, message = _describe(error)
             result.notes.append({"line": node.lineno, "kind": kind, "message": message})
@@ -134,9 +186,10 @@ def load(
         if node.lineno in skip_lines:
             continue
         if _is_definition(node):
+            on_statement(node.lineno, True)
             try:
-                with time_limit(statement_seconds):
-                    _run(node, judged, filename)
+                with time_limit(budget.statement_seconds):
+                    _run(node, judged, filename, guard)
             except BaseException:  # already noted in the first pass
                 continue
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
@@ -148,7 +201,7 @@ def load(
     for name, line in assigned.items():
         if name in judged or name not in notebook:
             continue
-        if _holds_tensor(notebook[name]):
+        if _holds_tensor(notebook[name]) and not _constant(name, notebook[name]):
             result.tensor_globals[name] = line
         else:
             judged[name] = notebook[name]

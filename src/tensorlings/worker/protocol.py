@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import time
 from typing import Any
 
 _HEADER = struct.Struct(">I")
@@ -20,10 +21,16 @@ def send(sock: socket.socket, message: Any) -> None:
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+def _recv_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes:
     chunks = []
     remaining = size
     while remaining:
+        if deadline is not None:
+            # Absolute: a sender trickling one byte at a time cannot stretch the wait.
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the frame did not arrive in time")
+            sock.settimeout(left)
         chunk = sock.recv(min(remaining, 1 << 20))
         if not chunk:
             raise EOFError("the other side closed the connection")
@@ -32,11 +39,12 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv(sock: socket.socket, max_size: int = MAX_FRAME) -> Any:
-    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
+def recv(sock: socket.socket, max_size: int = MAX_FRAME, deadline: float | None = None) -> Any:
+    """One frame; `deadline` (time.monotonic) bounds the whole frame, not each chunk."""
+    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size, deadline))
     if size > max_size:
         raise ProtocolError(f"frame of {size} bytes is over the limit of {max_size}")
     try:
-        return json.loads(_recv_exactly(sock, size))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return json.loads(_recv_exactly(sock, size, deadline))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # JSONDecodeError too
         raise ProtocolError(f"frame is not valid JSON: {error}") from None

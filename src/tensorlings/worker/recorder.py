@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import types
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -23,17 +25,46 @@ _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
 _REVERSED = {"rmul": "mul", "radd": "add", "rsub": "sub", "rtruediv": "div", "truediv": "div"}
 _MULTIPLY = {"mul", "mul_", "multiply", "imul"}
+# Internal spellings of public calls (torch._C._nn and friends), by the public name they are.
+_ALIASES = {
+    "cross_entropy_loss": "cross_entropy",
+    "nll_loss_nd": "nll_loss",
+    "nll_loss2d": "nll_loss",
+    "_nll_loss_nd": "nll_loss",
+    "softmax_backward_data": "softmax",
+}
+# Bound before any learner code runs: replacing sys._getframe or popping torch's mode stack
+# through its public module attributes cannot blind the recorder.
+_getframe = sys._getframe
+_stack_len = torch._C._len_torch_function_stack
+_stack_at = torch._C._get_function_stack_at
+_PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg)
+
+
+@functools.cache
+def _public_name(name: str) -> str:
+    """`_softmax` is `softmax`: a private spelling of a public torch function is that function."""
+    if name in _ALIASES:
+        return _ALIASES[name]
+    stripped = name.lstrip("_")
+    private = stripped != name and not name.startswith("__") and stripped
+    if private and any(hasattr(space, stripped) for space in _PUBLIC):
+        return _ALIASES.get(stripped, stripped)
+    return name
 
 
 def canonical_name(func: Any) -> str:
-    """One name for every spelling: torch.softmax, x.softmax and F.softmax are all `softmax`."""
+    """One name for every spelling: torch.softmax, x.softmax and F.softmax are all `softmax`;
+    torch._softmax and torch._C._nn.cross_entropy_loss are their public names."""
     name = getattr(func, "__name__", "") or ""
+    if not isinstance(name, str):
+        return ""
     if name == "__get__":  # a property such as x.shape
         name = getattr(getattr(func, "__self__", None), "__name__", name)
     name = name.removeprefix("special_")
     if name.startswith("__") and name.endswith("__") and name not in ("__getitem__", "__setitem__"):
         name = name.strip("_")
-    return _REVERSED.get(name, name)
+    return _public_name(_REVERSED.get(name, name))
 
 
 def _is_int_tensor(value: Any) -> bool:
@@ -64,41 +95,139 @@ def events_for(name: str, args: tuple[Any, ...]) -> list[str]:
     return events
 
 
+Span = tuple[int, int, int, int]  # first line, first column, last line, end column
+
+
 class CallRecorder:
     """Collects the learner's calls; `attribute` decides whether a call is the learner's."""
 
     def __init__(self, learner_file: str) -> None:
         self.learner_file = learner_file
-        # Lines of the learner's own asserts: a call made only to check an answer
-        # (`assert (out == t.eye(n)).all()`) is not the code that computes it.
-        self.assert_lines: frozenset[int] = frozenset()
+        # The learner's own asserts: a call made only to check an answer
+        # (`assert (out == t.eye(n)).all()`) is not the code that computes it. Only the
+        # assert itself is exempt, not the rest of its line.
+        self.assert_spans: dict[int, tuple[Span, ...]] = {}
         self.calls: dict[str, int] = {}
         self.active = False
+        self.required: tuple[tuple[str, ...], ...] = ()  # names of each required call
+        self.tainted: list[_Marks] = []
 
     def learner_made_call(self) -> bool:
-        frame = sys._getframe(2)
+        frame = _getframe(2)
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename.startswith(_TORCH_DIR) or filename.startswith(_HERE):
                 frame = frame.f_back  # type: ignore[assignment]
                 continue
-            return filename == self.learner_file and frame.f_lineno not in self.assert_lines
+            return filename == self.learner_file and not self._in_assert(frame)
         return False
+
+    def _in_assert(self, frame: Any) -> bool:
+        spans = self.assert_spans.get(frame.f_lineno)
+        if not spans:
+            return False
+        where = _position(frame)
+        if where is None:  # no column information (Python 3.10): the whole line is exempt
+            return True
+        line, column, end_line, end_column = where
+        return any(
+            (first, start) <= (line, column) and (end_line, end_column) <= (last, end)
+            for first, start, last, end in spans
+        )
 
     def note(self, events: list[str]) -> None:
         for event in events:
             self.calls[event] = self.calls.get(event, 0) + 1
+
+    def start(self, required: tuple[tuple[str, ...], ...]) -> None:
+        self.required = required
+        self.tainted = [_Marks() for _ in required]
+
+    def propagate(self, name: str, events: list[str], args: tuple[Any, ...], out: Any) -> None:
+        """Mark results that come from a required call the learner made (`events`, empty for
+        a library's own calls), or from a value already marked: at the end, a required call
+        counts only if its mark reached the returned value."""
+        for names, marked in zip(self.required, self.tainted, strict=True):
+            if any(e in names for e in events) or _touches(args, marked):
+                _mark(out, marked)
+                if args and isinstance(args[0], torch.Tensor) and _in_place(name):
+                    marked.add(args[0])
+
+    def contributed(self, out: Any) -> list[int]:
+        """Which required calls' results reached `out`."""
+        return [i for i, marked in enumerate(self.tainted) if _touches((out,), marked)]
 
     def take(self) -> dict[str, int]:
         calls, self.calls = self.calls, {}
         return calls
 
 
-def assert_lines(units: list[dict[str, Any]]) -> frozenset[int]:
-    """Every line covered by an assert statement in the learner's cells."""
+class _Marks:
+    """Tensors by identity (a WeakSet compares tensors with ==, which is elementwise)."""
+
+    def __init__(self) -> None:
+        self.refs: dict[int, weakref.ref[torch.Tensor]] = {}
+
+    def add(self, tensor: torch.Tensor) -> None:
+        if len(self.refs) > 100_000:  # a long loop of tiny ops: forget the dead ones
+            self.refs = {k: r for k, r in self.refs.items() if r() is not None}
+        self.refs[id(tensor)] = weakref.ref(tensor)
+
+    def __contains__(self, tensor: torch.Tensor) -> bool:
+        ref = self.refs.get(id(tensor))
+        return ref is not None and ref() is tensor
+
+
+def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            if value in marked:
+                return True
+        elif (
+            depth < 2
+            and isinstance(value, list | tuple)
+            and _touches(value[:64], marked, depth + 1)
+        ):
+            return True
+    return False
+
+
+def _mark(value: Any, marked: _Marks, depth: int = 0) -> None:
+    if isinstance(value, torch.Tensor):
+        marked.add(value)
+    elif depth < 2 and isinstance(value, list | tuple):
+        for item in value[:64]:
+            _mark(item, marked, depth + 1)
+
+
+def _in_place(name: str) -> bool:
+    """The call changed its first argument: x.add_(...), x[...] = ..., x += ..."""
+    return name in ("__setitem__", "iadd", "isub", "imul", "itruediv") or (
+        name.endswith("_") and not name.startswith("_")
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _positions(code: types.CodeType) -> tuple[Any, ...]:
+    return tuple(code.co_positions())
+
+
+def _position(frame: Any) -> tuple[int, int, int, int] | None:
+    if not hasattr(frame.f_code, "co_positions"):
+        return None
+    positions = _positions(frame.f_code)
+    index = frame.f_lasti // 2
+    if not 0 <= index < len(positions) or None in positions[index]:
+        return None
+    line, end_line, column, end_column = positions[index]
+    return line, column, end_line, end_column
+
+
+def assert_spans(units: list[dict[str, Any]]) -> dict[int, tuple[Span, ...]]:
+    """Each assert statement's span in the learner's cells, listed under every line it covers."""
     import ast
 
-    lines: set[int] = set()
+    spans: dict[int, list[Span]] = {}
     for unit in units:
         try:
             tree = ast.parse(unit["code"])
@@ -106,9 +235,12 @@ def assert_lines(units: list[dict[str, Any]]) -> frozenset[int]:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert):
+                shift = unit["line"] - 1
                 end = node.end_lineno or node.lineno
-                lines.update(range(node.lineno + unit["line"] - 1, end + unit["line"]))
-    return frozenset(lines)
+                span = (node.lineno + shift, node.col_offset, end + shift, node.end_col_offset or 0)
+                for line in range(span[0], span[2] + 1):
+                    spans.setdefault(line, []).append(span)
+    return {line: tuple(found) for line, found in spans.items()}
 
 
 class _RecordingMode(TorchFunctionMode):
@@ -123,12 +255,24 @@ class _RecordingMode(TorchFunctionMode):
         args: tuple[Any, ...] = (),
         kwargs: dict[str, Any] | None = None,
     ) -> Any:
-        if self.recorder.learner_made_call():
-            self.recorder.note(events_for(canonical_name(func), args))
-        return func(*args, **(kwargs or {}))
+        recorder = self.recorder
+        events: list[str] = []
+        name = canonical_name(func) if recorder.required else ""
+        if recorder.learner_made_call():
+            events = events_for(name or canonical_name(func), args)
+            recorder.note(events)
+        out = func(*args, **(kwargs or {}))
+        if recorder.required:
+            recorder.propagate(name, events, args, out)
+        return out
+
+    def intact(self) -> bool:
+        """Still on top of torch's function-mode stack: nothing popped or buried it."""
+        depth = _stack_len()
+        return depth > 0 and _stack_at(depth - 1) is self
 
 
-def recording(recorder: CallRecorder) -> TorchFunctionMode:
+def recording(recorder: CallRecorder) -> _RecordingMode:
     return _RecordingMode(recorder)
 
 
@@ -142,9 +286,17 @@ def wrap_einops(recorder: CallRecorder) -> None:
         def make(original: Callable[..., Any], name: str) -> Callable[..., Any]:
             @functools.wraps(original)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
+                events: list[str] = []
                 if recorder.active and recorder.learner_made_call():
-                    recorder.note([name])
-                return original(*args, **kwargs)
+                    # A function handed to einops (reduce(x, "b n -> b", torch.logsumexp)) is
+                    # called from einops' frames: it counts as the learner's call too.
+                    handed = [a for a in (*args, *kwargs.values()) if callable(a)]
+                    events = [name, *(canonical_name(f) for f in handed)]
+                    recorder.note(events)
+                out = original(*args, **kwargs)
+                if recorder.active and recorder.required:
+                    recorder.propagate(name, events, args, out)
+                return out
 
             return wrapper
 

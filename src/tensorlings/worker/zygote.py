@@ -151,6 +151,20 @@ class Zygote:
         ours.close()
         self.protocol.send(self.control, {"pid": spawned.pid, "workdir": workdir})
 
+    def alive(self, request: dict[str, Any]) -> bool:
+        pid = request.get("pid")
+        if type(pid) is not int or pid not in self.children:
+            return False
+        self.reap()
+        return pid in self.children
+
+    def memory_events(self, request: dict[str, Any]) -> int:
+        """The memory-cap count of a sandboxed child's cgroup (0 outside the sandbox)."""
+        spawned = self.jailed.get(request.get("pid"))  # type: ignore[arg-type]
+        if spawned is None or spawned.group is None:
+            return 0
+        return spawned.group.memory_events()
+
     def kill(self, pid: int) -> None:
         if pid in self.children:
             try:
@@ -193,7 +207,15 @@ class Zygote:
             elif op == "wait":
                 self.wait(int(request["pid"]), float(request.get("seconds", 2.0)))
             elif op == "ping":
-                self.protocol.send(self.control, {"pong": True})
+                # With a pid: whether that child (a loaded file) is still running.
+                self.protocol.send(
+                    self.control,
+                    {
+                        "pong": True,
+                        "alive": self.alive(request),
+                        "memory_events": self.memory_events(request),
+                    },
+                )
             elif op == "quit":
                 break
         for pid in list(self.children):
