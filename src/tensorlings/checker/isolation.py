@@ -11,19 +11,9 @@ import os
 from typing import Any
 
 from tensorlings.errors import WorkerError
+from tensorlings.worker.jail import LAYERS  # one list of the layers, where they are built
 
 ENV = "TENSORLINGS_SANDBOX"
-LAYERS = (
-    "user_namespace",
-    "pid_namespace",
-    "mount_namespace",
-    "network_namespace",
-    "ipc_namespace",
-    "readonly_system",
-    "cgroup_memory",
-    "cgroup_pids",
-    "seccomp",
-)
 
 
 def sandbox_wanted() -> bool:
