@@ -10,6 +10,7 @@ inside an allowed one (a non-editable install in site-packages).
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import os
 import platform
@@ -63,6 +64,7 @@ def _is_package_folder(path: str, prefixes: set[str]) -> bool:
     return in_prefix or os.path.basename(real) in ("site-packages", "dist-packages")
 
 
+@functools.cache
 def layout() -> Layout:
     """What to show: the system, this Python, its packages; never the checkout or the package."""
     package, checkout = _package_and_checkout()
@@ -164,9 +166,18 @@ def enter(template: int, workdir: str, folder_bytes: int) -> None:
     that shows other users' processes not at all, and `workdir` made and entered."""
     _check(_libc.setns(template, _CLONE_NEWNS), "setns into the sandbox's root")
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _tmpfs("/tmp", f"size={folder_bytes},mode=1777")
-    _tmpfs("/dev/shm", f"size={folder_bytes},mode=1777")
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2")
+    # A Python or its packages under /tmp (a checkout or venv there, as in CI) must stay visible
+    # through the private /tmp: hold them open, cover /tmp, then bind them back, read-only.
+    under_tmp = [p for p in layout().exposed if _inside(p, "/tmp") and os.path.isdir(p)]
+    held = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in under_tmp]
+    _tmpfs("/tmp", f"size={folder_bytes},mode=1777")
+    for path, fd in held:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+        _read_only(path)
+        os.close(fd)
+    _tmpfs("/dev/shm", f"size={folder_bytes},mode=1777")
     os.makedirs(workdir, mode=0o700)
     os.chown(workdir, 65534, 65534)
     os.chdir(workdir)
