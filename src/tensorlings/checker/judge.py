@@ -170,7 +170,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     problems = []
     mismatch = compare(actual, probe.expected, exercise.output)
     if mismatch is not None:
-        problems.append(_mismatch_problem(exercise, probe, actual, mismatch, call))
+        problems.append(_mismatch_problem(exercise, probe, mismatch, call))
     elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
         device = str((result.get("output") or {}).get("device", "cpu"))
         if not same_device(device, str(result.get("device", "cpu"))):
@@ -187,9 +187,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     return problems
 
 
-def _mismatch_problem(
-    exercise: Exercise, probe: Probe, actual: Any, mismatch: Mismatch, call: str
-) -> Problem:
+def _mismatch_problem(exercise: Exercise, probe: Probe, mismatch: Mismatch, call: str) -> Problem:
     """The problem a wrong output makes (named later, from every probe, if it is a known one)."""
     kind = mismatch.kind
     unstable = probe.large and kind in VALUE_KINDS and bool(exercise.cases)

@@ -161,10 +161,10 @@ def name(
     )
     if found is None:
         return problems
-    return [_lead_with(p, found) if p.fails and p.kind in NAMEABLE_KINDS else p for p in problems]
+    return [lead_with(p, found) if p.fails and p.kind in NAMEABLE_KINDS else p for p in problems]
 
 
-def _lead_with(problem: Problem, found: Recognised) -> Problem:
+def lead_with(problem: Problem, found: Recognised) -> Problem:
     """`call: this is what NAME gives. EXPLAIN (what was seen)`."""
     call = problem.call or ""
     seen = problem.message.removeprefix(call).lstrip(": ")

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.checker import mistakes
 from tensorlings.checker.compare import compare, describe_value
 from tensorlings.checker.judge import _decode, call_text, mutation_problems
 from tensorlings.checker.probes import Probe
@@ -68,8 +69,9 @@ def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
         return []
     found = sampling_mistake(exercise, probs, actual.long())
     if found is not None:
-        message = f"{call}: this is what {found.name} gives. {found.explain} ({problem.message})"
-        problem = replace(problem, message=message, mistake=found.name)
+        problem = mistakes.lead_with(
+            replace(problem, call=call), mistakes.Recognised(found.name, found.explain)
+        )
     return [problem]
 
 
