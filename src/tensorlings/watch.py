@@ -98,7 +98,7 @@ def watch(
 
     console = Console()
     changes = Changes(path, poll)
-    with Zygote() as zygote:
+    with Zygote(spare=True) as zygote:  # a child ready for each save
         console.print(f"Watching {path} ({changes.mode}).")
         passed_before: set[str] | None = None
         # No coach here: a re-check must feel instant; `tensorlings check` gives advice.

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -116,6 +117,21 @@ def _cells(
     return cells
 
 
+@cache
+def _top_level(module: ModuleType) -> dict[str, ast.stmt]:
+    """A module's top-level functions, classes and assigned names (parsed once per module:
+    every exercise of a section shares its module)."""
+    top: dict[str, ast.stmt] = {}
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            top[node.name] = node
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    top[target.id] = node
+    return top
+
+
 class ReferenceSource:
     """Source code of each reference solution plus the module-level helpers it needs."""
 
@@ -135,15 +151,7 @@ class ReferenceSource:
         return "\n\n".join(part for part in parts if part)
 
     def _needed(self, module: ModuleType, name: str) -> list[str]:
-        tree = ast.parse(inspect.getsource(module))
-        top: dict[str, ast.stmt] = {}
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef | ast.ClassDef):
-                top[node.name] = node
-            elif isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        top[target.id] = node
+        top = _top_level(module)
         order: list[str] = []
 
         def visit(current: str) -> None:

@@ -551,7 +551,8 @@ def test_function_that_kills_the_worker_fails_only_its_exercise(check_hazard, ow
         """,
         zygote=own_worker,
     )
-    assert results(report)["relu_abs"].status == "failed"
+    killer = results(report)["relu_abs"]
+    assert killer.status == "failed", (killer.problems, killer.notes, report.load_notes)
     assert_healthy_passed(report, "relu_abs")
 
 
@@ -676,8 +677,18 @@ def test_no_working_directory_is_left_behind(
     )
     assert results(report)["relu_abs"].status == "passed"
     assert record.read_text() in spawned_workdirs
-    assert [d for d in spawned_workdirs if os.path.exists(d)] == []
-    assert set(spawned_workdirs) & (set(glob.glob("/tmp/tensorlings-work-*")) - before) == set()
+
+    def left() -> list[str]:
+        new = set(glob.glob("/tmp/tensorlings-work-*")) - before
+        return [d for d in spawned_workdirs if os.path.exists(d) or d in new]
+
+    # The check ends its children without waiting for them to exit; the worker removes
+    # their folders as it reaps them, within moments.
+    deadline = time.monotonic() + 5
+    while left() and time.monotonic() < deadline:
+        weak_worker.responsive()
+        time.sleep(0.05)
+    assert left() == []
 
 
 def _machine_allows_network_namespaces() -> bool:

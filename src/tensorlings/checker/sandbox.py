@@ -161,6 +161,25 @@ class Child:
         self.memory_limit = reply.get("memory_limit") is True
         return status if isinstance(status, int) else None
 
+    def dismiss(self) -> None:
+        """End the child without waiting for it to exit: the check is over. The zygote has
+        sent SIGKILL to every process of the child when this returns, so none of them runs
+        again; it reaps them and removes their folder while the checker goes on."""
+        if not self.alive:
+            return
+        self.alive = False
+        self.zygote.live.discard(self)
+        self.sock.close()
+        try:
+            if self.zygote.healthy():
+                reply = self.zygote.ask({"op": "dismiss", "pid": self.pid})
+                if reply.get("dismissed") == self.pid:
+                    return
+        except WorkerError:
+            pass
+        self._kill_directly()
+        self.zygote.restart()
+
     def abandon(self) -> None:
         """The zygote is going away: kill this child and remove its folder from here."""
         if self.alive:
@@ -181,9 +200,15 @@ class Child:
 class Zygote:
     """The long-lived worker process that forks children; started once per checker."""
 
-    def __init__(self, python: str = sys.executable) -> None:
+    def __init__(self, python: str = sys.executable, *, spare: bool = False) -> None:
+        """`spare`: keep one learner child forked ahead of time (sandbox set up, nothing
+        loaded), so that a long-lived checker (watch, grading) does not wait for the fork and
+        the sandbox on each check. A one-off check would only waste it."""
         self.python = python
         self.live: set[Child] = set()  # children not closed yet
+        self.keep_spare = spare
+        self._pending: tuple[Limits, bool] | None = None  # a spawn whose reply is unread
+        self._spare: tuple[tuple[Limits, bool], Child] | None = None
         self._start()
 
     def _start(self) -> None:
@@ -258,6 +283,7 @@ class Zygote:
         if not self.healthy():
             return False, False
         try:
+            self._collect_spare()
             protocol.send(self.sock, {"op": "ping", "pid": pid})
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
             return bool(reply.get("pong")), bool(reply.get("alive"))
@@ -269,6 +295,7 @@ class Zygote:
         if not self.healthy():
             return 0
         try:
+            self._collect_spare()
             protocol.send(self.sock, {"op": "ping", "pid": pid})
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
@@ -278,12 +305,14 @@ class Zygote:
 
     def restart(self) -> None:
         """Replace a dead or stuck zygote with a fresh one; its children go with it."""
+        self._pending = self._spare = None
         for child in list(self.live):
             child.abandon()
         self._stop()
         self._start()
 
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        self._collect_spare()
         self.send(message)
         try:
             self.sock.settimeout(10)
@@ -297,7 +326,21 @@ class Zygote:
         if self.info is not None and not self.healthy():
             self.restart()
         self.ready()
+        child = self._take_spare((limits, trusted))
+        if child is None:
+            self._request_child((limits, trusted))
+            child = self._receive_child()
+        if self.keep_spare and not trusted:
+            self._request_child((limits, trusted))  # its reply is read when next needed
+        return child
+
+    def _request_child(self, key: tuple[Limits, bool]) -> None:
+        limits, trusted = key
         self.send({"op": "spawn", "limits": limits.for_child(), "trusted": trusted})
+        self._pending = key
+
+    def _receive_child(self) -> Child:
+        self._pending = None
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
@@ -310,6 +353,23 @@ class Zygote:
         child = Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
         self.live.add(child)
         return child
+
+    def _collect_spare(self) -> None:
+        """Read the reply of the spawn sent ahead of time: the zygote answers in order."""
+        if self._pending is not None:
+            key = self._pending
+            self._spare = (key, self._receive_child())
+
+    def _take_spare(self, key: tuple[Limits, bool]) -> Child | None:
+        """The spare, if it was made for these limits; a trusted request leaves it be."""
+        self._collect_spare()
+        if self._spare is None or key[1]:
+            return None
+        (made_for, child), self._spare = self._spare, None
+        if made_for == key and child.alive:
+            return child
+        child.dismiss()  # made for other limits
+        return None
 
     def close(self) -> None:
         self._stop()

@@ -36,6 +36,7 @@ KILLS_BEFORE_DEFINITIONS_ONLY = 3
 RESULT_FRAME = 64 * 1024**2
 LOAD_FRAME = 16 * 1024**2
 END_SECONDS = 5.0  # for an exercise's process to leave once told to
+KILLED_FILE_PROCESS = "the function killed the process that holds the loaded file"
 MEMORY_CAP = (
     "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
 )
@@ -289,6 +290,11 @@ class Session:
             self._lost()
             if hit_memory_cap():
                 return self._answered(results, calls, "memory", MEMORY_CAP)
+            # The file's process itself ended (an exercise's own crash reads as `ended`):
+            # the function's code did that, whichever later call the signal landed on.
+            self._find(
+                name, Problem("crashed", f"{KILLED_FILE_PROCESS} ({describe_status(died.status)})")
+            )
             return self._answered(results, calls, "crashed", describe_status(died.status))
         except _ExerciseEnded as ended:
             self.exercise = None
@@ -311,8 +317,7 @@ class Session:
         if not loaded:
             self.child.close()
             self._lost()
-            message = "the function killed the process that holds the loaded file"
-            return [not_answered("crashed", message) for _ in calls]
+            return [not_answered("crashed", KILLED_FILE_PROCESS) for _ in calls]
         return results
 
     def _late_reason(self, seconds: float) -> str:
@@ -356,14 +361,20 @@ class Session:
         self.exercise_deadline = time.monotonic() + runs * self.limits.exercise_seconds + GRACE
 
     def finish_exercise(self, name: str) -> list[Problem]:
-        """End `name`'s process (if live) and return what the checker saw it do wrong."""
+        """End `name`'s process (if live) and return what the checker saw it do wrong.
+
+        The file's process confirms the end at once (before the exercise's process exits);
+        if it died instead, the exercise's code killed it, even if it answered every call
+        first (a signal takes a moment to land, so the check after each run can miss it)."""
+        live = self.exercise == name and self.child is not None and self.child.alive
         self._end_exercise(name)
+        if live and not self._await_ended():
+            self._find(name, Problem("crashed", KILLED_FILE_PROCESS))
         return self.findings.pop(name, [])
 
     def _end_exercise(self, name: str) -> None:
-        """Tell `name`'s process to leave, without waiting: the file's process confirms with
-        an `ended` frame, read before the next exercise starts (_await_ended). Whether a
-        function killed that process is checked after each of its runs already."""
+        """Tell `name`'s process to leave: the file's process confirms with an `ended` frame
+        (_await_ended), sent before the exercise's process exits."""
         if self.exercise == name and self.child is not None and self.child.alive:
             self.exercise = None
             try:
@@ -373,17 +384,21 @@ class Session:
                 return
             self.ending = True
 
-    def _await_ended(self) -> None:
+    def _await_ended(self) -> bool:
+        """Read the `ended` frame of the exercise told to leave; False if the file's process
+        died (or failed to say so) instead."""
         if not self.ending:
-            return
+            return self.child is not None and self.child.alive
         self.ending = False
         if self.child is None or not self.child.alive:
-            return
+            return False
         until = time.monotonic() + END_SECONDS
         try:
             self.child.exchange(None, lambda: until, lambda frame: _ended_status(frame) or True)
         except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
             self._lost()  # a fresh child is loaded for the next exercise
+            return False
+        return True
 
     def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
         """Timings of the reference, measured in a trusted child like the learner's code."""
@@ -411,9 +426,10 @@ class Session:
         return got[0]
 
     def close(self) -> None:
+        """End both children without waiting for them: every verdict is in already."""
         for child in (self.child, self.reference_child):
             if child is not None and child.alive:
-                child.close()
+                child.dismiss()
 
 
 def _required(name: str) -> list[list[str]]:

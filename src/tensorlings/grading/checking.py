@@ -43,7 +43,7 @@ class ZygoteHolder:
         """Start the zygote without waiting for it (it imports torch meanwhile)."""
         if self._zygote is None:
             try:
-                self._zygote = Zygote()
+                self._zygote = Zygote(spare=True)  # one submission after another
             except WorkerError as error:
                 raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
 

@@ -35,6 +35,8 @@ _seed_cuda = torch.cuda.manual_seed_all
 _set_grad_enabled = torch._C._set_grad_enabled
 _clone = torch.Tensor.clone
 _getpid = os.getpid
+_monotonic = time.monotonic  # bound before any learner code can patch the module
+_sleep = time.sleep
 
 
 class CappedWriter(io.TextIOBase):
@@ -204,8 +206,9 @@ class Child:
         except OSError:
             pass
         spare = self.fork_exercise()  # while the exercise runs, on the other core
+        said = b""
         try:
-            os.read(said_done, 1)  # "done", or nothing once it has ended
+            said = os.read(said_done, 1)  # "done", or nothing once it has ended
         except OSError:
             pass
         os.close(go)
@@ -216,13 +219,13 @@ class Child:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-        try:
-            ended, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
+        if said == b"d":  # it is leaving on its own: reap it later, its status is not needed
+            if not _reaped(pid):
+                self.leaving.add(pid)
             return None, spare
-        if not ended:
-            self.leaving.add(pid)  # reaped before a later fork
-        return (status if ended else None), spare
+        # It ended without saying so (os._exit, a crash): the pipe closes as it exits, a
+        # moment before it can be reaped, and how it ended is part of the verdict.
+        return _exit_status(pid), spare
 
     def serve_exercise(self) -> None:
         while True:
@@ -382,6 +385,21 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _exit_status(pid: int, seconds: float = 2.0) -> int | None:
+    """How a process that is exiting (it was sent SIGKILL too) ended; None if unknown."""
+    deadline = _monotonic() + seconds
+    while True:
+        try:
+            ended, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None
+        if ended:
+            return status
+        if _monotonic() > deadline:
+            return None
+        _sleep(0.001)
 
 
 def _reaped(pid: int) -> bool:

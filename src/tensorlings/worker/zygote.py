@@ -176,6 +176,19 @@ class Zygote:
                 self._note_memory(spawned)
                 spawned.end()
 
+    def dismiss(self, pid: int) -> None:
+        """Kill a child whose check is over and say so at once: once SIGKILL is sent, none of
+        its processes runs again. Reaping, removing its group and its folder follow (reap)."""
+        if pid in self.children:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            spawned = self.jailed.get(pid)
+            if spawned is not None:
+                spawned.signal_all()
+        self.protocol.send(self.control, {"dismissed": pid})
+
     def wait(self, pid: int, seconds: float) -> None:
         deadline = seconds
         while pid not in self.exited and deadline > 0:
@@ -204,6 +217,8 @@ class Zygote:
                 self.spawn(request)
             elif op == "kill":
                 self.kill(int(request["pid"]))
+            elif op == "dismiss":
+                self.dismiss(int(request["pid"]))
             elif op == "wait":
                 self.wait(int(request["pid"]), float(request.get("seconds", 2.0)))
             elif op == "ping":

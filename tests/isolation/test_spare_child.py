@@ -1,0 +1,63 @@
+"""A long-lived worker keeps one learner child ready, and hands it out only where it fits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tensorlings.checker.sandbox import Limits, Zygote
+
+
+@pytest.fixture(scope="module")
+def spare_worker() -> Iterator[Zygote]:
+    zygote = Zygote(spare=True)
+    try:
+        zygote.ready()
+        yield zygote
+    finally:
+        zygote.close()
+
+
+def test_the_next_child_is_the_one_forked_ahead_of_time(spare_worker: Zygote) -> None:
+    first = spare_worker.spawn(Limits())
+    ahead = spare_worker._pending
+    assert ahead == (Limits(), False)  # asked for while the first one works
+    second = spare_worker.spawn(Limits())
+    assert second.pid != first.pid and second.alive
+    for child in (first, second):
+        child.dismiss()
+
+
+def test_a_spare_made_for_other_limits_is_not_handed_out(spare_worker: Zygote) -> None:
+    spare_worker.spawn(Limits()).dismiss()
+    spare_worker._collect_spare()
+    assert spare_worker._spare is not None
+    _, spare = spare_worker._spare
+    tighter = Limits(memory_bytes=512 * 1024**2)
+    child = spare_worker.spawn(tighter)
+    assert child.pid != spare.pid and not spare.alive
+    child.dismiss()
+
+
+def test_replies_stay_in_order_while_a_spawn_is_unread(spare_worker: Zygote) -> None:
+    child = spare_worker.spawn(Limits())
+    assert spare_worker._pending is not None
+    # The ping's answer comes after the spare's: it must not be mistaken for it.
+    assert spare_worker.responsive(pid=child.pid) == (True, True)
+    assert spare_worker.memory_events(child.pid) == 0
+    child.dismiss()
+    assert child.close() is None  # dismissed: nothing more to wait for
+
+
+def test_a_trusted_child_is_never_a_spare(spare_worker: Zygote) -> None:
+    spare_worker._collect_spare()
+    assert spare_worker._spare is not None
+    _, spare = spare_worker._spare
+    trusted = spare_worker.spawn(Limits(), trusted=True)
+    assert spare_worker._pending is None  # no learner child was asked for on its account
+    assert trusted.pid != spare.pid and spare.alive  # the spare waits for the next learner
+    taken = spare_worker.spawn(Limits())
+    assert taken.pid == spare.pid
+    for child in (trusted, taken):
+        child.dismiss()
