@@ -1,0 +1,101 @@
+"""The mutation audit of one function exercise: derive mutants of the reference, judge each
+on the contract probes as the checker would, and report every one that passes although some
+input inside the exercise's domain tells it from the reference, with the likely cause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from tensorlings.authoring import witnesses
+from tensorlings.authoring.causes import Cause, causes, only_examples
+from tensorlings.authoring.findings import AuditCount, Finding
+from tensorlings.authoring.judging import first_failure
+from tensorlings.authoring.mutations import Mutant, derive
+from tensorlings.checker.compare import compare
+from tensorlings.checker.mistakes import run_trusted
+from tensorlings.checker.probes import Probe
+from tensorlings.exercise import Exercise, Family
+
+
+def _allowed_dtype(exercise: Exercise, mutant: Mutant, first: Probe) -> bool:
+    """A cast the output policy accepts (`any floating dtype`, say) is not a mistake."""
+    if mutant.kind != "cast" or not isinstance(first.expected, torch.Tensor):
+        return False
+    outcome = run_trusted(mutant.function, first)
+    cast = outcome.value
+    if not isinstance(cast, torch.Tensor):
+        return False
+    return compare(cast, first.expected, exercise.output, values=False) is None
+
+
+def _not_applicable(mutant: Mutant, first: Probe) -> bool:
+    """A mutant that raises on the first probe (a shape mismatch) is no version of the code."""
+    return run_trusted(mutant.function, first).error is not None
+
+
+class _Audit:
+    def __init__(self, exercise: Exercise, contract: Sequence[Probe]) -> None:
+        self.exercise = exercise
+        self.contract = list(contract)
+        self._witnesses: list[Probe] | None = None
+
+    @property
+    def witnesses(self) -> list[Probe]:
+        if self._witnesses is None:  # made only when a mutant survives: most never do
+            self._witnesses = witnesses.drawn(self.exercise) + witnesses.shortened(
+                self.exercise, self.contract
+            )
+        return self._witnesses
+
+    def shown_by(self, mutant: Mutant) -> Probe | None:
+        for probe in self.witnesses:
+            if first_failure(self.exercise, mutant.function, [probe]) is not None:
+                return probe
+        return None
+
+    def finding(self, mutant: Mutant, witness: Probe | None) -> Finding:
+        if witness is None:
+            found = [only_examples(self.contract)]
+            where = ""
+        else:
+            found = causes(self.exercise, self.contract, witness) or [
+                Cause(
+                    "no contract case shows the difference",
+                    "add this input as an example or a special input, or widen the cases",
+                )
+            ]
+            sizes = ", ".join(f"{k}={v}" for k, v in witness.sizes.items())
+            where = f"; {witness.label}" + (f" ({sizes})" if sizes else "") + " shows it"
+        return Finding(
+            self.exercise.id,
+            "mutant_survives",
+            f"the checker cannot tell {mutant.label} from the reference: likely because "
+            f"{'; and '.join(c.text for c in found)}{where}.",
+            "; ".join(dict.fromkeys(c.advice for c in found)).capitalize() + ".",
+        )
+
+
+def audit_exercise(exercise: Exercise, probes: Sequence[Probe]) -> tuple[list[Finding], AuditCount]:
+    contract = [p for p in probes if exercise.tiers.fails(p.family)]
+    if not contract:
+        return [], AuditCount(exercise.id, 0, 0, 0)
+    audit = _Audit(exercise, contract)
+    findings: list[Finding] = []
+    tried = caught = skipped = 0
+    for mutant in derive(exercise, contract):
+        if _allowed_dtype(exercise, mutant, contract[0]) or _not_applicable(mutant, contract[0]):
+            skipped += 1
+            continue
+        if first_failure(exercise, mutant.function, contract) is not None:
+            tried, caught = tried + 1, caught + 1
+            continue
+        witness = audit.shown_by(mutant)
+        random_cases = any(p.family is Family.RANDOM for p in contract)
+        if witness is None and (random_cases or mutant.kind != "first_answer"):
+            skipped += 1  # the same answer on every input we can make: nothing to catch
+            continue
+        tried += 1
+        findings.append(audit.finding(mutant, witness))
+    return findings, AuditCount(exercise.id, tried, caught, skipped)
