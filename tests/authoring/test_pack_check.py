@@ -12,17 +12,22 @@ import torch
 
 from tensorlings import catalogue
 from tensorlings.authoring.findings import by_kind, render_lines, to_json
+from tensorlings.authoring.judging import first_failure
+from tensorlings.authoring.mutations import derive
 from tensorlings.authoring.soundness import check_exercise, check_pack
+from tensorlings.checker.probes import plan
 from tensorlings.exercise import (
     Call,
     Draw,
     DtypePolicy,
     Example,
     Exercise,
+    Family,
     Mistake,
     OutputPolicy,
     RandomCases,
     Rules,
+    Tiers,
 )
 from tensorlings.packs import from_scratch
 
@@ -202,3 +207,44 @@ def test_the_built_in_packs_are_sound(pack: str) -> None:
     report = check_pack(exercises)
     assert report.findings == (), "\n".join(render_lines(report))
     assert sum(a.tried for a in report.audits) > 200
+
+
+def _pack_exercise(exercise_id: str) -> Exercise:
+    return {ex.id: ex for ex in _from_scratch()}[exercise_id]
+
+
+def test_without_its_single_column_case_roll_lets_a_squeeze_through() -> None:
+    """The real finding that made roll get a single-column contract input: seed 0's random
+    cases never have one column, so a squeeze() of the result went unseen."""
+    weak = dataclasses.replace(_pack_exercise("roll"), special_inputs=())
+    findings, _ = check_exercise(weak)
+    (finding,) = by_kind(findings, "mutant_survives")
+    assert "axis 1 squeezed away" in finding.message
+    assert "output axis 1 never has size 1 in a contract case" in finding.message
+    assert "n=1" in finding.message  # the input that shows it
+
+
+def test_gradients_in_the_contract_that_no_probe_checks_let_a_detached_answer_through() -> None:
+    weak = dataclasses.replace(SOUND, tiers=Tiers.contract_also(Family.GRADIENTS))
+    findings, _ = check_exercise(weak)
+    (finding,) = by_kind(findings, "mutant_survives")
+    assert "detached from the graph" in finding.message
+    assert "no contract probe checks them" in finding.message
+
+
+def test_a_detached_answer_is_caught_where_gradients_are_probed() -> None:
+    assert SOUND.cases is not None
+    probed = dataclasses.replace(
+        SOUND,
+        tiers=Tiers.contract_also(Family.GRADIENTS),
+        cases=dataclasses.replace(SOUND.cases, grad_args=(0,)),
+    )
+    findings, count = check_exercise(probed)
+    assert findings == [] and count is not None and count.caught == count.tried
+
+
+def test_an_answer_that_changes_its_input_in_place_is_caught_as_mutation() -> None:
+    contract = [p for p in plan(SOUND, 0) if SOUND.tiers.fails(p.family)]
+    (mutant,) = [m for m in derive(SOUND, contract) if m.kind == "mutates_input"]
+    problem = first_failure(SOUND, mutant.function, contract)
+    assert problem is not None and problem.kind == "mutates_input"

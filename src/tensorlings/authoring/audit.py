@@ -55,10 +55,27 @@ class _Audit:
                 return probe
         return None
 
-    def finding(self, mutant: Mutant, witness: Probe | None) -> Finding:
-        if witness is None:
-            found = [only_examples(self.contract)]
+    def unwitnessed(self, mutant: Mutant) -> Cause | None:
+        """A weakness that needs no input to show it: a function of arguments probed on one
+        input only, or gradients in the contract that no probe checks."""
+        if mutant.kind == "first_answer" and not any(
+            p.family is Family.RANDOM for p in self.contract
+        ):
+            return only_examples(self.contract)
+        if mutant.kind == "detach" and not any(p.grad_args for p in self.contract):
+            return Cause(
+                "gradients are part of the contract, but no contract probe checks them",
+                "set cases.grad_args to the floating tensor arguments, with a floating dtype "
+                "among cases.dtypes (or take gradients out of the tiers' contract)",
+            )
+        return None
+
+    def finding(self, mutant: Mutant, witness: Probe | None, cause: Cause | None) -> Finding:
+        if cause is not None:
+            found = [cause]
             where = ""
+        elif witness is None:
+            raise ValueError("a surviving mutant needs a witness or a cause")
         else:
             found = causes(self.exercise, self.contract, witness) or [
                 Cause(
@@ -91,11 +108,11 @@ def audit_exercise(exercise: Exercise, probes: Sequence[Probe]) -> tuple[list[Fi
         if first_failure(exercise, mutant.function, contract) is not None:
             tried, caught = tried + 1, caught + 1
             continue
-        witness = audit.shown_by(mutant)
-        random_cases = any(p.family is Family.RANDOM for p in contract)
-        if witness is None and (random_cases or mutant.kind != "first_answer"):
+        cause = audit.unwitnessed(mutant)
+        witness = None if cause else audit.shown_by(mutant)
+        if cause is None and witness is None:
             skipped += 1  # the same answer on every input we can make: nothing to catch
             continue
         tried += 1
-        findings.append(audit.finding(mutant, witness))
+        findings.append(audit.finding(mutant, witness, cause))
     return findings, AuditCount(exercise.id, tried, caught, skipped)

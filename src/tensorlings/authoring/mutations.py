@@ -251,7 +251,8 @@ def derive(exercise: Exercise, contract: Sequence[Probe]) -> list[Mutant]:
                 _first_answer(contract[0].expected),
             )
         )
-    if exercise.tiers.fails(Family.GRADIENTS) and exercise.cases and exercise.cases.grad_args:
+    # Where gradients are contract, whether or not any probe checks them (that is the point).
+    if exercise.tiers.fails(Family.GRADIENTS) and any(o.is_floating_point() for o in outputs):
         found.append(
             Mutant(
                 "detach",
