@@ -133,7 +133,7 @@ def _judged(exercise: Exercise, mistake: Mistake) -> list[Problem]:
 
 def _sampled(exercise: Exercise, mistake: Mistake) -> list[Problem]:
     """A sampling mistake declares the distribution it draws from: draw from it and judge the
-    draws as the checker judges a learner's samples."""
+    draws as the checker judges a learner's samples, up to the first probe that fails them."""
     problems: list[Problem] = []
     for probe in special.sampling_probes(0):
         if not exercise.tiers.fails(probe.family):
@@ -147,4 +147,6 @@ def _sampled(exercise: Exercise, mistake: Mistake) -> list[Problem]:
             continue  # this mistake says nothing about this input
         result = {"status": "ok", "output": encoding.encode(draws), "mutated": []}
         problems += special.sampling_problems(exercise, probe, result)
+        if any(p.fails for p in problems):
+            break  # the first failure carries the name, or never will
     return problems
