@@ -248,3 +248,9 @@ def test_an_answer_that_changes_its_input_in_place_is_caught_as_mutation() -> No
     (mutant,) = [m for m in derive(SOUND, contract) if m.kind == "mutates_input"]
     problem = first_failure(SOUND, mutant.function, contract)
     assert problem is not None and problem.kind == "mutates_input"
+
+
+def test_a_reference_the_workbook_cannot_write_out_is_still_judged() -> None:
+    wrapped = dataclasses.replace(SOUND, solution=lambda matrix: lower(matrix))
+    findings, count = check_exercise(wrapped)
+    assert findings == [] and count is not None and count.tried >= 10

@@ -8,6 +8,7 @@ calls exactly as it sees a learner's: einops calls included, helpers of its own 
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,23 @@ def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> Findin
 
 
 def compiled_reference(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
-    """The reference as the reference workbook defines it: (function, its file name, tree)."""
+    """The reference as the reference workbook defines it: (function, its file name, tree).
+
+    A reference the workbook cannot write out (a lambda, a function made by a factory) is
+    judged as it is, in its own file, with that file's syntax tree for the static rules."""
+    try:
+        return _compiled(exercise)
+    except Exception:  # not writable as workbook source: judge the live function instead
+        solution = exercise.solution
+        filename = solution.__code__.co_filename
+        try:
+            tree = ast.parse(inspect.getsource(inspect.getmodule(solution) or solution))
+        except (OSError, TypeError, SyntaxError):
+            tree = ast.Module(body=[], type_ignores=[])
+        return solution, filename, tree
+
+
+def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
     code = HEADER_IMPORTS + "\n" + ReferenceSource().code(exercise)
     filename = f"<reference of {exercise.id}>"
     tree = ast.parse(code, filename)
