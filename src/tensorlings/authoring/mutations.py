@@ -134,105 +134,84 @@ def _first_answer(answer: Any) -> Callable[..., Any]:
     return mutant
 
 
-def output_mutants(reference: Callable[..., Any], outputs: Sequence[torch.Tensor]) -> list[Mutant]:
-    """Mutants of the output, for outputs of up to `max dim` axes and their dtype."""
-    dims = min(MAX_AXES, max((o.dim() for o in outputs), default=0))
-    found = []
+Change = tuple[str, str, Transform]  # (kind, what it does in words, the change)
+
+
+def _axis_changes(dims: int) -> list[Change]:
+    found: list[Change] = []
     for i, j in itertools.combinations(range(dims), 2):
-        found.append(
-            Mutant(
-                "swap_axes",
-                f"the output with axes {i} and {j} swapped",
-                _on_output(reference, _swap(i, j)),
-            )
-        )
-        found.append(
-            Mutant(
-                "swapped_sizes",
-                f"the output reshaped with the sizes of axes {i} and {j} "
-                "exchanged (the two sizes mixed up)",
-                _on_output(reference, _swapped_sizes(i, j)),
-            )
-        )
+        found.append(("swap_axes", f"the output with axes {i} and {j} swapped", _swap(i, j)))
+        found.append(("swapped_sizes", f"the output reshaped with the sizes of axes {i} and {j} "
+                      "exchanged (the two sizes mixed up)", _swapped_sizes(i, j)))  # fmt: skip
     for k in range(dims):
         found += [
-            Mutant(
-                "squeeze",
-                f"axis {k} squeezed away where it has size 1 (keepdim dropped)",
-                _on_output(reference, _squeeze(k)),
-            ),
-            Mutant(
-                "roll", f"the output shifted by one along axis {k}", _on_output(reference, _roll(k))
-            ),
-            Mutant(
-                "drop_last",
-                f"the last entry along axis {k} cut off (an off-by-one slice)",
-                _on_output(reference, _drop_last(k)),
-            ),
-        ]
-    found += [
-        Mutant(
-            "unsqueeze",
-            "an extra axis of size 1 in front (keepdim left in)",
-            _on_output(reference, lambda out: out.unsqueeze(0)),
-        ),
-        Mutant(
-            "zeros", "zeros of the right shape and dtype", _on_output(reference, torch.zeros_like)
-        ),
-        Mutant("negate", "the output with its sign flipped", _on_output(reference, _negate)),
-    ]
-    if outputs:
-        for dtype in _cast_targets(outputs[0].dtype):
-            found.append(
-                Mutant(
-                    "cast",
-                    f"the same answer cast to {str(dtype).removeprefix('torch.')}",
-                    _on_output(reference, _cast(dtype)),
-                )
-            )
+            ("squeeze", f"axis {k} squeezed away where it has size 1 (keepdim dropped)",
+             _squeeze(k)),
+            ("roll", f"the output shifted by one along axis {k}", _roll(k)),
+            ("drop_last", f"the last entry along axis {k} cut off (an off-by-one slice)",
+             _drop_last(k)),
+        ]  # fmt: skip
     return found
+
+
+def output_mutants(reference: Callable[..., Any], outputs: Sequence[torch.Tensor]) -> list[Mutant]:
+    """Mutants of the output, for outputs of up to `max dim` axes and their dtype."""
+    changes = _axis_changes(min(MAX_AXES, max((o.dim() for o in outputs), default=0)))
+    changes += [
+        ("unsqueeze", "an extra axis of size 1 in front (keepdim left in)",
+         lambda out: out.unsqueeze(0)),
+        ("zeros", "zeros of the right shape and dtype", torch.zeros_like),
+        ("negate", "the output with its sign flipped", _negate),
+    ]  # fmt: skip
+    if outputs:
+        changes += [
+            ("cast", f"the same answer cast to {str(dtype).removeprefix('torch.')}", _cast(dtype))
+            for dtype in _cast_targets(outputs[0].dtype)
+        ]
+    return [Mutant(kind, label, _on_output(reference, change)) for kind, label, change in changes]
+
+
+def _input_changes(arg: torch.Tensor, index: int) -> list[Change]:
+    found: list[Change] = []
+    if arg.dim() >= 2:
+        found.append(
+            (
+                "transposed_input",
+                f"the reference applied to argument {index} "
+                "transposed (working along the other axis)",
+                lambda x: x.transpose(0, 1),
+            )
+        )
+    if arg.dim() >= 1:
+        found.append(
+            (
+                "input_row_dropped",
+                f"the reference applied without the last row of argument {index}",
+                lambda x: x[:-1] if len(x) else x,
+            )
+        )
+    if arg.is_floating_point():
+        found.append(
+            (
+                "input_sign_lost",
+                f"the reference applied to the absolute value of argument {index}",
+                torch.abs,
+            )
+        )
+    return found  # fmt: skip
 
 
 def input_mutants(reference: Callable[..., Any], first_args: Sequence[Any]) -> list[Mutant]:
     """Mutants of the inputs, for the tensor arguments of the first contract probe."""
-    found = []
-    for index, arg in enumerate(first_args):
-        if not isinstance(arg, torch.Tensor):
-            continue
-        if arg.dim() >= 2:
-            found.append(
-                Mutant(
-                    "transposed_input",
-                    f"the reference applied to argument {index} "
-                    "transposed (working along the other axis)",
-                    _on_input(reference, index, lambda x: x.transpose(0, 1)),
-                )
-            )
-        if arg.dim() >= 1:
-            found.append(
-                Mutant(
-                    "input_row_dropped",
-                    f"the reference applied without the last row of argument {index}",
-                    _on_input(reference, index, lambda x: x[:-1] if len(x) else x),
-                )
-            )
-        if arg.is_floating_point():
-            found.append(
-                Mutant(
-                    "input_sign_lost",
-                    f"the reference applied to the absolute value of argument {index}",
-                    _on_input(reference, index, torch.abs),
-                )
-            )
     tensors = [i for i, a in enumerate(first_args) if isinstance(a, torch.Tensor)]
+    found = [
+        Mutant(kind, label, _on_input(reference, index, change))
+        for index in tensors
+        for kind, label, change in _input_changes(first_args[index], index)
+    ]
     if tensors:
-        found.append(
-            Mutant(
-                "mutates_input",
-                f"the right answer, with argument {tensors[0]} changed in place",
-                _mutating(reference, tensors[0]),
-            )
-        )
+        label = f"the right answer, with argument {tensors[0]} changed in place"
+        found.append(Mutant("mutates_input", label, _mutating(reference, tensors[0])))
     return found
 
 
