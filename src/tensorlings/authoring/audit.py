@@ -84,14 +84,20 @@ class _Audit:
                 )
             ]
             sizes = ", ".join(f"{k}={v}" for k, v in witness.sizes.items())
-            where = f"; {witness.label}" + (f" ({sizes})" if sizes else "") + " shows it"
+            where = (
+                f" ({witness.label}" + (f", {sizes}" if sizes else "") + ", shows the difference)"
+            )
         return Finding(
             self.exercise.id,
             "mutant_survives",
-            f"the checker cannot tell {mutant.label} from the reference: likely because "
+            f"a wrong version passes the checker: {mutant.label}. Likely cause: "
             f"{'; and '.join(c.text for c in found)}{where}.",
-            "; ".join(dict.fromkeys(c.advice for c in found)).capitalize() + ".",
+            _sentence("; ".join(dict.fromkeys(c.advice for c in found))),
         )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def audit_exercise(exercise: Exercise, probes: Sequence[Probe]) -> tuple[list[Finding], AuditCount]:

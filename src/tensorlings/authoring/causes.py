@@ -104,7 +104,8 @@ def _output_axes(exercise: Exercise, probes: Sequence[Probe], witness: Probe) ->
             found.append(
                 Cause(
                     f"output axis {k} never has size 1 in a contract case",
-                    f"let the size behind axis {k} go down to 1",
+                    f"let the size behind axis {k} go down to 1, or add a contract input where "
+                    "it is 1 (a SpecialInput of the random family: a seed may never draw it)",
                 )
             )
     for i, j in itertools.combinations(range(len(theirs)), 2):
