@@ -170,7 +170,7 @@ def test_a_case_maker_that_raises_is_a_finding_not_a_crash() -> None:
 
 
 def test_a_stub_whose_starter_is_not_python_is_reported() -> None:
-    assert "stub_not_not_started" in _kinds(dataclasses.replace(SOUND, starter="x = ("))
+    assert "stub_judged_started" in _kinds(dataclasses.replace(SOUND, starter="x = ("))
 
 
 def test_a_cast_the_output_policy_accepts_is_skipped_not_reported() -> None:
@@ -254,3 +254,12 @@ def test_a_reference_the_workbook_cannot_write_out_is_still_judged() -> None:
     wrapped = dataclasses.replace(SOUND, solution=lambda matrix: lower(matrix))
     findings, count = check_exercise(wrapped)
     assert findings == [] and count is not None and count.tried >= 10
+
+
+def test_every_finding_kind_is_explained_in_the_docs() -> None:
+    from pathlib import Path
+
+    from tensorlings.authoring.findings import KINDS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "pack-check.md").read_text()
+    assert [kind for kind in KINDS if f"| `{kind}` |" not in docs] == []

@@ -19,7 +19,7 @@ KINDS = (
     "missing_prompt",
     "missing_hints",
     "missing_examples",
-    "stub_not_not_started",
+    "stub_judged_started",
     "reference_fails",
     "reference_breaks_rules",
     "mistake_passes",

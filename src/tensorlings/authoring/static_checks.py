@@ -86,7 +86,7 @@ def stub_findings(exercise: Exercise) -> list[Finding]:
 def _stub_finding(exercise: Exercise, what: str) -> Finding:
     return Finding(
         exercise.id,
-        "stub_not_not_started",
+        "stub_judged_started",
         f"{what}: a fresh workbook would not show it as not started.",
         "Keep `starter` to code the stub really contains, with no body beyond it.",
     )
