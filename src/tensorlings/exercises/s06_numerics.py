@@ -103,6 +103,11 @@ def _rows(*rows: list[float]) -> torch.Tensor:
 
 
 _MASKED_ROW = SpecialInput(Family.INFINITE, "a row holding -inf", (_rows([-_INF, 0.0, 1.0]),))
+# Rows of a single entry are valid (n >= 1) and the only inputs where a squeeze() that drops
+# axis 1 shows; seed 0's random cases never draw n = 1, so the contract gets one of its own.
+_SINGLE_ENTRY_ROWS = SpecialInput(
+    Family.RANDOM, "rows of a single entry", (torch.tensor([[0.5], [-2.0]]),)
+)
 
 
 def _naive_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
@@ -306,7 +311,7 @@ EXERCISES = (
         rules=Rules(forbidden=(SOFTMAX,)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
         tiers=_TIERS,
-        special_inputs=(_MASKED_ROW,),
+        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
         mistakes=_SOFTMAX_MISTAKES,
     ),
     Exercise(
@@ -340,7 +345,7 @@ EXERCISES = (
         rules=Rules(forbidden=(SOFTMAX, LOGSUMEXP)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
         tiers=_TIERS,
-        special_inputs=(_MASKED_ROW,),
+        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
         mistakes=_LOGSOFTMAX_MISTAKES,
     ),
     Exercise(

@@ -146,6 +146,10 @@ _CUMSUM = Exercise(
     tiers=Tiers.contract_also(Family.GRADIENTS),
     rules=rules(Call("cumsum", ("cumsum", "cumsum_", "cumulative_trapezoid")), "sum", "matmul"),
     shapes={"x": "(rows, n)", "returns": "(rows, n)"},
+    # One column: the only input where a squeeze() dropping axis 1 shows (seed 0 never draws it).
+    special_inputs=(
+        SpecialInput(Family.RANDOM, "a single column", (torch.tensor([[2.0], [-1.5]]),)),
+    ),
     mistakes=(
         Mistake(
             "leaving out each position's own entry",
@@ -197,6 +201,12 @@ _SEARCHSORTED = Exercise(
     rules=rules(Call("searchsorted / bucketize", ("searchsorted", "bucketize")), "sum"),
     output=INTEGER_EXACT,
     shapes={"boundaries": "(k,)", "values": "(n,)", "returns": "(n,)"},
+    # One value: the only input where a squeeze() of the result shows (seed 0 never draws it).
+    special_inputs=(
+        SpecialInput(
+            Family.RANDOM, "a single value", (torch.tensor([1, 3, 3, 6]), torch.tensor([3]))
+        ),
+    ),
     mistakes=(
         Mistake(
             "inserting after equal boundaries",

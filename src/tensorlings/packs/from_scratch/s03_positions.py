@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from tensorlings.exercise import Call, Draw, Example, Exercise, Mistake, RandomCases
+from tensorlings.exercise import (
+    Call,
+    Draw,
+    Example,
+    Exercise,
+    Family,
+    Mistake,
+    RandomCases,
+    SpecialInput,
+)
 from tensorlings.packs.from_scratch._common import (
     BASE_IN_WORDS,
     INTEGER_DIVISION,
@@ -173,6 +182,8 @@ _ROLL = Exercise(
     rules=rules(Call("roll", ("roll",)), *INTEGER_DIVISION),
     output=SAME_EXACT,
     shapes={"x": "(rows, n)", "shift": "int", "returns": "(rows, n)"},
+    # One column: the only input where a squeeze() dropping axis 1 shows (seed 0 never draws it).
+    special_inputs=(SpecialInput(Family.RANDOM, "a single column", (torch.tensor([[3], [7]]), 2)),),
     mistakes=(
         Mistake(
             "rolling the other way",

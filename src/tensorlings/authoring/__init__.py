@@ -1,0 +1,1 @@
+"""Tools for exercise authors: `pack check`'s soundness engine (findings, mutants, audit)."""

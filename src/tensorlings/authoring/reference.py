@@ -1,0 +1,166 @@
+"""Does the reference pass the full checker and obey its own rules?
+
+The reference is run as the reference workbook would define it (its source and the module
+helpers it needs, compiled here under a file name of its own), so that the recorder sees its
+calls exactly as it sees a learner's: einops calls included, helpers of its own file counted.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from tensorlings.authoring.findings import Finding
+from tensorlings.authoring.judging import einops_recorded, run_probe
+from tensorlings.checker import rules, special, static
+from tensorlings.checker.compare import compare
+from tensorlings.checker.probes import Probe, plan
+from tensorlings.checker.results import Problem
+from tensorlings.exercise import Exercise, Judge
+from tensorlings.workbook import HEADER_IMPORTS, ReferenceSource
+from tensorlings.worker import encoding
+
+
+def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> Finding:
+    return Finding(exercise.id, kind, message, advice)
+
+
+def compiled_reference(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
+    """The reference as the reference workbook defines it: (function, its file name, tree).
+
+    A reference the workbook cannot write out (a lambda, a function made by a factory) is
+    judged as it is, in its own file, with that file's syntax tree for the static rules."""
+    try:
+        return _compiled(exercise)
+    except Exception:  # not writable as workbook source: judge the live function instead
+        solution = exercise.solution
+        filename = solution.__code__.co_filename
+        try:
+            tree = ast.parse(inspect.getsource(inspect.getmodule(solution) or solution))
+        except (OSError, TypeError, SyntaxError):
+            tree = ast.Module(body=[], type_ignores=[])
+        return solution, filename, tree
+
+
+def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
+    code = HEADER_IMPORTS + "\n" + ReferenceSource().code(exercise)
+    filename = f"<reference of {exercise.id}>"
+    tree = ast.parse(code, filename)
+    namespace: dict[str, Any] = {"__name__": f"tensorlings_reference_{exercise.id}"}
+    exec(compile(tree, filename, "exec"), namespace)  # our own reference code, never a learner's
+    return namespace[exercise.solution.__name__], filename, tree
+
+
+def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+    """Findings about the reference of one exercise (none when it is sound)."""
+    if exercise.judge is Judge.STRIDED:
+        return _answer_findings(exercise, special.strided_problems(exercise, exercise.solution()))
+    if exercise.judge is Judge.QUESTION:
+        return _answer_findings(exercise, special.question_problems(exercise, exercise.solution()))
+    if exercise.judge is Judge.SAMPLING:
+        return _answer_findings(exercise, _sampling_problems(exercise))
+    return _example_findings(exercise) + _call_findings(exercise, probes)
+
+
+def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Finding]:
+    return [
+        _finding(
+            exercise,
+            "reference_fails",
+            f"the reference fails its own checker: {p.kind}: {p.message}",
+            "Fix the reference (or the exercise's target) so that the two agree.",
+        )
+        for p in problems
+        if p.fails
+    ]
+
+
+def _sampling_problems(exercise: Exercise) -> list[Problem]:
+    found: list[Problem] = []
+    for probe in special.sampling_probes(0):
+        torch.manual_seed(probe.seed or 0)  # the worker seeds each call the same way
+        value = exercise.solution(*probe.args)
+        result = {"status": "ok", "output": encoding.encode(value), "mutated": []}
+        found += special.sampling_problems(exercise, probe, result)
+    return found
+
+
+def _example_findings(exercise: Exercise) -> list[Finding]:
+    """The checker compares with the reference's own outputs, so the sheet's expected values
+    are checked here: a reference that disagrees with its own example misleads everyone."""
+    found = []
+    for n, example in enumerate(exercise.examples, start=1):
+        if not isinstance(example.expected, torch.Tensor):
+            continue
+        with torch.no_grad():
+            actual = exercise.solution(*[_copy(a) for a in example.args])
+        mismatch = compare(actual, example.expected, exercise.output)
+        if mismatch is not None:
+            found.append(
+                _finding(
+                    exercise,
+                    "reference_fails",
+                    f"the reference disagrees with the sheet's example {n}: {mismatch.message}",
+                    "Fix the reference or the example's expected value; learners are judged "
+                    "against the reference.",
+                )
+            )
+    return found
+
+
+def _copy(value: Any) -> Any:
+    return value.clone() if isinstance(value, torch.Tensor) else value
+
+
+def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+    """Every probe, as the checker runs the reference workbook: problems, calls, then rules."""
+    with einops_recorded():
+        function, filename, tree = compiled_reference(exercise)
+        calls: dict[str, int] = {}
+        problems: list[Problem] = []
+        for probe in probes:
+            judged = run_probe(exercise, function, probe, record_file=filename)
+            problems += [p for p in judged.problems if p.fails]
+            for name, count in judged.calls.items():
+                calls[name] = calls.get(name, 0) + count
+    found = _answer_findings(exercise, problems[:1])
+    problems = rules.call_problems(exercise, calls)
+    functions = static.last_definitions(tree.body)
+    if exercise.solution.__name__ != exercise.id and exercise.solution.__name__ in functions:
+        functions[exercise.id] = functions[exercise.solution.__name__]
+    bindings = static.module_bindings(tree.body)
+    problems += rules.static_problems(exercise, exercise.id, functions, bindings)
+    return found + [
+        _finding(
+            exercise,
+            "reference_breaks_rules",
+            f"the reference breaks the exercise's own rules: {p.kind}: {p.message}",
+            "Rewrite the reference within the rules, or relax the rules: a learner cannot be "
+            "held to rules the reference does not keep.",
+        )
+        for p in problems
+        if p.fails
+    ]
+
+
+def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[Finding]]:
+    """The exercise's probes, or the finding that the reference cannot even make them."""
+    if exercise.judge is not Judge.FUNCTION:
+        return [], []
+    try:
+        return plan(exercise, seed), []
+    except Exception as error:  # the reference raised on its own cases or examples
+        return [], [
+            _finding(
+                exercise,
+                "reference_fails",
+                f"the reference raised {type(error).__name__} on its own inputs while the "
+                f"probes were made: {error}",
+                "Run the reference on the examples and on its random cases (the case maker's "
+                "sizes and dtypes) and fix whichever is wrong.",
+            )
+        ]

@@ -1,0 +1,65 @@
+"""`pack check`: the author's proof that each exercise of a pack is sound.
+
+    report = check_pack(exercises)
+    for line in render_lines(report): print(line)
+    exit_code = 0 if report.clean else 1   # the caller decides
+
+Checks, per exercise: a unique id; a prompt, hints and (where the kind has them) examples; a
+generated stub that reads as not started; a reference that agrees with its examples, passes
+every probe as the checker judges a learner, and keeps its own rules; every declared mistake
+failing with its name in the message; and the mutation audit (`audit.py`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from tensorlings.authoring import static_checks
+from tensorlings.authoring.audit import audit_exercise
+from tensorlings.authoring.findings import AuditCount, Finding, PackReport
+from tensorlings.authoring.judging import cpu_seeding
+from tensorlings.authoring.reference import planned, reference_findings
+from tensorlings.exercise import Exercise, Judge
+
+
+def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], AuditCount | None]:
+    """Every finding about one exercise, and its audit's counts (None: not a function)."""
+    try:
+        return _check_exercise(exercise, seed)
+    except Exception as error:  # a broken exercise must not hide the rest of the pack
+        return [
+            Finding(
+                exercise.id,
+                "engine_error",
+                f"checking this exercise raised {type(error).__name__}: {error}",
+                "Run the reference, the case maker and each mistake by hand on the examples; "
+                "if they work, this is a bug in pack check: report it with the exercise.",
+            )
+        ], None
+
+
+def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], AuditCount | None]:
+    found = static_checks.text_findings(exercise) + static_checks.stub_findings(exercise)
+    probes, broken = planned(exercise, seed)
+    if broken:
+        return found + broken, None
+    found += reference_findings(exercise, probes)
+    found += static_checks.mistake_findings(exercise)
+    if exercise.judge is not Judge.FUNCTION or any(f.kind == "reference_fails" for f in found):
+        return found, None
+    audit_found, count = audit_exercise(exercise, probes)
+    return found + audit_found, count
+
+
+def check_pack(exercises: Sequence[Exercise], seed: int = 0) -> PackReport:
+    started = time.perf_counter()
+    findings = static_checks.duplicate_ids(exercises)
+    audits = []
+    with cpu_seeding():
+        for exercise in exercises:
+            found, count = check_exercise(exercise, seed)
+            findings += found
+            if count is not None:
+                audits.append(count)
+    return PackReport(tuple(findings), tuple(audits), len(exercises), time.perf_counter() - started)

@@ -1,0 +1,152 @@
+"""The checks that need no mutant: ids, texts, the generated stub, and the declared mistakes."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Sequence
+
+import torch
+
+from tensorlings import workbook
+from tensorlings.authoring.findings import Finding
+from tensorlings.checker import simulate, special, static
+from tensorlings.checker.results import Problem
+from tensorlings.exercise import Exercise, Judge, Mistake
+from tensorlings.worker import encoding
+
+# Kinds whose answer is not a function of inputs: no examples to show (an as_strided target is
+# its one example, but it is given, not asked for).
+NO_EXAMPLES_NEEDED = (Judge.QUESTION, Judge.STRIDED)
+
+
+def duplicate_ids(exercises: Sequence[Exercise]) -> list[Finding]:
+    counts = Counter(ex.id for ex in exercises)
+    return [
+        Finding(
+            exercise_id,
+            "duplicate_id",
+            f"{count} exercises have the id {exercise_id!r}: the learner's function name, the "
+            "progress record and `--exercise` can only mean one of them.",
+            "Give each exercise its own id (the function name the learner writes).",
+        )
+        for exercise_id, count in counts.items()
+        if count > 1
+    ]
+
+
+def text_findings(exercise: Exercise) -> list[Finding]:
+    found = []
+    if not exercise.prompt.strip():
+        found.append(
+            Finding(
+                exercise.id,
+                "missing_prompt",
+                "the prompt is empty: the workbook and `show` would have nothing to ask.",
+                "Write the prompt: what the function takes, what it returns, with shapes.",
+            )
+        )
+    if not [h for h in exercise.hints if h.strip()]:
+        found.append(
+            Finding(
+                exercise.id,
+                "missing_hints",
+                "the exercise has no hints, so `tensorlings hint` has nothing to give.",
+                "Add hints as questions that lead, the most general first.",
+            )
+        )
+    if exercise.judge not in NO_EXAMPLES_NEEDED and not exercise.examples:
+        found.append(
+            Finding(
+                exercise.id,
+                "missing_examples",
+                "the exercise has no example, so `show` has no input and output to show and "
+                "no probe uses the sheet's own values.",
+                "Add at least one Example(args, expected) with the value the prompt promises.",
+            )
+        )
+    return found
+
+
+def stub_findings(exercise: Exercise) -> list[Finding]:
+    """The generated stub must read as not started, or a fresh workbook reports failures."""
+    text = workbook.stub(exercise)
+    try:
+        functions = static.last_definitions(ast.parse(text).body)
+    except SyntaxError as error:
+        return [_stub_finding(exercise, f"the generated stub is not valid Python ({error.msg})")]
+    node = functions.get(exercise.id)
+    if node is None:
+        return [_stub_finding(exercise, f"the generated stub defines no function {exercise.id}")]
+    if not static.is_stub(node, exercise.starter):
+        return [_stub_finding(exercise, "the generated stub is judged as started work")]
+    return []
+
+
+def _stub_finding(exercise: Exercise, what: str) -> Finding:
+    return Finding(
+        exercise.id,
+        "stub_judged_started",
+        f"{what}: a fresh workbook would not show it as not started.",
+        "Keep `starter` to code the stub really contains, with no body beyond it.",
+    )
+
+
+def mistake_findings(exercise: Exercise) -> list[Finding]:
+    """Each declared mistake must fail the checker, and the message must name it."""
+    found = []
+    for mistake in exercise.mistakes:
+        problems = [p for p in _judged(exercise, mistake) if p.fails]
+        if not problems:
+            found.append(
+                Finding(
+                    exercise.id,
+                    "mistake_passes",
+                    f"the declared mistake {mistake.name!r} passes the checker: no contract "
+                    "probe tells it from the reference.",
+                    "Add a random case or an example where this mistake gives another answer "
+                    "(or drop the mistake if it is not wrong on the exercise's inputs).",
+                )
+            )
+        elif not any(mistake.name in p.message for p in problems):
+            found.append(
+                Finding(
+                    exercise.id,
+                    "mistake_unnamed",
+                    f"the declared mistake {mistake.name!r} fails, but the message does not "
+                    f"name it: {problems[0].message}",
+                    "Make its `run` give exactly what the mistaken code gives on every contract "
+                    "probe (an earlier mistake with the same outputs takes the name first; an "
+                    "error must be the same type and first line).",
+                )
+            )
+    return found
+
+
+def _judged(exercise: Exercise, mistake: Mistake) -> list[Problem]:
+    if exercise.judge is Judge.SAMPLING:
+        return _sampled(exercise, mistake)
+    if exercise.judge is not Judge.FUNCTION:
+        return []
+    return simulate.contract_problems(exercise, mistake.run)
+
+
+def _sampled(exercise: Exercise, mistake: Mistake) -> list[Problem]:
+    """A sampling mistake declares the distribution it draws from: draw from it and judge the
+    draws as the checker judges a learner's samples, up to the first probe that fails them."""
+    problems: list[Problem] = []
+    for probe in special.sampling_probes(0):
+        if not exercise.tiers.fails(probe.family):
+            continue
+        probs, n = probe.args
+        generator = torch.Generator().manual_seed(probe.seed or 0)
+        try:
+            wanted = mistake.run(probs.double()).double().reshape(-1)
+            draws = torch.multinomial(wanted, n, replacement=True, generator=generator)
+        except (RuntimeError, ValueError):
+            continue  # this mistake says nothing about this input
+        result = {"status": "ok", "output": encoding.encode(draws), "mutated": []}
+        problems += special.sampling_problems(exercise, probe, result)
+        if any(p.fails for p in problems):
+            break  # the first failure carries the name, or never will
+    return problems
