@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import einops
-import torch
 
 from tensorlings.checker import judge
 from tensorlings.checker.exercise_judges import _stamped, encode_call
@@ -22,7 +21,6 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import Exercise
-from tensorlings.worker import child as child_module
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -101,21 +99,3 @@ def einops_recorded() -> Iterator[None]:
     finally:
         for name, original in originals.items():
             setattr(einops, name, original)
-
-
-def _seed_cpu(seed: int) -> torch.Generator:
-    return torch.default_generator.manual_seed(seed)
-
-
-@contextlib.contextmanager
-def cpu_seeding() -> Iterator[None]:
-    """The worker seeds every call with torch.manual_seed, which also queues the seed for CUDA
-    and MTIA and formats a stack trace for them each time: about 4 ms a call here, half of pack
-    check's time. Everything judged here runs on the CPU, where seeding the default generator
-    is the same thing, so the worker's call runner seeds only that while the block runs."""
-    previous = child_module._manual_seed
-    child_module._manual_seed = _seed_cpu
-    try:
-        yield
-    finally:
-        child_module._manual_seed = previous
