@@ -184,6 +184,9 @@ class Zygote:
     def __init__(self, python: str = sys.executable) -> None:
         self.python = python
         self.live: set[Child] = set()  # children not closed yet
+        # Every pack's files and modules, kept from learner code (see `protect`).
+        self.hidden: tuple[str, ...] = ()
+        self.blocked: tuple[str, ...] = ()
         self._start()
 
     def _start(self) -> None:
@@ -292,12 +295,30 @@ class Zygote:
             raise WorkerError(f"lost the worker: {error}") from None
         return reply if isinstance(reply, dict) else {}
 
+    def protect(self, roots: tuple[str, ...], modules: tuple[str, ...]) -> None:
+        """Hide these files and folders from every child spawned from now on, and refuse these
+        modules to learner code: every installed pack's are added."""
+        from tensorlings import packs
+
+        self.hidden = tuple(dict.fromkeys((*packs.every_root(), *roots)))
+        self.blocked = tuple(dict.fromkeys((*packs.every_module(), *modules)))
+
     def spawn(self, limits: Limits, trusted: bool = False) -> Child:
         """A new child; a trusted one never loads learner code and may run references."""
         if self.info is not None and not self.healthy():
             self.restart()
         self.ready()
-        self.send({"op": "spawn", "limits": limits.for_child(), "trusted": trusted})
+        if not self.hidden:
+            self.protect((), ())
+        self.send(
+            {
+                "op": "spawn",
+                "limits": limits.for_child(),
+                "trusted": trusted,
+                "hide": list(self.hidden),
+                "block": list(self.blocked),
+            }
+        )
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
