@@ -82,9 +82,13 @@ def install_pack(site: Path, module: str = "tiny_installed", pack_name: str = "t
 
 
 def tensorlings(
-    *args: str, cwd: Path, pythonpath: Path | None = None, timeout: float = 300
+    *args: str,
+    cwd: Path,
+    pythonpath: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
