@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tensorlings import __version__
-from tensorlings.errors import TensorlingsError, WorkbookError
+from tensorlings.errors import PackError, TensorlingsError, WorkbookError
 
 if TYPE_CHECKING:
     from tensorlings.catalogue import Catalogue
@@ -93,12 +93,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     try:
         path = None if args.reference else find_workbook(args.path)
-    except WorkbookError as error:
+        pack = _pack(args, path)
+    except (WorkbookError, PackError) as error:
         if not args.json:
             raise
         _print_unreadable(args, str(error))  # scripts asked for JSON: they get JSON
         return 2
-    pack = _pack(args, path)
     zygote = Zygote()  # starts importing torch in the worker while this process does too
     try:
         _check_device(args.device)
