@@ -74,10 +74,9 @@ def check_function(
 ) -> ExerciseResult:
     """Check `fn` against the exercise named like it (or `exercise_id`) of the sheet, or of
     `pack` (an installed pack's name or a path), and print the verdict."""
-    from tensorlings import packs
-
     from rich.console import Console
 
+    from tensorlings import packs
     from tensorlings.checker import static
     from tensorlings.checker.exercise_judges import judge_exercise
     from tensorlings.render import exercise_block

@@ -21,6 +21,8 @@ PACK_SOURCE = textwrap.dedent(
     from tensorlings.exercise import Draw, Example, Exercise, RandomCases
 
     TITLE = "Tiny pack"
+    # In a string, so that the compiled bytecode holds it too.
+    SECRET = "@MARKER@"
     VERSION = "@VERSION@"
 
 

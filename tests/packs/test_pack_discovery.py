@@ -61,4 +61,5 @@ def test_a_pack_file_is_loaded_by_path(tmp_path: Path) -> None:
     pack = packs.load(str(write_file_pack(tmp_path)))
     assert (pack.name, pack.version, pack.ids()) == ("tiny", "1.0", ("doubled",))
     assert pack.path == str(tmp_path / "tiny.py")
-    assert pack.roots == (str(tmp_path / "tiny.py"),)
+    assert pack.roots[0] == str(tmp_path / "tiny.py")
+    assert all(root.endswith(".pyc") and "__pycache__" in root for root in pack.roots[1:])

@@ -9,6 +9,8 @@ hides the pack.
 
 from __future__ import annotations
 
+import importlib.util
+import py_compile
 import shutil
 import sys
 import tempfile
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pack_fixtures import MARKER, tensorlings, write_folder_pack
+from pack_fixtures import MARKER, tensorlings, write_file_pack, write_folder_pack
 
 from tensorlings.checker.isolation import ENV
 
@@ -30,7 +32,7 @@ READ = {path!r}
 
 def doubled(x):
     try:
-        seen = {marker!r} in Path(READ).read_text()
+        seen = {marker!r}.encode() in Path(READ).read_bytes()
     except OSError:
         seen = False
     # Doubles only when the file could be read: a pass means the learner read it.
@@ -51,7 +53,7 @@ def exposed_folder() -> Iterator[Path]:
 def _check_reader(folder: Path, pack: Path, read: Path, sandbox: str) -> str:
     workbook = folder / "wb" / "workbook.py"
     workbook.parent.mkdir(exist_ok=True)
-    header = f"# tensorlings-pack: tiny_folder 1.0 from {pack}\n"
+    header = f"# tensorlings-pack: {pack.stem} 1.0 from {pack}\n"
     workbook.write_text(header + READER.format(path=str(read), marker=MARKER), encoding="utf-8")
     result = tensorlings(
         "check", str(workbook), cwd=folder, env={ENV: sandbox} if sandbox == "off" else None
@@ -69,6 +71,24 @@ def test_a_local_packs_solutions_are_not_readable(exposed_folder: Path, sandbox:
         pytest.skip(f"learner code cannot read files beside the pack here either:\n{control}")
     hidden = _check_reader(exposed_folder, pack, pack / "__init__.py", sandbox)
     assert "0 passed, 1 failed" in hidden, hidden
+
+
+@pytest.mark.parametrize("sandbox", ["full", "off"])
+def test_a_pack_files_source_and_bytecode_are_not_readable(
+    exposed_folder: Path, sandbox: str
+) -> None:
+    pack = write_file_pack(exposed_folder / "packs")
+    # Compiled as an import does where bytecode is written (this test's environment may not).
+    bytecode = Path(py_compile.compile(str(pack), doraise=True))
+    assert bytecode == Path(importlib.util.cache_from_source(str(pack)))
+    beside = exposed_folder / "beside.txt"
+    beside.write_text(MARKER, encoding="utf-8")
+    control = _check_reader(exposed_folder, pack, beside, sandbox)
+    if "1 passed" not in control:
+        pytest.skip(f"learner code cannot read files beside the pack here either:\n{control}")
+    for secret in (pack, bytecode):
+        hidden = _check_reader(exposed_folder, pack, secret, sandbox)
+        assert "0 passed, 1 failed" in hidden, f"{secret.name} was readable:\n{hidden}"
 
 
 @pytest.mark.parametrize("sandbox", ["full", "off"])

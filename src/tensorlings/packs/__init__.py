@@ -139,8 +139,15 @@ def _load_local(file: str, root: str, package: bool) -> Catalogue:
         ) from None
     default = Path(root).name if package else Path(file).stem
     name = str(getattr(module, "NAME", default))
-    # A single file's folder may hold anything: only the file itself is its code.
-    return _catalogue(module, name, f"path {where}", path=where, roots=(where,))
+    # A single file's folder may hold anything (a virtual environment even): only the file and
+    # its compiled bytecode, which holds the same solutions, are its code.
+    roots = (where,) if package else (where, *_bytecode_of(file))
+    return _catalogue(module, name, f"path {where}", path=where, roots=roots)
+
+
+def _bytecode_of(file: str) -> list[str]:
+    cache = Path(file).parent / "__pycache__"
+    return sorted(str(p) for p in cache.glob(f"{Path(file).stem}.*.pyc"))
 
 
 def _catalogue(
