@@ -52,6 +52,11 @@ class Found:
 
 def installed() -> dict[str, Found]:
     """Every installed pack by name; the sheet is always there (it is the default)."""
+    return dict(_installed())
+
+
+@cache  # scanning the installed distributions costs ~10 ms; watch re-checks many times
+def _installed() -> dict[str, Found]:
     found: dict[str, Found] = {}
     for point in entry_points(group=GROUP):
         found.setdefault(point.name, Found(point.name, point))
@@ -180,6 +185,7 @@ def _catalogue(
     )  # fmt: skip
 
 
+@cache
 def every_root() -> tuple[str, ...]:
     """The code folders (or files) of every installed pack: the worker hides them all. Found
     without importing the packs, so that one which fails to import is hidden all the same."""
@@ -200,6 +206,7 @@ def every_root() -> tuple[str, ...]:
     return tuple(dict.fromkeys(roots))
 
 
+@cache
 def every_module() -> tuple[str, ...]:
     """The module names of every installed pack: the worker refuses to import them."""
     names = [SHEET_MODULE]
