@@ -14,11 +14,11 @@ import torch
 from tensorlings import catalogue, solutions, workbook
 from tensorlings.checker import static
 from tensorlings.errors import UnknownExercise
-from tensorlings.exercise import Draw, DtypePolicy, Exercise, Judge, OutputPolicy
+from tensorlings.exercise import Draw, DtypePolicy, Exercise, OutputPolicy
 
 EXERCISES = catalogue.exercises()
 # Question references are closures named `solution`; every other one is a named function.
-NAMED_REFERENCES = [ex for ex in EXERCISES if ex.judge is not Judge.QUESTION]
+NAMED_REFERENCES = [ex for ex in EXERCISES if ex.judge.kind != "question"]
 WITH_CASES = [ex for ex in EXERCISES if ex.cases is not None]
 INTEGER_DTYPES = {torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64}
 FLOATING_DTYPES = {torch.float16, torch.bfloat16, torch.float32, torch.float64}
@@ -76,33 +76,33 @@ def check_sampling_examples(ex: Exercise) -> None:
 
 
 def check_strided_example(ex: Exercise) -> None:
-    assert ex.strided_input is not None
+    assert ex.judge.input is not None
     (example,) = ex.examples
     assert example.args == ()
     size, stride = call_reference(ex)
-    actual = ex.strided_input.as_strided(size, stride)
+    actual = ex.judge.input.as_strided(size, stride)
     assert actual.shape == example.expected.shape
     assert actual.dtype == example.expected.dtype
     assert torch.equal(actual, example.expected)
 
 
 def check_question_answer(ex: Exercise) -> None:
-    assert ex.question is not None
+    assert ex.judge.question is not None
     assert ex.examples == ()
-    assert call_reference(ex) in [option.letter for option in ex.question.options]
+    assert call_reference(ex) in [option.letter for option in ex.judge.question.options]
 
 
-CHECK_BY_JUDGE: dict[Judge, Callable[[Exercise], None]] = {
-    Judge.FUNCTION: check_function_examples,
-    Judge.SAMPLING: check_sampling_examples,
-    Judge.STRIDED: check_strided_example,
-    Judge.QUESTION: check_question_answer,
+CHECK_BY_JUDGE: dict[str, Callable[[Exercise], None]] = {
+    "function": check_function_examples,
+    "sampling": check_sampling_examples,
+    "strided": check_strided_example,
+    "question": check_question_answer,
 }
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
 def test_reference_answers_every_example_under_its_output_policy(ex: Exercise) -> None:
-    CHECK_BY_JUDGE[ex.judge](ex)
+    CHECK_BY_JUDGE[ex.judge.kind](ex)
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)

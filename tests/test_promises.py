@@ -10,9 +10,9 @@ import torch
 
 from tensorlings import catalogue
 from tensorlings.checker.exercise_judges import _planned, probe_families
-from tensorlings.exercise import DtypePolicy, Exercise, Family, Judge
+from tensorlings.exercise import DtypePolicy, Exercise, Family
 
-JUDGED = [e for e in catalogue.exercises() if e.judge in (Judge.FUNCTION, Judge.SAMPLING)]
+JUDGED = [e for e in catalogue.exercises() if e.judge.kind in ("function", "sampling")]
 
 # What a prompt says, and the family of probes that must test it.
 PROMISES = {
@@ -26,7 +26,7 @@ PROMISES = {
 def _has_infinite_input(exercise: Exercise) -> bool:
     return any(
         isinstance(a, torch.Tensor) and a.is_floating_point() and not bool(a.isfinite().all())
-        for probe in _planned(exercise.id, 0)
+        for probe in _planned(exercise, 0)
         for a in probe.args
     )
 
@@ -75,7 +75,7 @@ def _infinite_in_contract(exercise: Exercise) -> bool:
             isinstance(a, torch.Tensor) and a.is_floating_point() and not bool(a.isfinite().all())
             for a in probe.args
         )
-        for probe in _planned(exercise.id, 0)
+        for probe in _planned(exercise, 0)
     )
 
 
@@ -86,7 +86,7 @@ def test_a_prompt_that_keeps_the_dtype_has_probes_of_another_dtype(exercise: Exe
         return
     dtypes = {  # the first argument is the one whose dtype the result keeps
         probe.args[0].dtype
-        for probe in _planned(exercise.id, 0)
+        for probe in _planned(exercise, 0)
         if probe.args and isinstance(probe.args[0], torch.Tensor)
     }
     assert len(dtypes) >= 2, f"{exercise.id} promises the input's dtype but probes only {dtypes}"

@@ -12,11 +12,14 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "check"]
 
 
-def check(fn: Any, exercise_id: str | None = None, *, seed: int = 0) -> Any:
+def check(
+    fn: Any, exercise_id: str | None = None, *, seed: int = 0, pack: str | None = None
+) -> Any:
     """Check one function right where you wrote it (a notebook or VS Code's interactive window).
 
     >>> tensorlings.check(batched_softmax)   # doctest: +SKIP
+    >>> tensorlings.check(tril, pack="from_scratch")   # doctest: +SKIP
     """
     from tensorlings.interactive import check_function
 
-    return check_function(fn, exercise_id, seed=seed)
+    return check_function(fn, exercise_id, seed=seed, pack=pack)

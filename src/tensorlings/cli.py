@@ -13,10 +13,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tensorlings import __version__
-from tensorlings.errors import TensorlingsError, WorkbookError
+from tensorlings.errors import PackError, TensorlingsError, WorkbookError
+
+if TYPE_CHECKING:
+    from tensorlings.catalogue import Catalogue
 
 WORKBOOK_NAMES = ("workbook.py", "workbook.ipynb")
 
@@ -90,7 +93,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     try:
         path = None if args.reference else find_workbook(args.path)
-    except WorkbookError as error:
+        pack = _pack(args, path)
+    except (WorkbookError, PackError) as error:
         if not args.json:
             raise
         _print_unreadable(args, str(error))  # scripts asked for JSON: they get JSON
@@ -100,10 +104,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         _check_device(args.device)
         from tensorlings.checker.check import check_path
 
-        ids = _exercise_ids(args.exercise)
+        ids = _exercise_ids(args.exercise, pack)
         with tempfile.TemporaryDirectory(prefix="tensorlings-ref-") as tmp:
             if args.reference:
-                path = _write_reference(Path(tmp))
+                path = _write_reference(Path(tmp), pack)
             assert path is not None
             report = check_path(
                 path,
@@ -112,22 +116,21 @@ def cmd_check(args: argparse.Namespace) -> int:
                 limits=_limits(args),
                 exercise_ids=ids,
                 zygote=zygote,
+                catalogue=pack,
             )
     finally:
         zygote.close()
     if args.strict:
         report = report.strict()
     newly_passed: frozenset[str] = frozenset()
-    from tensorlings import catalogue
-
-    every_id = [exercise.id for exercise in catalogue.exercises()]
+    every_id = list(pack.ids())
     empty = None if args.reference else no_exercise_reason(path, report, every_id)
     if empty is not None:
         if args.json:
             print(json.dumps(report.to_json(), indent=1))
         raise WorkbookError(empty)
     if not args.reference:
-        newly_passed = _record_progress(path, report)
+        newly_passed = _record_progress(path, report, pack.name)
     if args.json:
         print(json.dumps(report.to_json(), indent=1))
     else:
@@ -159,36 +162,53 @@ def _print_unreadable(args: argparse.Namespace, message: str) -> None:
     print(json.dumps(report.to_json(), indent=1))
 
 
-def _exercise_ids(given: list[str] | None) -> list[str] | None:
+def _pack(args: argparse.Namespace, workbook: Path | None) -> Catalogue:
+    """The pack a command works with: --pack, else the workbook's header, else the sheet. Notes
+    about the choice (another pack than the workbook's, another version) go to stderr."""
+    from tensorlings.packs.header import choose
+
+    chosen = choose(getattr(args, "pack", None), workbook)
+    for note in chosen.notes:
+        _console(stderr=True).print(f"[yellow]note[/]: {note}", highlight=False)
+    return chosen.catalogue
+
+
+def _pack_in(args: argparse.Namespace) -> Catalogue:
+    """For the commands given a folder (--dir): the pack of the workbook there, if any."""
+    folder = Path(args.dir)
+    found = [folder / name for name in WORKBOOK_NAMES if (folder / name).exists()]
+    return _pack(args, found[0] if found else None)
+
+
+def _exercise_ids(given: list[str] | None, pack: Catalogue) -> list[str] | None:
     if not given:
         return None
-    from tensorlings import catalogue
-
-    return list(dict.fromkeys(catalogue.get(i).id for i in given))  # each once, in order
+    return list(dict.fromkeys(pack.get(i).id for i in given))  # each once, in order
 
 
-def _write_reference(folder: Path) -> Path:
+def _write_reference(folder: Path, pack: Catalogue) -> Path:
     from tensorlings import workbook
 
     path = folder / "reference.py"
-    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
+    path.write_text(workbook.to_py(workbook.reference_cells(pack=pack)), encoding="utf-8")
     return path
 
 
-def _record_progress(path: Path, report: Any) -> frozenset[str]:
+def _record_progress(path: Path, report: Any, pack: str) -> frozenset[str]:
     """Record the check; the ids that pass now and did not before."""
     from tensorlings import progress
 
-    before = progress.load(path.parent)
+    before = progress.load(path.parent, pack)
     passed_before = {key for key, value in before.exercises.items() if value.status == "passed"}
-    for warning in progress.record(path, report):
+    for warning in progress.record(path, report, pack):
         _console(stderr=True).print(f"[yellow]warning[/]: {warning}")
     return frozenset(r.id for r in report.exercises if r.status == "passed") - passed_before
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from tensorlings import workbook
+    from tensorlings import packs, workbook
 
+    pack = packs.load(args.pack)
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise WorkbookError(
@@ -199,7 +219,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         targets = [(folder / "workbook.ipynb", workbook.to_ipynb)]
     else:
         targets = [(folder / "workbook.py", workbook.to_py)]
-    cells = workbook.learner_cells()
+    cells = workbook.learner_cells(pack=pack)
     console = _console()
     kept = []
     for target, render in targets:
@@ -212,8 +232,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             f"[yellow]kept[/] {target}: it already exists and may hold your work "
             "(use --force to overwrite it)."
         )
+    first = pack.exercises[0].id if pack.exercises else "the first function"
     console.print(
-        f"Next: open the workbook, write rearrange_1, then run `tensorlings check {targets[0][0]}`."
+        f"Next: open the workbook, write {first}, then run `tensorlings check {targets[0][0]}`."
     )
     return 2 if kept and len(kept) == len(targets) else 0
 
@@ -222,24 +243,25 @@ def cmd_list(args: argparse.Namespace) -> int:
     from tensorlings import progress
     from tensorlings.render import exercise_list
 
-    store = progress.load(Path(args.dir))
-    exercise_list(_console(), {key: value.status for key, value in store.exercises.items()})
+    pack = _pack_in(args)
+    store = progress.load(Path(args.dir), pack.name)
+    exercise_list(_console(), {key: value.status for key, value in store.exercises.items()}, pack)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from tensorlings import catalogue
     from tensorlings.render import exercise_view
 
-    exercise_view(_console(), catalogue.get(args.id))
+    exercise_view(_console(), _pack_in(args).get(args.id))
     return 0
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
-    from tensorlings import catalogue, progress
+    from tensorlings import progress
 
-    exercise = catalogue.get(args.id)
-    store = progress.load(Path(args.dir))
+    pack = _pack_in(args)
+    exercise = pack.get(args.id)
+    store = progress.load(Path(args.dir), pack.name)
     entry = store.of(exercise.id)
     entry.hints_seen = min(entry.hints_seen + 1, len(exercise.hints))
     store.save()
@@ -247,20 +269,23 @@ def cmd_hint(args: argparse.Namespace) -> int:
     for level, hint in enumerate(exercise.hints[: entry.hints_seen], start=1):
         console.print(f"[bold]Hint {level}/{len(exercise.hints)}[/]: {hint}")
     if entry.hints_seen < len(exercise.hints):
-        console.print(f"[dim]Run `tensorlings hint {exercise.id}` again for the next hint.[/]")
+        console.print(
+            f"[dim]Run `tensorlings hint {exercise.id}{pack.option}` again for the next hint.[/]"
+        )
     else:
         console.print(
             "[dim]That was the last hint. "
-            f"`tensorlings solution {exercise.id}` shows the reference.[/]"
+            f"`tensorlings solution {exercise.id}{pack.option}` shows the reference.[/]"
         )
     return 0
 
 
 def cmd_solution(args: argparse.Namespace) -> int:
-    from tensorlings import catalogue, progress, workbook
+    from tensorlings import progress, workbook
 
-    exercise = catalogue.get(args.id)
-    store = progress.load(Path(args.dir))
+    pack = _pack_in(args)
+    exercise = pack.get(args.id)
+    store = progress.load(Path(args.dir), pack.name)
     store.of(exercise.id).solution_revealed = True
     store.save()
     console = _console()
@@ -274,10 +299,11 @@ def cmd_solution(args: argparse.Namespace) -> int:
 def cmd_progress(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from tensorlings import catalogue, progress
+    from tensorlings import progress
     from tensorlings.render import MARKS
 
-    store = progress.load(Path(args.dir))
+    pack = _pack_in(args)
+    store = progress.load(Path(args.dir), pack.name)
     console = _console()
     if store.warning:
         console.print(f"[yellow]warning[/]: {store.warning}")
@@ -285,7 +311,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     for column in ("exercise", "state", "hints", "solution", "problems"):
         table.add_column(column, no_wrap=column == "exercise")
     done = 0
-    for exercise in catalogue.exercises():
+    for exercise in pack.exercises:
         entry = store.of(exercise.id)
         done += entry.status == "passed"
         table.add_row(
@@ -296,15 +322,17 @@ def cmd_progress(args: argparse.Namespace) -> int:
             ", ".join(entry.problems),
         )
     console.print(table)
-    console.print(f"{done} of {len(catalogue.exercises())} exercises pass.")
+    console.print(f"{done} of {len(pack)} exercises pass.")
     return 0
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from tensorlings.watch import watch
 
+    path = find_workbook(args.path)
     return watch(
-        find_workbook(args.path),
+        path,
+        catalogue=_pack(args, path),
         seed=args.seed,
         poll=args.poll,
         limits=_limits(args),
@@ -361,6 +389,16 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_pack_option(parser: argparse.ArgumentParser, text: str | None = None) -> None:
+    parser.add_argument(
+        "--pack",
+        metavar="NAME|PATH",
+        help=text
+        or "the pack: an installed pack's name or a pack file or folder (default: the one the "
+        "workbook was made from, else the sheet)",
+    )
+
+
 def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tensorlings", description="Learn PyTorch tensor manipulation by doing it."
@@ -384,6 +422,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="show passed exercises in full too"
     )
     _add_check_options(check)
+    add_pack_option(check)
     check.set_defaults(func=cmd_check)
 
     init = sub.add_parser("init", help="write a new workbook")
@@ -392,6 +431,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
         "--notebook", action="store_true", help="write workbook.ipynb instead of workbook.py"
     )
     init.add_argument("--force", action="store_true", help="overwrite existing workbook files")
+    add_pack_option(init, "the pack to write the workbook of (default: the sheet)")
     init.set_defaults(func=cmd_init)
 
     for name, func, text in (
@@ -402,6 +442,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("id", help="exercise id, e.g. batched_softmax")
         command.add_argument("--dir", default=".", help="the workbook's folder (default: here)")
+        add_pack_option(command)
         command.set_defaults(func=func)
 
     for name, func, text in (
@@ -410,6 +451,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     ):
         command = sub.add_parser(name, help=text)
         command.add_argument("--dir", default=".", help="the workbook's folder (default: here)")
+        add_pack_option(command)
         command.set_defaults(func=func)
 
     watch = sub.add_parser("watch", help="re-check on every save")
@@ -419,7 +461,12 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
     )
     watch.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     _add_check_options(watch)
+    add_pack_option(watch)
     watch.set_defaults(func=cmd_watch)
+
+    from tensorlings.packs_cli import add_pack_parsers
+
+    add_pack_parsers(sub)
 
     from tensorlings.gradescope.cli import add_gradescope_parser
 

@@ -19,3 +19,7 @@ class WorkbookError(TensorlingsError):
 
 class WorkerError(TensorlingsError):
     """The isolated worker could not be started or talked to."""
+
+
+class PackError(TensorlingsError):
+    """A pack that cannot be found or loaded, or that defines its exercises wrongly."""

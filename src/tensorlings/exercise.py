@@ -13,14 +13,7 @@ from typing import Any
 
 import torch
 
-
-class Judge(enum.Enum):
-    """How a learner's answer is judged."""
-
-    FUNCTION = "function"  # call it on inputs, compare with the reference's outputs
-    SAMPLING = "sampling"  # returns random samples: judged by a statistical test
-    STRIDED = "strided"  # returns (size, stride) for as_strided on a fixed input
-    QUESTION = "question"  # returns the letter of an option: predict-the-output
+from tensorlings.judges import Compare, Judge
 
 
 class DtypePolicy(enum.Enum):
@@ -288,6 +281,42 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Recipe:
+    """A large seeded random input the worker makes itself (it costs nothing to send).
+
+    kind: "normal" (standard normal floats), "probs" (a random distribution over `shape[0]`
+    events) or "integers" (in [low, high)).
+    """
+
+    kind: str
+    shape: tuple[int, ...]
+    low: int = 0
+    high: int = 0
+
+
+COACH_ADVICE = "look for work repeated per row or element, a needless copy, or printing"
+
+
+@dataclass(frozen=True)
+class Coach:
+    """Efficiency advice: a passing solution far slower or hungrier than the reference on
+    these larger arguments gets a note (never a failure).
+
+    Each argument is a Recipe or a plain value; the i-th recipe is seeded with seed + i.
+
+    >>> Coach((Recipe("normal", (2048, 256)),), "shape (2048, 256)").advice == COACH_ADVICE
+    True
+    """
+
+    args: tuple[Any, ...]
+    described: str
+    advice: str = COACH_ADVICE
+
+
+_COMPARE = Compare()  # frozen: one shared default is safe
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One exercise: everything the workbook, the checker and the CLI need."""
 
@@ -297,16 +326,12 @@ class Exercise:
     prompt: str
     solution: Callable[..., Any]
     hints: tuple[str, ...]
-    judge: Judge = Judge.FUNCTION
+    # How the answer is judged: Compare (the default), Sampling, Strided or Ask.
+    judge: Judge = _COMPARE
     examples: tuple[Example, ...] = ()
     cases: RandomCases | None = None
     rules: Rules = Rules()
     output: OutputPolicy = OutputPolicy()
-    question: Question | None = None
-    # as_strided puzzles: the fixed input and the target.
-    strided_input: torch.Tensor | None = None
-    # gather_2d: the learner must write at least this many asserts of their own.
-    min_learner_asserts: int = 0
     # Code the workbook puts in the stub instead of `pass`; a body equal to it is not started.
     starter: str | None = None
     # Shown to the learner beside the stub as the function's shape contract.
@@ -317,3 +342,5 @@ class Exercise:
     special_inputs: tuple[SpecialInput, ...] = ()
     # Mistakes learners make, recognised in a wrong output and named in the message.
     mistakes: tuple[Mistake, ...] = ()
+    # A larger input on which a passing solution is timed against the reference; None: never.
+    coach: Coach | None = None

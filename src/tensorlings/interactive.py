@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tensorlings import catalogue
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
 from tensorlings.errors import UnknownExercise
@@ -70,17 +69,21 @@ class InProcessRunner:
         return results
 
 
-def check_function(fn: Any, exercise_id: str | None = None, *, seed: int = 0) -> ExerciseResult:
-    """Check `fn` against the exercise named like it (or `exercise_id`) and print the verdict."""
+def check_function(
+    fn: Any, exercise_id: str | None = None, *, seed: int = 0, pack: str | None = None
+) -> ExerciseResult:
+    """Check `fn` against the exercise named like it (or `exercise_id`) of the sheet, or of
+    `pack` (an installed pack's name or a path), and print the verdict."""
     from rich.console import Console
 
+    from tensorlings import packs
     from tensorlings.checker import static
     from tensorlings.checker.exercise_judges import judge_exercise
     from tensorlings.render import exercise_block
 
     name = str(exercise_id or getattr(fn, "__name__", ""))
     try:
-        exercise = catalogue.get(name)
+        exercise = packs.load(pack).get(name)
     except UnknownExercise as error:
         raise UnknownExercise(
             f"{error} To check a function under another name, pass the exercise id: "

@@ -1,4 +1,5 @@
-"""The learner's progress, kept beside the workbook in `.tensorlings/progress.json`.
+"""The learner's progress, kept beside the workbook in `.tensorlings/progress.json` (for the
+sheet) or `.tensorlings/progress-<pack>.json` (for any other pack): one file per pack.
 
 Written atomically (a temporary file, then rename), so a crash never leaves half a file. A
 damaged file is reported, kept aside for inspection, and rebuilt: never fatal.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tensorlings.catalogue import SHEET
 from tensorlings.checker.results import CheckReport
 
 SCHEMA = "tensorlings.progress/1"
@@ -56,8 +58,9 @@ class Progress:
         os.replace(tmp, self.path)
 
 
-def progress_path(folder: Path) -> Path:
-    return folder / FOLDER / "progress.json"
+def progress_path(folder: Path, pack: str = SHEET) -> Path:
+    name = "progress.json" if pack == SHEET else f"progress-{pack}.json"
+    return folder / FOLDER / name
 
 
 def _parse(raw: str) -> dict[str, ExerciseProgress]:
@@ -74,15 +77,15 @@ def _parse(raw: str) -> dict[str, ExerciseProgress]:
     return exercises
 
 
-def load(folder: Path) -> Progress:
-    path = progress_path(folder)
+def load(folder: Path, pack: str = SHEET) -> Progress:
+    path = progress_path(folder, pack)
     progress = Progress(path)
     if not path.exists():
         return progress
     try:
         progress.exercises = _parse(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        aside = path.with_name("progress.damaged.json")
+        aside = path.with_name(path.stem + ".damaged.json")
         try:
             os.replace(path, aside)
         except OSError:
@@ -99,9 +102,9 @@ def describe(entry: ExerciseProgress | None) -> dict[str, Any]:
     return vars(entry)
 
 
-def record(workbook: Path, report: CheckReport) -> list[str]:
+def record(workbook: Path, report: CheckReport, pack: str = SHEET) -> list[str]:
     """Record a check beside the workbook; the warnings to show (never raises)."""
-    store = load(workbook.parent)
+    store = load(workbook.parent, pack)
     warnings = [store.warning] if store.warning else []
     store.record_check(report)
     try:

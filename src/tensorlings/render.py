@@ -139,7 +139,7 @@ def exercise_view(console: Console, exercise: Exercise) -> None:
         for rule in rules:
             console.print(f"  - {escape(rule)}")
     _tiers_view(console, exercise)
-    if exercise.examples and exercise.judge.value == "function":
+    if exercise.examples and exercise.judge.kind == "function":
         console.print(f"[bold]Output[/]: {escape(exercise.output.describe())}")
         console.print("[bold]The sheet's examples[/]:")
         for example in exercise.examples:
@@ -170,13 +170,15 @@ def _short(value: object) -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def exercise_list(console: Console, states: dict[str, str]) -> None:
+def exercise_list(
+    console: Console, states: dict[str, str], pack: catalogue.Catalogue | None = None
+) -> None:
     table = Table(show_header=True, header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("exercise", no_wrap=True)  # ids are copied into commands: never cut them
     table.add_column("section")
     table.add_column("state")
-    for number, exercise in enumerate(catalogue.exercises(), start=1):
+    for number, exercise in enumerate((pack or catalogue.sheet()).exercises, start=1):
         state = states.get(exercise.id, "not_started")
         table.add_row(
             str(number),

@@ -88,7 +88,14 @@ def show(console: Any, report: Any, newly_passed: list[str]) -> None:
 
 
 def watch(
-    path: Path, *, seed: int, poll: bool, limits: Any, once: bool = False, strict: bool = False
+    path: Path,
+    *,
+    seed: int,
+    poll: bool,
+    limits: Any,
+    once: bool = False,
+    strict: bool = False,
+    catalogue: Any = None,
 ) -> int:
     from rich.console import Console
 
@@ -102,12 +109,13 @@ def watch(
         console.print(f"Watching {path} ({changes.mode}).")
         passed_before: set[str] | None = None
         # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
-        checker = IncrementalChecker(zygote, seed=seed, limits=limits, coach=False)
+        checker = IncrementalChecker(zygote, catalogue, seed=seed, limits=limits, coach=False)
+        pack = checker.catalogue.name
         try:
             while True:
                 report = checker.check(path)
                 report = report.strict() if strict else report
-                warnings = progress.record(path, report)
+                warnings = progress.record(path, report, pack)
                 passed = {r.id for r in report.exercises if r.status == "passed"}
                 newly = [] if passed_before is None else sorted(passed - passed_before)
                 passed_before = passed

@@ -14,13 +14,12 @@ import pytest
 
 from tensorlings import catalogue, workbook
 from tensorlings.checker.results import ExerciseResult
-from tensorlings.exercise import Judge
 from tensorlings.questions import correct_letter
 
 pytestmark = pytest.mark.slow
 
 EXERCISE_IDS = [exercise.id for exercise in catalogue.exercises()]
-STRIDED_IDS = [e.id for e in catalogue.exercises() if e.judge is Judge.STRIDED]
+STRIDED_IDS = [e.id for e in catalogue.exercises() if e.judge.kind == "strided"]
 
 
 def assert_passed(result: ExerciseResult) -> None:
@@ -32,9 +31,9 @@ def assert_passed(result: ExerciseResult) -> None:
 def answers(spell) -> str:
     """Functions answering every predict-the-output question, the letter written by `spell`."""
     return "".join(
-        f"\n\ndef {e.id}():\n    return {spell(correct_letter(e.question))!r}\n"
+        f"\n\ndef {e.id}():\n    return {spell(correct_letter(e.judge.question))!r}\n"
         for e in catalogue.exercises()
-        if e.judge is Judge.QUESTION and e.question is not None
+        if e.judge.kind == "question" and e.judge.question is not None
     )
 
 
@@ -369,7 +368,7 @@ def test_question_answers_are_read_loosely(check_source):
     loose = answers(lambda letter: f" {letter}. ") + answers(lambda letter: f"{letter})")
     results = check_source("loose_answers", loose)
     for e in catalogue.exercises():
-        if e.judge is Judge.QUESTION:
+        if e.judge.kind == "question":
             assert_passed(results[e.id])
 
 

@@ -15,13 +15,13 @@ from tensorlings.checker import mistakes, special
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.checker.simulate import contract_probes, contract_problems
-from tensorlings.exercise import Exercise, Family, Judge, Mistake
+from tensorlings.exercise import Exercise, Family, Mistake
 from tensorlings.worker import encoding
 
 FUNCTION_MISTAKES = [
     (exercise, mistake)
     for exercise in catalogue.exercises()
-    if exercise.judge is Judge.FUNCTION
+    if exercise.judge.kind == "function"
     for mistake in exercise.mistakes
 ]
 SAMPLING = catalogue.get("sample_distribution")
@@ -53,7 +53,7 @@ def test_declared_mistake_is_named_when_the_learner_makes_it(exercise: Exercise,
 
 @pytest.mark.parametrize("exercise", catalogue.exercises(), ids=lambda e: e.id)
 def test_reference_output_is_never_taken_for_a_mistake(exercise: Exercise):
-    if exercise.judge is not Judge.FUNCTION:
+    if exercise.judge.kind != "function":
         return
     assert simulate(exercise, exercise.solution) == []
 
@@ -63,14 +63,14 @@ def test_every_function_exercise_with_cases_declares_mistakes_or_has_none_to_dec
     undeclared = [
         e.id
         for e in catalogue.exercises()
-        if e.judge in (Judge.FUNCTION, Judge.SAMPLING) and e.cases and not e.mistakes
+        if e.judge.kind in ("function", "sampling") and e.cases and not e.mistakes
     ]
     assert undeclared == ["gather_2d"]  # its body is given: only the learner's asserts vary
 
 
 @pytest.mark.parametrize("mistake", SAMPLING.mistakes, ids=lambda m: m.name.replace(" ", "_"))
 def test_sampling_mistake_is_named_from_its_frequencies(mistake: Mistake):
-    probe = special.sampling_probes(0)[0]
+    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
     probs, n = probe.args
     distribution = mistake.run(probs.double())
     generator = torch.Generator().manual_seed(1)
@@ -82,7 +82,7 @@ def test_sampling_mistake_is_named_from_its_frequencies(mistake: Mistake):
 
 
 def test_correct_samples_are_neither_failed_nor_named():
-    for probe in special.sampling_probes(3):
+    for probe in SAMPLING.judge.probes(SAMPLING, 3):
         probs, n = probe.args
         if probe.family is Family.UNNORMALISED or n == 0:
             continue
@@ -92,7 +92,7 @@ def test_correct_samples_are_neither_failed_nor_named():
 
 
 def test_sorted_samples_are_not_random():
-    probe = special.sampling_probes(0)[0]
+    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
     probs, n = probe.args
     generator = torch.Generator().manual_seed(2)
     samples = torch.multinomial(probs, n, replacement=True, generator=generator).sort().values
@@ -101,7 +101,7 @@ def test_sorted_samples_are_not_random():
 
 
 def test_evenly_spaced_quantiles_are_not_random():
-    probe = special.sampling_probes(0)[0]
+    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
     probs, n = probe.args
     quantiles = (torch.arange(n, dtype=torch.float64) + 0.5) / n
     samples = torch.searchsorted(probs.double().cumsum(0), quantiles, right=True)
@@ -111,10 +111,10 @@ def test_evenly_spaced_quantiles_are_not_random():
 
 
 def test_the_same_draws_under_two_seeds_are_not_random():
-    probes = special.sampling_probes(0)
+    probes = SAMPLING.judge.probes(SAMPLING, 0)
     fixed = torch.zeros(2000, dtype=torch.int64)
     outputs = [fixed if p.label.startswith("the sheet's distribution, ") else None for p in probes]
-    problem = special.same_draws_problem(SAMPLING, probes, outputs)
+    problem = special.same_draws_problem(SAMPLING, probes, outputs, SAMPLING.judge.reseeded)
     assert problem is not None and "two different random seeds" in problem.message
 
 
@@ -230,7 +230,7 @@ def test_generic_mistake_is_named_across_the_probes(exercise_id, learner, name):
 
 
 def test_huge_sample_values_are_judged_without_a_huge_count_table():
-    probe = special.sampling_probes(0)[0]
+    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
     _, n = probe.args
     samples = torch.full((n,), 2**62, dtype=torch.int64)
     (problem,) = special.sampling_problems(SAMPLING, probe, _reply(samples))
@@ -242,7 +242,7 @@ def test_a_transposed_as_strided_answer_is_named():
     exercise = catalogue.get("as_strided_2")
     target = exercise.examples[0].expected
     size = tuple(reversed(target.shape))
-    stride = tuple(reversed(exercise.strided_input.as_strided(target.shape, (5, 1)).stride()))
-    (problem,) = special.strided_problems(exercise, (size, stride))
+    stride = tuple(reversed(exercise.judge.input.as_strided(target.shape, (5, 1)).stride()))
+    (problem,) = exercise.judge.answer_problems(exercise, (size, stride))
     assert problem.mistake == "transposed output"
     assert "Swap the two entries of size" in problem.message

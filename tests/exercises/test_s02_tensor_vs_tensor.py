@@ -3,7 +3,7 @@ import string
 import pytest
 import torch
 
-from tensorlings.exercise import Exercise, Judge
+from tensorlings.exercise import Exercise
 from tensorlings.exercises import s02_tensor_vs_tensor as section
 from tensorlings.questions import run_snippet
 
@@ -36,8 +36,8 @@ FOREIGN_OUTCOMES = [
 
 
 def _question(ex: Exercise):
-    assert ex.question is not None
-    return ex.question
+    assert ex.judge.question is not None
+    return ex.judge.question
 
 
 def test_section_has_the_five_questions_in_order():
@@ -83,7 +83,7 @@ def test_prompt_shows_the_snippet_and_every_option(ex):
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)
 def test_question_exercise_is_judged_by_letter_with_no_cases(ex):
-    assert ex.judge is Judge.QUESTION
+    assert ex.judge.kind == "question"
     assert ex.examples == ()
     assert ex.cases is None
     assert _question(ex).explanation

@@ -1,7 +1,6 @@
 import pytest
 import torch
 
-from tensorlings.exercise import Judge
 from tensorlings.exercises import s08_as_strided as section
 
 EXERCISES = section.EXERCISES
@@ -13,10 +12,10 @@ SHEET_INPUT = torch.tensor(
 def test_there_are_six_puzzles_in_order_on_the_sheets_input():
     assert [ex.id for ex in EXERCISES] == [f"as_strided_{i}" for i in range(1, 7)]
     for ex in EXERCISES:
-        assert ex.judge is Judge.STRIDED
-        assert ex.strided_input is not None
-        assert torch.equal(ex.strided_input, SHEET_INPUT)
-        assert ex.strided_input.is_contiguous()
+        assert ex.judge.kind == "strided"
+        assert ex.judge.input is not None
+        assert torch.equal(ex.judge.input, SHEET_INPUT)
+        assert ex.judge.input.is_contiguous()
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=lambda ex: ex.id)

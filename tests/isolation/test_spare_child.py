@@ -22,7 +22,8 @@ def spare_worker() -> Iterator[Zygote]:
 def test_the_next_child_is_the_one_forked_ahead_of_time(spare_worker: Zygote) -> None:
     first = spare_worker.spawn(Limits())
     ahead = spare_worker._pending
-    assert ahead == (Limits(), False)  # asked for while the first one works
+    # Asked for while the first one works, for the same request.
+    assert ahead is not None and ahead.limits == Limits() and not ahead.trusted
     second = spare_worker.spawn(Limits())
     assert second.pid != first.pid and second.alive
     for child in (first, second):
@@ -61,3 +62,17 @@ def test_a_trusted_child_is_never_a_spare(spare_worker: Zygote) -> None:
     assert taken.pid == spare.pid
     for child in (trusted, taken):
         child.dismiss()
+
+
+def test_a_spare_made_before_other_files_were_hidden_is_not_handed_out(
+    spare_worker: Zygote, tmp_path
+) -> None:
+    spare_worker.spawn(Limits()).dismiss()
+    spare_worker._collect_spare()
+    assert spare_worker._spare is not None
+    _, spare = spare_worker._spare
+    spare_worker.protect((str(tmp_path),), ())  # a local pack checked from now on
+    child = spare_worker.spawn(Limits())
+    assert child.pid != spare.pid and not spare.alive
+    assert str(tmp_path) in spare_worker._pending.hidden  # type: ignore[union-attr]
+    child.dismiss()

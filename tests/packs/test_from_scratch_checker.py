@@ -1,9 +1,6 @@
 """The full checker's verdicts on the from_scratch pack, run in-process the way
 `tensorlings.check(fn)` runs them: references and other correct solutions pass with no note at
 all, and every known mistake fails under its own name.
-
-Until packs are wired into the catalogue, the checker plans probes by looking the id up in the
-sheet's catalogue; the `pack_probes` fixture points that one lookup at this pack instead.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from from_scratch_helpers import BY_ID, EXERCISES, TORCH
 from from_scratch_mutants import mutants
 from from_scratch_variants import LOOPING, NOTED_VARIANTS, VARIANTS
 
-from tensorlings.checker import exercise_judges, probes, static
+from tensorlings.checker import exercise_judges, static
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import DtypePolicy, Exercise, Family, Mistake
@@ -40,14 +37,6 @@ DISTORTIONS: dict[str, Distortion] = {
 }
 TWO_D_DISTORTIONS: dict[str, Distortion] = {"transposed": lambda out: out.transpose(0, 1)}
 WITH_2D_OUTPUT = [ex for ex in EXERCISES if ex.examples[0].expected.dim() == 2]
-
-
-@pytest.fixture(autouse=True)
-def pack_probes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        exercise_judges, "_planned", lambda exercise_id, seed: probes.plan(BY_ID[exercise_id], seed)
-    )
-    yield
 
 
 @pytest.fixture(autouse=True)

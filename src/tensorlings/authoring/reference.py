@@ -16,11 +16,12 @@ import torch
 
 from tensorlings.authoring.findings import Finding
 from tensorlings.authoring.judging import einops_recorded, run_probe
-from tensorlings.checker import rules, special, static
+from tensorlings.checker import rules, static
 from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
-from tensorlings.exercise import Exercise, Judge
+from tensorlings.exercise import Exercise
+from tensorlings.judges import Compare, Sampling
 from tensorlings.workbook import HEADER_IMPORTS, ReferenceSource
 from tensorlings.worker import encoding
 
@@ -57,12 +58,11 @@ def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
 
 def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
     """Findings about the reference of one exercise (none when it is sound)."""
-    if exercise.judge is Judge.STRIDED:
-        return _answer_findings(exercise, special.strided_problems(exercise, exercise.solution()))
-    if exercise.judge is Judge.QUESTION:
-        return _answer_findings(exercise, special.question_problems(exercise, exercise.solution()))
-    if exercise.judge is Judge.SAMPLING:
-        return _answer_findings(exercise, _sampling_problems(exercise))
+    judge = exercise.judge
+    if judge.answers:  # as_strided answers, questions: the function returns the answer
+        return _answer_findings(exercise, judge.answer_problems(exercise, exercise.solution()))
+    if isinstance(judge, Sampling):
+        return _answer_findings(exercise, _sampling_problems(exercise, judge))
     return _example_findings(exercise) + _call_findings(exercise, probes)
 
 
@@ -79,13 +79,13 @@ def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Findin
     ]
 
 
-def _sampling_problems(exercise: Exercise) -> list[Problem]:
+def _sampling_problems(exercise: Exercise, judge: Sampling) -> list[Problem]:
     found: list[Problem] = []
-    for probe in special.sampling_probes(0):
+    for probe in judge.probes(exercise, 0):
         torch.manual_seed(probe.seed or 0)  # the worker seeds each call the same way
         value = exercise.solution(*probe.args)
         result = {"status": "ok", "output": encoding.encode(value), "mutated": []}
-        found += special.sampling_problems(exercise, probe, result)
+        found += judge.problems(exercise, probe, result)
     return found
 
 
@@ -149,7 +149,7 @@ def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
 
 def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[Finding]]:
     """The exercise's probes, or the finding that the reference cannot even make them."""
-    if exercise.judge is not Judge.FUNCTION:
+    if not isinstance(exercise.judge, Compare):
         return [], []
     try:
         return plan(exercise, seed), []

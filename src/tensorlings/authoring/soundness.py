@@ -19,7 +19,8 @@ from tensorlings.authoring import static_checks
 from tensorlings.authoring.audit import audit_exercise
 from tensorlings.authoring.findings import AuditCount, Finding, PackReport
 from tensorlings.authoring.reference import planned, reference_findings
-from tensorlings.exercise import Exercise, Judge
+from tensorlings.exercise import Exercise
+from tensorlings.judges import Compare
 
 
 def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], AuditCount | None]:
@@ -45,7 +46,7 @@ def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], Audit
         return found + broken, None
     found += reference_findings(exercise, probes)
     found += static_checks.mistake_findings(exercise)
-    if exercise.judge is not Judge.FUNCTION or any(f.kind == "reference_fails" for f in found):
+    if not isinstance(exercise.judge, Compare) or any(f.kind == "reference_fails" for f in found):
         return found, None
     audit_found, count = audit_exercise(exercise, probes)
     return found + audit_found, count

@@ -10,14 +10,17 @@ import torch
 
 from tensorlings import workbook
 from tensorlings.authoring.findings import Finding
-from tensorlings.checker import simulate, special, static
+from tensorlings.checker import simulate, static
 from tensorlings.checker.results import Problem
-from tensorlings.exercise import Exercise, Judge, Mistake
+from tensorlings.exercise import Exercise, Mistake
+from tensorlings.judges import Compare, Sampling
 from tensorlings.worker import encoding
+
 
 # Kinds whose answer is not a function of inputs: no examples to show (an as_strided target is
 # its one example, but it is given, not asked for).
-NO_EXAMPLES_NEEDED = (Judge.QUESTION, Judge.STRIDED)
+def _needs_examples(exercise: Exercise) -> bool:
+    return not exercise.judge.answers
 
 
 def duplicate_ids(exercises: Sequence[Exercise]) -> list[Finding]:
@@ -55,7 +58,7 @@ def text_findings(exercise: Exercise) -> list[Finding]:
                 "Add hints as questions that lead, the most general first.",
             )
         )
-    if exercise.judge not in NO_EXAMPLES_NEEDED and not exercise.examples:
+    if _needs_examples(exercise) and not exercise.examples:
         found.append(
             Finding(
                 exercise.id,
@@ -124,18 +127,18 @@ def mistake_findings(exercise: Exercise) -> list[Finding]:
 
 
 def _judged(exercise: Exercise, mistake: Mistake) -> list[Problem]:
-    if exercise.judge is Judge.SAMPLING:
-        return _sampled(exercise, mistake)
-    if exercise.judge is not Judge.FUNCTION:
+    if isinstance(exercise.judge, Sampling):
+        return _sampled(exercise, mistake, exercise.judge)
+    if not isinstance(exercise.judge, Compare):
         return []
     return simulate.contract_problems(exercise, mistake.run)
 
 
-def _sampled(exercise: Exercise, mistake: Mistake) -> list[Problem]:
+def _sampled(exercise: Exercise, mistake: Mistake, judge: Sampling) -> list[Problem]:
     """A sampling mistake declares the distribution it draws from: draw from it and judge the
     draws as the checker judges a learner's samples, up to the first probe that fails them."""
     problems: list[Problem] = []
-    for probe in special.sampling_probes(0):
+    for probe in judge.probes(exercise, 0):
         if not exercise.tiers.fails(probe.family):
             continue
         probs, n = probe.args
@@ -146,7 +149,7 @@ def _sampled(exercise: Exercise, mistake: Mistake) -> list[Problem]:
         except (RuntimeError, ValueError):
             continue  # this mistake says nothing about this input
         result = {"status": "ok", "output": encoding.encode(draws), "mutated": []}
-        problems += special.sampling_problems(exercise, probe, result)
+        problems += judge.problems(exercise, probe, result)
         if any(p.fails for p in problems):
             break  # the first failure carries the name, or never will
     return problems

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from tensorlings import catalogue
+from tensorlings.catalogue import Catalogue, sheet
 from tensorlings.checker import source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.isolation import describe as describe_isolation
@@ -79,8 +79,11 @@ def check_path(
     exercise_ids: Sequence[str] | None = None,
     zygote: Zygote | None = None,
     coach: bool = True,
+    catalogue: Catalogue | None = None,
 ) -> CheckReport:
-    """Check every exercise the workbook defines; never raises for anything in the file."""
+    """Check every exercise of the pack (default: the sheet) that the workbook defines; never
+    raises for anything in the file."""
+    pack = catalogue or sheet()
     path = Path(path)
     try:
         workbook = read_workbook(path)
@@ -96,13 +99,14 @@ def check_path(
         for c in broken
         if c.syntax_error is not None
     ]
-    exercises = (
-        [catalogue.get(i) for i in exercise_ids] if exercise_ids else list(catalogue.exercises())
-    )
+    exercises = [pack.get(i) for i in exercise_ids] if exercise_ids else list(pack.exercises)
     own_zygote = zygote is None
     zygote = zygote or Zygote()
+    zygote.protect(pack.roots, pack.modules)
     try:
-        return _check_loaded(path, workbook, exercises, notes, zygote, limits, seed, device, coach)
+        return _check_loaded(
+            path, workbook, exercises, notes, zygote, limits, seed, device, coach, pack
+        )
     finally:
         if own_zygote:
             zygote.close()
@@ -118,12 +122,14 @@ def _check_loaded(
     seed: int,
     device: str,
     coach: bool,
+    pack: Catalogue,
 ) -> CheckReport:
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
     bindings = static.module_bindings(statements)
     top = source_scan.tampering(source_scan.top_level(statements), bindings, "the file")
-    session = Session(zygote, workbook, limits, [e.id for e in exercises] + ["test_cases"])
+    names = [e.id for e in exercises] + ["test_cases"]
+    session = Session(zygote, workbook, limits, names, catalogue=pack)
     session.coach = coach
     info = zygote.ready()
     try:

@@ -13,7 +13,7 @@ import statistics
 from typing import Any
 
 from tensorlings.checker.results import Problem
-from tensorlings.exercise import Exercise
+from tensorlings.exercise import Exercise, Recipe
 from tensorlings.worker import encoding
 
 RATIO = 5.0
@@ -22,45 +22,22 @@ MIN_EXTRA_SECONDS = 0.01  # below this, timing differences are noise
 REPEATS = 2
 SLOW_ENOUGH = 0.5  # seconds: one run that long is measurement enough
 
-_MATRIX = (2048, 256)
-_COACHED = (
-    "batched_logsumexp",
-    "batched_softmax",
-    "batched_logsoftmax",
-    "batched_cross_entropy_loss",
-    "identity_matrix",
-    "sample_distribution",
-    "relu_clone_setitem",
-    "relu_where",
-    "relu_maximum",
-    "relu_abs",
-    "relu_multiply_bool",
-)
-_ADVICE = {
-    "sample_distribution": "an n × k comparison matrix is not needed: torch.searchsorted finds "
-    "each draw's event in the running total directly",
-    "identity_matrix": "compare an arange with itself through broadcasting; avoid building "
-    "intermediate tensors larger than n × n",
-}
-
 
 def coached(exercise: Exercise) -> bool:
-    return exercise.id in _COACHED
+    return exercise.coach is not None
 
 
 def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str]:
     """The larger input, as recipes the worker makes itself, and a description of it."""
-    if exercise.id == "identity_matrix":
-        return [encoding.encode(2000)], "n=2000"
-    if exercise.id == "sample_distribution":
-        return [encoding.recipe("probs", (1000,), seed), encoding.encode(50_000)], (
-            "1000 events, n=50000"
-        )
-    matrix = encoding.recipe("normal", _MATRIX, seed)
-    if exercise.id == "batched_cross_entropy_loss":
-        labels = encoding.recipe("integers", (_MATRIX[0],), seed + 1, low=0, high=_MATRIX[1])
-        return [matrix, labels], f"logits of shape {_MATRIX}"
-    return [matrix], f"shape {_MATRIX}"
+    assert exercise.coach is not None
+    args = []
+    for position, arg in enumerate(exercise.coach.args):
+        if isinstance(arg, Recipe):
+            extra = {"low": arg.low, "high": arg.high} if arg.kind == "integers" else {}
+            args.append(encoding.recipe(arg.kind, arg.shape, seed + position, **extra))
+        else:
+            args.append(encoding.encode(arg))
+    return args, exercise.coach.described
 
 
 def _cannot_be_flagged(result: dict[str, Any]) -> bool:
@@ -95,9 +72,8 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
         return []
     reference_time = _best([float(s) for s in profiled["seconds"]])
     reference_peak = int(statistics.median(int(p) for p in profiled["peaks"]))
-    advice = _ADVICE.get(
-        exercise.id, "look for work repeated per row or element, a needless copy, or printing"
-    )
+    assert exercise.coach is not None
+    advice = exercise.coach.advice
     problems = []
     slower = learner_time > RATIO * max(reference_time, 1e-4)
     if slower:

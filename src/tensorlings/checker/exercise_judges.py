@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from tensorlings import catalogue
-from tensorlings.checker import coach, mistakes, rules, special, static
+from tensorlings.checker import coach, mistakes, rules, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.judge import (
     VALUE_KINDS,
     _decode,
     call_text,
     error_problem,
-    output_problems,
 )
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.exercise import Exercise, Family, Judge
+from tensorlings.exercise import Exercise, Family
+from tensorlings.judges import Strided
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -38,21 +36,29 @@ class Runner(Protocol):
     ) -> list[Any]: ...
 
 
-@functools.lru_cache(maxsize=256)
-def _planned(exercise_id: str, seed: int) -> list[Probe]:
+# Exercise objects are not hashable (they hold mappings): plans are kept by object identity,
+# next to the exercise itself so that the identity is never reused while the entry lives.
+_PLANS: dict[tuple[int, int], tuple[Exercise, list[Probe]]] = {}
+MAX_PLANS = 256
+
+
+def _planned(exercise: Exercise, seed: int) -> list[Probe]:
     """The probes and reference answers, made once per exercise and seed (watch mode re-checks
     the same exercises again and again). Probes are never modified once made."""
-    exercise = catalogue.get(exercise_id)
-    if exercise.judge is Judge.SAMPLING:
-        return special.sampling_probes(seed)
-    return probe_plans.plan(exercise, seed)
+    key = (id(exercise), seed)
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is exercise:
+        return kept[1]
+    if len(_PLANS) >= MAX_PLANS:
+        _PLANS.pop(next(iter(_PLANS)))
+    planned = exercise.judge.probes(exercise, seed)
+    _PLANS[key] = (exercise, planned)
+    return planned
 
 
 def probe_families(exercise: Exercise) -> frozenset[Family]:
     """The families this exercise has probes of (as planned for seed 0)."""
-    if exercise.judge not in (Judge.FUNCTION, Judge.SAMPLING):
-        return frozenset()
-    return frozenset(p.family for p in _planned(exercise.id, 0))
+    return frozenset(p.family for p in _planned(exercise, 0))
 
 
 def encode_call(probe: Probe, device: str) -> dict[str, Any]:
@@ -91,10 +97,7 @@ def _problems_for(
         return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
     if status != "ok":
         return []
-    result = {**result, "device": device}
-    if probe.kind == "sampling":
-        return special.sampling_problems(exercise, probe, result)
-    return output_problems(exercise, probe, result)
+    return exercise.judge.problems(exercise, probe, {**result, "device": device})
 
 
 def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
@@ -210,12 +213,7 @@ def _pick(
     contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
     outcomes = [out for out, keep in zip(ran.outcomes, in_contract, strict=False) if keep]
     problems = _pick_tier(exercise, runner, contract, device, seed)
-    if probes and probes[0].kind == "sampling":
-        outputs = [o.value if o else None for o in outcomes]
-        same = special.same_draws_problem(exercise, [p for p, _ in contract], outputs)
-        problems += [same] if same and not problems else []
-    else:
-        problems = mistakes.name(exercise, contract, outcomes, problems)
+    problems = exercise.judge.named(exercise, contract, outcomes, problems)
     if any(p.fails for p in problems):
         return problems
     notes: dict[Family, Problem] = {}
@@ -295,8 +293,9 @@ def judge_exercise(
     device: str,
 ) -> ExerciseResult:
     available = runner.loaded.get("functions", {})
-    if exercise.judge is Judge.STRIDED and exercise.id not in available:
-        return _judge_sheet_strided(exercise, runner)
+    judge = exercise.judge
+    if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
+        return _judge_sheet_strided(exercise, judge, runner)
     if exercise.id not in available:
         failed_definition = _definition_failure(exercise, runner, functions)
         if failed_definition is not None:
@@ -308,7 +307,7 @@ def judge_exercise(
             f"{exercise.id} is a {available[exercise.id]}, not a function: define it with def.",
         )
         return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
-    if exercise.judge in (Judge.STRIDED, Judge.QUESTION):
+    if judge.answers:
         return _judge_answer(exercise, runner, device)
     return _judge_calls(exercise, runner, functions, bindings, seed, device)
 
@@ -342,7 +341,7 @@ def _judge_calls(
     seed: int,
     device: str,
 ) -> ExerciseResult:
-    planned = _planned(exercise.id, seed)
+    planned = _planned(exercise, seed)
     ran = _run_probes(exercise, runner, planned, device)
     per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
     problems = _pick(exercise, runner, planned, ran, device, seed)
@@ -406,10 +405,11 @@ def _capped(text: str) -> str:
 
 
 def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Problem]:
-    if not exercise.min_learner_asserts:
+    wanted = exercise.judge.min_learner_asserts
+    if not wanted:
         return []
     found = len(relating_asserts(node))
-    if found >= exercise.min_learner_asserts:
+    if found >= wanted:
         return []
     idle = len(static.learner_asserts(node)) - found
     ignored = (
@@ -421,7 +421,7 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Prob
     return [
         Problem(
             "missing_call",
-            f"{exercise.id} needs at least {exercise.min_learner_asserts} asserts of your own "
+            f"{exercise.id} needs at least {wanted} asserts of your own "
             f"relating the arguments and the output; it has {found}{ignored}. What must be true "
             "of the shapes, and of the index values, for the gather to make sense?",
             line=node.lineno,
@@ -468,29 +468,24 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
         problems = _problems_for(exercise, probe, result, runner, device)
         return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
     value = _decode(result.get("output"))
-    if exercise.judge is Judge.STRIDED:
-        problems = special.strided_problems(exercise, value)
-        explanation = None
-    else:
-        problems = special.question_problems(exercise, value)
-        assert exercise.question is not None
-        explanation = exercise.question.explanation if not problems else None
+    problems = exercise.judge.answer_problems(exercise, value)
+    explanation = None if problems else exercise.judge.explanation(exercise)
     status = "failed" if problems else "passed"
     return ExerciseResult(
         exercise.id, exercise.section, status, tuple(problems), explanation=explanation
     )
 
 
-def _judge_sheet_strided(exercise: Exercise, runner: Runner) -> ExerciseResult:
+def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> ExerciseResult:
     """as_strided answers given the sheet's way: a `test_cases` list with size and stride."""
     cases = runner.loaded.get("test_cases")
-    number = int(exercise.id.rsplit("_", 1)[1])
+    number = judge.sheet_position or 0
     if not isinstance(cases, list) or len(cases) < number or cases[number - 1] is None:
         return ExerciseResult(exercise.id, exercise.section, "not_started")
     size, stride = cases[number - 1]
     if list(size) == [1] and list(stride) == [1]:
         return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
-    problems = special.strided_problems(exercise, (tuple(size), tuple(stride)))
+    problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))
     return ExerciseResult(
         exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems)
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tensorlings import catalogue
+from tensorlings.catalogue import Catalogue, sheet
 from tensorlings.checker import static
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
@@ -28,7 +28,7 @@ class Key:
     line: int  # where its function starts: a failed verdict cites lines
 
 
-def exercise_keys(workbook: Workbook) -> dict[str, Key]:
+def exercise_keys(workbook: Workbook, ids: tuple[str, ...]) -> dict[str, Key]:
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
     context = hashlib.sha256()
@@ -39,7 +39,7 @@ def exercise_keys(workbook: Workbook) -> dict[str, Key]:
         if cell.tree is None:  # a cell that does not parse still changes what loads
             context.update(cell.code.encode())
     keys = {}
-    for exercise_id in catalogue.ids():
+    for exercise_id in ids:
         digest = context.copy()
         for function in static.with_helpers(exercise_id, functions):
             digest.update(ast.dump(function).encode())
@@ -51,9 +51,10 @@ def exercise_keys(workbook: Workbook) -> dict[str, Key]:
 class IncrementalChecker:
     """Checks a workbook again and again with one warm worker, reusing unchanged verdicts."""
 
-    def __init__(self, zygote: Any, **options: Any) -> None:
+    def __init__(self, zygote: Any, catalogue: Catalogue | None = None, **options: Any) -> None:
         self.zygote = zygote
-        self.options = options
+        self.catalogue = catalogue or sheet()
+        self.options = {**options, "catalogue": self.catalogue}
         self.cache: dict[str, tuple[Key, ExerciseResult]] = {}
         self.last: CheckReport | None = None
 
@@ -65,10 +66,12 @@ class IncrementalChecker:
 
     def check(self, path: Path) -> CheckReport:
         try:
-            keys = exercise_keys(read_workbook(path))
+            keys = exercise_keys(read_workbook(path), self.catalogue.ids())
         except WorkbookError:
             keys = {}
-        stale = [i for i in catalogue.ids() if i not in keys or not self._still_valid(i, keys[i])]
+        stale = [
+            i for i in self.catalogue.ids() if i not in keys or not self._still_valid(i, keys[i])
+        ]
         if not stale and self.last is not None:
             return self.last
         report = check_path(path, zygote=self.zygote, exercise_ids=stale, **self.options)
@@ -78,6 +81,6 @@ class IncrementalChecker:
             return report
         for result in report.exercises:
             self.cache[result.id] = (keys[result.id], result)
-        merged = tuple(self.cache[i][1] for i in catalogue.ids() if i in self.cache)
+        merged = tuple(self.cache[i][1] for i in self.catalogue.ids() if i in self.cache)
         self.last = replace(report, exercises=merged)
         return self.last

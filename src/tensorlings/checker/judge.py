@@ -145,7 +145,7 @@ def error_problem(
     message = f"{call} raised {error.get('type', 'an error')}{at}" + (
         f": {reason}" if reason else ""
     )
-    if error.get("type") == "AssertionError" and exercise.min_learner_asserts:
+    if error.get("type") == "AssertionError" and exercise.judge.min_learner_asserts:
         message = (
             f"one of your own asserts failed on a valid input{at}: {call}. An assert must hold "
             "for every valid input; check what it claims."

@@ -81,6 +81,16 @@ def describe_status(status: int | None) -> str:
     return f"the worker process ended with raw status {status}"
 
 
+@dataclass(frozen=True)
+class SpawnKey:
+    """What a child is made for: a spare is handed out only for an equal request."""
+
+    limits: Limits
+    trusted: bool
+    hidden: tuple[str, ...]
+    blocked: tuple[str, ...]
+
+
 class Child:
     """One forked child holding one loaded file."""
 
@@ -207,8 +217,11 @@ class Zygote:
         self.python = python
         self.live: set[Child] = set()  # children not closed yet
         self.keep_spare = spare
-        self._pending: tuple[Limits, bool] | None = None  # a spawn whose reply is unread
-        self._spare: tuple[tuple[Limits, bool], Child] | None = None
+        self._pending: SpawnKey | None = None  # a spawn whose reply is unread
+        self._spare: tuple[SpawnKey, Child] | None = None
+        # Every pack's files and modules, kept from learner code (see `protect`).
+        self.hidden: tuple[str, ...] = ()
+        self.blocked: tuple[str, ...] = ()
         self._start()
 
     def _start(self) -> None:
@@ -321,22 +334,39 @@ class Zygote:
             raise WorkerError(f"lost the worker: {error}") from None
         return reply if isinstance(reply, dict) else {}
 
+    def protect(self, roots: tuple[str, ...], modules: tuple[str, ...]) -> None:
+        """Hide these files and folders from every child spawned from now on, and refuse these
+        modules to learner code: every installed pack's are added."""
+        from tensorlings import packs
+
+        self.hidden = tuple(dict.fromkeys((*packs.every_root(), *roots)))
+        self.blocked = tuple(dict.fromkeys((*packs.every_module(), *modules)))
+
     def spawn(self, limits: Limits, trusted: bool = False) -> Child:
         """A new child; a trusted one never loads learner code and may run references."""
         if self.info is not None and not self.healthy():
             self.restart()
         self.ready()
-        child = self._take_spare((limits, trusted))
+        if not self.hidden:
+            self.protect((), ())
+        key = SpawnKey(limits, trusted, self.hidden, self.blocked)
+        child = self._take_spare(key)
         if child is None:
-            self._request_child((limits, trusted))
+            self._request_child(key)
             child = self._receive_child()
         if self.keep_spare and not trusted:
-            self._request_child((limits, trusted))  # its reply is read when next needed
+            self._request_child(key)  # its reply is read when next needed
         return child
 
-    def _request_child(self, key: tuple[Limits, bool]) -> None:
-        limits, trusted = key
-        self.send({"op": "spawn", "limits": limits.for_child(), "trusted": trusted})
+    def _request_child(self, key: SpawnKey) -> None:
+        request = {
+            "op": "spawn",
+            "limits": key.limits.for_child(),
+            "trusted": key.trusted,
+            "hide": list(key.hidden),
+            "block": list(key.blocked),
+        }
+        self.send(request)
         self._pending = key
 
     def _receive_child(self) -> Child:
@@ -360,10 +390,10 @@ class Zygote:
             key = self._pending
             self._spare = (key, self._receive_child())
 
-    def _take_spare(self, key: tuple[Limits, bool]) -> Child | None:
-        """The spare, if it was made for these limits; a trusted request leaves it be."""
+    def _take_spare(self, key: SpawnKey) -> Child | None:
+        """The spare, if it was made for this request; a trusted request leaves it be."""
         self._collect_spare()
-        if self._spare is None or key[1]:
+        if self._spare is None or key.trusted:
             return None
         (made_for, child), self._spare = self._spare, None
         if made_for == key and child.alive:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings import catalogue
+from tensorlings.catalogue import Catalogue
 from tensorlings.checker import replies
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
 from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
@@ -92,6 +93,7 @@ class Session:
     exercise_deadline: float = 0.0
     findings: dict[str, list[Problem]] = field(default_factory=dict)
     ending: bool = False  # an exercise's process was told to leave; its `ended` is unread
+    catalogue: Catalogue = field(default_factory=catalogue.sheet)  # the pack being checked
 
     @property
     def file_deadline(self) -> float:
@@ -248,7 +250,7 @@ class Session:
             "record": record,
             "seconds": seconds,
             "budget": budget,
-            "required": _required(name) if record else [],
+            "required": _required(self.catalogue, name) if record else [],
         }
         results: list[CallResult] = []
         last = time.monotonic()
@@ -407,6 +409,7 @@ class Session:
         request = {
             "op": "profile",
             "exercise": exercise_id,
+            "pack": self.catalogue.path or self.catalogue.name,
             "args": args,
             "seed": seed,
             "repeats": COACH_REPEATS,
@@ -432,11 +435,11 @@ class Session:
                 child.dismiss()
 
 
-def _required(name: str) -> list[list[str]]:
+def _required(pack: Catalogue, name: str) -> list[list[str]]:
     """The names of each call the exercise requires: the child marks their results, so that
     a required call counts only if it contributed to the returned value."""
     try:
-        exercise = catalogue.get(name)
+        exercise = pack.get(name)
     except Exception:  # not an exercise of the catalogue: nothing is required
         return []
     return [list(rule.names) for rule in exercise.rules.required]

@@ -1,5 +1,5 @@
-"""Judges for the exercises that are not "compare with the reference": sampling, as_strided,
-and predict-the-output questions."""
+"""The checking behind the judges that are not "compare with the reference": sampling,
+as_strided answers and predict-the-output questions (tensorlings.judges dispatches here)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from tensorlings.checker.judge import _decode, call_text, mutation_problems
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.stats import chi_square_p_value
-from tensorlings.exercise import DtypePolicy, Exercise, Family, OutputPolicy
+from tensorlings.exercise import DtypePolicy, Exercise, OutputPolicy, Question
+from tensorlings.judges import Strided
 from tensorlings.questions import correct_letter
 
 # Each test of a correct sampler (chi-square, too-even spread) fails this rarely; the dozen of
@@ -24,31 +25,6 @@ P_VALUE_THRESHOLD = 1e-7
 # Samples this consistent with a mistake's distribution are taken to come from it.
 MISTAKE_P_VALUE = 1e-3
 MAX_EVEN_EVENTS = 20
-_SHEET_PROBS = (0.05, 0.1, 0.1, 0.2, 0.15, 0.4)
-
-
-def sampling_probes(seed: int) -> list[Probe]:
-    generator = torch.Generator().manual_seed(seed)
-    many = torch.rand(1000, generator=generator, dtype=torch.float64)
-    sheet = torch.tensor(_SHEET_PROBS)
-    specs = [
-        ("the sheet's distribution", sheet, 100_000, Family.EXAMPLES),
-        ("1000 random events", (many / many.sum()).float(), 50_000, Family.RANDOM),
-        ("events of probability zero", torch.tensor([0.0, 0.5, 0.0, 0.5, 0.0]), 20_000,
-         Family.RANDOM),
-        ("a single event", torch.tensor([1.0]), 1_000, Family.RANDOM),
-        # Two draws that differ only in the seed: a sampler gives different samples.
-        ("the sheet's distribution, first seed", sheet, 2_000, Family.RANDOM),
-        ("the sheet's distribution, second seed", sheet, 2_000, Family.RANDOM),
-        ("probabilities summing to 0.9998", torch.tensor([0.3, 0.3, 0.3998]), 100_000,
-         Family.UNNORMALISED),
-        ("n = 0", sheet, 0, Family.EMPTY),
-    ]  # fmt: skip
-    return [
-        Probe(label=label, kind="sampling", args=(probs, n), expected=probs, seed=seed + i,
-              family=family)
-        for i, (label, probs, n, family) in enumerate(specs)
-    ]  # fmt: skip
 
 
 def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
@@ -139,13 +115,13 @@ def _not_random(
 
 
 def same_draws_problem(
-    exercise: Exercise, probes: list[Probe], outputs: list[Any]
+    exercise: Exercise, probes: list[Probe], outputs: list[Any], reseeded: tuple[str, str]
 ) -> Problem | None:
     """Two calls that differ only in the seed give the same samples: not a random sampler."""
     pairs = [
         (probe, out)
         for probe, out in zip(probes, outputs, strict=False)
-        if probe.label.startswith("the sheet's distribution, ") and isinstance(out, torch.Tensor)
+        if probe.label in reseeded and isinstance(out, torch.Tensor)
     ]
     if len(pairs) != 2 or not torch.equal(pairs[0][1], pairs[1][1]):
         return None
@@ -196,9 +172,8 @@ def strided_answer(value: Any) -> tuple[tuple[int, ...], tuple[int, ...]] | str:
     return tuple(size), tuple(stride)
 
 
-def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
-    assert exercise.strided_input is not None
-    target = exercise.examples[0].expected
+def strided_problems(exercise: Exercise, judge: Strided, answer: Any) -> list[Problem]:
+    target = judge.target
     parsed = strided_answer(answer)
     if isinstance(parsed, str):
         return [Problem("wrong_type", parsed + ". Return the pair (size, stride).")]
@@ -217,7 +192,7 @@ def strided_problems(exercise: Exercise, answer: Any) -> list[Problem]:
             )
         ]
     try:
-        actual = exercise.strided_input.as_strided(size, stride)
+        actual = judge.input.as_strided(size, stride)
     except (RuntimeError, ValueError, TypeError, OverflowError) as error:
         message = str(error).split("\n")[0]
         return [Problem("wrong_values", f"{call} fails: {message}", call=call)]
@@ -244,9 +219,8 @@ def normalise_letter(value: Any) -> str | None:
     return value.strip().strip("().").strip().lower() or None
 
 
-def question_problems(exercise: Exercise, value: Any) -> list[Problem]:
-    assert exercise.question is not None
-    letters = [opt.letter for opt in exercise.question.options]
+def question_problems(question: Question, value: Any) -> list[Problem]:
+    letters = [opt.letter for opt in question.options]
     answer = normalise_letter(value)
     if answer is None:
         return [
@@ -258,7 +232,7 @@ def question_problems(exercise: Exercise, value: Any) -> list[Problem]:
         ]
     if answer not in letters:
         return [Problem("wrong_values", f"{answer!r} is not one of the options {letters}.")]
-    if answer != correct_letter(exercise.question):
+    if answer != correct_letter(question):
         return [
             Problem(
                 "wrong_values",

@@ -11,7 +11,8 @@ from typing import Any
 
 import torch
 
-from tensorlings.exercise import Exercise, Judge, Option, Question
+from tensorlings.exercise import Exercise, Option, Question
+from tensorlings.judges import Ask
 from tensorlings.questions import question_solution
 
 SECTION = "torch.Tensor versus torch.tensor"
@@ -67,8 +68,7 @@ def _question_exercise(
         prompt=_prompt(intro, question),
         solution=question_solution(question),
         hints=hints,
-        judge=Judge.QUESTION,
-        question=question,
+        judge=Ask(question),
         shapes={"returns": "a letter, such as 'a'"},
     )
 

@@ -7,19 +7,21 @@ from einops import rearrange
 
 from tensorlings.exercise import (
     Call,
+    Coach,
     Draw,
     DtypePolicy,
     Example,
     Exercise,
     Family,
-    Judge,
     Mistake,
     OutputPolicy,
     RandomCases,
+    Recipe,
     Rules,
     Tiers,
 )
 from tensorlings.exercises._shared import EINSUM
+from tensorlings.judges import Draws, Sampling
 
 SECTION = "Products, identity, sampling, accuracy"
 
@@ -117,6 +119,31 @@ _SAMPLING_MISTAKES = (
     ),
 )
 
+
+def _random_distribution(generator: torch.Generator) -> torch.Tensor:
+    weights = torch.rand(1000, generator=generator, dtype=torch.float64)
+    return (weights / weights.sum()).float()
+
+
+# The sampler's calls: the sheet's distribution, then the shapes of distribution a correct
+# sampler must also get right. The two "seed" calls differ only in the seed.
+# fmt: off
+_SAMPLING = Sampling(
+    draws=(
+        Draws("the sheet's distribution", _SHEET_PROBS, 100_000, Family.EXAMPLES),
+        Draws("1000 random events", _random_distribution, 50_000, Family.RANDOM),
+        Draws("events of probability zero", torch.tensor([0.0, 0.5, 0.0, 0.5, 0.0]), 20_000,
+              Family.RANDOM),
+        Draws("a single event", torch.tensor([1.0]), 1_000, Family.RANDOM),
+        Draws("the sheet's distribution, first seed", _SHEET_PROBS, 2_000, Family.RANDOM),
+        Draws("the sheet's distribution, second seed", _SHEET_PROBS, 2_000, Family.RANDOM),
+        Draws("probabilities summing to 0.9998", torch.tensor([0.3, 0.3, 0.3998]), 100_000,
+              Family.UNNORMALISED),
+        Draws("n = 0", _SHEET_PROBS, 0, Family.EMPTY),
+    ),
+    reseeded=("the sheet's distribution, first seed", "the sheet's distribution, second seed"),
+)
+# fmt: on
 
 EXERCISES = (
     Exercise(
@@ -234,6 +261,12 @@ EXERCISES = (
         ),
         output=OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, rtol=0.0, atol=0.0),
         shapes={"n": "int", "returns": "(n, n)"},
+        coach=Coach(
+            (2000,),
+            "n=2000",
+            advice="compare an arange with itself through broadcasting; avoid building "
+            "intermediate tensors larger than n × n",
+        ),
         # The sheet itself checks identity_matrix(0).
         tiers=Tiers.contract_also(Family.EMPTY),
         mistakes=(
@@ -272,7 +305,7 @@ EXERCISES = (
             "In float32 the last cumulative sum can be 0.99999994, not 1: make sure a random "
             "number above it cannot produce index k.",
         ),
-        judge=Judge.SAMPLING,
+        judge=_SAMPLING,
         examples=(Example((_SHEET_PROBS, 10_000_000), expected=_SHEET_PROBS),),
         cases=RandomCases(make=_make_distribution, sizes={"k": (1, 1000), "n": (0, 2000)}),
         rules=Rules(
@@ -285,6 +318,12 @@ EXERCISES = (
         shapes={"probs": "(k,)", "n": "int", "returns": "(n,)"},
         # For a sampling exercise a mistake gives the distribution of the values it returns.
         mistakes=_SAMPLING_MISTAKES,
+        coach=Coach(
+            (Recipe("probs", (1000,)), 50_000),
+            "1000 events, n=50000",
+            advice="an n × k comparison matrix is not needed: torch.searchsorted finds each "
+            "draw's event in the running total directly",
+        ),
     ),
     Exercise(
         id="classifier_accuracy",

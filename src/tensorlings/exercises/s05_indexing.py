@@ -16,6 +16,7 @@ from tensorlings.exercise import (
     Rules,
 )
 from tensorlings.exercises._shared import GATHER
+from tensorlings.judges import Compare
 
 SECTION = "Indexing and gather"
 
@@ -169,7 +170,8 @@ EXERCISES = (
             dtypes=(torch.float32, torch.int64),
         ),
         output=_EXACT,
-        min_learner_asserts=3,
+        # The exercise teaches writing asserts: three of the learner's own are required.
+        judge=Compare(min_learner_asserts=3),
         starter=GATHER_2D_STARTER,
         shapes={"matrix": "(m, n)", "indexes": "(m, k)", "returns": "(m, k)"},
     ),

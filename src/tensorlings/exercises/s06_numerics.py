@@ -9,12 +9,14 @@ import torch
 from tensorlings.exercise import (
     Call,
     CaseMaker,
+    Coach,
     Draw,
     Example,
     Exercise,
     Family,
     Mistake,
     RandomCases,
+    Recipe,
     Rules,
     SpecialInput,
     Tiers,
@@ -243,6 +245,9 @@ _STABILITY = (
     "sheet) gives an empty result."
 )
 
+# The coach times a passing solution on a matrix far larger than the sheet's.
+_MATRIX_COACH = Coach((Recipe("normal", (2048, 256)),), "shape (2048, 256)")
+
 EXERCISES = (
     Exercise(
         id="batched_logsumexp",
@@ -280,6 +285,7 @@ EXERCISES = (
             SpecialInput(Family.INFINITE, "a row holding +inf", (_rows([_INF, 0.0, 1.0]),)),
         ),
         mistakes=_LOGSUMEXP_MISTAKES,
+        coach=_MATRIX_COACH,
     ),
     Exercise(
         id="batched_softmax",
@@ -313,6 +319,7 @@ EXERCISES = (
         tiers=_TIERS,
         special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
         mistakes=_SOFTMAX_MISTAKES,
+        coach=_MATRIX_COACH,
     ),
     Exercise(
         id="batched_logsoftmax",
@@ -347,6 +354,7 @@ EXERCISES = (
         tiers=_TIERS,
         special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
         mistakes=_LOGSOFTMAX_MISTAKES,
+        coach=_MATRIX_COACH,
     ),
     Exercise(
         id="batched_cross_entropy_loss",
@@ -393,6 +401,10 @@ EXERCISES = (
             ),
         ),
         mistakes=_CROSS_ENTROPY_MISTAKES,
+        coach=Coach(
+            (Recipe("normal", (2048, 256)), Recipe("integers", (2048,), low=0, high=256)),
+            "logits of shape (2048, 256)",
+        ),
         shapes={"logits": "(batch, n)", "true_labels": "(batch,)", "returns": "(batch,)"},
     ),
 )

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import torch
 
-from tensorlings.exercise import Example, Exercise, Judge, OutputPolicy
+from tensorlings.exercise import Example, Exercise, OutputPolicy
+from tensorlings.judges import Strided
 
 SECTION = "Puzzles with as_strided"
 
@@ -73,10 +74,10 @@ def _puzzle(
         prompt=_prompt(target),
         solution=solution,
         hints=hints,
-        judge=Judge.STRIDED,
+        # The sheet's own workbook answers in a `test_cases` list, puzzle n at position n.
+        judge=Strided(input=STRIDED_INPUT, target=target, sheet_position=number),
         examples=(Example((), target),),
         output=_OUTPUT,
-        strided_input=STRIDED_INPUT,
         shapes={"returns": "(size, stride): two tuples of ints, one entry per output axis"},
     )
 

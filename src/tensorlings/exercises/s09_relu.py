@@ -8,12 +8,14 @@ import torch
 
 from tensorlings.exercise import (
     Call,
+    Coach,
     Draw,
     Example,
     Exercise,
     Family,
     Mistake,
     RandomCases,
+    Recipe,
     Rules,
     SpecialInput,
     Tiers,
@@ -102,6 +104,9 @@ def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
     return x * (x > 0)
 
 
+_COACH = Coach((Recipe("normal", (2048, 256)),), "shape (2048, 256)")
+
+
 def _relu(
     exercise_id: str,
     title: str,
@@ -132,6 +137,7 @@ def _relu(
         tiers=_TIERS,
         special_inputs=_ZERO_DIM,
         mistakes=_MISTAKES.get(exercise_id, ()) + _common_mistakes(exercise_id),
+        coach=_COACH,
     )
 
 

@@ -26,11 +26,17 @@ class CheckSettings:
     seed: int = 0
     device: str = "cpu"
     limits: Limits = field(default_factory=Limits)
+    # The pack (a name or a path) as given by --pack; None: each workbook's own header, else the
+    # sheet. Kept as text: settings travel to pool and Dask workers, which load it themselves.
+    pack: str | None = None
+    # The pack's name and version as loaded here, so a new version of a pack is checked anew.
+    pack_key: str = ""
 
     def key(self) -> str:
         """Everything here that can change a result, as text for the content hash."""
         limits = ", ".join(f"{k}={v}" for k, v in sorted(asdict(self.limits).items()))
-        return f"seed={self.seed}; device={self.device}; limits: {limits}"
+        pack = f"; pack: {self.pack_key}" if self.pack_key else ""
+        return f"seed={self.seed}; device={self.device}; limits: {limits}{pack}"
 
 
 class ZygoteHolder:
@@ -70,7 +76,13 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
     """
     holder.start()  # let the zygote import torch while this process imports the checker
     from tensorlings.checker.check import check_path
+    from tensorlings.errors import TensorlingsError
+    from tensorlings.packs.header import choose
 
+    try:
+        pack = choose(settings.pack, workbook).catalogue
+    except TensorlingsError as error:
+        return crashed(workbook, f"cannot tell which pack to check it against: {error}", settings)
     lost: WorkerError | None = None
     for _ in range(2):
         zygote = holder.get()
@@ -81,6 +93,7 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
                 device=settings.device,
                 limits=settings.limits,
                 zygote=zygote,
+                catalogue=pack,
             )
             return report.to_json()
         except WorkerError as error:

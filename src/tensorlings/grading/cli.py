@@ -113,6 +113,12 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
         "--memory-mb", type=float, default=2048, help="extra memory code may use (default 2048)"
     )
     parser.add_argument("--device", default="cpu", help="device to check on (default cpu)")
+    parser.add_argument(
+        "--pack",
+        metavar="NAME|PATH",
+        help="the pack the workbooks were made from (default: each workbook's header, "
+        "else the sheet)",
+    )
 
 
 def _seed(text: str) -> int:
@@ -164,7 +170,14 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def settings(args: argparse.Namespace) -> CheckSettings:
     limits = Limits(exercise_seconds=args.timeout, memory_bytes=int(args.memory_mb * 1024**2))
-    return CheckSettings(device=args.device, limits=limits)
+    pack = getattr(args, "pack", None)
+    if pack is None:
+        return CheckSettings(device=args.device, limits=limits)
+    from tensorlings import packs
+
+    loaded = packs.load(pack)  # a wrong --pack fails here, before anything is checked
+    key = f"{loaded.name} {loaded.version}"
+    return CheckSettings(device=args.device, limits=limits, pack=loaded.path or pack, pack_key=key)
 
 
 def describe(summary: GradeSummary) -> str:

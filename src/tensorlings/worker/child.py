@@ -22,7 +22,8 @@ import torch
 from tensorlings.worker import audit, encoding, protocol, recorder
 from tensorlings.worker.loader import LoadBudget, LoadResult, StatementTimeout, load, time_limit
 
-_BLOCKED_PREFIXES = ("tensorlings.",)
+# Packs given by path are imported under tensorlings_local_pack_<hash> (tensorlings.packs).
+_BLOCKED_PREFIXES = ("tensorlings.", "tensorlings_local_pack_")
 _MEMORY_WORDS = (
     "can't allocate memory",
     "not enough memory",
@@ -66,10 +67,16 @@ class CappedWriter(io.TextIOBase):
 
 
 class _BlockSolutions:
-    """An import hook that refuses tensorlings' own solutions to learner code."""
+    """An import hook that refuses tensorlings' own solutions, and every pack's modules, to
+    learner code."""
+
+    def __init__(self, packs: tuple[str, ...] = ()) -> None:
+        self.packs = packs
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name.startswith(_BLOCKED_PREFIXES):
+        if name.startswith(_BLOCKED_PREFIXES) or any(
+            name == pack or name.startswith(pack + ".") for pack in self.packs
+        ):
             raise ImportError(f"importing {name} is not allowed while your work is checked")
 
 
@@ -500,9 +507,9 @@ def _int_tuple(value: Any) -> bool:
 def profile_reference(request: dict[str, Any]) -> dict[str, Any]:
     """Time the reference solution on the given input: run in a trusted child that never loads
     learner code, so the learner's function and the reference are measured alike."""
-    from tensorlings import catalogue
+    from tensorlings import packs
 
-    solution = catalogue.get(str(request["exercise"])).solution
+    solution = packs.load(str(request.get("pack", "sheet"))).get(str(request["exercise"])).solution
     seconds, peaks = [], []
     for _ in range(int(request.get("repeats", 3))):
         args = [encoding.decode(a, recipes=True) for a in request["args"]]
@@ -530,10 +537,10 @@ _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_REC, _MS_PRIVATE = 1, 0x4000, 1 << 18
 
 
-def hide_reference_files() -> str | None:
-    """Cover the reference solutions' folder with an empty read-only tmpfs, in a mount namespace
-    of this child alone, so learner code cannot read them from disk. None when hidden, else why
-    not (the system refused a mount namespace)."""
+def hide_reference_files(packs: tuple[str, ...] = ()) -> str | None:
+    """Cover the reference solutions' folder, and every pack's files in `packs`, with empty
+    read-only mounts in a mount namespace of this child alone, so learner code cannot read them
+    from disk. None when hidden, else why not (the system refused a mount namespace)."""
     folder = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "exercises")
     try:
         import ctypes
@@ -546,6 +553,9 @@ def hide_reference_files() -> str | None:
             return f"cannot make mounts private: {os.strerror(ctypes.get_errno())}"
         if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", _MS_RDONLY, b"size=4k") != 0:
             return f"cannot cover {folder}: {os.strerror(ctypes.get_errno())}"
+        from tensorlings.worker import mounts
+
+        mounts.cover(tuple(p for p in packs if p != folder))
     except (OSError, AttributeError) as error:
         return f"no mount namespace: {error}"
     return None
@@ -583,7 +593,9 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
         return
     child = Child(sock, int(request["limits"]["output_chars"]))
     # In the sandbox's read-only root the package is not there at all (its own mount layer).
-    child.hidden_why = None if request.get("jailed") else hide_reference_files()
+    packs = request.get("hide", ())
+    child.hidden_why = None if request.get("jailed") else hide_reference_files(tuple(packs))
+    child.blocker.packs = tuple(str(m) for m in request.get("block", ()))
     child.audit = audit.install("")  # before any learner code; permanent once added
     sys.meta_path.insert(0, child.blocker)
     # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does

@@ -229,7 +229,13 @@ class Sandbox:
         return not self.required or layer in self.required
 
     def spawn(
-        self, run: Callable[[], None], keep_fd: int, root: str, memory_bytes: int, processes: int
+        self,
+        run: Callable[[], None],
+        keep_fd: int,
+        root: str,
+        memory_bytes: int,
+        processes: int,
+        hide: tuple[str, ...] = (),
     ) -> Spawned:
         """Fork a jailed child that calls `run` (keeping fd `keep_fd`) once confined.
 
@@ -252,7 +258,7 @@ class Sandbox:
             code = LAYER_FAILED
             try:
                 os.close(report_r)
-                where = (workdir_for(root), folder_bytes(memory_bytes))
+                where = (workdir_for(root), folder_bytes(memory_bytes), hide)
                 code = self._child(run, keep_fd, report_w, group, pid_ns, where)
             finally:
                 os._exit(code)
@@ -294,7 +300,7 @@ class Sandbox:
         report: int,
         group: cgroups.Group | None,
         pid_ns: str | None,
-        where: tuple[str, int],
+        where: tuple[str, int, tuple[str, ...]],
     ) -> int:
         os.setsid()
         done: dict[str, str | None] = {"pid_namespace": pid_ns}
@@ -320,11 +326,11 @@ class Sandbox:
             pass
         return 0
 
-    def _enter_root(self, workdir: str, size: int) -> dict[str, str | None]:
+    def _enter_root(self, workdir: str, size: int, hide: tuple[str, ...]) -> dict[str, str | None]:
         if self._template is None or not self.wants("readonly_system"):
             return {"mount_namespace": _unshare(_CLONE_NEWNS, "CLONE_NEWNS")}
         try:
-            mounts.enter(self._template, workdir, size)
+            mounts.enter(self._template, workdir, size, hide)
         except OSError as error:
             why = f"cannot enter the read-only root: {error}"
             return {"mount_namespace": why, "readonly_system": why}

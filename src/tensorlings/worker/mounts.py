@@ -21,7 +21,7 @@ from pathlib import Path
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 1 << 18
+_MS_BIND, _MS_REC, _MS_PRIVATE, _MS_REMOUNT = 0x1000, 0x4000, 1 << 18, 32
 _MNT_DETACH = 2
 _CLONE_NEWNS = 0x00020000
 _MOUNT_ATTR_RDONLY, _MOUNT_ATTR_NOSUID = 0x1, 0x2
@@ -160,12 +160,26 @@ def build_template(layout: Layout, root: str) -> None:
     os.chdir("/")
 
 
-def enter(template: int, workdir: str, folder_bytes: int) -> None:
+def cover(paths: tuple[str, ...]) -> None:
+    """Cover each folder with an empty read-only tmpfs and each file with an empty one, in this
+    process's mount namespace: the packs' solutions, wherever they lie. Absent paths are skipped
+    (nothing to read there)."""
+    for path in paths:
+        if os.path.isdir(path):
+            _tmpfs(path, "size=4k,mode=555", _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+        elif os.path.isfile(path):
+            _mount("/dev/null", path, None, _MS_BIND)
+            _mount("none", path, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY)
+
+
+def enter(template: int, workdir: str, folder_bytes: int, hide: tuple[str, ...] = ()) -> None:
     """Move into a private copy of the template's mount namespace (fd `template`) with an
     empty, writable /tmp and /dev/shm of `folder_bytes` each, a /proc of this PID namespace
-    that shows other users' processes not at all, and `workdir` made and entered."""
+    that shows other users' processes not at all, `hide` covered, and `workdir` made and
+    entered."""
     _check(_libc.setns(template, _CLONE_NEWNS), "setns into the sandbox's root")
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    cover(hide)
     _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2")
     # A Python or its packages under /tmp (a checkout or venv there, as in CI) must stay visible
     # through the private /tmp: hold them open, cover /tmp, then bind them back, read-only.

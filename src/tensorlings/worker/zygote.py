@@ -141,8 +141,9 @@ class Zygote:
 
             child.main(theirs, {**request, "workdir": workdir, "jailed": readonly})
 
+        hide = tuple(str(p) for p in request.get("hide", ()))  # every pack's solutions
         spawned = self.sandbox.spawn(
-            run, theirs.fileno(), root, int(limits["memory_bytes"]), int(limits["processes"])
+            run, theirs.fileno(), root, int(limits["memory_bytes"]), int(limits["processes"]), hide
         )
         theirs.close()
         self.children[spawned.pid] = root

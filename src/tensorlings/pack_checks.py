@@ -1,0 +1,204 @@
+"""`tensorlings pack check`: what every pack must get right before a learner sees it, in three
+stages, each run once the one before is clean: the exercises' own fields, the soundness engine
+(tensorlings.authoring: references, stubs, declared mistakes, the mutation audit), then the
+reference and stub workbooks through the full, isolated checker. Each finding says what is
+wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tensorlings.catalogue import Catalogue
+from tensorlings.exercise import Exercise
+from tensorlings.judges import Strided
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a pack: which exercise (None: the pack itself), what, and the fix."""
+
+    exercise: str | None
+    problem: str
+    fix: str
+
+    def line(self) -> str:
+        where = f"{self.exercise}: " if self.exercise else ""
+        return f"{where}{self.problem} Fix: {self.fix}"
+
+
+def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
+    """Every finding on the pack: its fields first, then the references and stubs run through
+    the full checker (skipped while a field is wrong: the checker would only repeat it)."""
+    findings = [
+        f
+        for exercise in pack.exercises
+        for f in field_findings(exercise) + example_findings(exercise)
+    ]
+    if not pack.exercises:
+        findings.append(
+            Finding(None, "the pack has no exercises.", "add Exercise objects to EXERCISES.")
+        )
+    if findings:
+        return findings
+    findings = soundness_findings(pack)
+    if findings:
+        return findings
+    return checker_findings(pack, zygote)
+
+
+def soundness_findings(pack: Catalogue) -> list[Finding]:
+    """The soundness engine, in this process on the author's own code: unique ids, the
+    reference against its examples, probes and rules, the stub, every declared mistake failing
+    under its name, and the mutation audit (tensorlings.authoring)."""
+    from tensorlings.authoring.soundness import check_pack as audit
+
+    report = audit(pack.exercises)
+    return [
+        Finding(f.exercise_id or None, f"{f.kind}: {f.message}", f.advice) for f in report.findings
+    ]
+
+
+def field_findings(exercise: Exercise) -> list[Finding]:
+    """What an exercise's own fields get wrong: id, prompt, hints, examples."""
+    found = []
+
+    def add(problem: str, fix: str) -> None:
+        found.append(Finding(exercise.id, problem, fix))
+
+    if not exercise.id.isidentifier() or keyword.iskeyword(exercise.id):
+        add(
+            f"the id {exercise.id!r} is not a Python function name.",
+            "use lowercase letters, digits and _ (the learner writes `def ID(...)`).",
+        )
+    for name in ("title", "prompt", "section"):
+        if not str(getattr(exercise, name)).strip():
+            add(f"the {name} is empty.", f"write the {name}: learners read it first.")
+    if not exercise.hints or not all(h.strip() for h in exercise.hints):
+        add(
+            "it has no hints (or an empty one).",
+            "give hints=(...) as questions that lead, the most general first.",
+        )
+    if exercise.judge.kind in ("function", "sampling") and not exercise.examples:
+        add(
+            "it has no examples.",
+            "give examples=(Example(args, expected), ...): the checker runs them first and "
+            "the workbook shows them.",
+        )
+    takes_arguments = bool(inspect.signature(exercise.solution).parameters)
+    if exercise.judge.kind == "function" and exercise.cases is None and takes_arguments:
+        add(
+            "it has no random cases, so only its examples are checked.",
+            "give cases=RandomCases(make=..., sizes={...}) so that a solution fitted to the "
+            "examples fails.",
+        )
+    return found
+
+
+def example_findings(exercise: Exercise) -> list[Finding]:
+    """The reference must give each example's expected value. The checker's own expected values
+    come from the reference, so this is the one place a wrong reference shows."""
+    from tensorlings.checker.compare import compare
+    from tensorlings.checker.probes import clone_args
+
+    if exercise.judge.kind not in ("function", "strided"):
+        return []  # a sampler's draws are random; a question's answer is found by running it
+    found = []
+    for number, example in enumerate(exercise.examples, start=1):
+        try:
+            got = exercise.solution(*clone_args(example.args))
+            if isinstance(exercise.judge, Strided):
+                got = exercise.judge.input.as_strided(*got)
+                expected = exercise.judge.target
+            else:
+                expected = example.expected
+            mismatch = compare(got, expected, exercise.output)
+        except Exception as error:
+            why = f"raises {type(error).__name__}: {error}"
+        else:
+            if mismatch is None:
+                continue
+            why = f"differs from its expected value: {mismatch.message}"
+        found.append(
+            Finding(
+                exercise.id,
+                f"the reference on example {number} {why}",
+                "fix the solution or the example's expected value; they must agree.",
+            )
+        )
+    return found
+
+
+def checker_findings(pack: Catalogue, zygote: Any = None) -> list[Finding]:
+    """The reference workbook must pass the full checker with no note; the stub workbook must
+    be not started, exercise by exercise."""
+    from tensorlings import workbook
+    from tensorlings.checker.check import check_path
+    from tensorlings.checker.sandbox import Zygote
+
+    own = zygote is None
+    zygote = zygote or Zygote()
+    try:
+        with tempfile.TemporaryDirectory(prefix="tensorlings-pack-check-") as tmp:
+            reference = Path(tmp) / "reference.py"
+            reference.write_text(workbook.to_py(workbook.reference_cells(pack=pack)), "utf-8")
+            stub = Path(tmp) / "workbook.py"
+            stub.write_text(workbook.to_py(workbook.learner_cells(pack=pack)), "utf-8")
+            passed = check_path(reference, zygote=zygote, catalogue=pack, coach=False)
+            started = check_path(stub, zygote=zygote, catalogue=pack, coach=False)
+    finally:
+        if own:
+            zygote.close()
+    return _reference_findings(passed) + _stub_findings(started)
+
+
+def _reference_findings(report: Any) -> list[Finding]:
+    if report.error is not None:
+        return [
+            Finding(
+                None,
+                f"the reference workbook could not be checked: {report.error.message}",
+                "run `tensorlings check --reference --pack PATH` to see the whole report.",
+            )
+        ]
+    found = []
+    for result in report.exercises:
+        if result.status != "passed":
+            found.append(
+                Finding(
+                    result.id,
+                    f"the reference does not pass the checker ({result.status}): "
+                    + "; ".join(p.message for p in result.problems[:2]),
+                    "fix the solution, or the examples and cases it disagrees with.",
+                )
+            )
+        for problem in (p for p in result.problems if not p.fails):
+            found.append(
+                Finding(
+                    result.id,
+                    f"the reference passes with a note ({problem.kind}): {problem.message}",
+                    "make the reference robust there, or drop the probe family it fails.",
+                )
+            )
+    return found
+
+
+def _stub_findings(report: Any) -> list[Finding]:
+    if report.error is not None:
+        return [Finding(None, f"the stub workbook could not be checked: {report.error.message}",
+                        "check the starter code of each exercise.")]  # fmt: skip
+    return [
+        Finding(
+            result.id,
+            f"the generated stub is {result.status.replace('_', ' ')}, not 'not started'.",
+            "a stub must do nothing: leave `starter` unset, or make it a body the checker "
+            "recognises as untouched.",
+        )
+        for result in report.exercises
+        if result.status != "not_started"
+    ]

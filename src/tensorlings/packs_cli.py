@@ -1,0 +1,109 @@
+"""The pack commands: `tensorlings packs` (list them), `tensorlings pack new NAME` (write a
+starting pack) and `tensorlings pack check PACK` (what is wrong with one)."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import keyword
+import re
+from pathlib import Path
+from typing import Any
+
+from tensorlings.errors import PackError, TensorlingsError
+
+_PACK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def add_pack_parsers(sub: Any) -> None:
+    listing = sub.add_parser("packs", help="list the installed packs")
+    listing.set_defaults(func=cmd_packs)
+
+    pack = sub.add_parser("pack", help="write or check a pack of exercises")
+    actions = pack.add_subparsers(dest="pack_command", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="write a starting pack: a folder NAME here")
+    new.add_argument("name", help="the pack's name: lowercase letters, digits and _")
+    new.add_argument("--dir", default=".", help="where to write the folder (default: here)")
+    new.set_defaults(func=cmd_pack_new)
+    check = actions.add_parser("check", help="check a pack: fields, references, stubs")
+    check.add_argument("pack", metavar="PACK", help="an installed pack's name, or a path")
+    check.set_defaults(func=cmd_pack_check)
+
+
+def _console(stderr: bool = False) -> Any:
+    from tensorlings.cli import _console as console
+
+    return console(stderr)
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from tensorlings import packs
+
+    table = Table(header_style="bold")
+    for column in ("name", "title", "version", "from", "exercises"):
+        table.add_column(column, no_wrap=column == "name")
+    for name, found in packs.installed().items():
+        try:
+            pack = packs.load(name)
+        except PackError as error:
+            table.add_row(name, f"cannot load: {error}", "", found.source, "")
+            continue
+        table.add_row(pack.name, pack.title, pack.version, found.source, str(len(pack)))
+    _console().print(table)
+    _console().print(
+        "Use one with `--pack NAME`, or a pack file or folder with `--pack PATH`; "
+        "`tensorlings pack new NAME` starts a new one."
+    )
+    return 0
+
+
+def cmd_pack_new(args: argparse.Namespace) -> int:
+    from tensorlings import pack_template
+
+    name = args.name
+    if not _PACK_NAME.match(name) or keyword.iskeyword(name):
+        raise TensorlingsError(
+            f"{name!r} is not a usable pack name: use lowercase letters, digits and _, "
+            "starting with a letter (it becomes a Python package name)."
+        )
+    folder = Path(args.dir) / name
+    if folder.exists():
+        raise TensorlingsError(
+            f"{folder} already exists; nothing was written. Choose another name, or remove it."
+        )
+    source = inspect.getsource(pack_template)
+    title = name.replace("_", " ").capitalize()
+    source = source.replace('TITLE = "Starter pack"', f"TITLE = {title!r}", 1)
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text(source, encoding="utf-8")
+    console = _console()
+    console.print(f"wrote {folder / '__init__.py'}: a pack with one exercise of each kind.")
+    console.print(
+        f"Next: `tensorlings pack check {folder}`, then `tensorlings init --pack {folder} "
+        "DIR` to try it as a learner. docs/authoring.md explains every field."
+    )
+    return 0
+
+
+def cmd_pack_check(args: argparse.Namespace) -> int:
+    from tensorlings import packs
+    from tensorlings.pack_checks import Finding, check_pack
+
+    try:
+        pack = packs.load(args.pack)
+    except PackError as error:
+        findings = [Finding(None, str(error), "fix the pack so that it imports.")]
+    else:
+        findings = check_pack(pack)
+    console = _console()
+    for finding in findings:
+        console.print(finding.line(), markup=False, highlight=False)
+    if findings:
+        console.print(f"{len(findings)} finding(s) in pack {args.pack}.", markup=False)
+        return 1
+    console.print(
+        f"pack {pack.name} {pack.version}: {len(pack)} exercises, no findings.", markup=False
+    )
+    return 0
