@@ -34,6 +34,13 @@ _INSPECT = os.sep + "inspect.py"
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 _SITE = os.sep + "site-packages" + os.sep
 _PROXIES = (os.path.join(os.path.dirname(os.__file__), "ctypes") + os.sep,)
+# These hand a frame to their direct caller (traceback.walk_stack and walk_tb,
+# logging.currentframe) but also read frames for their own use (print_exc, findCaller): only
+# a direct call from the learner's code is theirs.
+_HANDS_OUT_FRAMES = (
+    os.path.join(_STDLIB, "traceback.py"),
+    os.path.join(_STDLIB, "logging", "__init__.py"),
+)
 
 # Denied whoever asks, while learner code runs.
 _ALWAYS = {
@@ -54,6 +61,19 @@ _FROM_LEARNER = {
     "sys._getframe": "reads the call stack (sys._getframe)",
     "object.__getattr__": "reads a frame or a function's globals",
 }
+# Another process runs torch where the recorder cannot count: noted (the exercise fails), not
+# refused, so that the sandbox's own clean-up of what it started can still be relied on.
+_PROCESSES = {
+    "os.fork": "forks a process",
+    "os.forkpty": "forks a process",
+    "os.posix_spawn": "starts a process",
+    "os.spawn": "starts a process",
+    "os.exec": "runs another program",
+    "os.system": "runs another program",
+    "subprocess.Popen": "runs another program",
+}
+# Judged also while no learner code is meant to run, when learner code is on the stack.
+_UNARMED = frozenset(_ALWAYS) | frozenset(_FROM_LEARNER) | frozenset(_PROCESSES) | {"compile"}
 _MOVES = ("os.rename", "os.link", "os.symlink", "shutil.copyfile")
 _IMPORTABLE = (".py", ".pyc", ".pth", ".so")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -100,6 +120,10 @@ class Audit:
         finally:
             self.armed = False
 
+    def note(self, what: str) -> None:
+        if len(self.events) < _MAX_EVENTS and what not in self.events:
+            self.events.append(what)
+
     def take(self) -> list[str]:
         events, self.events = self.events, []
         return events
@@ -124,6 +148,8 @@ class Audit:
             if frame is None:
                 return False
             filename = frame.f_code.co_filename
+        if filename in _HANDS_OUT_FRAMES and frame.f_back is not None:
+            filename = frame.f_back.f_code.co_filename
         return filename == self.learner_file or filename.startswith("<")
 
     def origin_is_learner(self) -> bool:
@@ -138,18 +164,37 @@ class Audit:
         return False
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self.armed or self.busy:
+        if self.busy or not (self.armed or event in _UNARMED or event.startswith("ctypes.")):
             return
         self.busy = True
         try:
-            self._judge(event, args)
+            if self.armed or self._learner_unarmed(event, args):
+                self._judge(event, args)
         finally:
             self.busy = False
+
+    def _learner_unarmed(self, event: str, args: tuple[Any, ...]) -> bool:
+        """Learner code running outside `running`: a finaliser (`__del__`, a weakref callback)
+        or a method of a returned object called while the result is sent back. What it starts
+        there (a thread, a trace hook) would outlive the check of one call."""
+        if event == "object.__getattr__" and not _frame_like(args):
+            return False
+        return bool(self.learner_file) and self.learner_on_stack()
+
+    def learner_on_stack(self) -> bool:
+        frame: types.FrameType | None = _getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.learner_file:
+                return True
+            frame = frame.f_back
+        return False
 
     def _judge(self, event: str, args: tuple[Any, ...]) -> None:
         # Seen from caller_is_learner: itself, _judge, hook, then the frame that raised it.
         if event in _ALWAYS:
             self.refuse(_ALWAYS[event])
+        elif event in _PROCESSES:
+            self.note(f"{_PROCESSES[event]} (the recorder sees only the checked process)")
         elif event in _FROM_LEARNER:
             if event == "object.__getattr__" and not _frame_like(args):
                 return
@@ -251,21 +296,28 @@ def _guard_torch(audit: Audit) -> None:
 
 
 def _guard_threads(audit: Audit) -> None:
-    """Python 3.11 raises no audit event for a new thread: guard the one function that makes
-    them (threading bound it at import, so both names are replaced)."""
+    """Python 3.11 raises no audit event for a new thread: guard the functions that make them
+    (`start_new_thread` and its old alias `start_new`; threading bound the first at import)."""
     import _thread
     import threading
 
-    original = _thread.start_new_thread
+    for name in ("start_new_thread", "start_new"):
+        original = getattr(_thread, name, None)
+        if original is None:
+            continue
+        guard = _thread_guard(audit, original)
+        setattr(_thread, name, guard)
+        if getattr(threading, "_start_new_thread", None) is original:
+            threading._start_new_thread = guard  # type: ignore[attr-defined]
 
+
+def _thread_guard(audit: Audit, original: Callable[..., Any]) -> Callable[..., Any]:
     def start_new_thread(*args: Any, **kwargs: Any) -> Any:
-        if audit.armed and audit.origin_is_learner():
+        if (audit.armed or audit.learner_on_stack()) and audit.origin_is_learner():
             audit.refuse("starts a thread (the recorder sees only the calling thread)")
         return original(*args, **kwargs)
 
-    _thread.start_new_thread = start_new_thread
-    if getattr(threading, "_start_new_thread", None) is original:
-        threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+    return start_new_thread
 
 
 def _torch_modules() -> Iterable[types.ModuleType]:

@@ -338,7 +338,10 @@ class Child:
         finally:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
-        tampering = self.audit.take()
+        tampering = self.audit.take() + self.recorder.take_refused()
+        if recorder.hides_calls(out):
+            tampering.append(recorder.HIDING_HANDLER)
+            out = None if recorder.dispatches_itself(out) else out
         if not intact:
             tampering.append("took the recorder off torch's function-mode stack")
         if tampering:

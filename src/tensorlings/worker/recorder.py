@@ -20,6 +20,8 @@ import einops
 import torch
 from torch.overrides import TorchFunctionMode
 
+from tensorlings.worker.audit import Tampering
+
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
@@ -111,6 +113,16 @@ class CallRecorder:
         self.active = False
         self.required: tuple[tuple[str, ...], ...] = ()  # names of each required call
         self.tainted: list[_Marks] = []
+        self.refused: list[str] = []  # tampering seen by the mode, taken with take_refused
+
+    def refuse(self, what: str) -> None:
+        if what not in self.refused:
+            self.refused.append(what)
+        raise Tampering(f"not allowed while your work is checked: the code {what}")
+
+    def take_refused(self) -> list[str]:
+        refused, self.refused = self.refused, []
+        return refused
 
     def learner_made_call(self) -> bool:
         frame = _getframe(2)
@@ -256,6 +268,8 @@ class _RecordingMode(TorchFunctionMode):
         kwargs: dict[str, Any] | None = None,
     ) -> Any:
         recorder = self.recorder
+        if _hides_calls(args) or (kwargs and _hides_calls(tuple(kwargs.values()))):
+            recorder.refuse(HIDING_HANDLER)
         events: list[str] = []
         name = canonical_name(func) if recorder.required else ""
         if recorder.learner_made_call():
@@ -270,6 +284,65 @@ class _RecordingMode(TorchFunctionMode):
         """Still on top of torch's function-mode stack: nothing popped or buried it."""
         depth = _stack_len()
         return depth > 0 and _stack_at(depth - 1) is self
+
+
+HIDING_HANDLER = (
+    "uses a Tensor subclass with its own __torch_function__ or __torch_dispatch__ (torch runs "
+    "that handler where the recorder cannot see its calls)"
+)
+
+
+def hides_calls(value: Any) -> bool:
+    """A returned value with a handler of its own (it was never judged by the mode)."""
+    return _hides_calls((value,))
+
+
+def dispatches_itself(value: Any) -> bool:
+    """A returned tensor whose own __torch_dispatch__ would run, unrecorded, while the value is
+    sent back (sending sets __torch_function__ handlers aside, not dispatch ones)."""
+    return isinstance(value, torch.Tensor) and _foreign_handler(
+        type(value), ("__torch_dispatch__",)
+    )
+
+
+def _hides_calls(values: tuple[Any, ...] | list[Any], depth: int = 0) -> bool:
+    """A tensor among `values` (or in a list of them) whose class brings its own handler:
+    torch calls it with the function-mode stack set aside, so its calls go unrecorded."""
+    for value in values:
+        kind = type(value)
+        if kind is torch.Tensor:
+            continue
+        if isinstance(value, torch.Tensor):
+            if _foreign_handler(kind):
+                return True
+        elif depth == 0 and kind in (list, tuple) and _hides_calls(value, 1):
+            return True
+    return False
+
+
+def _foreign_handler(
+    kind: type, names: tuple[str, ...] = ("__torch_function__", "__torch_dispatch__")
+) -> bool:
+    """A handler not written inside torch (torch's own subclasses, Parameter and Buffer, use
+    torch's defaults)."""
+    for name in names:
+        for klass in kind.__mro__:
+            if name in vars(klass):
+                handler = vars(klass)[name]
+                break
+        else:
+            continue
+        if type(handler) in (classmethod, staticmethod):
+            handler = handler.__func__
+        if any(handler is default for default in _TORCH_DEFAULTS):
+            continue
+        code = getattr(handler, "__code__", None)
+        if not isinstance(code, types.CodeType) or not code.co_filename.startswith(_TORCH_DIR):
+            return True
+    return False
+
+
+_TORCH_DEFAULTS = (torch._C._disabled_torch_function_impl, torch._C._disabled_torch_dispatch_impl)
 
 
 def recording(recorder: CallRecorder) -> _RecordingMode:

@@ -1,0 +1,221 @@
+"""Red-team attacks on the rule evidence that got past both the recorder and the source scan:
+Tensor subclasses whose handlers torch runs with the recorder set aside, other threads and
+processes, frames handed out by the standard library, learner code running between calls, and
+attributes reached by names computed at run time. Each forbidden call is spelled so that the
+source scan alone cannot see it (`getattr(t, "eye")`), unless the attack is the spelling."""
+
+from __future__ import annotations
+
+import pytest
+from attack_helpers import assert_failed_with, assert_healthy_passed, results
+
+pytestmark = pytest.mark.slow
+
+# Every attack returns the right identity matrix, made with the forbidden t.eye.
+EYE = 'getattr(t, "eye")'
+
+SUBCLASS_FUNCTION = f"""
+class Sneaky(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return {EYE}(int(args[0].shape[0]))
+
+def identity_matrix(n):
+    return torch.Tensor.as_subclass(Sneaky(t.zeros(n, n)).exp(), torch.Tensor)
+"""
+
+SUBCLASS_DISPATCH = f"""
+class Wrapped(torch.Tensor):
+    @staticmethod
+    def __new__(cls, n):
+        made = torch.Tensor._make_wrapper_subclass(cls, (n, n), dtype=torch.float32)
+        made.n = n
+        return made
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        return {EYE}(args[0].n)
+
+def identity_matrix(n):
+    return torch.exp(Wrapped(n))
+"""
+
+# Nothing torch sees during the call: the handler runs while the result is sent back.
+RETURNED_DISPATCH = f"""
+class Wrapped(torch.Tensor):
+    @staticmethod
+    def __new__(cls, n):
+        made = torch.Tensor._make_wrapper_subclass(cls, (n, n), dtype=torch.float32)
+        made.n = n
+        return made
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        plain = [{EYE}(a.n) if isinstance(a, Wrapped) else a for a in args]
+        return func(*plain, **(kwargs or {{}}))
+
+def identity_matrix(n):
+    return Wrapped(n)
+"""
+
+THREAD_ALIAS = f"""
+import importlib, time
+
+def identity_matrix(n):
+    threads = importlib.import_module("_thread")
+    box = []
+    threads.start_new(lambda: box.append({EYE}(n)), ())
+    while not box:
+        time.sleep(0.001)
+    return box[0]
+"""
+
+FORK = f"""
+import os, json
+
+def identity_matrix(n):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write, json.dumps({EYE}(n).tolist()).encode())
+        os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 65536):
+        data += chunk
+    os.waitpid(pid, 0)
+    return t.tensor(json.loads(data))
+"""
+
+WALK_STACK = f"""
+import inspect, traceback
+
+def identity_matrix(n):
+    for frame, _ in traceback.walk_stack(None):
+        found = inspect.getargvalues(frame).locals.get("self")
+        if hasattr(found, "recorder"):
+            found.recorder.learner_file = "elsewhere"
+    return {EYE}(n)
+"""
+
+LOGGING_FRAME = f"""
+import inspect, logging
+
+def identity_matrix(n):
+    for info in inspect.getouterframes(logging.currentframe()):
+        found = inspect.getargvalues(info.frame).locals.get("self")
+        if hasattr(found, "recorder"):
+            found.recorder.learner_file = "elsewhere"
+    return {EYE}(n)
+"""
+
+# The first call's answer is honest; dropping it starts a thread that makes the later ones.
+FINALISER_THREAD = f"""
+import queue, threading
+
+JOBS, DONE = queue.Queue(), queue.Queue()
+
+def serve():
+    while True:
+        DONE.put({EYE}(JOBS.get()))
+
+class Starter:
+    def __del__(self):
+        threading.Thread(target=serve, daemon=True).start()
+
+STATE = {{"started": False}}
+
+def identity_matrix(n):
+    if not STATE["started"]:
+        STATE["started"] = True
+        out = (t.arange(n)[:, None] == t.arange(n)).float()
+        out.starter = Starter()
+        return out
+    JOBS.put(n)
+    return DONE.get()
+"""
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        SUBCLASS_FUNCTION,
+        SUBCLASS_DISPATCH,
+        RETURNED_DISPATCH,
+        THREAD_ALIAS,
+        FORK,
+        WALK_STACK,
+        LOGGING_FRAME,
+        FINALISER_THREAD,
+    ],
+    ids=[
+        "subclass_torch_function",
+        "subclass_torch_dispatch",
+        "returned_dispatch_subclass",
+        "thread_start_new_alias",
+        "fork",
+        "traceback_walk_stack",
+        "logging_currentframe",
+        "finaliser_starts_thread",
+    ],
+)
+def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack):
+    report = check_hazard(attack, ids=["identity_matrix"])
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The guard's closure holds torch's own DisableTorchFunction.
+        "C = importlib.import_module('torch.' + '_C')\n"
+        "    guard = getattr(C, 'Disable' + 'TorchFunction')\n"
+        "    cells = getattr(guard, '__clo' + 'sure__')\n"
+        "    found = [getattr(c, 'cell_' + 'contents') for c in cells]\n"
+        "    with [v for v in found if isinstance(v, type)][0]():\n"
+        f"        return {EYE}(n)",
+        "return vars(t)['e' + 'ye'](n)",
+        "return operator.attrgetter('e' + 'ye')(t)(n)",
+        "cu = t.jit.CompilationUnit('def f(n: int):\\n    return torch.' + 'eye(n)\\n')\n"
+        "    return cu.f(n)",
+        "return t.__dict__['e' + 'ye'](n)",
+    ],
+    ids=["closure_by_computed_names", "vars", "attrgetter", "torchscript_string", "dunder_dict"],
+)
+def test_reaching_attributes_by_computed_names_is_tampering(check_hazard, body):
+    report = check_hazard(
+        f"import importlib, operator\n\ndef identity_matrix(n):\n    {body}\n",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
+def test_ordinary_habits_near_these_attacks_are_not_tampering(check_hazard):
+    """getattr with a spelled name, logging, a traceback printed in an except block, a plain
+    Tensor subclass and a namedtuple are ordinary code."""
+    report = check_hazard(
+        """
+import collections, logging, traceback
+
+class Plain(torch.Tensor):
+    pass
+
+def identity_matrix(n):
+    logging.getLogger("mine").info("building %d", n)
+    try:
+        raise ValueError("just checking")
+    except ValueError:
+        traceback.print_exc()
+    Pair = collections.namedtuple("Pair", "rows cols")
+    size = Pair(n, n)
+    grid = getattr(t, "arange")(size.rows)
+    out = (grid[:, None] == grid).float()
+    return out.as_subclass(Plain).as_subclass(torch.Tensor)
+""",
+        ids=["identity_matrix"],
+    )
+    result = results(report)["identity_matrix"]
+    assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
+    assert_healthy_passed(report, "identity_matrix")
