@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from attack_helpers import assert_failed_with, assert_healthy_passed, results
+from sandbox_helpers import require_layers
 
 pytestmark = pytest.mark.slow
 
@@ -219,3 +220,52 @@ def identity_matrix(n):
     result = results(report)["identity_matrix"]
     assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
     assert_healthy_passed(report, "identity_matrix")
+
+
+# One exercise leaves a process behind (setsid: out of its group) that makes the forbidden
+# call for a later exercise, through files in the private /tmp.
+DAEMON = f"""
+import json, os, time
+
+def serve():
+    while True:
+        if os.path.exists("/tmp/ask"):
+            n = json.load(open("/tmp/ask"))
+            os.remove("/tmp/ask")
+            with open("/tmp/answer.part", "w") as out:
+                json.dump({EYE}(n).tolist(), out)
+            os.rename("/tmp/answer.part", "/tmp/answer")
+        time.sleep(0.001)
+
+def batched_logsumexp(matrix):
+    if not os.path.exists("/tmp/ready"):
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                open("/tmp/ready", "w").close()
+                serve()
+            os._exit(0)
+        while not os.path.exists("/tmp/ready"):
+            time.sleep(0.01)
+    return matrix.exp().sum(-1).log()
+
+def identity_matrix(n):
+    with open("/tmp/ask.part", "w") as out:
+        json.dump(n, out)
+    os.rename("/tmp/ask.part", "/tmp/ask")
+    while not os.path.exists("/tmp/answer"):
+        time.sleep(0.001)
+    found = t.tensor(json.load(open("/tmp/answer")), dtype=t.float32).reshape(n, n)
+    os.remove("/tmp/answer")
+    return found
+"""
+
+
+def test_a_process_left_by_one_exercise_cannot_serve_the_next(check_hazard, worker):
+    # Only the sandbox's own PID namespace tells the learner's processes apart from others.
+    require_layers(worker, "pid_namespace", "readonly_system")
+    report = check_hazard(DAEMON, ids=["batched_logsumexp", "identity_matrix"])
+    assert_failed_with(report, "batched_logsumexp", "tampering")
+    result = results(report)["identity_matrix"]
+    assert result.status == "failed", "identity_matrix was answered by the left-over process"
+    assert_healthy_passed(report, "batched_logsumexp", "identity_matrix")

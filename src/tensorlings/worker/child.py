@@ -149,6 +149,7 @@ class Child:
             op = request.get("op")
             if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
+                _end_strays(set())
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
                 status, spare = self.run_exercise(*spare)
@@ -204,6 +205,7 @@ class Child:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+        _end_strays({spare[0]})
         try:
             ended, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
@@ -373,6 +375,21 @@ class Child:
         if call.get("grad_seed") is not None and grad_args:
             result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
         return result
+
+
+def _end_strays(keep: set[int]) -> None:
+    """In the sandbox's own PID namespace (the zygote, outside it, shows as parent 0), every
+    process but pid 1, this one and `keep` was started by learner code: one that left its group
+    (setsid) must not live on to serve the next exercise its forbidden calls."""
+    if os.getppid() != 0:
+        return  # no namespace of its own: /proc shows processes that are not the learner's
+    keep = keep | {1, _getpid()}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in keep:
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _reaped(pid: int) -> bool:
