@@ -269,3 +269,24 @@ def test_a_process_left_by_one_exercise_cannot_serve_the_next(check_hazard, work
     result = results(report)["identity_matrix"]
     assert result.status == "failed", "identity_matrix was answered by the left-over process"
     assert_healthy_passed(report, "batched_logsumexp", "identity_matrix")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'sys.modules["einops.einops"].reduce(matrix, "b n -> b", t.logsumexp)',
+        'inspect.unwrap(einops.reduce)(matrix, "b n -> b", t.logsumexp)',
+        "functools.singledispatch(t.logsumexp)(matrix, -1)",
+    ],
+    ids=["raw_einops", "unwrapped_einops", "singledispatch"],
+)
+def test_a_forbidden_call_made_by_a_library_for_the_learner_still_counts(check_hazard, body):
+    """einops' own function (not the recording wrapper) or functools calls the forbidden
+    function it was handed, from its own frames."""
+    report = check_hazard(
+        "import functools, inspect, sys\nimport einops\n\n"
+        f"def batched_logsumexp(matrix):\n    return {body}\n",
+        ids=["batched_logsumexp"],
+    )
+    assert_failed_with(report, "batched_logsumexp", "forbidden_call")
+    assert_healthy_passed(report, "batched_logsumexp")

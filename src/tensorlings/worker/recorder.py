@@ -24,6 +24,12 @@ from tensorlings.worker.audit import Tampering
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+_PACKAGES = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+OWN, LIBRARY = "own", "library"
+# A call a library made for the learner's code is recorded under this prefix: it counts against
+# forbidden calls, never for required ones or against "only these calls".
+VIA_LIBRARY = "_via:"
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
 _REVERSED = {"rmul": "mul", "radd": "add", "rsub": "sub", "rtruediv": "div", "truediv": "div"}
 _MULTIPLY = {"mul", "mul_", "multiply", "imul"}
@@ -125,14 +131,25 @@ class CallRecorder:
         return refused
 
     def learner_made_call(self) -> bool:
+        return self.made_by() == OWN
+
+    def made_by(self) -> str | None:
+        """Who made the torch call being handled: OWN when the first frame outside torch,
+        this worker and the standard library (which acts for its caller: functools,
+        contextlib) is the learner's file; LIBRARY when a library made it for learner code
+        further out (einops reducing with a function it was handed); else None."""
         frame = _getframe(2)
+        while frame is not None and _acts_for_caller(frame.f_code.co_filename):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is None:
+            return None
+        if frame.f_code.co_filename == self.learner_file:
+            return None if self._in_assert(frame) else OWN
         while frame is not None:
-            filename = frame.f_code.co_filename
-            if filename.startswith(_TORCH_DIR) or filename.startswith(_HERE):
-                frame = frame.f_back  # type: ignore[assignment]
-                continue
-            return filename == self.learner_file and not self._in_assert(frame)
-        return False
+            if frame.f_code.co_filename == self.learner_file:
+                return None if self._in_assert(frame) else LIBRARY
+            frame = frame.f_back  # type: ignore[assignment]
+        return None
 
     def _in_assert(self, frame: Any) -> bool:
         spans = self.assert_spans.get(frame.f_lineno)
@@ -172,6 +189,14 @@ class CallRecorder:
     def take(self) -> dict[str, int]:
         calls, self.calls = self.calls, {}
         return calls
+
+
+def _acts_for_caller(filename: str) -> bool:
+    """torch itself, this worker, and the standard library (not the packages installed in it)
+    make calls for whoever called them."""
+    if filename.startswith((_TORCH_DIR, _HERE)):
+        return True
+    return filename.startswith(_STDLIB) and not any(p in filename for p in _PACKAGES)
 
 
 class _Marks:
@@ -272,9 +297,12 @@ class _RecordingMode(TorchFunctionMode):
             recorder.refuse(HIDING_HANDLER)
         events: list[str] = []
         name = canonical_name(func) if recorder.required else ""
-        if recorder.learner_made_call():
+        made_by = recorder.made_by()
+        if made_by == OWN:
             events = events_for(name or canonical_name(func), args)
             recorder.note(events)
+        elif made_by == LIBRARY:
+            recorder.note([VIA_LIBRARY + (name or canonical_name(func))])
         out = func(*args, **(kwargs or {}))
         if recorder.required:
             recorder.propagate(name, events, args, out)
