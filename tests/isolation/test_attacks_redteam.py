@@ -290,3 +290,23 @@ def test_a_forbidden_call_made_by_a_library_for_the_learner_still_counts(check_h
     )
     assert_failed_with(report, "batched_logsumexp", "forbidden_call")
     assert_healthy_passed(report, "batched_logsumexp")
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        'os.open("/proc/self/mem", os.O_RDWR)',
+        'os.open("mem", os.O_WRONLY, dir_fd=os.open("/proc/self", os.O_RDONLY))',
+        'open(f"/proc/{os.getpid()}/mem", "r+b").fileno()',
+    ],
+    ids=["self", "dir_fd", "own_pid"],
+)
+def test_writing_the_processs_own_memory_is_tampering(check_hazard, opening):
+    """/proc/self/mem writes past page protections: the recorder's state, or torch's function
+    names, could be rewritten in place."""
+    report = check_hazard(
+        f"import os\n\ndef identity_matrix(n):\n    fd = {opening}\n    return {EYE}(n)\n",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")

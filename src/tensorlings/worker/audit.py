@@ -225,6 +225,8 @@ class Audit:
         )
         if writing and _importable(path):
             self.refuse(f"writes an importable module ({str(path)[:80]!r})")
+        if writing and _process_memory(path):
+            self.refuse("writes to a process's memory (/proc/…/mem), the recorder's included")
 
 
 def _frame_like(args: tuple[Any, ...]) -> bool:
@@ -239,6 +241,14 @@ def _frame_like(args: tuple[Any, ...]) -> bool:
         "f_globals",
         "f_locals",
     )
+
+
+def _process_memory(path: Any) -> bool:
+    """/proc/<pid>/mem, however it is reached (`mem` from a /proc folder given as dir_fd, which
+    the event does not show): a file of that name is never written by tensor code."""
+    if isinstance(path, bytes):
+        path = path.decode(errors="replace")
+    return isinstance(path, str | os.PathLike) and os.path.basename(str(path)) == "mem"
 
 
 def _importable(path: Any) -> bool:
