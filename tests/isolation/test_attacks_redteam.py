@@ -310,3 +310,28 @@ def test_writing_the_processs_own_memory_is_tampering(check_hazard, opening):
     )
     assert_failed_with(report, "identity_matrix", "tampering")
     assert_healthy_passed(report, "identity_matrix")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "state = C._get_torch_function_state()\n"
+        "    C._set_torch_function_state(C._TorchFunctionState.ALL_DISABLED)\n"
+        "    try:\n"
+        f"        return {EYE}(n)\n"
+        "    finally:\n"
+        "        C._set_torch_function_state(state)",
+        f"C._set_skip_next_torch_function(True)\n    return {EYE}(n)",
+    ],
+    ids=["torch_function_state", "skip_next"],
+)
+def test_torch_function_switches_reached_through_a_computed_import_are_tampering(
+    check_hazard, body
+):
+    report = check_hazard(
+        "import importlib\n\ndef identity_matrix(n):\n"
+        f'    C = importlib.import_module("torch." + "_C")\n    {body}\n',
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")

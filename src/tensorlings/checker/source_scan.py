@@ -31,7 +31,8 @@ TAMPER_ATTRIBUTES = frozenset(
         "_disabled_torch_function_impl", "_set_torch_function_mode", "start_new_thread",
         "start_new", "__dict__", "__getattribute__", "getattr_static", "getmembers",
         "getmembers_static", "getclosurevars", "getargvalues", "attrgetter", "methodcaller",
-        "resolve_name", "CompilationUnit",
+        "resolve_name", "CompilationUnit", "_set_torch_function_state",
+        "_set_skip_next_torch_function", "_skip_one_hop_torch_function",
     }
 )  # fmt: skip
 # Modules (and parts of torch) whose use means going around the recorder: torch.ops and the
@@ -111,6 +112,9 @@ def _tamper_use(node: ast.AST, bindings: dict[str, str]) -> str | None:
             return f"{callee.id}()"
         if isinstance(callee, ast.Name) and callee.id in NAMED_ACCESS - bindings.keys():
             return _named_access(callee.id, node)
+        computed = not (node.args and isinstance(node.args[0], ast.Constant))
+        if computed and static.dotted(callee, bindings) == "importlib.import_module":
+            return "importlib.import_module(…) with a name computed at run time"
     return None
 
 

@@ -88,6 +88,9 @@ _TORCH_C_GUARDED = (
     "_len_torch_function_stack",
     "_set_torch_function_mode",
     "_disabled_torch_function_impl",
+    "_set_torch_function_state",
+    "_set_skip_next_torch_function",
+    "_skip_one_hop_torch_function",
 )
 _OVERRIDES_GUARDED = (
     "_pop_mode",
