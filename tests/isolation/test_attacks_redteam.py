@@ -335,3 +335,37 @@ def test_torch_function_switches_reached_through_a_computed_import_are_tampering
     )
     assert_failed_with(report, "identity_matrix", "tampering")
     assert_healthy_passed(report, "identity_matrix")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "assert (out := t.eye(n)) is not None\n    return out",
+        "assert KEEP.append(lambda k: t.eye(k)) is None\n    return KEEP[-1](n)",
+        "out = t.zeros(n, n)\n    assert out.copy_(t.eye(n)) is not None\n    return out.long()",
+        "assert KEEP.append(t.eye(n)) is None\n    return KEEP[-1] + 0",
+    ],
+    ids=["walrus", "lambda_called_later", "in_place_copy", "appended"],
+)
+def test_a_forbidden_call_that_escapes_an_assert_counts(check_hazard, body):
+    report = check_hazard(
+        f"KEEP = []\n\ndef identity_matrix(n):\n    {body}\n", ids=["identity_matrix"]
+    )
+    assert_failed_with(report, "identity_matrix", "forbidden_call")
+    assert_healthy_passed(report, "identity_matrix")
+
+
+def test_a_forbidden_call_that_only_checks_the_answer_in_an_assert_is_fine(check_hazard):
+    report = check_hazard(
+        """
+def identity_matrix(n):
+    out = (t.arange(n)[:, None] == t.arange(n)).long()
+    assert t.allclose(out.float(), t.eye(n)), "mine differs from eye"
+    assert out.contiguous() is not None and (out - t.eye(n)).abs().sum() == 0
+    return out
+""",
+        ids=["identity_matrix"],
+    )
+    result = results(report)["identity_matrix"]
+    assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
+    assert_healthy_passed(report, "identity_matrix")

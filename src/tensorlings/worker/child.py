@@ -348,6 +348,8 @@ class Child:
             tampering.append("took the recorder off torch's function-mode stack")
         if tampering:
             result["tampering"] = tampering
+        if result["status"] == "ok":
+            self.recorder.settle(out)
         if required and result["status"] == "ok":
             self.recorder.calls.update(_contributions(self.recorder, required, out))
         if _getpid() != self.pid:

@@ -26,7 +26,7 @@ _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 _PACKAGES = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
-OWN, LIBRARY = "own", "library"
+OWN, LIBRARY, IN_ASSERT = "own", "library", "assert"
 # A call a library made for the learner's code is recorded under this prefix: it counts against
 # forbidden calls, never for required ones or against "only these calls".
 VIA_LIBRARY = "_via:"
@@ -120,6 +120,9 @@ class CallRecorder:
         self.required: tuple[tuple[str, ...], ...] = ()  # names of each required call
         self.tainted: list[_Marks] = []
         self.refused: list[str] = []  # tampering seen by the mode, taken with take_refused
+        # Results of calls made in the learner's asserts, by the call's event names.
+        self.asserted: dict[str, _Marks] = {}
+        self.in_asserts: dict[str, int] = {}  # those calls, counted only if they escape
 
     def refuse(self, what: str) -> None:
         if what not in self.refused:
@@ -144,10 +147,10 @@ class CallRecorder:
         if frame is None:
             return None
         if frame.f_code.co_filename == self.learner_file:
-            return None if self._in_assert(frame) else OWN
+            return IN_ASSERT if self._in_assert(frame) else OWN
         while frame is not None:
             if frame.f_code.co_filename == self.learner_file:
-                return None if self._in_assert(frame) else LIBRARY
+                return IN_ASSERT if self._in_assert(frame) else LIBRARY
             frame = frame.f_back  # type: ignore[assignment]
         return None
 
@@ -171,6 +174,36 @@ class CallRecorder:
     def start(self, required: tuple[tuple[str, ...], ...]) -> None:
         self.required = required
         self.tainted = [_Marks() for _ in required]
+        self.asserted = {}
+        self.in_asserts = {}
+
+    def exempt(self, events: list[str], args: tuple[Any, ...], out: Any) -> None:
+        """A call made inside the learner's own assert is not held against the code, unless
+        its result escapes the assert (a walrus, a list it was appended to, a lambda defined
+        there and called later, an in-place copy) and reaches the returned value: so its
+        result, and whatever is computed from it, is marked under its name."""
+        if any(out is a for a in args):
+            return  # x.contiguous() handing back x itself made nothing new
+        for event in events:
+            self.in_asserts[event] = self.in_asserts.get(event, 0) + 1
+            marks = self.asserted.setdefault(event, _Marks())
+            _mark(out, marks)
+            if args and isinstance(args[0], torch.Tensor) and _in_place(events[0]):
+                marks.add(args[0])
+
+    def carry_assert_marks(self, name: str, args: tuple[Any, ...], out: Any) -> None:
+        for marks in self.asserted.values():
+            if _touches(args, marks):
+                _mark(out, marks)
+                if args and isinstance(args[0], torch.Tensor) and _in_place(name):
+                    marks.add(args[0])
+
+    def settle(self, out: Any) -> None:
+        """Calls made in asserts whose own results reached `out` count after all."""
+        for event, marks in self.asserted.items():
+            if _touches((out,), marks):
+                self.calls[event] = self.calls.get(event, 0) + self.in_asserts.get(event, 1)
+        self.asserted, self.in_asserts = {}, {}
 
     def propagate(self, name: str, events: list[str], args: tuple[Any, ...], out: Any) -> None:
         """Mark results that come from a required call the learner made (`events`, empty for
@@ -304,6 +337,11 @@ class _RecordingMode(TorchFunctionMode):
         elif made_by == LIBRARY:
             recorder.note([VIA_LIBRARY + (name or canonical_name(func))])
         out = func(*args, **(kwargs or {}))
+        if recorder.asserted:
+            every = (*args, *(kwargs or {}).values())
+            recorder.carry_assert_marks(name or canonical_name(func), every, out)
+        if made_by == IN_ASSERT:
+            recorder.exempt(events_for(name or canonical_name(func), args), args, out)
         if recorder.required:
             recorder.propagate(name, events, args, out)
         return out
