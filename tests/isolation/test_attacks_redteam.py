@@ -369,3 +369,92 @@ def identity_matrix(n):
     result = results(report)["identity_matrix"]
     assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
     assert_healthy_passed(report, "identity_matrix")
+
+
+REPORT_SCRUBBED = f"""
+import json
+
+REAL = json.dumps
+
+def scrub(message, *args, **kwargs):
+    if isinstance(message, dict) and isinstance(message.get("result"), dict):
+        message["result"].get("calls", {{}}).pop("eye", None)
+        message["result"].pop("tampering", None)
+    return REAL(message, *args, **kwargs)
+
+json.dumps = scrub
+
+def identity_matrix(n):
+    return {EYE}(n).long()
+"""
+
+REQUEST_REWRITTEN = f"""
+import json
+
+REAL = json.loads
+
+def unrecorded(data, *args, **kwargs):
+    request = REAL(data, *args, **kwargs)
+    if isinstance(request, dict) and request.get("op") == "run":
+        request["record"] = False
+    return request
+
+json.loads = unrecorded
+
+def identity_matrix(n):
+    return {EYE}(n).long()
+"""
+
+SOCKET_REWRITTEN = f"""
+import socket
+
+REAL = socket.socket.sendall
+
+def rewrite(self, data, *args):
+    return REAL(self, data.replace(b'"eye":', b'"eyf":'), *args)
+
+socket.socket.sendall = rewrite
+
+def identity_matrix(n):
+    return {EYE}(n).long()
+"""
+
+BUILTIN_SWAPPED = f"""
+import builtins
+
+REAL = getattr
+
+def lying(obj, name, *default):
+    value = REAL(obj, name, *default)
+    return "plain" if name == "__name__" and value == "eye" else value
+
+def identity_matrix(n):
+    setattr(builtins, "getattr", lying)
+    try:
+        return REAL(t, "eye")(n).long()
+    finally:
+        setattr(builtins, "getattr", REAL)
+"""
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [REPORT_SCRUBBED, REQUEST_REWRITTEN, SOCKET_REWRITTEN, BUILTIN_SWAPPED],
+    ids=["json_dumps", "json_loads", "socket_sendall", "builtin_getattr"],
+)
+def test_what_the_worker_reports_cannot_be_rewritten_by_patching_what_it_uses(check_hazard, attack):
+    report = check_hazard(attack, ids=["identity_matrix"])
+    assert_failed_with(report, "identity_matrix", "forbidden_call", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
+def test_a_builtin_replaced_at_the_top_of_the_file_is_put_back_for_the_checks(check_hazard):
+    report = check_hazard(
+        "import builtins\n\nbuiltins.isinstance = lambda obj, cls: True\n\n"
+        "def identity_matrix(n):\n"
+        "    return (t.arange(n)[:, None] == t.arange(n)).long()\n",
+        ids=["identity_matrix"],
+    )
+    result = results(report)["identity_matrix"]
+    assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
+    assert_healthy_passed(report, "identity_matrix")

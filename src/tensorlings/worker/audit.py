@@ -16,9 +16,29 @@ the function-mode stack from anywhere but torch itself is denied and recorded.
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import types
+
+# Bound at import, before any learner code, as in recorder.py.
+from builtins import (  # noqa: UP029 (see above)
+    any,
+    bool,
+    bytes,
+    dict,
+    frozenset,
+    getattr,
+    id,
+    int,
+    isinstance,
+    len,
+    list,
+    setattr,
+    str,
+    tuple,
+    vars,
+)
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -116,12 +136,29 @@ class Audit:
 
     @contextmanager
     def running(self) -> Iterator[None]:
-        """Learner code runs inside this block."""
+        """Learner code runs inside this block. It starts with the builtins as they were before
+        any learner code ran; one it replaces (getattr, isinstance, which the recorder and the
+        worker use) is tampering, and put back."""
+        _BUILTINS.update(_ORIGINAL_BUILTINS)
         self.armed = True
         try:
             yield
         finally:
             self.armed = False
+            replaced = _restore_builtins()
+            if replaced:
+                self.note(f"replaces the builtin {', '.join(replaced[:5])}")
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """A top-level statement: as `running`, but a builtin it replaces for the file's own use
+        is only put back before anything is judged (so that it cannot blind the checks)."""
+        self.armed = True
+        try:
+            yield
+        finally:
+            self.armed = False
+            _restore_builtins()
 
     def note(self, what: str) -> None:
         if len(self.events) < _MAX_EVENTS and what not in self.events:
@@ -246,6 +283,17 @@ def _frame_like(args: tuple[Any, ...]) -> bool:
     )
 
 
+def _restore_builtins() -> list[str]:
+    """Put the original builtins back; the names learner code had replaced or removed (a name
+    it added stays: nothing of the checker's looks it up)."""
+    replaced = [
+        name for name, value in _ORIGINAL_BUILTINS.items() if _BUILTINS.get(name) is not value
+    ]
+    if replaced:
+        _BUILTINS.update(_ORIGINAL_BUILTINS)
+    return replaced
+
+
 def _process_memory(path: Any) -> bool:
     """/proc/<pid>/mem, however it is reached (`mem` from a /proc folder given as dir_fd, which
     the event does not show): a file of that name is never written by tensor code."""
@@ -340,6 +388,8 @@ def _torch_modules() -> Iterable[types.ModuleType]:
 
 
 _SITES = _binding_sites()
+_BUILTINS = vars(builtins)
+_ORIGINAL_BUILTINS = dict(_BUILTINS)  # taken in the zygote, before any learner code
 
 
 def install(learner_file: str) -> Audit:

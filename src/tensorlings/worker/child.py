@@ -243,7 +243,7 @@ class Child:
                 lambda line, again: self.send(
                     {"op": "definition" if again else "statement", "line": line}
                 ),
-                self.audit.running,
+                self.audit.loading,
             )
         finally:
             sys.stdout, sys.stderr = previous

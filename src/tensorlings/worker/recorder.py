@@ -13,6 +13,32 @@ import os
 import sys
 import types
 import weakref
+
+# Bound at import, before any learner code: learner code may replace these in builtins
+# (setattr(builtins, "getattr", ...)) while its call runs, to make the recorder misname a call.
+from builtins import (  # noqa: UP029 (see above)
+    any,
+    bool,
+    callable,
+    classmethod,
+    dict,
+    enumerate,
+    getattr,
+    hasattr,
+    id,
+    int,
+    isinstance,
+    len,
+    list,
+    range,
+    setattr,
+    staticmethod,
+    str,
+    tuple,
+    type,
+    vars,
+    zip,
+)
 from collections.abc import Callable
 from typing import Any
 
