@@ -419,7 +419,7 @@ def identity_matrix(n):
     return {EYE}(n).long()
 """
 
-BUILTIN_SWAPPED = f"""
+BUILTIN_SWAPPED = """
 import builtins
 
 REAL = getattr
