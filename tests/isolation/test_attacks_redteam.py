@@ -458,3 +458,30 @@ def test_a_builtin_replaced_at_the_top_of_the_file_is_put_back_for_the_checks(ch
     result = results(report)["identity_matrix"]
     assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]
     assert_healthy_passed(report, "identity_matrix")
+
+
+def test_rebinding_torch_tensor_does_not_hide_a_subclass_handler(check_hazard):
+    report = check_hazard(
+        f"""
+SIZE = []
+
+class Sneaky(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        return {EYE}(SIZE[-1]).long()
+
+def identity_matrix(n):
+    SIZE.append(n)
+    real = torch.Tensor
+    sneaky = Sneaky(t.zeros(n, n))
+    torch.Tensor = int
+    try:
+        out = sneaky.exp()
+    finally:
+        torch.Tensor = real
+    return real.as_subclass(out, real)
+""",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")

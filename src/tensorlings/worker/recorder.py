@@ -72,6 +72,7 @@ _ALIASES = {
 _getframe = sys._getframe
 _stack_len = torch._C._len_torch_function_stack
 _stack_at = torch._C._get_function_stack_at
+_Tensor = torch.Tensor  # learner code may rebind torch.Tensor while its call runs
 _PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg)
 
 
@@ -103,7 +104,7 @@ def canonical_name(func: Any) -> str:
 
 def _is_int_tensor(value: Any) -> bool:
     return (
-        isinstance(value, torch.Tensor)
+        isinstance(value, _Tensor)
         and not value.dtype.is_floating_point
         and value.dtype != torch.bool
         and not value.dtype.is_complex
@@ -122,9 +123,7 @@ def events_for(name: str, args: tuple[Any, ...]) -> list[str]:
             events.append("int_tensor_index")
     elif name == "__setitem__":
         events.append("setitem")
-    elif name in _MULTIPLY and any(
-        isinstance(a, torch.Tensor) and a.dtype == torch.bool for a in args
-    ):
+    elif name in _MULTIPLY and any(isinstance(a, _Tensor) and a.dtype == torch.bool for a in args):
         events.append("bool_mask_multiply")
     return events
 
@@ -214,14 +213,14 @@ class CallRecorder:
             self.in_asserts[event] = self.in_asserts.get(event, 0) + 1
             marks = self.asserted.setdefault(event, _Marks())
             _mark(out, marks)
-            if args and isinstance(args[0], torch.Tensor) and _in_place(events[0]):
+            if args and isinstance(args[0], _Tensor) and _in_place(events[0]):
                 marks.add(args[0])
 
     def carry_assert_marks(self, name: str, args: tuple[Any, ...], out: Any) -> None:
         for marks in self.asserted.values():
             if _touches(args, marks):
                 _mark(out, marks)
-                if args and isinstance(args[0], torch.Tensor) and _in_place(name):
+                if args and isinstance(args[0], _Tensor) and _in_place(name):
                     marks.add(args[0])
 
     def settle(self, out: Any) -> None:
@@ -238,7 +237,7 @@ class CallRecorder:
         for names, marked in zip(self.required, self.tainted, strict=True):
             if any(e in names for e in events) or _touches(args, marked):
                 _mark(out, marked)
-                if args and isinstance(args[0], torch.Tensor) and _in_place(name):
+                if args and isinstance(args[0], _Tensor) and _in_place(name):
                     marked.add(args[0])
 
     def contributed(self, out: Any) -> list[int]:
@@ -276,7 +275,7 @@ class _Marks:
 
 def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
     for value in values:
-        if isinstance(value, torch.Tensor):
+        if isinstance(value, _Tensor):
             if value in marked:
                 return True
         elif (
@@ -289,7 +288,7 @@ def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
 
 
 def _mark(value: Any, marked: _Marks, depth: int = 0) -> None:
-    if isinstance(value, torch.Tensor):
+    if isinstance(value, _Tensor):
         marked.add(value)
     elif depth < 2 and isinstance(value, list | tuple):
         for item in value[:64]:
@@ -392,9 +391,7 @@ def hides_calls(value: Any) -> bool:
 def dispatches_itself(value: Any) -> bool:
     """A returned tensor whose own __torch_dispatch__ would run, unrecorded, while the value is
     sent back (sending sets __torch_function__ handlers aside, not dispatch ones)."""
-    return isinstance(value, torch.Tensor) and _foreign_handler(
-        type(value), ("__torch_dispatch__",)
-    )
+    return isinstance(value, _Tensor) and _foreign_handler(type(value), ("__torch_dispatch__",))
 
 
 def _hides_calls(values: tuple[Any, ...] | list[Any], depth: int = 0) -> bool:
@@ -402,9 +399,9 @@ def _hides_calls(values: tuple[Any, ...] | list[Any], depth: int = 0) -> bool:
     torch calls it with the function-mode stack set aside, so its calls go unrecorded."""
     for value in values:
         kind = type(value)
-        if kind is torch.Tensor:
+        if kind is _Tensor:
             continue
-        if isinstance(value, torch.Tensor):
+        if isinstance(value, _Tensor):
             if _foreign_handler(kind):
                 return True
         elif depth == 0 and kind in (list, tuple) and _hides_calls(value, 1):
