@@ -485,3 +485,23 @@ def identity_matrix(n):
     )
     assert_failed_with(report, "identity_matrix", "tampering")
     assert_healthy_passed(report, "identity_matrix")
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "import math\nmath.prod = lambda *args, **kwargs: 10**18\n",
+        "import base64\nbase64.b64decode = lambda *args, **kwargs: b''\n",
+        "import weakref\nweakref.ref = lambda value: (lambda: None)\n",
+    ],
+    ids=["math_prod", "b64decode", "weakref"],
+)
+def test_a_stdlib_function_replaced_at_the_top_does_not_break_the_worker(check_hazard, patch):
+    """The worker reads every exercise's inputs and writes its answers with functions bound
+    before the file ran; the file's own wrong answer is still judged wrong."""
+    report = check_hazard(
+        f"{patch}\ndef identity_matrix(n):\n    return t.zeros(n, n, dtype=t.int64)\n",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "wrong_values")
+    assert_healthy_passed(report, "identity_matrix")

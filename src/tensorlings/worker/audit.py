@@ -47,6 +47,7 @@ import torch
 import torch.overrides
 
 _getframe = sys._getframe  # bound before any learner code can replace it
+_basename = os.path.basename
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _WORKER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MAX_EVENTS = 20
@@ -299,7 +300,7 @@ def _process_memory(path: Any) -> bool:
     the event does not show): a file of that name is never written by tensor code."""
     if isinstance(path, bytes):
         path = path.decode(errors="replace")
-    return isinstance(path, str | os.PathLike) and os.path.basename(str(path)) == "mem"
+    return isinstance(path, str | os.PathLike) and _basename(str(path)) == "mem"
 
 
 def _importable(path: Any) -> bool:

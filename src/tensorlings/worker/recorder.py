@@ -72,7 +72,10 @@ _ALIASES = {
 _getframe = sys._getframe
 _stack_len = torch._C._len_torch_function_stack
 _stack_at = torch._C._get_function_stack_at
-_Tensor = torch.Tensor  # learner code may rebind torch.Tensor while its call runs
+# Bound at import: learner code may rebind these module attributes while its call runs.
+_Tensor = torch.Tensor
+_weak_ref = weakref.ref
+_CodeType = types.CodeType
 _PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg)
 
 
@@ -266,7 +269,7 @@ class _Marks:
     def add(self, tensor: torch.Tensor) -> None:
         if len(self.refs) > 100_000:  # a long loop of tiny ops: forget the dead ones
             self.refs = {k: r for k, r in self.refs.items() if r() is not None}
-        self.refs[id(tensor)] = weakref.ref(tensor)
+        self.refs[id(tensor)] = _weak_ref(tensor)
 
     def __contains__(self, tensor: torch.Tensor) -> bool:
         ref = self.refs.get(id(tensor))
@@ -426,7 +429,7 @@ def _foreign_handler(
         if any(handler is default for default in _TORCH_DEFAULTS):
             continue
         code = getattr(handler, "__code__", None)
-        if not isinstance(code, types.CodeType) or not code.co_filename.startswith(_TORCH_DIR):
+        if not isinstance(code, _CodeType) or not code.co_filename.startswith(_TORCH_DIR):
             return True
     return False
 
