@@ -11,11 +11,13 @@ from rich.table import Table
 from tensorlings import catalogue
 from tensorlings.checker.results import CheckReport, ExerciseResult, Problem
 from tensorlings.exercise import Exercise
+from tensorlings.grading.safe_text import safe_text
 
 
 def safe(text: str) -> str:
-    """Printable text: learner output may hold lone surrogates no terminal can encode."""
-    return escape(text.encode("utf-8", "replace").decode("utf-8"))
+    """Printable text: learner output may hold lone surrogates no terminal can encode, and
+    ANSI escapes that would rewrite the terminal (shown as visible `\x1b` instead)."""
+    return escape(safe_text(text.encode("utf-8", "replace").decode("utf-8")))
 
 
 MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
@@ -71,7 +73,7 @@ def report_view(
         where = f" (line {line})" if line and f"line {line}" not in report.error.message else ""
         console.print(
             f"[red]The file could not be checked[/]: {report.error.kind}{where}: "
-            f"{escape(report.error.message)}"
+            f"{safe(report.error.message)}"
         )
         return
     if report.load_notes:
@@ -80,9 +82,7 @@ def report_view(
             "or failed while loading:[/]"
         )
         for note in report.load_notes[:8]:
-            console.print(
-                f"  line {note.line}: {note.kind}: {escape(note.message)}", highlight=False
-            )
+            console.print(f"  line {note.line}: {note.kind}: {safe(note.message)}", highlight=False)
     passed = [r for r in report.exercises if r.status == "passed"]
     if passed:
         console.print(" ".join(f"[green]✓[/] {r.id}" for r in passed))

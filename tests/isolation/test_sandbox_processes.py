@@ -80,7 +80,9 @@ def test_a_setsid_fork_chain_is_gone_after_the_check(jailed, tmp_path):
         limits=Limits(exercise_seconds=5.0, statement_seconds=3.0),
     )
     result = result_of(report, "relu_abs")
-    if stopped_earlier(result):
+    # A fork is noted as tampering (the recorder sees one process), not refused: the chain
+    # still starts, and the sandbox must still end it.
+    if stopped_earlier(result) and "forked 5" not in result.output:
         pytest.skip(f"an earlier layer refused the fork itself: {kinds(result)}")
     assert "forked 5" in result.output
     assert f"/tensorlings/{jailed.process.pid}-" in result.output  # so the scan below sees them

@@ -20,6 +20,7 @@ INSPECTION = frozenset(
 
 
 USED = "used:"  # `used:<first name of a required call>`: its result reached the returned value
+VIA = "_via:"  # `_via:<name>`: a library made the call for the learner's code (recorder.py)
 
 
 def call_problems(
@@ -28,7 +29,7 @@ def call_problems(
     rules = exercise.rules
     problems = []
     for rule in rules.forbidden:
-        used = sorted(name for name in rule.names if calls.get(name))
+        used = sorted(name for name in rule.names if calls.get(name) or calls.get(VIA + name))
         if used:
             problems.append(
                 Problem(

@@ -130,6 +130,24 @@ def _parse_cell(code: str, first_line: int) -> tuple[ast.Module | None, SyntaxEr
     return tree, None
 
 
+# Far above any real workbook (a notebook with saved plots is a few MB); a bigger upload
+# (a sparse file of gigabytes) would be read whole into the grader's memory.
+MAX_WORKBOOK_BYTES = 64 * 1024 * 1024
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise WorkbookError(f"cannot read {path}: {error}") from None
+    if size > MAX_WORKBOOK_BYTES:
+        raise WorkbookError(
+            f"{path} is {size / 2**20:.0f} MB, more than a workbook's limit of "
+            f"{MAX_WORKBOOK_BYTES // 2**20} MB; clear the notebook's outputs or remove the "
+            "data pasted into it."
+        )
+
+
 def read_workbook(path: Path) -> Workbook:
     """The workbook's cells, parsed; raises WorkbookError when the file cannot be read."""
     if not path.exists():
@@ -138,6 +156,7 @@ def read_workbook(path: Path) -> Workbook:
         raise WorkbookError(f"{path} is a folder; give the workbook file inside it.")
     if path.suffix not in (".py", ".ipynb"):
         raise WorkbookError(f"{path} is neither a .py file nor a .ipynb notebook.")
+    _check_size(path)
     try:
         raw = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors save it
     except (OSError, UnicodeDecodeError) as error:

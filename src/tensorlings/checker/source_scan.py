@@ -29,6 +29,10 @@ TAMPER_ATTRIBUTES = frozenset(
         "_get_current_function_mode_stack", "_pop_torch_function_stack",
         "_push_on_torch_function_stack", "_get_function_stack_at", "_len_torch_function_stack",
         "_disabled_torch_function_impl", "_set_torch_function_mode", "start_new_thread",
+        "start_new", "__dict__", "__getattribute__", "getattr_static", "getmembers",
+        "getmembers_static", "getclosurevars", "getargvalues", "attrgetter", "methodcaller",
+        "resolve_name", "CompilationUnit", "_set_torch_function_state",
+        "_set_skip_next_torch_function", "_skip_one_hop_torch_function",
     }
 )  # fmt: skip
 # Modules (and parts of torch) whose use means going around the recorder: torch.ops and the
@@ -49,8 +53,31 @@ TAMPER_MODULES = (
     "einops._backends",
     "einops._torch_specific",
     "einops.einops",
+    # Names looked up from strings, where neither this scan nor a reader sees what is reached.
+    "builtins.getattr",
+    "builtins.setattr",
+    "builtins.delattr",
+    "builtins.vars",
+    "builtins.eval",
+    "builtins.exec",
+    "builtins.compile",
+    "builtins.__import__",
+    "operator.attrgetter",
+    "operator.methodcaller",
+    "inspect.getattr_static",
+    "inspect.getmembers",
+    "inspect.getclosurevars",
+    "inspect.getargvalues",
+    "pkgutil.resolve_name",
+    "pydoc.locate",
+    # TorchScript compiled from a string or loaded from bytes runs below the torch functions.
+    "torch.jit.CompilationUnit",
+    "torch.jit.load",
+    "torch.library",
 )
 TAMPER_BUILTINS = frozenset({"eval", "exec", "compile", "__import__"})
+# Attribute access by a name computed at run time: only a string spelled in the code is read.
+NAMED_ACCESS = frozenset({"getattr", "setattr", "delattr", "vars"})
 
 
 def tampering(nodes: Iterable[ast.AST], bindings: dict[str, str], owner: str) -> list[Finding]:
@@ -76,16 +103,30 @@ def _tamper_use(node: ast.AST, bindings: dict[str, str]) -> str | None:
         dotted = static.dotted(node, bindings)
         if dotted is not None and _under_any(dotted):
             return dotted
+    if isinstance(node, ast.Name) and node.id == "__builtins__":
+        return "__builtins__"
     if isinstance(node, ast.Call):
         callee = node.func
         # (a name bound by an import is that module's function, not the builtin)
         if isinstance(callee, ast.Name) and callee.id in TAMPER_BUILTINS - bindings.keys():
             return f"{callee.id}()"
-        if isinstance(callee, ast.Name) and callee.id in ("getattr", "setattr", "delattr"):
-            name = _constant_name(node)
-            if name is not None and name in TAMPER_ATTRIBUTES:
-                return f"{callee.id}(…, {name!r})"
+        if isinstance(callee, ast.Name) and callee.id in NAMED_ACCESS - bindings.keys():
+            return _named_access(callee.id, node)
+        computed = not (node.args and isinstance(node.args[0], ast.Constant))
+        if computed and static.dotted(callee, bindings) == "importlib.import_module":
+            return "importlib.import_module(…) with a name computed at run time"
     return None
+
+
+def _named_access(builtin: str, call: ast.Call) -> str | None:
+    """getattr(x, "shape") is plain code; getattr(x, "soft" + "max") or vars(torch) hides
+    which attribute it reaches, from this scan as from a reader."""
+    if builtin == "vars":
+        return "vars(…)" if call.args else None
+    name = _constant_name(call)
+    if name is None:
+        return f"{builtin}(…) with a name computed at run time"
+    return f"{builtin}(…, {name!r})" if name in TAMPER_ATTRIBUTES else None
 
 
 def _constant_name(call: ast.Call) -> str | None:

@@ -16,9 +16,29 @@ the function-mode stack from anywhere but torch itself is denied and recorded.
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import types
+
+# Bound at import, before any learner code, as in recorder.py.
+from builtins import (  # noqa: UP029 (see above)
+    any,
+    bool,
+    bytes,
+    dict,
+    frozenset,
+    getattr,
+    id,
+    int,
+    isinstance,
+    len,
+    list,
+    setattr,
+    str,
+    tuple,
+    vars,
+)
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +47,7 @@ import torch
 import torch.overrides
 
 _getframe = sys._getframe  # bound before any learner code can replace it
+_basename = os.path.basename
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _WORKER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MAX_EVENTS = 20
@@ -34,6 +55,13 @@ _INSPECT = os.sep + "inspect.py"
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 _SITE = os.sep + "site-packages" + os.sep
 _PROXIES = (os.path.join(os.path.dirname(os.__file__), "ctypes") + os.sep,)
+# These hand a frame to their direct caller (traceback.walk_stack and walk_tb,
+# logging.currentframe) but also read frames for their own use (print_exc, findCaller): only
+# a direct call from the learner's code is theirs.
+_HANDS_OUT_FRAMES = (
+    os.path.join(_STDLIB, "traceback.py"),
+    os.path.join(_STDLIB, "logging", "__init__.py"),
+)
 
 # Denied whoever asks, while learner code runs.
 _ALWAYS = {
@@ -54,6 +82,19 @@ _FROM_LEARNER = {
     "sys._getframe": "reads the call stack (sys._getframe)",
     "object.__getattr__": "reads a frame or a function's globals",
 }
+# Another process runs torch where the recorder cannot count: noted (the exercise fails), not
+# refused, so that the sandbox's own clean-up of what it started can still be relied on.
+_PROCESSES = {
+    "os.fork": "forks a process",
+    "os.forkpty": "forks a process",
+    "os.posix_spawn": "starts a process",
+    "os.spawn": "starts a process",
+    "os.exec": "runs another program",
+    "os.system": "runs another program",
+    "subprocess.Popen": "runs another program",
+}
+# Judged also while no learner code is meant to run, when learner code is on the stack.
+_UNARMED = frozenset(_ALWAYS) | frozenset(_FROM_LEARNER) | frozenset(_PROCESSES) | {"compile"}
 _MOVES = ("os.rename", "os.link", "os.symlink", "shutil.copyfile")
 _IMPORTABLE = (".py", ".pyc", ".pth", ".so")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -68,6 +109,9 @@ _TORCH_C_GUARDED = (
     "_len_torch_function_stack",
     "_set_torch_function_mode",
     "_disabled_torch_function_impl",
+    "_set_torch_function_state",
+    "_set_skip_next_torch_function",
+    "_skip_one_hop_torch_function",
 )
 _OVERRIDES_GUARDED = (
     "_pop_mode",
@@ -93,12 +137,33 @@ class Audit:
 
     @contextmanager
     def running(self) -> Iterator[None]:
-        """Learner code runs inside this block."""
+        """Learner code runs inside this block. It starts with the builtins as they were before
+        any learner code ran; one it replaces (getattr, isinstance, which the recorder and the
+        worker use) is tampering, and put back."""
+        _BUILTINS.update(_ORIGINAL_BUILTINS)
         self.armed = True
         try:
             yield
         finally:
             self.armed = False
+            replaced = _restore_builtins()
+            if replaced:
+                self.note(f"replaces the builtin {', '.join(replaced[:5])}")
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """A top-level statement: as `running`, but a builtin it replaces for the file's own use
+        is only put back before anything is judged (so that it cannot blind the checks)."""
+        self.armed = True
+        try:
+            yield
+        finally:
+            self.armed = False
+            _restore_builtins()
+
+    def note(self, what: str) -> None:
+        if len(self.events) < _MAX_EVENTS and what not in self.events:
+            self.events.append(what)
 
     def take(self) -> list[str]:
         events, self.events = self.events, []
@@ -124,6 +189,8 @@ class Audit:
             if frame is None:
                 return False
             filename = frame.f_code.co_filename
+        if filename in _HANDS_OUT_FRAMES and frame.f_back is not None:
+            filename = frame.f_back.f_code.co_filename
         return filename == self.learner_file or filename.startswith("<")
 
     def origin_is_learner(self) -> bool:
@@ -138,18 +205,37 @@ class Audit:
         return False
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self.armed or self.busy:
+        if self.busy or not (self.armed or event in _UNARMED or event.startswith("ctypes.")):
             return
         self.busy = True
         try:
-            self._judge(event, args)
+            if self.armed or self._learner_unarmed(event, args):
+                self._judge(event, args)
         finally:
             self.busy = False
+
+    def _learner_unarmed(self, event: str, args: tuple[Any, ...]) -> bool:
+        """Learner code running outside `running`: a finaliser (`__del__`, a weakref callback)
+        or a method of a returned object called while the result is sent back. What it starts
+        there (a thread, a trace hook) would outlive the check of one call."""
+        if event == "object.__getattr__" and not _frame_like(args):
+            return False
+        return bool(self.learner_file) and self.learner_on_stack()
+
+    def learner_on_stack(self) -> bool:
+        frame: types.FrameType | None = _getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename == self.learner_file:
+                return True
+            frame = frame.f_back
+        return False
 
     def _judge(self, event: str, args: tuple[Any, ...]) -> None:
         # Seen from caller_is_learner: itself, _judge, hook, then the frame that raised it.
         if event in _ALWAYS:
             self.refuse(_ALWAYS[event])
+        elif event in _PROCESSES:
+            self.note(f"{_PROCESSES[event]} (the recorder sees only the checked process)")
         elif event in _FROM_LEARNER:
             if event == "object.__getattr__" and not _frame_like(args):
                 return
@@ -180,6 +266,8 @@ class Audit:
         )
         if writing and _importable(path):
             self.refuse(f"writes an importable module ({str(path)[:80]!r})")
+        if writing and _process_memory(path):
+            self.refuse("writes to a process's memory (/proc/…/mem), the recorder's included")
 
 
 def _frame_like(args: tuple[Any, ...]) -> bool:
@@ -194,6 +282,25 @@ def _frame_like(args: tuple[Any, ...]) -> bool:
         "f_globals",
         "f_locals",
     )
+
+
+def _restore_builtins() -> list[str]:
+    """Put the original builtins back; the names learner code had replaced or removed (a name
+    it added stays: nothing of the checker's looks it up)."""
+    replaced = [
+        name for name, value in _ORIGINAL_BUILTINS.items() if _BUILTINS.get(name) is not value
+    ]
+    if replaced:
+        _BUILTINS.update(_ORIGINAL_BUILTINS)
+    return replaced
+
+
+def _process_memory(path: Any) -> bool:
+    """/proc/<pid>/mem, however it is reached (`mem` from a /proc folder given as dir_fd, which
+    the event does not show): a file of that name is never written by tensor code."""
+    if isinstance(path, bytes):
+        path = path.decode(errors="replace")
+    return isinstance(path, str | os.PathLike) and _basename(str(path)) == "mem"
 
 
 def _importable(path: Any) -> bool:
@@ -251,21 +358,28 @@ def _guard_torch(audit: Audit) -> None:
 
 
 def _guard_threads(audit: Audit) -> None:
-    """Python 3.11 raises no audit event for a new thread: guard the one function that makes
-    them (threading bound it at import, so both names are replaced)."""
+    """Python 3.11 raises no audit event for a new thread: guard the functions that make them
+    (`start_new_thread` and its old alias `start_new`; threading bound the first at import)."""
     import _thread
     import threading
 
-    original = _thread.start_new_thread
+    for name in ("start_new_thread", "start_new"):
+        original = getattr(_thread, name, None)
+        if original is None:
+            continue
+        guard = _thread_guard(audit, original)
+        setattr(_thread, name, guard)
+        if getattr(threading, "_start_new_thread", None) is original:
+            threading._start_new_thread = guard  # type: ignore[attr-defined]
 
+
+def _thread_guard(audit: Audit, original: Callable[..., Any]) -> Callable[..., Any]:
     def start_new_thread(*args: Any, **kwargs: Any) -> Any:
-        if audit.armed and audit.origin_is_learner():
+        if (audit.armed or audit.learner_on_stack()) and audit.origin_is_learner():
             audit.refuse("starts a thread (the recorder sees only the calling thread)")
         return original(*args, **kwargs)
 
-    _thread.start_new_thread = start_new_thread
-    if getattr(threading, "_start_new_thread", None) is original:
-        threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+    return start_new_thread
 
 
 def _torch_modules() -> Iterable[types.ModuleType]:
@@ -275,6 +389,8 @@ def _torch_modules() -> Iterable[types.ModuleType]:
 
 
 _SITES = _binding_sites()
+_BUILTINS = vars(builtins)
+_ORIGINAL_BUILTINS = dict(_BUILTINS)  # taken in the zygote, before any learner code
 
 
 def install(learner_file: str) -> Audit:

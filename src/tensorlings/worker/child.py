@@ -170,6 +170,7 @@ class Child:
             op = request.get("op")
             if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
+                _end_strays(set())
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
                 status, spare = self.run_exercise(*spare)
@@ -226,6 +227,7 @@ class Child:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+        _end_strays({spare[0]})
         if said == b"d":  # it is leaving on its own: reap it later, its status is not needed
             if not _reaped(pid):
                 self.leaving.add(pid)
@@ -263,7 +265,7 @@ class Child:
                 lambda line, again: self.send(
                     {"op": "definition" if again else "statement", "line": line}
                 ),
-                self.audit.running,
+                self.audit.loading,
             )
         finally:
             sys.stdout, sys.stderr = previous
@@ -360,11 +362,16 @@ class Child:
         finally:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
-        tampering = self.audit.take()
+        tampering = self.audit.take() + self.recorder.take_refused()
+        if recorder.hides_calls(out):
+            tampering.append(recorder.HIDING_HANDLER)
+            out = None if recorder.dispatches_itself(out) else out
         if not intact:
             tampering.append("took the recorder off torch's function-mode stack")
         if tampering:
             result["tampering"] = tampering
+        if result["status"] == "ok":
+            self.recorder.settle(out)
         if required and result["status"] == "ok":
             self.recorder.calls.update(_contributions(self.recorder, required, out))
         if _getpid() != self.pid:
@@ -407,6 +414,21 @@ def _exit_status(pid: int, seconds: float = 2.0) -> int | None:
         if _monotonic() > deadline:
             return None
         _sleep(0.001)
+
+
+def _end_strays(keep: set[int]) -> None:
+    """In the sandbox's own PID namespace (the zygote, outside it, shows as parent 0), every
+    process but pid 1, this one and `keep` was started by learner code: one that left its group
+    (setsid) must not live on to serve the next exercise its forbidden calls."""
+    if os.getppid() != 0:
+        return  # no namespace of its own: /proc shows processes that are not the learner's
+    keep = keep | {1, _getpid()}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in keep:
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _reaped(pid: int) -> bool:

@@ -14,6 +14,12 @@ from typing import Any
 
 import torch
 
+# Bound at import, before any learner code: a file that replaces math.prod or base64's functions
+# at its top must not change how the worker reads its inputs or writes its answers (its
+# neighbours' included).
+_prod = math.prod
+_b64encode, _b64decode = base64.b64encode, base64.b64decode
+
 _DTYPES: dict[str, torch.dtype] = {
     "float16": torch.float16,
     "bfloat16": torch.bfloat16,
@@ -82,9 +88,9 @@ def encode_tensor(x: torch.Tensor, max_bytes: int) -> dict[str, Any]:
             "grad_fn": x.grad_fn is not None,
             "data": None,
         }
-        nbytes = math.prod(shape) * _element_size(x)
+        nbytes = _prod(shape) * _element_size(x)
         if dtype in _NAMES and nbytes <= max_bytes:
-            record["data"] = base64.b64encode(_tensor_bytes(x)).decode("ascii")
+            record["data"] = _b64encode(_tensor_bytes(x)).decode("ascii")
         return record
 
 
@@ -159,8 +165,8 @@ def decode_tensor(record: dict[str, Any]) -> torch.Tensor | None:
         return None
     if not isinstance(data, str):
         raise EncodingError("tensor data must be base64 text")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
-    numel = math.prod(shape)
+    raw = _b64decode(data.encode("ascii"), validate=True)
+    numel = _prod(shape)
     itemsize = _empty((), dtype=dtype).element_size()
     if len(raw) != numel * itemsize:
         raise EncodingError(f"{len(raw)} bytes for {numel} elements of {name}")
@@ -180,7 +186,7 @@ def recipe(kind: str, shape: tuple[int, ...], seed: int, **params: Any) -> dict[
 
 def make_recipe(record: dict[str, Any]) -> torch.Tensor:
     shape = tuple(int(s) for s in record["shape"])
-    if math.prod(shape) > 50_000_000:
+    if _prod(shape) > 50_000_000:
         raise EncodingError("recipe too large")
     generator = torch.Generator().manual_seed(int(record["seed"]))
     kind = record.get("kind")

@@ -13,6 +13,32 @@ import os
 import sys
 import types
 import weakref
+
+# Bound at import, before any learner code: learner code may replace these in builtins
+# (setattr(builtins, "getattr", ...)) while its call runs, to make the recorder misname a call.
+from builtins import (  # noqa: UP029 (see above)
+    any,
+    bool,
+    callable,
+    classmethod,
+    dict,
+    enumerate,
+    getattr,
+    hasattr,
+    id,
+    int,
+    isinstance,
+    len,
+    list,
+    range,
+    setattr,
+    staticmethod,
+    str,
+    tuple,
+    type,
+    vars,
+    zip,
+)
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +46,16 @@ import einops
 import torch
 from torch.overrides import TorchFunctionMode
 
+from tensorlings.worker.audit import Tampering
+
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+_PACKAGES = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+OWN, LIBRARY, IN_ASSERT = "own", "library", "assert"
+# A call a library made for the learner's code is recorded under this prefix: it counts against
+# forbidden calls, never for required ones or against "only these calls".
+VIA_LIBRARY = "_via:"
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
 _REVERSED = {"rmul": "mul", "radd": "add", "rsub": "sub", "rtruediv": "div", "truediv": "div"}
 _MULTIPLY = {"mul", "mul_", "multiply", "imul"}
@@ -38,6 +72,10 @@ _ALIASES = {
 _getframe = sys._getframe
 _stack_len = torch._C._len_torch_function_stack
 _stack_at = torch._C._get_function_stack_at
+# Bound at import: learner code may rebind these module attributes while its call runs.
+_Tensor = torch.Tensor
+_weak_ref = weakref.ref
+_CodeType = types.CodeType
 _PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg)
 
 
@@ -69,7 +107,7 @@ def canonical_name(func: Any) -> str:
 
 def _is_int_tensor(value: Any) -> bool:
     return (
-        isinstance(value, torch.Tensor)
+        isinstance(value, _Tensor)
         and not value.dtype.is_floating_point
         and value.dtype != torch.bool
         and not value.dtype.is_complex
@@ -88,9 +126,7 @@ def events_for(name: str, args: tuple[Any, ...]) -> list[str]:
             events.append("int_tensor_index")
     elif name == "__setitem__":
         events.append("setitem")
-    elif name in _MULTIPLY and any(
-        isinstance(a, torch.Tensor) and a.dtype == torch.bool for a in args
-    ):
+    elif name in _MULTIPLY and any(isinstance(a, _Tensor) and a.dtype == torch.bool for a in args):
         events.append("bool_mask_multiply")
     return events
 
@@ -111,16 +147,40 @@ class CallRecorder:
         self.active = False
         self.required: tuple[tuple[str, ...], ...] = ()  # names of each required call
         self.tainted: list[_Marks] = []
+        self.refused: list[str] = []  # tampering seen by the mode, taken with take_refused
+        # Results of calls made in the learner's asserts, by the call's event names.
+        self.asserted: dict[str, _Marks] = {}
+        self.in_asserts: dict[str, int] = {}  # those calls, counted only if they escape
+
+    def refuse(self, what: str) -> None:
+        if what not in self.refused:
+            self.refused.append(what)
+        raise Tampering(f"not allowed while your work is checked: the code {what}")
+
+    def take_refused(self) -> list[str]:
+        refused, self.refused = self.refused, []
+        return refused
 
     def learner_made_call(self) -> bool:
+        return self.made_by() == OWN
+
+    def made_by(self) -> str | None:
+        """Who made the torch call being handled: OWN when the first frame outside torch,
+        this worker and the standard library (which acts for its caller: functools,
+        contextlib) is the learner's file; LIBRARY when a library made it for learner code
+        further out (einops reducing with a function it was handed); else None."""
         frame = _getframe(2)
+        while frame is not None and _acts_for_caller(frame.f_code.co_filename):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is None:
+            return None
+        if frame.f_code.co_filename == self.learner_file:
+            return IN_ASSERT if self._in_assert(frame) else OWN
         while frame is not None:
-            filename = frame.f_code.co_filename
-            if filename.startswith(_TORCH_DIR) or filename.startswith(_HERE):
-                frame = frame.f_back  # type: ignore[assignment]
-                continue
-            return filename == self.learner_file and not self._in_assert(frame)
-        return False
+            if frame.f_code.co_filename == self.learner_file:
+                return IN_ASSERT if self._in_assert(frame) else LIBRARY
+            frame = frame.f_back  # type: ignore[assignment]
+        return None
 
     def _in_assert(self, frame: Any) -> bool:
         spans = self.assert_spans.get(frame.f_lineno)
@@ -142,6 +202,36 @@ class CallRecorder:
     def start(self, required: tuple[tuple[str, ...], ...]) -> None:
         self.required = required
         self.tainted = [_Marks() for _ in required]
+        self.asserted = {}
+        self.in_asserts = {}
+
+    def exempt(self, events: list[str], args: tuple[Any, ...], out: Any) -> None:
+        """A call made inside the learner's own assert is not held against the code, unless
+        its result escapes the assert (a walrus, a list it was appended to, a lambda defined
+        there and called later, an in-place copy) and reaches the returned value: so its
+        result, and whatever is computed from it, is marked under its name."""
+        if any(out is a for a in args):
+            return  # x.contiguous() handing back x itself made nothing new
+        for event in events:
+            self.in_asserts[event] = self.in_asserts.get(event, 0) + 1
+            marks = self.asserted.setdefault(event, _Marks())
+            _mark(out, marks)
+            if args and isinstance(args[0], _Tensor) and _in_place(events[0]):
+                marks.add(args[0])
+
+    def carry_assert_marks(self, name: str, args: tuple[Any, ...], out: Any) -> None:
+        for marks in self.asserted.values():
+            if _touches(args, marks):
+                _mark(out, marks)
+                if args and isinstance(args[0], _Tensor) and _in_place(name):
+                    marks.add(args[0])
+
+    def settle(self, out: Any) -> None:
+        """Calls made in asserts whose own results reached `out` count after all."""
+        for event, marks in self.asserted.items():
+            if _touches((out,), marks):
+                self.calls[event] = self.calls.get(event, 0) + self.in_asserts.get(event, 1)
+        self.asserted, self.in_asserts = {}, {}
 
     def propagate(self, name: str, events: list[str], args: tuple[Any, ...], out: Any) -> None:
         """Mark results that come from a required call the learner made (`events`, empty for
@@ -150,7 +240,7 @@ class CallRecorder:
         for names, marked in zip(self.required, self.tainted, strict=True):
             if any(e in names for e in events) or _touches(args, marked):
                 _mark(out, marked)
-                if args and isinstance(args[0], torch.Tensor) and _in_place(name):
+                if args and isinstance(args[0], _Tensor) and _in_place(name):
                     marked.add(args[0])
 
     def contributed(self, out: Any) -> list[int]:
@@ -162,6 +252,14 @@ class CallRecorder:
         return calls
 
 
+def _acts_for_caller(filename: str) -> bool:
+    """torch itself, this worker, and the standard library (not the packages installed in it)
+    make calls for whoever called them."""
+    if filename.startswith((_TORCH_DIR, _HERE)):
+        return True
+    return filename.startswith(_STDLIB) and not any(p in filename for p in _PACKAGES)
+
+
 class _Marks:
     """Tensors by identity (a WeakSet compares tensors with ==, which is elementwise)."""
 
@@ -171,7 +269,7 @@ class _Marks:
     def add(self, tensor: torch.Tensor) -> None:
         if len(self.refs) > 100_000:  # a long loop of tiny ops: forget the dead ones
             self.refs = {k: r for k, r in self.refs.items() if r() is not None}
-        self.refs[id(tensor)] = weakref.ref(tensor)
+        self.refs[id(tensor)] = _weak_ref(tensor)
 
     def __contains__(self, tensor: torch.Tensor) -> bool:
         ref = self.refs.get(id(tensor))
@@ -180,7 +278,7 @@ class _Marks:
 
 def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
     for value in values:
-        if isinstance(value, torch.Tensor):
+        if isinstance(value, _Tensor):
             if value in marked:
                 return True
         elif (
@@ -193,7 +291,7 @@ def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
 
 
 def _mark(value: Any, marked: _Marks, depth: int = 0) -> None:
-    if isinstance(value, torch.Tensor):
+    if isinstance(value, _Tensor):
         marked.add(value)
     elif depth < 2 and isinstance(value, list | tuple):
         for item in value[:64]:
@@ -256,12 +354,22 @@ class _RecordingMode(TorchFunctionMode):
         kwargs: dict[str, Any] | None = None,
     ) -> Any:
         recorder = self.recorder
+        if _hides_calls(args) or (kwargs and _hides_calls(tuple(kwargs.values()))):
+            recorder.refuse(HIDING_HANDLER)
         events: list[str] = []
         name = canonical_name(func) if recorder.required else ""
-        if recorder.learner_made_call():
+        made_by = recorder.made_by()
+        if made_by == OWN:
             events = events_for(name or canonical_name(func), args)
             recorder.note(events)
+        elif made_by == LIBRARY:
+            recorder.note([VIA_LIBRARY + (name or canonical_name(func))])
         out = func(*args, **(kwargs or {}))
+        if recorder.asserted:
+            every = (*args, *(kwargs or {}).values())
+            recorder.carry_assert_marks(name or canonical_name(func), every, out)
+        if made_by == IN_ASSERT:
+            recorder.exempt(events_for(name or canonical_name(func), args), args, out)
         if recorder.required:
             recorder.propagate(name, events, args, out)
         return out
@@ -270,6 +378,63 @@ class _RecordingMode(TorchFunctionMode):
         """Still on top of torch's function-mode stack: nothing popped or buried it."""
         depth = _stack_len()
         return depth > 0 and _stack_at(depth - 1) is self
+
+
+HIDING_HANDLER = (
+    "uses a Tensor subclass with its own __torch_function__ or __torch_dispatch__ (torch runs "
+    "that handler where the recorder cannot see its calls)"
+)
+
+
+def hides_calls(value: Any) -> bool:
+    """A returned value with a handler of its own (it was never judged by the mode)."""
+    return _hides_calls((value,))
+
+
+def dispatches_itself(value: Any) -> bool:
+    """A returned tensor whose own __torch_dispatch__ would run, unrecorded, while the value is
+    sent back (sending sets __torch_function__ handlers aside, not dispatch ones)."""
+    return isinstance(value, _Tensor) and _foreign_handler(type(value), ("__torch_dispatch__",))
+
+
+def _hides_calls(values: tuple[Any, ...] | list[Any], depth: int = 0) -> bool:
+    """A tensor among `values` (or in a list of them) whose class brings its own handler:
+    torch calls it with the function-mode stack set aside, so its calls go unrecorded."""
+    for value in values:
+        kind = type(value)
+        if kind is _Tensor:
+            continue
+        if isinstance(value, _Tensor):
+            if _foreign_handler(kind):
+                return True
+        elif depth == 0 and kind in (list, tuple) and _hides_calls(value, 1):
+            return True
+    return False
+
+
+def _foreign_handler(
+    kind: type, names: tuple[str, ...] = ("__torch_function__", "__torch_dispatch__")
+) -> bool:
+    """A handler not written inside torch (torch's own subclasses, Parameter and Buffer, use
+    torch's defaults)."""
+    for name in names:
+        for klass in kind.__mro__:
+            if name in vars(klass):
+                handler = vars(klass)[name]
+                break
+        else:
+            continue
+        if type(handler) in (classmethod, staticmethod):
+            handler = handler.__func__
+        if any(handler is default for default in _TORCH_DEFAULTS):
+            continue
+        code = getattr(handler, "__code__", None)
+        if not isinstance(code, _CodeType) or not code.co_filename.startswith(_TORCH_DIR):
+            return True
+    return False
+
+
+_TORCH_DEFAULTS = (torch._C._disabled_torch_function_impl, torch._C._disabled_torch_dispatch_impl)
 
 
 def recording(recorder: CallRecorder) -> _RecordingMode:
