@@ -210,7 +210,34 @@ def _with_findings(result: ExerciseResult, found: list[Problem]) -> ExerciseResu
     """Add what the checker itself saw (tampering, a killed parent): these always fail."""
     if not found:
         return result
-    return replace(result, status="failed", problems=(*found, *result.problems))
+    return replace(result, status="failed", problems=folded((*found, *result.problems)))
+
+
+def folded(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    """One act of tampering is seen up to three ways: refused at run time, again in the source
+    scan, and as the exception the refusal raised. The learner reads one problem, led by the
+    first act seen, with every act listed once in `details["acts"]`."""
+    acts = [p for p in problems if p.kind == "tampering"]
+    if not acts:
+        return problems
+    raised = [p for p in problems if p.kind == "exception" and " raised Tampering" in p.message]
+    if len(acts) == 1 and not raised:
+        return problems
+    first, more = acts[0], list(dict.fromkeys(p.message for p in acts[1:]))
+    message = first.message
+    if more:
+        shown = "; ".join(_first_sentence(m) for m in more[:3])
+        extra = f" and {len(more) - 3} more" if len(more) > 3 else ""
+        message = f"{message} Also seen: {shown}{extra}."
+    line = first.line or next((p.line for p in (*acts, *raised) if p.line), None)
+    acts_seen = [first.message, *more]
+    one = replace(first, message=message, line=line, details={**first.details, "acts": acts_seen})
+    rest = [p for p in problems if p.kind != "tampering" and p not in raised]
+    return (one, *rest)
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".")
 
 
 def _timed(result: ExerciseResult, seconds: float) -> ExerciseResult:
