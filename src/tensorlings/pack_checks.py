@@ -21,15 +21,23 @@ from tensorlings.judges import Strided
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing wrong with a pack: which exercise (None: the pack itself), what, and the fix."""
+    """One thing wrong with a pack: which exercise (None: the pack itself), what kind of
+    finding (docs/pack-check.md explains each), what was seen, and the fix."""
 
     exercise: str | None
     problem: str
     fix: str
+    kind: str = "pack"
 
     def line(self) -> str:
         where = f"{self.exercise}: " if self.exercise else ""
-        return f"{where}{self.problem} Fix: {self.fix}"
+        problem = self.problem.rstrip()
+        stop = "" if problem.endswith((".", "?", "!")) else "."
+        return f"{where}{self.kind}: {problem}{stop} Fix: {self.fix}"
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"exercise": self.exercise, "kind": self.kind, "message": self.problem,
+                "advice": self.fix}  # fmt: skip
 
 
 def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
@@ -42,14 +50,28 @@ def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
     ]
     if not pack.exercises:
         findings.append(
-            Finding(None, "the pack has no exercises.", "add Exercise objects to EXERCISES.")
-        )
+            Finding(
+                None, "the pack has no exercises.", "add Exercise objects to EXERCISES.",
+                "no_exercises",
+            )
+        )  # fmt: skip
+    # The engine reports what the fields leave to it; the same fact is said once.
+    seen = {(f.exercise, f.kind) for f in findings}
+    findings += [f for f in soundness_findings(pack) if (f.exercise, _twin(f.kind)) not in seen]
     if findings:
-        return findings
-    findings = soundness_findings(pack)
-    if findings:
-        return findings
+        return findings  # the full checker would only repeat them, slowly
     return checker_findings(pack, zygote)
+
+
+def _twin(kind: str) -> str:
+    """The field check that states the same fact as an engine finding of this kind."""
+    twins = {
+        "missing_hints": "no_hints",
+        "missing_examples": "no_examples",
+        "missing_prompt": "empty_field",
+        "reference_fails": "example_disagrees",
+    }
+    return twins.get(kind, kind)
 
 
 def soundness_findings(pack: Catalogue) -> list[Finding]:
@@ -59,36 +81,39 @@ def soundness_findings(pack: Catalogue) -> list[Finding]:
     from tensorlings.authoring.soundness import check_pack as audit
 
     report = audit(pack.exercises)
-    return [
-        Finding(f.exercise_id or None, f"{f.kind}: {f.message}", f.advice) for f in report.findings
-    ]
+    return [Finding(f.exercise_id or None, f.message, f.advice, f.kind) for f in report.findings]
 
 
 def field_findings(exercise: Exercise) -> list[Finding]:
     """What an exercise's own fields get wrong: id, prompt, hints, examples."""
     found = []
 
-    def add(problem: str, fix: str) -> None:
-        found.append(Finding(exercise.id, problem, fix))
+    def add(problem: str, fix: str, kind: str) -> None:
+        found.append(Finding(exercise.id, problem, fix, kind))
 
     if not exercise.id.isidentifier() or keyword.iskeyword(exercise.id):
         add(
             f"the id {exercise.id!r} is not a Python function name.",
             "use lowercase letters, digits and _ (the learner writes `def ID(...)`).",
+            "bad_id",
         )
     for name in ("title", "prompt", "section"):
         if not str(getattr(exercise, name)).strip():
-            add(f"the {name} is empty.", f"write the {name}: learners read it first.")
+            add(
+                f"the {name} is empty.", f"write the {name}: learners read it first.", "empty_field"
+            )
     if not exercise.hints or not all(h.strip() for h in exercise.hints):
         add(
             "it has no hints (or an empty one).",
             "give hints=(...) as questions that lead, the most general first.",
+            "no_hints",
         )
     if exercise.judge.kind in ("function", "sampling") and not exercise.examples:
         add(
             "it has no examples.",
             "give examples=(Example(args, expected), ...): the checker runs them first and "
-            "the workbook shows them.",
+            "`tensorlings show` prints them.",
+            "no_examples",
         )
     takes_arguments = bool(inspect.signature(exercise.solution).parameters)
     if exercise.judge.kind == "function" and exercise.cases is None and takes_arguments:
@@ -96,6 +121,7 @@ def field_findings(exercise: Exercise) -> list[Finding]:
             "it has no random cases, so only its examples are checked.",
             "give cases=RandomCases(make=..., sizes={...}) so that a solution fitted to the "
             "examples fails.",
+            "no_random_cases",
         )
     return found
 
@@ -129,6 +155,7 @@ def example_findings(exercise: Exercise) -> list[Finding]:
                 exercise.id,
                 f"the reference on example {number} {why}",
                 "fix the solution or the example's expected value; they must agree.",
+                "example_disagrees",
             )
         )
     return found
@@ -164,6 +191,7 @@ def _reference_findings(report: Any) -> list[Finding]:
                 None,
                 f"the reference workbook could not be checked: {report.error.message}",
                 "run `tensorlings check --reference --pack PATH` to see the whole report.",
+                "reference_fails_checker",
             )
         ]
     found = []
@@ -175,6 +203,7 @@ def _reference_findings(report: Any) -> list[Finding]:
                     f"the reference does not pass the checker ({result.status}): "
                     + "; ".join(p.message for p in result.problems[:2]),
                     "fix the solution, or the examples and cases it disagrees with.",
+                    "reference_fails_checker",
                 )
             )
         for problem in (p for p in result.problems if not p.fails):
@@ -183,6 +212,7 @@ def _reference_findings(report: Any) -> list[Finding]:
                     result.id,
                     f"the reference passes with a note ({problem.kind}): {problem.message}",
                     "make the reference robust there, or drop the probe family it fails.",
+                    "reference_note",
                 )
             )
     return found
@@ -190,14 +220,17 @@ def _reference_findings(report: Any) -> list[Finding]:
 
 def _stub_findings(report: Any) -> list[Finding]:
     if report.error is not None:
-        return [Finding(None, f"the stub workbook could not be checked: {report.error.message}",
-                        "check the starter code of each exercise.")]  # fmt: skip
+        why = f"the stub workbook could not be checked: {report.error.message}"
+        return [
+            Finding(None, why, "check the starter code of each exercise.", "stub_judged_started")
+        ]
     return [
         Finding(
             result.id,
             f"the generated stub is {result.status.replace('_', ' ')}, not 'not started'.",
             "a stub must do nothing: leave `starter` unset, or make it a body the checker "
             "recognises as untouched.",
+            "stub_judged_started",
         )
         for result in report.exercises
         if result.status != "not_started"

@@ -25,8 +25,11 @@ def add_pack_parsers(sub: Any) -> None:
     new.add_argument("name", help="the pack's name: lowercase letters, digits and _")
     new.add_argument("--dir", default=".", help="where to write the folder (default: here)")
     new.set_defaults(func=cmd_pack_new)
-    check = actions.add_parser("check", help="check a pack: fields, references, stubs")
+    check = actions.add_parser(
+        "check", help="check a pack: fields, references, stubs, mistakes, mutants"
+    )
     check.add_argument("pack", metavar="PACK", help="an installed pack's name, or a path")
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(func=cmd_pack_check)
 
 
@@ -88,22 +91,39 @@ def cmd_pack_new(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_check(args: argparse.Namespace) -> int:
+    import json
+
     from tensorlings import packs
     from tensorlings.pack_checks import Finding, check_pack
 
+    pack = None
     try:
         pack = packs.load(args.pack)
     except PackError as error:
-        findings = [Finding(None, str(error), "fix the pack so that it imports.")]
+        findings = [Finding(None, str(error), "fix the pack so that it imports.", "pack_error")]
     else:
         findings = check_pack(pack)
+    if getattr(args, "json", False):
+        report = {
+            "schema": "tensorlings.pack_check_cli/1",
+            "pack": args.pack,
+            "version": pack.version if pack else None,
+            "exercises": len(pack) if pack else 0,
+            "clean": not findings,
+            "findings": [f.to_json() for f in findings],
+        }
+        print(json.dumps(report, indent=2))
+        return 1 if findings else 0
     console = _console()
     for finding in findings:
         console.print(finding.line(), markup=False, highlight=False)
     if findings:
-        console.print(f"{len(findings)} finding(s) in pack {args.pack}.", markup=False)
+        noun = "finding" if len(findings) == 1 else "findings"
+        console.print(f"{len(findings)} {noun} in pack {args.pack}.", markup=False)
         return 1
+    assert pack is not None
+    noun = "exercise" if len(pack) == 1 else "exercises"
     console.print(
-        f"pack {pack.name} {pack.version}: {len(pack)} exercises, no findings.", markup=False
+        f"pack {pack.name} {pack.version}: {len(pack)} {noun}, no findings.", markup=False
     )
     return 0

@@ -15,6 +15,7 @@ but the sheet's.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import warnings
 from collections.abc import Callable, Sequence
@@ -375,10 +376,36 @@ def _same_for_all(exercise: Exercise, seen: list[Evidence]) -> Recognised | None
     return None
 
 
+def _empty(exercise: Exercise, probe: Probe) -> bool:
+    """An input with a size of 0: an empty tensor, or a size argument of 0."""
+    if probe.family is Family.EMPTY or 0 in probe.sizes.values():
+        return True
+    if any(isinstance(a, torch.Tensor) and a.numel() == 0 for a in probe.args):
+        return True
+    sizes = exercise.cases.sizes if exercise.cases else {}
+    names = list(inspect.signature(exercise.solution).parameters)
+    return any(
+        name in sizes and type(value) is int and value == 0
+        for name, value in zip(names, probe.args, strict=False)
+    )
+
+
 def _sheet_sizes_only(
     exercise: Exercise, seen: list[Evidence], problems: list[Problem]
 ) -> Recognised | None:
-    """Right on the sheet's examples, and a shape error or an exception on other sizes."""
+    """Right on the sheet's examples, and a shape error or an exception on other sizes (or
+    right everywhere but on a size of 0)."""
+    if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
+        return None
+    wrong = [item for item in seen if not item.right]
+    if wrong and all(_empty(exercise, item.probe) for item in wrong):
+        return Recognised(
+            "code that refuses a size of 0",
+            "It is right on every input but the empty ones. Every step must accept a size of 0 "
+            "(an empty batch): torch.stack of an empty list, a reshape that divides by a size, "
+            "or an assert that a size is positive all refuse it.",
+            sure=False,
+        )
     examples = [item for item in seen if item.probe.family is Family.EXAMPLES]
     if not examples or not all(item.right for item in examples):
         return None
@@ -392,7 +419,7 @@ def _sheet_sizes_only(
     of = f" (inputs of shape {', '.join(map(str, shapes))})" if shapes else ""
     return Recognised(
         "code that is right only on the sheet's sizes",
-        f"It is right on the sheet's example{of} but breaks on other sizes. Is a size from the "
-        "example written into the code (a number of weeks, rows or events)?",
+        f"It is right on the example{of} but breaks on other sizes. Is a size from the "
+        "example written into the code (a batch size, a number of rows, weeks or events)?",
         sure=False,
     )
