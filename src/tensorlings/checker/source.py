@@ -21,7 +21,8 @@ from tensorlings.errors import WorkbookError
 _CELL_MARKER = re.compile(r"^#\s*%%")  # at column 0, as VS Code reads it
 # `!cmd`, `%magic`, `x = !cmd`: not `!=` or a `% 7` that continues an expression.
 _MAGIC = re.compile(r"^(\s*)(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
-_PASSTHROUGH_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
+# %%check is tensorlings' own: its body is the learner's definition, run as any cell.
+_PASSTHROUGH_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%check")
 
 
 @dataclass(frozen=True)

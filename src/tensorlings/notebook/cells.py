@@ -1,0 +1,126 @@
+"""The kernel's executed cells turned into a notebook the command-line checker can read.
+
+Each executed cell becomes one code cell, in execution order, so that "cell N" in a message is
+the `[N]` the learner sees beside the cell (on a notebook run top to bottom, the same cell
+numbers and lines `tensorlings check` gives on the saved file). What a cell does besides
+defining things (calls, loops, prints, the checks themselves) is blanked line for line, so line
+numbers stay put and nothing but imports, constants and definitions is loaded again.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tensorlings.worker.loader import _is_definition
+
+_MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
+CHECK_MAGIC = "%%check"
+
+
+@dataclass(frozen=True)
+class KernelCell:
+    """One executed cell: its execution count and the code as the learner typed it."""
+
+    number: int
+    code: str
+
+
+def code_of(cell: str) -> str:
+    """What the kernel ran as Python: a `%%check` cell's body runs, other magics do not."""
+    lines = cell.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and first.split()[0] != CHECK_MAGIC:
+        return "\n" * (len(lines) - 1)  # another cell magic: its body is not Python to load
+    return "\n".join("" if _MAGIC_LINE.match(line) else line for line in lines)
+
+
+def _mentions_tensorlings(node: ast.stmt) -> bool:
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name) and part.id == "tensorlings":
+            return True
+        if isinstance(part, ast.alias) and part.name.split(".")[0] == "tensorlings":
+            return True
+        if isinstance(part, ast.ImportFrom) and (part.module or "").startswith("tensorlings"):
+            return True
+    return False
+
+
+def _kept(node: ast.stmt) -> bool:
+    """Definitions and constants, as the checker loads them; no checks, calls or loops."""
+    if _mentions_tensorlings(node):
+        return False  # `import tensorlings`, `tensorlings.check(f)`, `r = tensorlings.check()`
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        return True
+    return _is_definition(node)
+
+
+def loadable(code: str) -> str:
+    """The cell with every statement that is not kept blanked, keeping its line count."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code  # left as written: the checker reports the syntax error as the CLI does
+    lines = code.split("\n")
+    keep_lines: set[int] = set()
+    drop_lines: set[int] = set()
+    for node in tree.body:
+        span = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        (keep_lines if _kept(node) else drop_lines).update(span)
+    for line in drop_lines - keep_lines:  # a line shared with a kept statement stays whole
+        lines[line - 1] = ""
+    return "\n".join(lines)
+
+
+def defined_names(code: str) -> set[str]:
+    """Top-level function names a cell defines (also `name = lambda ...`)."""
+    from tensorlings.checker.static import last_definitions
+
+    try:
+        tree = ast.parse(code_of(code))
+    except SyntaxError:
+        return set()
+    return set(last_definitions(tree.body))
+
+
+def notebook_cells(history: Sequence[KernelCell]) -> list[str]:
+    """One code cell per execution count from 1, blank where the kernel ran nothing we keep.
+
+    A cell run again unchanged keeps only its last run, so a notebook run twice loads once.
+    """
+    if not history:
+        return []
+    last_run = {cell.code: cell.number for cell in history}
+    cells = [""] * max(cell.number for cell in history)
+    for cell in history:
+        if last_run[cell.code] == cell.number and cell.number > 0:
+            cells[cell.number - 1] = loadable(code_of(cell.code))
+    return cells
+
+
+def without_later_definitions(cells: list[str], name: str, cell_number: int) -> list[str]:
+    """Blank the definitions of `name` after `cell_number`, so the function checked is the one
+    passed (an older definition than the kernel's latest)."""
+    result = list(cells)
+    for index in range(cell_number, len(result)):
+        try:
+            tree = ast.parse(result[index])
+        except SyntaxError:
+            continue
+        lines = result[index].split("\n")
+        for node in tree.body:
+            if name in _bound_names(node):
+                for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                    lines[line - 1] = ""
+        result[index] = "\n".join(lines)
+    return result
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return set()
