@@ -2,9 +2,8 @@
 
 Each executed cell becomes one code cell, in execution order, so that "cell N" in a message is
 the `[N]` the learner sees beside the cell (on a notebook run top to bottom, the same cell
-numbers and lines `tensorlings check` gives on the saved file). What a cell does besides
-defining things (calls, loops, prints, the checks themselves) is blanked line for line, so line
-numbers stay put and nothing but imports, constants and definitions is loaded again.
+numbers and lines `tensorlings check` gives on the saved file). tensorlings' own statements
+(its import, the checks) are blanked line for line, so every other line stays where it was.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from tensorlings.worker.loader import _is_definition
 
 _MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
 CHECK_MAGIC = "%%check"
@@ -48,17 +45,13 @@ def _mentions_tensorlings(node: ast.stmt) -> bool:
     return False
 
 
-def _kept(node: ast.stmt) -> bool:
-    """Definitions and constants, as the checker loads them; no checks, calls or loops."""
-    if _mentions_tensorlings(node):
-        return False  # `import tensorlings`, `tensorlings.check(f)`, `r = tensorlings.check()`
-    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-        return True
-    return _is_definition(node)
-
-
 def loadable(code: str) -> str:
-    """The cell with every statement that is not kept blanked, keeping its line count."""
+    """The cell without tensorlings' own statements (its import, the checks), lines kept.
+
+    Everything else stays, as `tensorlings check` would load it from the saved notebook: the
+    same top-level code gives the same verdicts (a top-level `exec` is tampering there too).
+    The checks must go: run in a worker they would start a check inside the check.
+    """
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -68,7 +61,7 @@ def loadable(code: str) -> str:
     drop_lines: set[int] = set()
     for node in tree.body:
         span = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        (keep_lines if _kept(node) else drop_lines).update(span)
+        (drop_lines if _mentions_tensorlings(node) else keep_lines).update(span)
     for line in drop_lines - keep_lines:  # a line shared with a kept statement stays whole
         lines[line - 1] = ""
     return "\n".join(lines)

@@ -66,7 +66,8 @@ def locate(fn: Any, name: str, history: Sequence[KernelCell]) -> Found:
             if _same_cell(cell.code, text) and name in defined_names(cell.code):
                 return Found(cell=cell.number)
     path = Path(filename)
-    if path.suffix == ".py" and path.is_file() and not _is_cell_file(path):
+    lam = getattr(fn, "__name__", "") == "<lambda>"
+    if path.suffix == ".py" and path.is_file() and not _is_cell_file(path) and not lam:
         if getattr(fn, "__qualname__", name) == getattr(fn, "__name__", name):
             return Found(path=path)
         return Found(source=_nested_source(fn, path))
