@@ -9,6 +9,7 @@ Sections (bench/README.md explains each one and its target):
   2 check  `tensorlings check --reference` against the sheet's asserts run as a plain script
   3 watch  re-check latency after a save, with a warm worker
   4 grade  `tensorlings grade` throughput at --jobs 1 and --jobs 2
+  5 notebook  `tensorlings.check(fn)` latency in a warm kernel (bench/bench_notebook.py)
 
 Every target is printed with PASS or FAIL next to the number it judges; nothing is re-run or
 re-tuned until it passes.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from bench_check import section_check
 from bench_grade import section_grade
+from bench_notebook import section_notebook
 from bench_refs import section_refs
 from bench_watch import section_watch
 from common import (
@@ -43,6 +45,7 @@ RUNNERS: dict[str, Callable[[bool], Section]] = {
     "check": section_check,
     "watch": section_watch,
     "grade": section_grade,
+    "notebook": section_notebook,
 }
 
 
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         action="append",
         metavar="SECTION",
-        help=f"run only this section ({', '.join(SECTIONS)} or 1-4); repeatable",
+        help=f"run only this section ({', '.join(SECTIONS)} or 1-5); repeatable",
     )
     parser.add_argument(
         "--results",
@@ -72,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = []
     for item in args.only or SECTIONS:
-        key = SECTIONS[int(item) - 1] if item.isdigit() and 1 <= int(item) <= 4 else item
+        key = (
+            SECTIONS[int(item) - 1] if item.isdigit() and 1 <= int(item) <= len(SECTIONS) else item
+        )
         if key not in RUNNERS:
-            parser.error(f"unknown section {item!r}; choose from {', '.join(SECTIONS)} or 1-4")
+            parser.error(f"unknown section {item!r}; choose from {', '.join(SECTIONS)} or 1-5")
         chosen.append(key)
     if args.wait_quiet:
         wait_for_quiet(args.wait_quiet)
