@@ -18,7 +18,13 @@ from tensorlings.checker.sandbox import Limits
 def _in_kernel() -> bool:
     """A front end that displays rich results (Jupyter, Colab, VS Code), not a terminal."""
     shell = _shell()
-    return shell is not None and ("ZMQ" in type(shell).__name__ or _colab(shell))
+    if shell is None:
+        return False
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+    except ImportError:
+        return _colab(shell)
+    return isinstance(shell, ZMQInteractiveShell) or _colab(shell)
 
 
 def _colab(shell: Any) -> bool:

@@ -98,3 +98,10 @@ def test_the_result_has_a_short_repr_and_the_clis_json(tmp_path: Path, zygote: o
     html = result._repr_html_()
     assert 'data-status="failed"' in html and "relu_abs" in html
     assert "relu_abs (failed)" in str(result)
+
+
+def test_a_function_from_a_cell_with_magics_is_found_by_its_compiled_text() -> None:
+    raw = "%time x = 1\ndef relu_abs(x):\n    return x"
+    parsed = "print('x = 1')\ndef relu_abs(x):\n    return x"  # as if transformed
+    fn = _cell_function(parsed, "relu_abs")
+    assert locate(fn, "relu_abs", [KernelCell(2, raw, parsed)]).cell == 2

@@ -89,7 +89,8 @@ HAZARDS = [
         "    return rearrange(torch.arange(3, 9), '(rows cols) -> rows cols', cols=2)\n"
         "tensorlings.check(rearrange_1)"
     ),
-    _code(
+    _code(  # a magic in the cell: the kernel compiles its transformed text
+        "%time _ = 1\n"
         "def batched_dot_product_nd(a, b):\n"
         "    return einsum(a, b, 'batch ..., batch ... -> batch')\n"
         "tensorlings.check(batched_dot_product_nd)"

@@ -23,6 +23,7 @@ class KernelCell:
 
     number: int
     code: str
+    parsed: str = ""  # the Python IPython compiled from it (magics turned into calls)
 
 
 def code_of(cell: str) -> str:

@@ -63,7 +63,8 @@ def locate(fn: Any, name: str, history: Sequence[KernelCell]) -> Found:
     filename, text = _compiled_text(fn)
     if text:
         for cell in reversed(history):
-            if _same_cell(cell.code, text) and name in defined_names(cell.code):
+            compiled = _same_cell(cell.code, text) or cell.parsed.rstrip("\n") == text.rstrip("\n")
+            if compiled and name in defined_names(cell.code):
                 return Found(cell=cell.number)
     path = Path(filename)
     lam = getattr(fn, "__name__", "") == "<lambda>"

@@ -55,8 +55,13 @@ def kernel_history() -> list[KernelCell]:
     shell = get_ipython()
     if shell is None:
         return []
-    raw = list(shell.history_manager.input_hist_raw)
-    return [KernelCell(number, code) for number, code in enumerate(raw) if number > 0]
+    manager = shell.history_manager
+    raw, parsed = list(manager.input_hist_raw), list(manager.input_hist_parsed)
+    return [
+        KernelCell(number, code, parsed[number] if number < len(parsed) else "")
+        for number, code in enumerate(raw)
+        if number > 0
+    ]
 
 
 def notebook_label() -> str:
