@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+# Trusted code only; re-exported for the tests that import it from here (tests/packs).
+from tensorlings.checker.in_process import InProcessRunner  # noqa: F401
 from tensorlings.checker.sandbox import Limits
 
 

@@ -105,3 +105,17 @@ def test_a_function_from_a_cell_with_magics_is_found_by_its_compiled_text() -> N
     parsed = "print('x = 1')\ndef relu_abs(x):\n    return x"  # as if transformed
     fn = _cell_function(parsed, "relu_abs")
     assert locate(fn, "relu_abs", [KernelCell(2, raw, parsed)]).cell == 2
+
+
+def test_a_function_named_unlike_any_exercise_is_refused_with_what_to_do() -> None:
+    from tensorlings.checker.sandbox import Limits
+    from tensorlings.notebook.locate import NotebookError
+    from tensorlings.notebook.runner import check_one
+
+    def my_relu(x: object) -> object:
+        return x
+
+    with pytest.raises(NotebookError, match="not the name of an exercise"):
+        check_one(my_relu, None, 0, Limits(), {})
+    with pytest.raises(NotebookError, match="Name it relu_abs"):
+        check_one(my_relu, "relu_abs", 0, Limits(), {})

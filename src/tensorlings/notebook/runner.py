@@ -89,8 +89,8 @@ def exercise_for(fn: Any, exercise_id: str | None, namespace: dict[str, Any]) ->
             continue
     shown = getattr(fn, "__name__", repr(fn))
     raise NotebookError(
-        f"{shown} is not the name of an exercise. Name the function as the workbook does, "
-        f"or pass the exercise id: tensorlings.check({shown}, 'relu_abs')."
+        f"{shown} is not the name of an exercise. Name the function as the workbook does "
+        "(def relu_abs(x): ...): the checker finds each exercise by its name."
     )
 
 
@@ -164,14 +164,13 @@ def check_one(
     fn: Any, exercise_id: str | None, seed: int, limits: Limits, namespace: dict[str, Any]
 ) -> NotebookReport:
     name = exercise_for(fn, exercise_id, namespace)
-    history = kernel_history()
-    found = locate(fn, name, history)
-    if found.cell is not None and getattr(fn, "__name__", name) not in (name, "<lambda>"):
+    if getattr(fn, "__name__", name) not in (name, "<lambda>"):
         raise NotebookError(
             f"{fn.__name__} is checked as {name}, but the checker finds functions by name. "
             f"Name it {name} (def {name}(...)) and check again."
         )
-    return check_functions({name: found}, history, seed, limits)
+    history = kernel_history()
+    return check_functions({name: locate(fn, name, history)}, history, seed, limits)
 
 
 def check_namespace(namespace: dict[str, Any], seed: int, limits: Limits) -> NotebookReport:
