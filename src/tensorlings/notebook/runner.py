@@ -164,7 +164,8 @@ def check_one(
     fn: Any, exercise_id: str | None, seed: int, limits: Limits, namespace: dict[str, Any]
 ) -> NotebookReport:
     name = exercise_for(fn, exercise_id, namespace)
-    if getattr(fn, "__name__", name) not in (name, "<lambda>"):
+    python = getattr(fn, "__code__", None) is not None  # else locate says it has no source
+    if python and fn.__name__ not in (name, "<lambda>"):
         raise NotebookError(
             f"{fn.__name__} is checked as {name}, but the checker finds functions by name. "
             f"Name it {name} (def {name}(...)) and check again."
