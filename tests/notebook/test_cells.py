@@ -119,3 +119,17 @@ def test_a_function_named_unlike_any_exercise_is_refused_with_what_to_do() -> No
         check_one(my_relu, None, 0, Limits(), {})
     with pytest.raises(NotebookError, match="Name it relu_abs"):
         check_one(my_relu, "relu_abs", 0, Limits(), {})
+
+
+def test_a_function_defined_under_a_timing_magic_is_found_by_its_bytecode() -> None:
+    cell = "%%time\ndef relu_abs(x):\n    return (x + x.abs()) / 2"
+    namespace: dict[str, object] = {}
+    exec(
+        compile("def relu_abs(x):\n    return (x + x.abs()) / 2", "<timed exec>", "exec"), namespace
+    )
+    other = KernelCell(4, "%%time\ndef relu_abs(x):\n    return x.abs()")
+    found = locate(namespace["relu_abs"], "relu_abs", [KernelCell(2, cell), other])
+    assert found.cell == 2
+    assert notebook_cells([KernelCell(1, cell)]) == [
+        "\ndef relu_abs(x):\n    return (x + x.abs()) / 2"
+    ]

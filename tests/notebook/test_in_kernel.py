@@ -115,6 +115,8 @@ HAZARDS = [
         "    return (matrix - top).exp().sum(-1).log() + top.squeeze(-1)\n"
         "tensorlings.check(batched_logsumexp)"
     ),
+    _code("%%time\ndef identity_matrix(n):\n    return torch.eye(n)"),  # compiled by %%time
+    _code("from tensorlings import check\ncheck(identity_matrix)"),
     _code("%load_ext tensorlings"),
     _code("%%check\ndef relu_multiply_bool(x):\n    return x * (x > 0)"),
     _code("tensorlings.check(lambda x: x.clamp(min=0), 'relu_clone_setitem')"),
@@ -141,6 +143,7 @@ def test_mistakes_and_hazards_get_the_clis_verdicts_and_the_kernel_survives(
     assert kinds["batched_softmax"] == "wrong_values"
     assert kinds["relu_abs"] == "timeout"
     assert kinds["relu_where"] == "crashed"
+    assert kinds["identity_matrix"] == "forbidden_call"
     assert statuses["relu_maximum"][0] == "failed"
     # A hazard costs its limit, not the 40-55 s the in-kernel check took (limits: 5 s a call).
     assert in_place["relu_abs"][0]["duration_s"] < 30

@@ -13,8 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tensorlings.checker.source import _PASSTHROUGH_CELL_MAGICS
+
 _MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
 CHECK_MAGIC = "%%check"
+RUN_BODY = _PASSTHROUGH_CELL_MAGICS  # cell magics whose body the CLI loads (%%check among them)
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ def code_of(cell: str) -> str:
     """What the kernel ran as Python: a `%%check` cell's body runs, other magics do not."""
     lines = cell.split("\n")
     first = lines[0].strip() if lines else ""
-    if first.startswith("%%") and first.split()[0] != CHECK_MAGIC:
+    if first.startswith("%%") and first.split()[0] not in RUN_BODY:
         return "\n" * (len(lines) - 1)  # another cell magic: its body is not Python to load
     return "\n".join("" if _MAGIC_LINE.match(line) else line for line in lines)
 

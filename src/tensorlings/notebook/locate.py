@@ -10,10 +10,11 @@ import linecache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from tensorlings.errors import TensorlingsError
-from tensorlings.notebook.cells import CHECK_MAGIC, KernelCell, defined_names
+from tensorlings.notebook.cells import CHECK_MAGIC, KernelCell, code_of, defined_names
 
 
 class NotebookError(TensorlingsError):
@@ -66,6 +67,12 @@ def locate(fn: Any, name: str, history: Sequence[KernelCell]) -> Found:
             compiled = _same_cell(cell.code, text) or cell.parsed.rstrip("\n") == text.rstrip("\n")
             if compiled and name in defined_names(cell.code):
                 return Found(cell=cell.number)
+    elif filename.startswith("<") and filename != "<string>":
+        # Compiled by a cell magic (%%time's "<timed exec>", %%capture): the latest cell that
+        # defines the name and compiles to the very same bytecode.
+        for cell in reversed(history):
+            if name in defined_names(cell.code) and _same_code(fn.__code__, code_of(cell.code)):
+                return Found(cell=cell.number)
     path = Path(filename)
     lam = getattr(fn, "__name__", "") == "<lambda>"
     if path.suffix == ".py" and path.is_file() and not _is_cell_file(path) and not lam:
@@ -95,6 +102,20 @@ def _nested_source(fn: Any, path: Path) -> str:
         if isinstance(node, ast.Import | ast.ImportFrom)
     ]
     return "\n".join([*imports, "", own])
+
+
+def _same_code(code: CodeType, cell: str) -> bool:
+    """Whether compiling the cell makes a function with `code`'s name, bytecode and constants."""
+    try:
+        module = compile(cell, "<cell>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    for const in module.co_consts:
+        if isinstance(const, CodeType) and const.co_name == code.co_name:
+            plain = [c for c in const.co_consts if not isinstance(c, CodeType)]
+            theirs = [c for c in code.co_consts if not isinstance(c, CodeType)]
+            return const.co_code == code.co_code and plain == theirs
+    return False
 
 
 def _is_cell_file(path: Path) -> bool:
