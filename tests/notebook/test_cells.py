@@ -133,3 +133,11 @@ def test_a_function_defined_under_a_timing_magic_is_found_by_its_bytecode() -> N
     assert notebook_cells([KernelCell(1, cell)]) == [
         "\ndef relu_abs(x):\n    return (x + x.abs()) / 2"
     ]
+
+
+def test_the_html_says_which_sandbox_layers_are_missing_where_some_are() -> None:
+    from tensorlings.notebook.html import isolation_html
+
+    weak = {"full": False, "missing": ["mount_namespace: not permitted", "seccomp: no x86-64"]}
+    assert "layers missing here: mount_namespace, seccomp" in isolation_html(weak)
+    assert "full sandbox" in isolation_html({"full": True, "missing": []})
