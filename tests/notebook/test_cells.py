@@ -141,3 +141,8 @@ def test_the_html_says_which_sandbox_layers_are_missing_where_some_are() -> None
     weak = {"full": False, "missing": ["mount_namespace: not permitted", "seccomp: no x86-64"]}
     assert "layers missing here: mount_namespace, seccomp" in isolation_html(weak)
     assert "full sandbox" in isolation_html({"full": True, "missing": []})
+
+
+def test_an_import_of_the_solutions_is_kept_for_the_checker_to_judge() -> None:
+    code = "from tensorlings import solutions\nfrom tensorlings import check\ncheck(f)"
+    assert loadable(code).split("\n") == ["from tensorlings import solutions", "", ""]

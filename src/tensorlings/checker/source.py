@@ -23,7 +23,7 @@ _CELL_MARKER = re.compile(r"^#\s*%%")  # at column 0, as VS Code reads it
 _MAGIC = re.compile(r"^(\s*)(?:[A-Za-z_][\w\s,]*=\s*)?(!(?!=)|%(?=[A-Za-z%]))")
 # tensorlings' own lines in a notebook (the in-place check and its import), on one line each.
 _OWN_LINE = re.compile(
-    r"^(\s*)(?:import tensorlings|from tensorlings import [\w\s,]+|%load_ext tensorlings"
+    r"^(\s*)(?:import tensorlings|from tensorlings import check|%load_ext tensorlings"
     r"|(?:[A-Za-z_]\w*\s*=\s*)?tensorlings\.check\([\w\s,='\"]*\))\s*(?:#.*)?$"
 )
 # %%check is tensorlings' own: its body is the learner's definition, run as any cell.

@@ -38,15 +38,29 @@ def code_of(cell: str) -> str:
     return "\n".join("" if _MAGIC_LINE.match(line) else line for line in lines)
 
 
-def _mentions_tensorlings(node: ast.stmt) -> bool:
-    for part in ast.walk(node):
-        if isinstance(part, ast.Name) and part.id == "tensorlings":
-            return True
-        if isinstance(part, ast.alias) and part.name.split(".")[0] == "tensorlings":
-            return True
-        if isinstance(part, ast.ImportFrom) and (part.module or "").startswith("tensorlings"):
-            return True
-    return False
+def _own(node: ast.stmt) -> bool:
+    """tensorlings' own statement: its import, or one that runs a check. Anything else that
+    names tensorlings (`from tensorlings import solutions`) stays, for the checker to judge."""
+    if isinstance(node, ast.Import):
+        return all(alias.name == "tensorlings" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return node.module == "tensorlings" and all(a.name == "check" for a in node.names)
+    return any(_is_check_call(part) for part in ast.walk(node))
+
+
+def _is_check_call(node: ast.AST) -> bool:
+    """`tensorlings.check(...)`, or `check(...)` as `from tensorlings import check` names it."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id == "check"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "check"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "tensorlings"
+    )
 
 
 def loadable(code: str) -> str:
@@ -65,7 +79,7 @@ def loadable(code: str) -> str:
     drop_lines: set[int] = set()
     for node in tree.body:
         span = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-        (drop_lines if _mentions_tensorlings(node) else keep_lines).update(span)
+        (drop_lines if _own(node) else keep_lines).update(span)
     for line in drop_lines - keep_lines:  # a line shared with a kept statement stays whole
         lines[line - 1] = ""
     return "\n".join(lines)
