@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
-SECTIONS = ("refs", "check", "watch", "grade", "pack")
+SECTIONS = ("refs", "check", "watch", "grade", "pack", "notebook")
 
 
 def exercise_count() -> int:

@@ -10,6 +10,7 @@ Sections (bench/README.md explains each one and its target):
   3 watch  re-check latency after a save, with a warm worker
   4 grade  `tensorlings grade` throughput at --jobs 1 and --jobs 2
   5 pack   `pack check`'s engine on both built-in packs (sheet and from_scratch)
+  6 notebook  `tensorlings.check(fn)` latency in a warm kernel (bench/bench_notebook.py)
 
 Every target is printed with PASS or FAIL next to the number it judges; nothing is re-run or
 re-tuned until it passes.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from bench_check import section_check
 from bench_grade import section_grade
+from bench_notebook import section_notebook
 from bench_pack_check import section_pack_check
 from bench_refs import section_refs
 from bench_watch import section_watch
@@ -46,6 +48,7 @@ RUNNERS: dict[str, Callable[[bool], Section]] = {
     "watch": section_watch,
     "grade": section_grade,
     "pack": section_pack_check,
+    "notebook": section_notebook,
 }
 
 

@@ -9,17 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "check"]
+__all__ = ["__version__", "check", "load_ipython_extension"]
 
 
-def check(
-    fn: Any, exercise_id: str | None = None, *, seed: int = 0, pack: str | None = None
-) -> Any:
-    """Check one function right where you wrote it (a notebook or VS Code's interactive window).
+def check(fn: Any = None, exercise_id: str | None = None, **options: Any) -> Any:
+    """Check a function where you wrote it (Jupyter, Colab, VS Code's interactive window), with
+    the command line's isolated checker; with no argument, every exercise defined here.
+    `pack=` names the pack (an installed pack's name or a path) when it is not the sheet.
 
     >>> tensorlings.check(batched_softmax)   # doctest: +SKIP
+    <tensorlings: batched_softmax passed>
     >>> tensorlings.check(tril, pack="from_scratch")   # doctest: +SKIP
     """
-    from tensorlings.interactive import check_function
+    from tensorlings.interactive import check as check_in_place
 
-    return check_function(fn, exercise_id, seed=seed, pack=pack)
+    return check_in_place(fn, exercise_id, **options)
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """`%load_ext tensorlings`: adds the `%%check` cell magic."""
+    from tensorlings.notebook.magic import register
+
+    register(shell)

@@ -28,7 +28,9 @@ def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    plain = not stream.isatty() or "NO_COLOR" in os.environ
+    # FORCE_COLOR (as rich reads it) keeps colours when piped; NO_COLOR wins over it.
+    forced = bool(os.environ.get("FORCE_COLOR"))
+    plain = not (stream.isatty() or forced) or "NO_COLOR" in os.environ
     # No colour and no wrapping when piped: scripts and CI read these lines.
     return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
 
@@ -219,7 +221,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         targets = [(folder / "workbook.ipynb", workbook.to_ipynb)]
     else:
         targets = [(folder / "workbook.py", workbook.to_py)]
-    cells = workbook.learner_cells(pack=pack)
+    cells = workbook.learner_cells(pack=pack, notebook=args.notebook)
     console = _console()
     kept = []
     for target, render in targets:
@@ -365,6 +367,11 @@ def _plain(number: float) -> str:
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--no-color",
+        action="store_true",
+        help="no colours (as NO_COLOR=1 does): differing cells are marked with *",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="fail on edge cases beyond the sheet too (empty inputs, other dtypes, ...)",
@@ -488,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if getattr(args, "no_color", False):
+        os.environ["NO_COLOR"] = "1"  # read by every console, watch's included
     try:
         return int(args.func(args))
     except TensorlingsError as error:

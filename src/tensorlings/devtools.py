@@ -29,7 +29,7 @@ def exercise_list() -> str:
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/exercises.md": exercise_list,
     "examples/workbook.py": lambda: workbook.to_py(workbook.learner_cells()),
-    "examples/workbook.ipynb": lambda: workbook.to_ipynb(workbook.learner_cells()),
+    "examples/workbook.ipynb": lambda: workbook.to_ipynb(workbook.learner_cells(notebook=True)),
 }
 
 

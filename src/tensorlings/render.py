@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import torch
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tensorlings import catalogue
 from tensorlings.checker.results import CheckReport, ExerciseResult, Problem
+from tensorlings.errors import TensorlingsError
 from tensorlings.exercise import Exercise
 from tensorlings.grading.safe_text import safe_text
+from tensorlings.picture import Grid, Picture, picture_of
 
 
 def safe(text: str) -> str:
@@ -23,16 +27,63 @@ def safe(text: str) -> str:
 MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
 
 
-def _problem(console: Console, problem: Problem) -> None:
+def _problem(console: Console, problem: Problem, strided: torch.Tensor | None = None) -> None:
     if problem.fails:
         tag = "[red]" + problem.kind + "[/]"
     else:
         tag = "[yellow]note[/]" if problem.kind == "edge_case" else "[yellow]advice[/]"
     console.print(f"    {tag}: {safe(problem.message)}")
+    pictures = picture_of(problem, strided) if problem.fails else []
+    if pictures:
+        for picture in pictures:
+            for row in picture_view(picture, plain=_plain(console)).split("\n"):
+                console.print(Text("      ").append_text(row), soft_wrap=True)
+        return
     grid = problem.details.get("grid") if problem.details else None
     if grid:
         for line in str(grid).splitlines():
             console.print(f"      {safe(line)}", highlight=False)
+
+
+def _plain(console: Console) -> bool:
+    """No colours to show the marks with: mark differing cells with a `*` instead."""
+    return console.no_color or console.color_system is None
+
+
+def _grid_lines(grid: Grid, plain: bool) -> list[Text]:
+    """A grid as aligned lines of cells; a marked cell is red, or ends in `*` without colour."""
+    width = max((len(text) for row in grid.rows for text in row), default=1)
+    lines = [Text(grid.title, style="bold")]
+    for r, row in enumerate(grid.rows):
+        line = Text()
+        for c, text in enumerate(row):
+            marked = (r, c) in grid.marked
+            line.append(" ")
+            if plain:
+                line.append(text.rjust(width) + ("*" if marked else " "))
+            else:
+                line.append(text.rjust(width), style="bold white on red" if marked else "")
+        lines.append(line)
+    if grid.note:
+        lines.append(Text(f"({grid.note})", style="dim"))
+    return lines
+
+
+def picture_view(picture: Picture, plain: bool) -> Text:
+    """The grids of a picture side by side, with its caption under them."""
+    columns = [_grid_lines(grid, plain) for grid in picture.grids]
+    widths = [max(line.cell_len for line in column) for column in columns]
+    out = Text()
+    for i in range(max(len(column) for column in columns)):
+        for column, width in zip(columns, widths, strict=True):
+            piece = column[i] if i < len(column) else Text()
+            out.append_text(piece)
+            out.append(" " * (width - piece.cell_len + 3))
+        out.rstrip()
+        out.append("\n")
+    mark = " (* marks them)" if plain else ""
+    out.append(picture.caption + mark, style="dim")
+    return out
 
 
 def exercise_block(
@@ -44,8 +95,9 @@ def exercise_block(
     console.print(
         f"{MARKS[result.status]} [bold]{result.id}[/] [dim]({result.status.replace('_', ' ')})[/]"
     )
+    strided = strided_input(result.id)
     for problem in result.problems:
-        _problem(console, problem)
+        _problem(console, problem, strided)
     if result.output and result.status == "failed":
         lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
@@ -55,6 +107,17 @@ def exercise_block(
             console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
     if explain and result.explanation and result.status == "passed":
         console.print(f"    [cyan]{escape(result.explanation)}[/]")
+
+
+def strided_input(exercise_id: str) -> torch.Tensor | None:
+    """The memory an `as_strided` exercise reads, for its pictures (None for other kinds)."""
+    from tensorlings.judges import Strided
+
+    try:
+        judge = catalogue.get(exercise_id).judge
+    except TensorlingsError:
+        return None
+    return judge.input if isinstance(judge, Strided) else None
 
 
 def report_view(

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from tensorlings.exercise import DtypePolicy, OutputPolicy
+from tensorlings.picture import picture_data
 from tensorlings.worker.encoding import OtherValue
 
 GRID_LIMIT = 40  # elements: small enough to show side by side
@@ -145,6 +146,9 @@ def compare_values(
         )
     if actual.numel() <= GRID_LIMIT:
         details["grid"] = side_by_side(expected, actual)
+    picture = picture_data(expected, actual, close)
+    if picture is not None:
+        details["picture"] = picture
     return Mismatch(kind, message, details)
 
 
