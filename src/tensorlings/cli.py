@@ -271,8 +271,10 @@ def cmd_hint(args: argparse.Namespace) -> int:
     for level, hint in enumerate(exercise.hints[: entry.hints_seen], start=1):
         console.print(f"[bold]Hint {level}/{len(exercise.hints)}[/]: {hint}")
     if entry.hints_seen < len(exercise.hints):
+        here = "" if Path(args.dir) == Path(".") else f" --dir {args.dir}"
         console.print(
-            f"[dim]Run `tensorlings hint {exercise.id}{pack.option}` again for the next hint.[/]"
+            f"[dim]Run `tensorlings hint {exercise.id}{pack.option}{here}` again for the next "
+            "hint.[/]"
         )
     else:
         console.print(

@@ -50,9 +50,9 @@ class Family(enum.Enum):
 
 
 _FAMILY_WORDS = {
-    Family.EXAMPLES: ("the sheet's examples", "Start from the sheet's example."),
+    Family.EXAMPLES: ("the examples", "Start from the example."),
     Family.RANDOM: (
-        "random inputs of the sizes and dtypes the sheet uses",
+        "random inputs of the sizes and dtypes the exercise uses",
         "Try sizes other than the example's.",
     ),
     Family.LARGE: (

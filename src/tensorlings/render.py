@@ -204,7 +204,7 @@ def exercise_view(console: Console, exercise: Exercise) -> None:
     _tiers_view(console, exercise)
     if exercise.examples and exercise.judge.kind == "function":
         console.print(f"[bold]Output[/]: {escape(exercise.output.describe())}")
-        console.print("[bold]The sheet's examples[/]:")
+        console.print("[bold]Examples[/]:")
         for example in exercise.examples:
             args = ", ".join(_short(a) for a in example.args)
             console.print(

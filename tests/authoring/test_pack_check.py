@@ -263,3 +263,14 @@ def test_every_finding_kind_is_explained_in_the_docs() -> None:
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "pack-check.md").read_text()
     assert [kind for kind in KINDS if f"| `{kind}` |" not in docs] == []
+
+
+def test_a_declared_size_the_case_maker_never_reads_is_reported() -> None:
+    tied = dataclasses.replace(
+        SOUND, cases=RandomCases(make=_squares, sizes={"n": (1, 5), "m": (1, 6)})
+    )
+    findings, _ = check_exercise(tied)
+    unused = by_kind(findings, "size_unused")
+    assert [f.exercise_id for f in unused] == ["lower"]
+    assert "'m'" in unused[0].message and "draw.sizes['m']" in unused[0].advice
+    assert not by_kind(check_exercise(SOUND)[0], "size_unused")  # both sizes read: nothing

@@ -146,3 +146,48 @@ def test_the_html_says_which_sandbox_layers_are_missing_where_some_are() -> None
 def test_an_import_of_the_solutions_is_kept_for_the_checker_to_judge() -> None:
     code = "from tensorlings import solutions\nfrom tensorlings import check\ncheck(f)"
     assert loadable(code).split("\n") == ["from tensorlings import solutions", "", ""]
+
+
+_PACK = """
+import torch
+from tensorlings.exercise import Call, Example, Exercise, RandomCases, Rules
+
+TITLE = "Means"
+VERSION = "0.1"
+
+
+def column_means(x: torch.Tensor) -> torch.Tensor:
+    return x.mean(dim=0)
+
+
+EXERCISES = (
+    Exercise(
+        id="column_means", section="Means", title="Column means",
+        prompt="Return the mean of each column of a float matrix of shape (rows, cols).",
+        solution=column_means, hints=("Which dim holds the rows?",),
+        examples=(Example((torch.tensor([[1.0, 2.0], [3.0, 4.0]]),), torch.tensor([2.0, 3.0])),),
+        cases=RandomCases(make=lambda d: (d.normal("rows", "cols"),),
+                          sizes={"rows": (1, 5), "cols": (1, 5)}),
+        rules=Rules(required=(Call("torch.mean", ("mean",)),)),
+    ),
+)
+"""
+
+
+def test_a_pack_exercise_with_a_required_call_passes_in_place_as_on_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tensorlings import packs
+    from tensorlings.checker.sandbox import Limits
+    from tensorlings.notebook import runner
+
+    pack_file = tmp_path / "means_pack.py"
+    pack_file.write_text(_PACK, encoding="utf-8")
+    pack = packs.load(str(pack_file))
+    source = "def column_means(x):\n    return x.mean(dim=0)"
+    fn = _cell_function(source, "column_means")
+    history = [KernelCell(1, "import torch"), KernelCell(2, source)]
+    monkeypatch.setattr(runner, "kernel_history", lambda: history)
+    report = runner.check_one(fn, None, 0, Limits(), {"column_means": fn}, pack)
+    (result,) = report.results
+    assert result.status == "passed", result.to_json()

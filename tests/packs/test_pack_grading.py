@@ -4,6 +4,7 @@ workbook's header names its pack; a wrong --pack stops before anything is checke
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,12 @@ def test_a_class_of_a_pack_is_graded(tmp_path: Path, given: bool) -> None:
     grades = _grades(tmp_path / "out")
     assert grades["ada"] != grades["bob"]
     assert set(grades) == {"ada", "bob", "cy"}
+    loaded = packs.load(str(pack))
+    recorded = json.loads((tmp_path / "out" / "class.json").read_text("utf-8"))["pack"]
+    named = f"{loaded.name} {loaded.version}"
+    assert (recorded == named) if given else ("header" in recorded)
+    report = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert ("Pack: " + named) in report if given else "Pack: each workbook" in report
 
 
 def test_a_wrong_pack_stops_grading_with_the_packs_listed(

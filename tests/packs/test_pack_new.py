@@ -45,7 +45,9 @@ def test_pack_check_reports_a_wrong_reference(tmp_path: Path) -> None:
     result = tensorlings("pack", "check", str(pack), cwd=tmp_path)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith("doubled: the reference on example 1 differs from its expected value")
+    assert first.startswith(
+        "doubled: example_disagrees: the reference on example 1 differs from its expected value"
+    )
     assert first.endswith("Fix: fix the solution or the example's expected value; they must agree.")
 
 

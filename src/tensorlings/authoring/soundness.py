@@ -41,6 +41,7 @@ def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], Au
 
 def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], AuditCount | None]:
     found = static_checks.text_findings(exercise) + static_checks.stub_findings(exercise)
+    found += static_checks.unused_size_findings(exercise)
     probes, broken = planned(exercise, seed)
     if broken:
         return found + broken, None

@@ -12,7 +12,7 @@ from tensorlings import workbook
 from tensorlings.authoring.findings import Finding
 from tensorlings.checker import simulate, static
 from tensorlings.checker.results import Problem
-from tensorlings.exercise import Exercise, Mistake
+from tensorlings.exercise import Draw, Exercise, Mistake, RandomCases
 from tensorlings.judges import Compare, Sampling
 from tensorlings.worker import encoding
 
@@ -153,3 +153,45 @@ def _sampled(exercise: Exercise, mistake: Mistake, judge: Sampling) -> list[Prob
         if any(p.fails for p in problems):
             break  # the first failure carries the name, or never will
     return problems
+
+
+def unused_size_findings(exercise: Exercise) -> list[Finding]:
+    """A declared size the case maker never reads: every random case is drawn as if it were
+    fixed (`(n, n)` for `(h, w)`), so an answer with those axes swapped passes unseen."""
+    cases = exercise.cases
+    if cases is None or not isinstance(exercise.judge, Compare):
+        return []
+    smallest = {name: max(1, low) for name, (low, _) in cases.sizes.items()}
+    found = []
+    for name, (low, high) in cases.sizes.items():
+        values = (max(1, low), high)
+        if values[0] >= values[1]:
+            continue
+        try:
+            made = [_case_print(cases, {**smallest, name: value}) for value in values]
+        except Exception:  # the maker refuses these sizes: reported elsewhere if it matters
+            continue
+        if made[0] == made[1]:
+            found.append(
+                Finding(
+                    exercise.id,
+                    "size_unused",
+                    f"the case maker never reads the size {name!r}: with {name}={values[0]} "
+                    f"and {name}={values[1]} it makes the same inputs, so every random case "
+                    f"is drawn as if {name} were fixed and mistakes that mix it up go unseen.",
+                    f"Read draw.sizes[{name!r}] (or draw.shape/normal with {name!r}) in `make`, "
+                    "or drop the size from `sizes`.",
+                )
+            )
+    return found
+
+
+def _case_print(cases: RandomCases, sizes: dict[str, int]) -> tuple[object, ...]:
+    """What one case holds, comparable: each tensor's shape and bytes, anything else's repr."""
+    draw = Draw(torch.Generator().manual_seed(0), sizes, cases.dtypes[0])
+    return tuple(
+        (tuple(a.shape), a.detach().contiguous().numpy().tobytes())
+        if isinstance(a, torch.Tensor)
+        else repr(a)
+        for a in cases.make(draw)
+    )

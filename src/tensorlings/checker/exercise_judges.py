@@ -233,7 +233,9 @@ def edge_case(problem: Problem, family: Family) -> Problem:
             "an empty list, a reshape that divides by a size, or an assert that a size is "
             "positive all refuse it)."
         )
-    message = f"passes, but not on {family.words}: {problem.message.rstrip('.')}. {advice}"
+    said = problem.message.rstrip(".")
+    stop = "" if said.endswith(("?", "!")) else "."
+    message = f"passes, but not on {family.words}: {said}{stop} {advice}"
     details = {**problem.details, "as": problem.kind, "family": family.value}
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 

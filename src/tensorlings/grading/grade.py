@@ -123,6 +123,7 @@ def grade(
             seed=chosen,
             isolation=class_isolation(graded, allow_weak_isolation),
             generator=f"tensorlings {tensorlings_version()}",
+            **({"pack": settings.pack_key} if settings.pack_key else {}),
         )
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
     return _summary(store, graded, plan, context, paths, time.perf_counter() - started)

@@ -63,6 +63,9 @@ class ClassContext:
     seed: int | None = None
     isolation: Isolation = field(default_factory=Isolation)
     generator: str = "tensorlings"
+    # The pack every workbook was checked against ("NAME VERSION" from --pack), or how it was
+    # chosen when each workbook named its own.
+    pack: str = "each workbook's header (the sheet where there is none)"
 
 
 def error_report(file: str, kind: str, message: str, *, seed: int, device: str) -> CheckReport:

@@ -23,6 +23,7 @@ def class_json(graded: Sequence[Graded], context: ClassContext) -> dict[str, Any
     data = {
         "schema": SCHEMA,
         "generator": context.generator,
+        "pack": context.pack,
         "seed": context.seed,
         "isolation": {
             "full": isolation.full,

@@ -78,7 +78,7 @@ def class_report_html(graded: Sequence[Graded], context: ClassContext | None = N
         f'<p class="meta">{len(graded)} submissions, {len(stats)} exercises, '
         f"{sum(context.config.weight(i) for i in ids):g} points. "
         + (f"Seed {context.seed}. " if context.seed is not None else "")
-        + f"Made by {escape(context.generator)}.</p>",
+        + f"Pack: {escape(context.pack)}. Made by {escape(context.generator)}.</p>",
         isolation_banner(context),
         _cards(graded),
         "<h2>Submissions</h2>",
