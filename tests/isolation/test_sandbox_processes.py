@@ -174,11 +174,20 @@ def test_strays_end_even_when_the_worker_itself_is_killed(tmp_path):
     try:
         require_layers(zygote, "pid_namespace", "cgroup_pids")
         child = zygote.spawn(Limits())
-        source = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n"
+        # The statement is still running (sleeping) when the worker is killed: the file's
+        # process ends strays itself once loading is done, so the stray must outlive nothing
+        # but the sandbox here.
+        source = (
+            "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\n"
+            "time.sleep(30)\n"
+        )
         units = [{"line": 1, "code": source}]
         request = {"op": "load", "units": units, "filename": str(tmp_path / "stray.py"),
-                   "skip_lines": [], "statement_seconds": 3.0, "names": []}  # fmt: skip
-        request_child(child, request, 10.0)
+                   "skip_lines": [], "statement_seconds": 40.0, "names": []}  # fmt: skip
+        child.post(request)
+        deadline = time.monotonic() + 10
+        while len(_processes_in_groups_of(zygote)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(_processes_in_groups_of(zygote)) >= 2  # the child and its stray
         os.kill(zygote.process.pid, signal.SIGKILL)  # no clean-up from the worker at all
         child.abandon()  # what the checker does with the children of a dead worker

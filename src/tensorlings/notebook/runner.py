@@ -33,7 +33,7 @@ def zygote() -> Zygote:
     global _zygote
     with _lock:
         if _zygote is None:
-            _zygote = Zygote()
+            _zygote = Zygote(spare=True)  # one check after another, like watch
             atexit.register(close)
         return _zygote
 
