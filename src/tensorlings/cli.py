@@ -93,16 +93,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tensorlings.checker.sandbox import Zygote
     from tensorlings.grading.flags import no_exercise_reason
 
+    # Started first: the worker imports torch while this process loads the pack (and torch).
+    zygote = Zygote()
     try:
-        path = None if args.reference else find_workbook(args.path)
-        pack = _pack(args, path)
-    except (WorkbookError, PackError) as error:
-        if not args.json:
-            raise
-        _print_unreadable(args, str(error))  # scripts asked for JSON: they get JSON
-        return 2
-    zygote = Zygote()  # starts importing torch in the worker while this process does too
-    try:
+        try:
+            path = None if args.reference else find_workbook(args.path)
+            pack = _pack(args, path)
+        except (WorkbookError, PackError) as error:
+            if not args.json:
+                raise
+            _print_unreadable(args, str(error))  # scripts asked for JSON: they get JSON
+            return 2
         _check_device(args.device)
         from tensorlings.checker.check import check_path
 
