@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ def test_a_workbook_that_kills_its_pool_process_gets_a_crashed_result(tmp_path: 
     for name in ("ann", "cid", "dot", "eli"):  # in flight beside ben or not: none is blamed
         assert got[name]["error"] is None
         assert got[name]["exercises"][0]["status"] == "passed"
+    # No pool process outlives the run: an idle one left behind would be joined, forever, when
+    # the grader exits.
+    assert [p for p in multiprocessing.active_children() if p.is_alive()] == []
 
 
 def test_one_pool_process_is_reused_for_many_workbooks(tmp_path: Path) -> None:

@@ -162,7 +162,25 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     except BaseException:  # Ctrl-C or a worker that cannot start: stop now, not after the jobs
         _kill(pool)
         raise
+    processes = _processes(pool)
     pool.shutdown(wait=True)
+    _end(processes)
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _end(processes: list[Any], seconds: float = 10.0) -> None:
+    """Make sure every pool process has exited. A pool whose process died can leave an idle
+    sibling waiting on the task queue forever, and the interpreter joins it at exit: a grader
+    (or a test session) that never ends."""
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            process.join(seconds)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
 
 
 def _ping(pool: ProcessPoolExecutor) -> None:
@@ -179,8 +197,9 @@ def _ping(pool: ProcessPoolExecutor) -> None:
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
+    processes = _processes(pool)
+    for process in processes:
         with contextlib.suppress(OSError, AttributeError):
             process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    _end(processes, seconds=2.0)
