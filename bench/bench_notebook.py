@@ -53,7 +53,7 @@ def section_notebook(quick: bool) -> Section:
     from jupyter_client.manager import start_new_kernel
 
     repeats = 5 if quick else 10
-    section = Section("notebook", "5. Notebook: tensorlings.check(fn) in a warm kernel")
+    section = Section("notebook", "6. Notebook: tensorlings.check(fn) in a warm kernel")
     started, load_before = time.perf_counter(), load_average()
     manager, client = start_new_kernel(kernel_name="python3", extra_arguments=[])
     try:
