@@ -81,8 +81,11 @@ def picture_view(picture: Picture, plain: bool) -> Text:
             out.append(" " * (width - piece.cell_len + 3))
         out.rstrip()
         out.append("\n")
-    mark = " (* marks them)" if plain else ""
-    out.append(picture.caption + mark, style="dim")
+    # Without colours the marks are asterisks: say so instead of "(marked)", not beside it.
+    caption = picture.caption
+    if plain:
+        caption = caption.removesuffix(" (marked)") + " (* marks them)"
+    out.append(caption, style="dim")
     return out
 
 
