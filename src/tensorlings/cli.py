@@ -236,8 +236,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             "(use --force to overwrite it)."
         )
     first = pack.exercises[0].id if pack.exercises else "the first function"
+    given = f" --pack {args.pack}" if pack.path else ""  # a header never chooses a file to import
     console.print(
-        f"Next: open the workbook, write {first}, then run `tensorlings check {targets[0][0]}`."
+        f"Next: open the workbook, write {first}, then run "
+        f"`tensorlings check {targets[0][0]}{given}`."
     )
     return 2 if kept and len(kept) == len(targets) else 0
 

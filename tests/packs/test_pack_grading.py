@@ -1,5 +1,6 @@
-"""`tensorlings grade --pack` grades a class's workbooks of a pack; without --pack each
-workbook's header names its pack; a wrong --pack stops before anything is checked."""
+"""`tensorlings grade --pack` grades a class's workbooks of a pack; without --pack a header that
+names a pack by path is flagged and not checked (a workbook never chooses code to import); a
+wrong --pack stops before anything is checked."""
 
 from __future__ import annotations
 
@@ -34,22 +35,33 @@ def _grades(out: Path) -> dict[str, str]:
     return {row["submission"]: row["doubled"] for row in rows}
 
 
-@pytest.mark.parametrize("given", [True, False], ids=["with --pack", "from the header"])
-def test_a_class_of_a_pack_is_graded(tmp_path: Path, given: bool) -> None:
+def test_a_class_of_a_pack_is_graded(tmp_path: Path) -> None:
     pack = write_file_pack(tmp_path / "pack")
     submissions = _class(tmp_path / "class", pack)
-    option = ["--pack", str(pack)] if given else []
+    option = ["--pack", str(pack)]
     code = main([*map(str, submissions), "--out", str(tmp_path / "out"), "--jobs", "1", *option])
     assert code == 1  # bob's answer fails
     grades = _grades(tmp_path / "out")
     assert grades["ada"] != grades["bob"]
     assert set(grades) == {"ada", "bob", "cy"}
     loaded = packs.load(str(pack))
-    recorded = json.loads((tmp_path / "out" / "class.json").read_text("utf-8"))["pack"]
+    class_json = json.loads((tmp_path / "out" / "class.json").read_text("utf-8"))
     named = f"{loaded.name} {loaded.version}"
-    assert (recorded == named) if given else ("header" in recorded)
+    assert class_json["pack"] == named
+    assert [row["flag"] for row in class_json["submissions"]] == [None, None, "untouched_template"]
     report = (tmp_path / "out" / "report.html").read_text("utf-8")
-    assert ("Pack: " + named) in report if given else "Pack: each workbook" in report
+    assert ("Pack: " + named) in report
+
+
+def test_a_class_of_a_pack_given_by_path_is_flagged_without_pack(tmp_path: Path) -> None:
+    pack = write_file_pack(tmp_path / "pack")
+    submissions = _class(tmp_path / "class", pack)
+    code = main([*map(str, submissions), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert code == 1  # none could be checked
+    class_json = json.loads((tmp_path / "out" / "class.json").read_text("utf-8"))
+    assert "header" in class_json["pack"]
+    assert [row["flag"] for row in class_json["submissions"]] == ["foreign_pack"] * 3
+    assert all(f"--pack {pack}" in row["error"]["message"] for row in class_json["submissions"])
 
 
 def test_a_wrong_pack_stops_grading_with_the_packs_listed(

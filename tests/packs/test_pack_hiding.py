@@ -56,8 +56,9 @@ def _check_reader(folder: Path, pack: Path, read: Path, sandbox: str) -> str:
     header = f"# tensorlings-pack: {pack.stem} 1.0 from {pack}\n"
     workbook.write_text(header + READER.format(path=str(read), marker=MARKER), encoding="utf-8")
     result = tensorlings(
-        "check", str(workbook), cwd=folder, env={ENV: sandbox} if sandbox == "off" else None
-    )
+        "check", str(workbook), "--pack", str(pack), cwd=folder,
+        env={ENV: sandbox} if sandbox == "off" else None,
+    )  # fmt: skip
     return result.stdout + result.stderr
 
 

@@ -22,7 +22,7 @@ def test_a_new_pack_passes_pack_check_and_works_for_a_learner(tmp_path: Path) ->
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.strip() == "pack my_pack 0.1: 4 exercises, no findings."
     assert tensorlings("init", "--pack", "./my_pack", "wb", cwd=tmp_path).returncode == 0
-    stub = tensorlings("check", "wb", cwd=tmp_path)
+    stub = tensorlings("check", "wb", "--pack", "./my_pack", cwd=tmp_path)
     assert "0 passed, 0 failed, 4 not started, of 4." in stub.stdout
 
 

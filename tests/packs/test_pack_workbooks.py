@@ -1,5 +1,6 @@
-"""A workbook made from a pack records it, and is checked against it: by name or by path (a
-file or a folder), without --pack once the header names it; progress is kept per pack."""
+"""A workbook made from a pack records it, and is checked against it: by name (without --pack
+once the header names an installed pack) or by path (a file or a folder, given with --pack: a
+header never chooses a file to import); progress is kept per pack."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ def test_a_local_pack_workbook_is_checked_against_its_pack(tmp_path: Path, kind:
     assert header is not None and header.path == str(pack) and header.version == "1.0"
     text = workbook.read_text(encoding="utf-8")
     workbook.write_text(stub_body(text, "doubled", "return x + x\n"), encoding="utf-8")
-    result = tensorlings("check", "wb", cwd=tmp_path)  # no --pack: the header finds it
+    refused = tensorlings("check", "wb", cwd=tmp_path)  # no --pack: the header may not choose
+    assert refused.returncode == 2
+    assert f"give it yourself: --pack {pack}" in " ".join(refused.stderr.split())
+    result = tensorlings("check", "wb", "--pack", str(pack), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed, 0 failed, 0 not started, of 1." in result.stdout
     name = "tiny" if kind == "file" else "tiny_folder"
@@ -37,7 +41,7 @@ def test_a_pack_version_change_is_a_clear_note(tmp_path: Path) -> None:
     pack = write_file_pack(tmp_path, version="1.0")
     tensorlings("init", "--pack", str(pack), "wb", cwd=tmp_path)
     write_file_pack(tmp_path, version="2.0")
-    result = tensorlings("check", "wb", cwd=tmp_path)
+    result = tensorlings("check", "wb", "--pack", str(pack), cwd=tmp_path)
     assert result.returncode == 0
     assert (
         "note: wb/workbook.py was made from pack 'tiny' version 1.0, but the pack here is "
@@ -45,14 +49,14 @@ def test_a_pack_version_change_is_a_clear_note(tmp_path: Path) -> None:
     )
 
 
-def test_a_workbook_of_a_pack_that_is_gone_asks_for_pack(tmp_path: Path) -> None:
+def test_a_workbook_of_a_pack_that_is_not_installed_asks_for_pack(tmp_path: Path) -> None:
     pack = write_file_pack(tmp_path)
     tensorlings("init", "--pack", str(pack), "wb", cwd=tmp_path)
     pack.unlink()
     result = tensorlings("check", "wb", cwd=tmp_path)
     assert result.returncode == 2
     message = " ".join(result.stderr.split())
-    assert "was made from pack 'tiny'" in message and "Give the pack with --pack" in message
+    assert "was made from pack 'tiny'" in message and f"give it yourself: --pack {pack}" in message
 
 
 def test_from_scratch_works_by_name(tmp_path: Path) -> None:

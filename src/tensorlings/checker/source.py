@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tensorlings import files
 from tensorlings.checker.results import LoadNote
 from tensorlings.errors import WorkbookError
+from tensorlings.files import MAX_WORKBOOK_BYTES as MAX_WORKBOOK_BYTES
 
 _CELL_MARKER = re.compile(r"^#\s*%%")  # at column 0, as VS Code reads it
 # `!cmd`, `%magic`, `x = !cmd`: not `!=` or a `% 7` that continues an expression.
@@ -109,21 +110,8 @@ def _split_py(text: str) -> list[str]:
     return ["\n".join(cell) for cell in cells]
 
 
-def _notebook_cells(path: Path, raw: str) -> list[str]:
-    try:
-        notebook = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise WorkbookError(
-            f"{path} is not a valid notebook: {error}. Open it in Jupyter and save it again."
-        ) from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise WorkbookError(f"{path} is not a Jupyter notebook (no list of cells).")
-    sources = []
-    for cell in notebook["cells"]:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else str(source))
-    return sources
+def _notebook_cells(path: Path, raw: bytes) -> list[str]:
+    return files.cell_sources(path, files.load_notebook(path, raw), ("code",))
 
 
 @functools.lru_cache(maxsize=512)
@@ -131,31 +119,13 @@ def _parse_cell(code: str, first_line: int) -> tuple[ast.Module | None, SyntaxEr
     """Parsed once per distinct cell: watch mode re-reads a file where most cells are unchanged.
     Callers must not modify the tree."""
     try:
-        tree = ast.parse(code)
+        tree = files.parse_python(code)
     except SyntaxError as caught:
         if caught.lineno is not None:
             caught.lineno += first_line - 1
         return None, caught
     ast.increment_lineno(tree, first_line - 1)
     return tree, None
-
-
-# Far above any real workbook (a notebook with saved plots is a few MB); a bigger upload
-# (a sparse file of gigabytes) would be read whole into the grader's memory.
-MAX_WORKBOOK_BYTES = 64 * 1024 * 1024
-
-
-def _check_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise WorkbookError(f"cannot read {path}: {error}") from None
-    if size > MAX_WORKBOOK_BYTES:
-        raise WorkbookError(
-            f"{path} is {size / 2**20:.0f} MB, more than a workbook's limit of "
-            f"{MAX_WORKBOOK_BYTES // 2**20} MB; clear the notebook's outputs or remove the "
-            "data pasted into it."
-        )
 
 
 def read_workbook(path: Path) -> Workbook:
@@ -166,13 +136,11 @@ def read_workbook(path: Path) -> Workbook:
         raise WorkbookError(f"{path} is a folder; give the workbook file inside it.")
     if path.suffix not in (".py", ".ipynb"):
         raise WorkbookError(f"{path} is neither a .py file nor a .ipynb notebook.")
-    _check_size(path)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors save it
-    except (OSError, UnicodeDecodeError) as error:
-        raise WorkbookError(f"cannot read {path}: {error}") from None
     kind = "ipynb" if path.suffix == ".ipynb" else "py"
-    sources = _notebook_cells(path, raw) if kind == "ipynb" else _split_py(raw)
+    if kind == "ipynb":
+        sources = _notebook_cells(path, files.read_bytes(path))
+    else:
+        sources = _split_py(files.read_python(path))
     workbook = Workbook(path=path, kind=kind, cells=[])
     line = 1
     for number, source in enumerate(sources, start=1):

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tensorlings import files
 from tensorlings.checker.results import CheckReport
 from tensorlings.checker.sandbox import Limits
 from tensorlings.grading.checking import CheckSettings, ZygoteHolder, check_one
@@ -85,8 +86,8 @@ def _settings(source: Path) -> dict[str, Any]:
 
 def _bytes(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return files.read_bytes(path)
+    except files.UnreadableFile:
         return None
 
 

@@ -77,10 +77,15 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
     holder.start()  # let the zygote import torch while this process imports the checker
     from tensorlings.checker.check import check_path
     from tensorlings.errors import TensorlingsError
-    from tensorlings.packs.header import choose
+    from tensorlings.packs.header import ForeignPack, choose
 
     try:
         pack = choose(settings.pack, workbook).catalogue
+    except ForeignPack as error:  # the file it names is never imported; the flag says why
+        report = error_report(
+            str(workbook), "unreadable", str(error), seed=settings.seed, device=settings.device
+        )
+        return report.to_json()
     except TensorlingsError as error:
         return crashed(workbook, f"cannot tell which pack to check it against: {error}", settings)
     lost: WorkerError | None = None

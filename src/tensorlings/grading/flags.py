@@ -7,7 +7,10 @@
 - `no_code`: something in it, but no code (comments only, a notebook of markdown cells);
 - `not_a_workbook`: code or files, but not this sheet's: another suffix, a binary file, or
   Python that defines none of the exercises;
-- `untouched_template`: defines exercises, every one still as the template left it.
+- `untouched_template`: defines exercises, every one still as the template left it;
+- `foreign_pack`: its header names a pack that is not installed (by a path, as a hostile upload
+  would to have its own file imported) and not the one the instructor gave with --pack. The
+  file it names is never imported; without --pack the submission is not checked.
 
 Read from the bytes and the check report only; nothing here runs the submission.
 """
@@ -15,12 +18,13 @@ Read from the bytes and the check report only; nothing here runs the submission.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Collection
 from pathlib import Path
 
+from tensorlings import files
 from tensorlings.checker.results import CheckReport
+from tensorlings.workbook_header import header_in, is_installed
 
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
 _NOTEBOOK_LINE = re.compile(r"^\s*[!%]")
@@ -32,13 +36,17 @@ def workbook_flag(
     notebook: bool,
     report: CheckReport,
     exercise_ids: Collection[str] = (),
+    pack: str | None = None,
 ) -> str | None:
     """The flag of a workbook file (None: an ordinary one). The exercises are
-    `exercise_ids`, or when none are given those the report lists."""
+    `exercise_ids`, or when none are given those the report lists; `pack` is the name of the
+    pack the instructor gave (None: each workbook's header chose)."""
     if content is None:
         return "unreadable"
     if not content.strip():
         return "empty"
+    if names_foreign_pack(content, notebook=notebook, pack=pack):
+        return "foreign_pack"
     code, flag = _notebook_code(content) if notebook else _text(content)
     if flag is not None:
         return flag
@@ -56,6 +64,12 @@ def workbook_flag(
     return None
 
 
+def names_foreign_pack(content: bytes, *, notebook: bool, pack: str | None) -> bool:
+    """Whether the header names a pack that is neither installed nor the one given."""
+    header = header_in(content, notebook=notebook)
+    return header is not None and header.name != pack and not is_installed(header.name)
+
+
 NO_EXERCISE = {
     "empty": "it is empty",
     "no_code": "it holds no code",
@@ -71,8 +85,8 @@ def no_exercise_reason(
     if report.error is not None:
         return None
     try:
-        content = path.read_bytes()
-    except OSError:
+        content = files.read_bytes(path)
+    except files.UnreadableFile:
         return None
     notebook = path.suffix.lower() == ".ipynb"
     flag = workbook_flag(content, notebook=notebook, report=report, exercise_ids=exercise_ids)
@@ -100,29 +114,32 @@ def _text(content: bytes) -> Code:
 
 
 def _notebook_code(content: bytes) -> Code:
+    where = Path("notebook")
     try:
-        notebook = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        notebook = files.load_json(where, content)
+    except files.UnreadableFile:
         # Starts like JSON: a damaged notebook. Otherwise something else named .ipynb.
         return [], "unreadable" if content.lstrip()[:1] == b"{" else "not_a_workbook"
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not files.is_notebook(notebook):
         return [], "not_a_workbook"
-    cells = [c for c in notebook["cells"] if isinstance(c, dict)]
-    if not any(_source(c).strip() for c in cells):
+    try:
+        every = files.cell_sources(where, notebook, _ANY_CELL)
+        code = files.cell_sources(where, notebook, ("code",))
+    except files.UnreadableFile:
+        return [], "unreadable"  # a cell whose source is not text: a damaged notebook
+    if not any(source.strip() for source in every):
         return [], "empty"
-    return [_source(c) for c in cells if c.get("cell_type") == "code"], None
+    return code, None
 
 
-def _source(cell: dict[str, object]) -> str:
-    source = cell.get("source", "")
-    return "".join(str(s) for s in source) if isinstance(source, list) else str(source)
+_ANY_CELL = ("code", "markdown", "raw")
 
 
 def _has_code(text: str) -> bool:
     """Any statement that is not a comment, a bare string or a notebook line."""
     lines = [line for line in text.splitlines() if not _NOTEBOOK_LINE.match(line)]
     try:
-        tree = ast.parse("\n".join(lines))
+        tree = files.parse_python("\n".join(lines))
     except SyntaxError:
         return any(line.strip() and not line.strip().startswith("#") for line in lines)
     return any(

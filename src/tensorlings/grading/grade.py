@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tensorlings import files
 from tensorlings.checker.results import CheckReport
 from tensorlings.grading.checking import CheckSettings, crashed
 from tensorlings.grading.config import GradingConfig
@@ -192,10 +193,10 @@ def _read(submission: Submission) -> tuple[Path | None, bytes, str]:
         why = submission.problem or "no workbook"
         return None, b"folder\0" + "\0".join(_listing(submission.source)).encode(), why
     try:
-        return submission.workbook, submission.workbook.read_bytes(), ""
-    except OSError as error:
-        why = f"the workbook {str(submission.workbook)!r} could not be read: {error.strerror}"
-        return None, f"unreadable\0{error.strerror}".encode(), why
+        return submission.workbook, files.read_bytes(submission.workbook), ""
+    except files.UnreadableFile as error:  # a FIFO, a device, too big: refused, never waited on
+        why = str(error)
+        return None, f"unreadable\0{why.replace(str(submission.workbook), '')}".encode(), why
 
 
 def _listing(folder: Path) -> list[str]:
@@ -284,7 +285,7 @@ class _Saver:
             "sha256": sha256,
             "source": str(source.source),
             "seed": self.settings.seed,
-            "flag": _flag(source, self.contents.get(name), report),
+            "flag": _flag(source, self.contents.get(name), report, self.settings),
         }
         try:
             graded = self.store.save(name, data, grading)
@@ -300,8 +301,11 @@ class _Saver:
         self.save(job.name, data, job.sha256)
 
 
-def _flag(submission: Submission, content: bytes | None, report: CheckReport) -> str | None:
+def _flag(
+    submission: Submission, content: bytes | None, report: CheckReport, settings: CheckSettings
+) -> str | None:
     if submission.workbook is None:
         return submission.flag or ("unreadable" if report.error else None)
     notebook = submission.workbook.suffix.lower() == ".ipynb"
-    return workbook_flag(content, notebook=notebook, report=report, exercise_ids=())
+    pack = settings.pack_key.split(" ")[0] if settings.pack_key else None
+    return workbook_flag(content, notebook=notebook, report=report, exercise_ids=(), pack=pack)

@@ -9,7 +9,9 @@ from tensorlings.checker.results import CheckReport, FileError
 from tensorlings.grading.config import GradingConfig
 
 # Odd uploads, flagged in every report (see flags.py for what each means).
-FLAGS = ("empty", "not_a_workbook", "untouched_template", "no_code", "unreadable")
+FLAGS = (
+    "empty", "not_a_workbook", "untouched_template", "no_code", "unreadable", "foreign_pack",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

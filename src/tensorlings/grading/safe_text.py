@@ -2,7 +2,8 @@
 
 An ANSI escape in a printed line or an exception message would otherwise recolour, move the
 cursor or rewrite the instructor's terminal, and bidirectional overrides can make a report's
-text read differently from what it holds. Newlines and tabs are kept.
+text read differently from what it holds. Newlines and tabs are kept. A lone surrogate (from a
+notebook's JSON or a file name that is not UTF-8) is escaped too: no file or terminal can hold it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _visible(match: re.Match[str]) -> str:

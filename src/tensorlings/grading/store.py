@@ -63,7 +63,11 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
         dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX
     )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        # The one place report text leaves the program: a code point UTF-8 cannot hold (a lone
+        # surrogate from a notebook or a file name) is written as an escape, never lost.
+        with os.fdopen(
+            handle, "w", encoding="utf-8", errors="backslashreplace", newline=""
+        ) as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())

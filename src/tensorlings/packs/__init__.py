@@ -27,8 +27,8 @@ from typing import Any
 
 from tensorlings.catalogue import SHEET, Catalogue, exercises_of, sheet
 from tensorlings.errors import PackError
+from tensorlings.workbook_header import GROUP
 
-GROUP = "tensorlings.packs"
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 # Local packs are imported under this prefix, never under a name learner code could guess.
 LOCAL_PREFIX = "tensorlings_local_pack_"
@@ -86,6 +86,18 @@ def load(spec: str | None = None) -> Catalogue:
         f"there is no pack {spec!r}. Installed packs: {known}. Give one of these names, or the "
         "path of a pack file or folder (`tensorlings packs` lists them)."
     )
+
+
+def load_installed(name: str) -> Catalogue:
+    """An installed pack by name (the sheet included); never a path, whatever the name."""
+    if name == SHEET:
+        return sheet()
+    found = installed().get(name)
+    if found is None:
+        raise PackError(
+            f"there is no installed pack {name!r}. Installed packs: {', '.join(installed())}."
+        )
+    return _load_installed(found)
 
 
 @cache

@@ -1,5 +1,10 @@
 """Which pack a workbook was made from: a header line the workbook carries, and the choice of
-pack for a command (the `--pack` given, else the workbook's header, else the sheet).
+pack for a command (the `--pack` given, else the installed pack the workbook's header names,
+else the sheet).
+
+A header is the workbook's word, and a workbook may come from anyone: it may name an installed
+pack, never choose code to import. A header that names a pack by path (as `init --pack PATH`
+writes it) is only a note of where the pack was; the user passes `--pack PATH` to use it.
 
 >>> parse_header("# %% [markdown]\\n# tensorlings-pack: from_scratch 1.0\\n")
 Header(name='from_scratch', version='1.0', path=None)
@@ -7,28 +12,26 @@ Header(name='from_scratch', version='1.0', path=None)
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tensorlings import packs
-from tensorlings.catalogue import SHEET, Catalogue
+from tensorlings.catalogue import Catalogue
 from tensorlings.errors import PackError
-
-MARK = "tensorlings-pack:"
-_LINE = re.compile(
-    r"^[#\s]*tensorlings-pack: (?P<name>[A-Za-z0-9_-]+) (?P<version>\S+)(?: from (?P<path>.+))?$",
-    re.MULTILINE,
+from tensorlings.grading.safe_text import safe_text
+from tensorlings.workbook_header import (
+    MARK,
+    Header,
+    header_in,
+    is_installed,
+    parse_header,
+    read_header,
 )
-READ_BYTES = 256 * 1024  # the header is in the first cell; never read a huge file whole
 
-
-@dataclass(frozen=True)
-class Header:
-    name: str
-    version: str
-    path: str | None = None  # a pack given by path: where it was
+__all__ = [
+    "MARK", "Chosen", "ForeignPack", "Header", "choose", "foreign_pack_message", "header_in",
+    "header_line", "is_installed", "parse_header", "read_header",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,66 +47,40 @@ def header_line(catalogue: Catalogue) -> str:
     return f"{MARK} {catalogue.name} {catalogue.version}{where}"
 
 
-def parse_header(text: str) -> Header | None:
-    found = _LINE.search(text)
-    if found is None:
-        return None
-    path = found["path"].strip() if found["path"] else None
-    return Header(found["name"], found["version"], path)
-
-
-def read_header(workbook: Path) -> Header | None:
-    """The header of a workbook file; None when it has none (or cannot be read)."""
-    try:
-        with open(workbook, "rb") as stream:
-            raw = stream.read(READ_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    if workbook.suffix == ".ipynb":
-        raw = _notebook_text(raw)
-    return parse_header(raw)
-
-
-def _notebook_text(raw: str) -> str:
-    try:
-        cells = json.loads(raw).get("cells", [])
-    except (ValueError, AttributeError):
-        return ""  # a cut or damaged notebook: the checker reports that itself
-    parts = []
-    for cell in cells[:3] if isinstance(cells, list) else []:
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
-        parts.append("".join(source) if isinstance(source, list) else str(source))
-    return "\n".join(parts)
+class ForeignPack(PackError):
+    """A workbook's header names a pack that is not installed: it is not loaded on its word."""
 
 
 def choose(spec: str | None, workbook: Path | None = None) -> Chosen:
-    """The pack to use: `spec` when given, else the one the workbook's header names."""
+    """The pack to use: `spec` when given, else the installed pack the workbook's header
+    names, else the sheet. Raises ForeignPack when the header names a pack not installed."""
     header = read_header(workbook) if workbook is not None else None
     if spec is not None:
         catalogue = packs.load(spec)
-        notes = []
         if header is not None and header.name != catalogue.name:
-            notes.append(
+            note = (
                 f"{workbook} was made from pack {header.name!r}; checking it against "
                 f"{catalogue.name!r} as --pack asks."
             )
-        return Chosen(catalogue, tuple(notes))
+            return Chosen(catalogue, (note,))
+        return Chosen(catalogue, _version_notes(header, catalogue, workbook) if header else ())
     if header is None:
         return Chosen(packs.load(None))
-    catalogue = _from_header(header, workbook)
+    if not is_installed(header.name):
+        raise ForeignPack(foreign_pack_message(header, workbook))
+    catalogue = packs.load_installed(header.name)
     return Chosen(catalogue, _version_notes(header, catalogue, workbook))
 
 
-def _from_header(header: Header, workbook: Path | None) -> Catalogue:
-    if header.name == SHEET or header.name in packs.installed():
-        return packs.load(header.name)
-    if header.path and Path(header.path).exists():
-        return packs.load_path(Path(header.path))
-    where = f" (from {header.path})" if header.path else ""
-    raise PackError(
+def foreign_pack_message(header: Header, workbook: Path | str | None) -> str:
+    """What happened, why, and what to do, for a header that names a pack not installed."""
+    where = f" (from {safe_text(header.path)})" if header.path else ""
+    given = safe_text(header.path or header.name)
+    return (
         f"{workbook} was made from pack {header.name!r}{where}, which is not installed here. "
-        f"Installed packs: {', '.join(packs.installed())}. Give the pack with --pack NAME or "
-        "--pack PATH."
+        "A workbook may not choose code for tensorlings to run (anyone can write its header "
+        "line), so the pack it names was not loaded. If you trust that pack, give it yourself: "
+        f"--pack {given}. Installed packs: {', '.join(packs.installed())}."
     )
 
 

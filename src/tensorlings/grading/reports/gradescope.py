@@ -24,6 +24,10 @@ FLAG_WORDS = {
     "untouched_template": "the upload is the untouched template: no exercise was attempted",
     "no_code": "the upload holds no code",
     "unreadable": "the upload could not be read",
+    "foreign_pack": (
+        "the upload's header names a pack that is not installed (a file beside it, perhaps); "
+        "that file was not run: a workbook may not choose code for the grader to run"
+    ),
 }
 
 
