@@ -182,6 +182,9 @@ def cell_sources(path: Path, notebook: dict[str, Any], kinds: tuple[str, ...]) -
 def parse_python(code: str) -> ast.Module:
     """The syntax tree of `code`; SyntaxError for code too deep or too odd for the parser,
     as for any other code that cannot be read."""
+    if len(code) > MAX_CODE_BYTES:  # its tree alone would take hundreds of MB
+        message = f"more than {_size(MAX_CODE_BYTES)} of code, too much to check"
+        raise SyntaxError(message, ("<workbook>", 1, 1, ""))
     try:
         tree = ast.parse(code)
     except (RecursionError, MemoryError):
