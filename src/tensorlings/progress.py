@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tensorlings import files
 from tensorlings.catalogue import SHEET
 from tensorlings.checker.results import CheckReport
 
@@ -83,8 +84,12 @@ def load(folder: Path, pack: str = SHEET) -> Progress:
     if not path.exists():
         return progress
     try:
-        progress.exercises = _parse(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        # Bounded, regular files only: a folder checked may be an upload (a FIFO named so).
+        progress.exercises = _parse(files.decode(path, files.read_bytes(path, 4 * 2**20)))
+    except (
+        OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+        files.UnreadableFile,
+    ) as error:  # fmt: skip
         aside = path.with_name(path.stem + ".damaged.json")
         try:
             os.replace(path, aside)

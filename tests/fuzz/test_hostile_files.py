@@ -158,3 +158,14 @@ def test_a_file_not_named_in_utf8_is_still_read(tmp_path: Path) -> None:
     path = Path(os.fsdecode(bytes(tmp_path) + b"/\xff.py"))
     path.write_bytes(b"def rearrange_1():\n    return 1\n")
     assert read_workbook(path).cells
+
+
+def test_a_fifo_as_the_progress_file_is_set_aside_without_waiting(tmp_path: Path) -> None:
+    from tensorlings import progress
+
+    path = progress.progress_path(tmp_path)
+    path.parent.mkdir()
+    os.mkfifo(path)
+    loaded = progress.load(tmp_path)
+    assert loaded.warning is not None and "not a regular file" in loaded.warning
+    assert loaded.exercises == {}
