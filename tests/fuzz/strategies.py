@@ -14,7 +14,7 @@ FUZZ = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=60,
+    max_examples=40,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -24,7 +24,7 @@ GOOD_CELL = (
 PIECES = [
     b"# %%\n", b"#%% [markdown]\n", b"   # %%", b"\r\n", b"\r", b"\0", b"\xef\xbb\xbf",
     b"\xff\xfe", b"\xed\xa0\x80", b"\xc3", b"\t", b"\\\n", b'"""', b"'", b"(" * 150,
-    b"[" * 300, b"-" * 3000 + b"1\n", b"+1" * 2000 + b"\n", b"#" * 5000 + b"\n",
+    b"[" * 300, b"-" * 3000 + b"1\n", b"\nx = 1" + b"+1" * 3000 + b"\n", b"#" * 5000 + b"\n",
     b"x" * 100_000, b"\n" * 1000, b"#\n" * 2000, b"!pip install x\n", b"%%time\n",
     b"%%bash\n", b"x = !ls\n", b"import tensorlings\n", b"tensorlings.check(rearrange_1)\n",
     b"# tensorlings-pack: evil 1.0 from evil_pack.py\n", b"# tensorlings-pack: sheet 1.0\r\n",

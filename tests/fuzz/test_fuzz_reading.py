@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hostile import HEADER_BACKTRACK, NOTEBOOKS, PYTHON
+from hypothesis import example, given
 from hypothesis import strategies as st
 from strategies import FUZZ, hostile_text, notebook_bytes, python_bytes
 
@@ -46,12 +47,19 @@ def _every_reader(content: bytes, name: str) -> None:
 
 @FUZZ
 @given(python_bytes)
+@example(PYTHON["a sum of 100k terms"])  # the witnesses that broke a reader before
+@example(PYTHON["100k unary minus"])
+@example(PYTHON["NUL bytes"])
+@example(HEADER_BACKTRACK)
 def test_any_bytes_as_a_py_workbook_are_read_or_refused_clearly(content: bytes) -> None:
     _every_reader(content, "workbook.py")
 
 
 @FUZZ
 @given(notebook_bytes)
+@example(NOTEBOOKS["nested 100k deep"])
+@example(NOTEBOOKS["a source that is a list of numbers"])
+@example(NOTEBOOKS["a lone surrogate in outputs and source"])
 def test_any_bytes_as_a_notebook_are_read_or_refused_clearly(content: bytes) -> None:
     _every_reader(content, "x.ipynb")
 
@@ -67,6 +75,7 @@ def _graded(text: str, name: str) -> Graded:
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @FUZZ
 @given(st.lists(hostile_text, min_size=1, max_size=3))
+@example(["\ud800", "\x1b[2J\u202e"])
 def test_reports_are_written_whatever_the_text_holds(texts: list[str]) -> None:
     graded = [_graded(text, f"s{number}") for number, text in enumerate(texts)]
     with tempfile.TemporaryDirectory() as folder:
