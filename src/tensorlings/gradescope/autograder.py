@@ -56,6 +56,7 @@ def grade_submission(root: Path) -> dict[str, Any]:
             exercise_seconds=float(settings.get("timeout", 5.0)),
             memory_bytes=int(float(settings.get("memory_mb", 2048)) * 1024**2),
         ),
+        timing_advice=config.timing_advice,
     )
     allowed = bool(settings.get("allow_weak_isolation", False))
     workbook, why, flag = find_workbook(root / "submission")

@@ -109,6 +109,7 @@ def grade(
     with store.locked():
         chosen = seed if seed is not None else store.secret.seed
         settings = replace(settings or CheckSettings(), seed=chosen)
+        config, settings = _timing_advice(config or GradingConfig(), settings)
         plan = _plan(resolved, store, settings)
         if plan.jobs and dask_address is None and not allow_weak_isolation:
             probe_isolation()  # refuse before anything is checked, not after
@@ -119,7 +120,7 @@ def grade(
             saver.run(plan, lambda: _run(copies, saver, jobs, dask_address, settings))
         graded = [saver.graded.get(s.name) or plan.kept[s.name] for s in resolved]
         context = ClassContext(
-            config=config or GradingConfig(),
+            config=config,
             seed=chosen,
             isolation=class_isolation(graded, allow_weak_isolation),
             generator=f"tensorlings {tensorlings_version()}",
@@ -127,6 +128,15 @@ def grade(
         )
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
     return _summary(store, graded, plan, context, paths, time.perf_counter() - started)
+
+
+def _timing_advice(
+    config: GradingConfig, settings: CheckSettings
+) -> tuple[GradingConfig, CheckSettings]:
+    """Timing advice is measured and reported when the config or the flag asks for it."""
+    if not (config.timing_advice or settings.timing_advice):
+        return config, settings
+    return replace(config, timing_advice=True), replace(settings, timing_advice=True)
 
 
 def _summary(
