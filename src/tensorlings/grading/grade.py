@@ -101,7 +101,7 @@ def grade(
     TENSORLINGS_ALLOW_WEAK_ISOLATION environment variable decides).
     """
     started = time.perf_counter()
-    resolved = resolve(submissions, out_dir=Path(out_dir))
+    resolved = resolve(submissions, out_dir=Path(out_dir), pack=settings.pack if settings else None)
     store = ResultStore(out_dir)
     store.prepare()
     if allow_weak_isolation is None:
@@ -296,6 +296,8 @@ class _Saver:
             "seed": self.settings.seed,
             "flag": _flag(source, self.contents.get(name), report),
         }
+        if source.choice is not None:  # both workbooks in the folder: which one, and why
+            grading["workbook_choice"] = source.choice.to_json()
         try:
             graded = self.store.save(name, data, grading)
         except OSError as error:
