@@ -78,14 +78,19 @@ def main() -> int:
     parser.add_argument("--solution", choices=sorted(SOLUTIONS), default="twice")
     args = parser.parse_args()
     _record()
-    folder = Path(tempfile.mkdtemp(prefix="coach-load-"))
-    path = folder / "workbook.py"
-    path.write_text("import torch as t\n" + SOLUTIONS[args.solution], encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="coach-load-") as folder:
+        path = Path(folder) / "workbook.py"
+        path.write_text("import torch as t\n" + SOLUTIONS[args.solution], encoding="utf-8")
+        _runs(path, args.runs, args.burners)
+    return 0
+
+
+def _runs(path: Path, runs: int, burners_wanted: int) -> None:
     zygote = Zygote()
     spin = [sys.executable, "-c", "while True: pass"]
-    burners = [subprocess.Popen(spin) for _ in range(args.burners)]
+    burners = [subprocess.Popen(spin) for _ in range(burners_wanted)]
     try:
-        for run in range(1, args.runs + 1):
+        for run in range(1, runs + 1):
             EVENTS.clear()
             report = check_path(path, zygote=zygote, exercise_ids=["batched_softmax"])
             result = report.exercises[0]
@@ -102,7 +107,6 @@ def main() -> int:
             burner.kill()
             burner.wait()
         zygote.close()
-    return 0
 
 
 if __name__ == "__main__":
