@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from grading_helpers import exercise, report
 
 from tensorlings import workbook
@@ -104,3 +105,19 @@ def test_the_stored_result_keeps_the_choice(tmp_path: Path) -> None:
     assert stored is not None and stored.graded.choice == CHOICE
     on_disk = json.loads(store.path("nina").read_text())
     assert on_disk["grading"]["workbook_choice"]["reason"] == "only_one_attempted"
+
+
+@pytest.mark.slow
+def test_grade_of_a_folder_with_both_workbooks_grades_the_work_and_says_so(
+    tmp_path: Path,
+) -> None:
+    from tensorlings.grading.grade import grade
+
+    two_workbooks(tmp_path / "nina")
+    grade([tmp_path / "nina"], tmp_path / "grades", jobs=1)
+    stored = json.loads((tmp_path / "grades" / "results" / "nina.json").read_text())
+    assert stored["file"].endswith("workbook.py")
+    assert stored["grading"]["workbook_choice"]["reason"] == "only_one_attempted"
+    assert stored["grading"]["flag"] is None  # not the untouched template
+    (row,) = csv.DictReader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text()))
+    assert row["workbook_choice"] == NOTE
