@@ -78,6 +78,21 @@ def batched_softmax(matrix):
 """
 
 
+# Row by row, and every element through Python for the row's maximum: tens of times slower
+# than the reference on the coach's (2048, 256) input.
+PYTHON_LOOP = """
+def batched_softmax(matrix):
+    out = t.empty_like(matrix)
+    for i, row in enumerate(matrix.tolist()):
+        top = row[0] if row else 0.0
+        for x in row:
+            top = max(top, x)
+        exps = (matrix[i] - top).exp()
+        out[i] = exps / exps.sum()
+    return out
+"""
+
+
 @pytest.fixture
 def busy_machine() -> Iterator[None]:
     """Every core kept busy by spinning processes for the length of the test."""
@@ -101,5 +116,6 @@ def test_twice_slower_code_gets_no_timing_advice_on_a_busy_machine(check_source,
 def test_far_slower_code_gets_confirmed_timing_advice_on_a_busy_machine_too(
     check_source, busy_machine
 ):
-    softmax = check_source("coach_loop_busy", SLOW_SOLUTIONS)["batched_softmax"]
+    softmax = check_source("coach_python_loop_busy", PYTHON_LOOP)["batched_softmax"]
+    assert softmax.status == "passed", softmax.problems
     assert f"the median of {ROUNDS} rounds" in advice(softmax)["slow"].message
