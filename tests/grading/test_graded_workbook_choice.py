@@ -121,3 +121,11 @@ def test_grade_of_a_folder_with_both_workbooks_grades_the_work_and_says_so(
     assert stored["grading"]["flag"] is None  # not the untouched template
     (row,) = csv.DictReader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text()))
     assert row["workbook_choice"] == NOTE
+    # Work in the other file changes the reason, though not the file graded: said anew.
+    notebook = tmp_path / "nina" / "workbook.ipynb"
+    cells = workbook.learner_cells(notebook=True)
+    cells.append(workbook.WorkbookCell("code", "def rearrange_1():\n    return 1\n"))
+    notebook.write_text(workbook.to_ipynb(cells), encoding="utf-8")
+    grade([tmp_path / "nina"], tmp_path / "grades", jobs=1)
+    stored = json.loads((tmp_path / "grades" / "results" / "nina.json").read_text())
+    assert stored["grading"]["workbook_choice"]["reason"] == "more_attempted"

@@ -11,6 +11,7 @@ something else may have rewritten since.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -173,7 +174,7 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
     for submission in submissions:
         workbook, content, why = _read(submission)
         contents[submission.name] = content if workbook is not None else None
-        key = fingerprint(content, settings=settings.key())
+        key = fingerprint(content, settings=settings.key() + _choice_key(submission))
         stored = store.load(submission.name)
         if stored is None and store.path(submission.name).exists():
             rejected += 1
@@ -185,6 +186,13 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
         else:
             jobs.append(Job(submission.name, workbook, key))
     return _Plan(tuple(jobs), tuple(unusable), unchanged, kept, contents, rejected)
+
+
+def _choice_key(submission: Submission) -> str:
+    """The choice between two workbooks is part of the result: a new one is checked again."""
+    if submission.choice is None:
+        return ""
+    return "; workbook choice: " + json.dumps(submission.choice.to_json(), sort_keys=True)
 
 
 def _copied(job: Job, plan: _Plan, snapshots: Snapshots) -> Job:
