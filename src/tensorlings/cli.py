@@ -35,26 +35,30 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
 
 
-def _workbook_in(folder: Path) -> Path | None:
-    """workbook.py or workbook.ipynb in the folder; with both, the one saved last (and say so)."""
-    found = [folder / name for name in WORKBOOK_NAMES if (folder / name).exists()]
-    if not found:
-        return None
-    chosen = max(found, key=lambda p: p.stat().st_mtime)
-    if len(found) > 1:
-        place = "this folder" if folder == Path(".") else str(folder)
-        _console(stderr=True).print(
-            f"[yellow]note[/]: {place} holds both workbook.py and workbook.ipynb; checking "
-            f"{chosen.name}, saved last. Give the path to check the other."
-        )
-    return chosen
+def _workbook_in(folder: Path, pack: str | None = None) -> Path | None:
+    """workbook.py or workbook.ipynb in the folder; with both, the one with the work in it
+    (workbook_choice.py), and say which and why."""
+    from rich.markup import escape
+
+    from tensorlings.workbook_choice import choose_workbook, workbooks_in
+
+    found = workbooks_in(folder)
+    if len(found) < 2:
+        return found[0] if found else None
+    choice = choose_workbook(found, pack)
+    place = "this folder" if folder == Path(".") else str(folder)
+    _console(stderr=True).print(
+        f"[yellow]note[/]: {escape(choice.note(place))} Give the path to check the other.",
+        highlight=False,
+    )
+    return folder / choice.chosen.name
 
 
-def find_workbook(path: str | None) -> Path:
+def find_workbook(path: str | None, pack: str | None = None) -> Path:
     """The workbook to check: the path given, or workbook.py / workbook.ipynb here."""
     candidate = Path(path) if path else Path(".")
     if candidate.is_dir():
-        found = _workbook_in(candidate)
+        found = _workbook_in(candidate, pack)
         if found is not None:
             return found
         where = f"{candidate} holds" if path else "this folder holds"
@@ -97,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     zygote = Zygote()
     try:
         try:
-            path = None if args.reference else find_workbook(args.path)
+            path = None if args.reference else find_workbook(args.path, args.pack)
             pack = _pack(args, path)
         except (WorkbookError, PackError) as error:
             if not args.json:
@@ -222,12 +226,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         targets = [(folder / "workbook.ipynb", workbook.to_ipynb)]
     else:
         targets = [(folder / "workbook.py", workbook.to_py)]
+    _refuse_beside_work(targets[0][0], args.force, pack.path or args.pack)
     cells = workbook.learner_cells(pack=pack, notebook=args.notebook)
     console = _console()
     kept = []
     for target, render in targets:
+        existed = target.exists()
         if workbook.write_new(target, render(cells), args.force):
-            console.print(f"wrote {target}")
+            console.print(f"{'overwrote (--force)' if existed else 'wrote'} {target}")
         else:
             kept.append(target)
     for target in kept:
@@ -242,6 +248,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"`tensorlings check {targets[0][0]}{given}`."
     )
     return 2 if kept and len(kept) == len(targets) else 0
+
+
+def _refuse_beside_work(target: Path, force: bool, pack: str | None) -> None:
+    """A second workbook beside one with work in it would leave `check` and `grade` to choose
+    between the two: refused unless --force."""
+    from tensorlings.workbook_choice import WORKBOOK_NAMES as NAMES
+    from tensorlings.workbook_choice import attempted
+
+    other = target.with_name(NAMES[1 - NAMES.index(target.name)])
+    count = attempted(other, pack) if other.is_file() else 0
+    if count == 0 or force:
+        return
+    raise WorkbookError(
+        f"{other} already holds your work ({count} exercise{'s' if count > 1 else ''} "
+        f"attempted). Writing {target.name} beside it would leave two workbooks in one folder, "
+        f"and `check` and `grade` would have to choose between them. Keep working in "
+        f"{other.name}, write the new workbook in another folder (`tensorlings init DIR"
+        f"{' --notebook' if target.suffix == '.ipynb' else ''}`), or give --force to write "
+        f"{target.name} here anyway."
+    )
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -336,7 +362,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     from tensorlings.watch import watch
 
-    path = find_workbook(args.path)
+    path = find_workbook(args.path, args.pack)
     return watch(
         path,
         catalogue=_pack(args, path),

@@ -45,9 +45,26 @@ def test_weights_set_each_exercise_points_and_the_total() -> None:
 
 
 def test_notes_cost_nothing_by_default() -> None:
-    result = score(submission(passed("ex_a", EDGE, SLOW)), IDS, GradingConfig())
+    config = GradingConfig(timing_advice=True)
+    result = score(submission(passed("ex_a", EDGE, SLOW)), IDS, config)
     assert result.points == 1.0
     assert [n.kind for n in result.exercises[0].notes] == ["edge_case", "slow"]
+
+
+def test_timing_advice_is_left_out_of_notes_unless_the_config_asks() -> None:
+    graded = submission(passed("ex_a", EDGE, SLOW))
+    plain = score(graded, IDS, GradingConfig())
+    asked = score(graded, IDS, parse_config({"notes": {"timing_advice": True}}))
+    assert [n.kind for n in plain.exercises[0].notes] == ["edge_case"]
+    assert [n.kind for n in asked.exercises[0].notes] == ["edge_case", "slow"]
+    assert plain.points == asked.points == 1.0
+
+
+def test_timing_advice_must_be_true_or_false() -> None:
+    with pytest.raises(
+        GradingError, match=r"\[notes\] timing_advice = 'yes' must be true or false"
+    ):
+        parse_config({"notes": {"timing_advice": "yes"}})
 
 
 def test_edge_case_cost_takes_its_share_once_and_only_for_edge_cases() -> None:

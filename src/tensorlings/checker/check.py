@@ -80,9 +80,11 @@ def check_path(
     zygote: Zygote | None = None,
     coach: bool = True,
     catalogue: Catalogue | None = None,
+    timing_advice: bool = True,
 ) -> CheckReport:
     """Check every exercise of the pack (default: the sheet) that the workbook defines; never
-    raises for anything in the file."""
+    raises for anything in the file. `timing_advice=False` keeps the coach to memory advice
+    (timing can depend on the machine; see coach.py)."""
     pack = catalogue or sheet()
     path = Path(path)
     try:
@@ -105,8 +107,9 @@ def check_path(
     zygote.protect(pack.roots, pack.modules)
     try:
         return _check_loaded(
-            path, workbook, exercises, notes, zygote, limits, seed, device, coach, pack
-        )
+            path, workbook, exercises, notes, zygote, limits, seed, device, coach, pack,
+            timing_advice,
+        )  # fmt: skip
     finally:
         if own_zygote:
             zygote.close()
@@ -123,6 +126,7 @@ def _check_loaded(
     device: str,
     coach: bool,
     pack: Catalogue,
+    timing_advice: bool = True,
 ) -> CheckReport:
     statements = workbook.definitions()
     functions = static.last_definitions(statements)
@@ -131,6 +135,7 @@ def _check_loaded(
     names = [e.id for e in exercises] + ["test_cases"]
     session = Session(zygote, workbook, limits, names, catalogue=pack)
     session.coach = coach
+    session.coach_timing = timing_advice
     info = zygote.ready()
     try:
         session.load()

@@ -1,15 +1,32 @@
 """The efficiency coach: advice (never a failure) when a passing solution is far slower or far
 hungrier for memory than the reference on a larger input.
 
-The learner's function is timed in its worker, the reference in a trusted child forked from the
-same zygote (never loading learner code), both on one thread and on the same input; each is the
-best of a few runs. Peak extra memory is the rise of the process's
-peak resident size during the call (Linux), ignored below a floor where noise dominates.
+The learner's function runs in its own sandboxed process, the reference in a trusted sibling
+forked from the same zygote (learner code never shares a process with a reference solution:
+a pack may hide its solutions, and learner code may tamper with what runs beside it). Both
+sides run one thread on the same input.
+
+Time is CPU time, not wall time: on a busy machine a process waits for a core, and the wait
+counts in wall time but not in CPU time, so load cannot make code look slower. The clock is
+the calling thread's (`time.thread_time`): the sandbox holds torch to that one thread and
+refuses new ones, so it sees all the work of the call; Linux's process-wide clock would do
+too, but it advances for the running thread only at a scheduler tick (4 ms on these
+machines), coarser than a fast reference's whole run. (Code that sleeps or waits looks fast by
+this clock; waiting is no efficiency mistake this coach teaches.)
+
+Timing advice needs a repeat to confirm it: learner and reference are measured in rounds,
+interleaved (learner, reference, learner, reference, ...), each side the best of its runs in
+the round, and advice is given only when every one of ROUNDS rounds finds the learner RATIO
+times slower. The first round that does not stops the measuring. Peak extra memory is the rise
+of the process's peak resident size during the call (Linux), ignored below a floor where
+noise dominates; it does not depend on load.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tensorlings.checker.results import Problem
@@ -19,8 +36,49 @@ from tensorlings.worker import encoding
 RATIO = 5.0
 MEMORY_FLOOR = 16 * 1024 * 1024  # below this, peak-memory differences are noise
 MIN_EXTRA_SECONDS = 0.01  # below this, timing differences are noise
-REPEATS = 2
-SLOW_ENOUGH = 0.5  # seconds: one run that long is measurement enough
+REPEATS = 2  # runs of each side per round; the best counts (a first run pays for warming up)
+ROUNDS = 3  # interleaved rounds that must all agree before timing advice is given
+SLOW_ENOUGH = 0.5  # CPU seconds: one learner run that long is a round's measurement enough
+FLOOR_SECONDS = 1e-4  # a reference faster than this is taken as this fast
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of the comparison: each side's best CPU time in it."""
+
+    learner: float
+    reference: float
+
+    @property
+    def ratio(self) -> float:
+        return self.learner / max(self.reference, FLOOR_SECONDS)
+
+    @property
+    def slower(self) -> bool:
+        """Far slower, and by more than the noise floor."""
+        return self.ratio > RATIO and self.learner - self.reference > MIN_EXTRA_SECONDS
+
+
+def needs_another_round(rounds: Sequence[Round]) -> bool:
+    """Whether to measure again: every round so far finds it slower, and too few rounds ran."""
+    return bool(rounds) and all(r.slower for r in rounds) and len(rounds) < ROUNDS
+
+
+def confirmed_slower(rounds: Sequence[Round]) -> Round | None:
+    """The medians of both sides when all ROUNDS rounds find the learner far slower; else None.
+
+    >>> confirmed_slower([Round(0.5, 0.01)] * 3)
+    Round(learner=0.5, reference=0.01)
+    >>> confirmed_slower([Round(0.5, 0.01), Round(0.02, 0.01), Round(0.5, 0.01)]) is None
+    True
+    """
+    if len(rounds) < ROUNDS or not all(r.slower for r in rounds):
+        return None
+    median = Round(
+        statistics.median(r.learner for r in rounds),
+        statistics.median(r.reference for r in rounds),
+    )
+    return median if median.slower else None
 
 
 def coached(exercise: Exercise) -> bool:
@@ -42,77 +100,123 @@ def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str
 
 def _cannot_be_flagged(result: dict[str, Any]) -> bool:
     """Faster than the time floor and lighter than the memory floor: no advice is possible."""
-    seconds = float(result.get("seconds", 0))
+    seconds = _cpu(result)
     peak = int(result.get("peak_extra_bytes", 0))
     return seconds <= MIN_EXTRA_SECONDS and peak <= MEMORY_FLOOR
 
 
-def _best(samples: list[float]) -> float:
-    return min(samples) if samples else float("nan")
+def _cpu(result: dict[str, Any]) -> float:
+    return float(result.get("cpu_seconds", 0.0))
+
+
+class _Measure:
+    """The measuring of one exercise: learner and reference runs, round by round."""
+
+    def __init__(self, exercise: Exercise, runner: Any, seed: int) -> None:
+        self.exercise, self.runner, self.seed = exercise, runner, seed
+        args, self.shape = coach_args(exercise, seed)
+        self.call = {"args": args, "seed": seed, "profile": True}
+        self.learner_peaks: list[int] = []
+        self.reference_peaks: list[int] = []
+        self.runs = REPEATS  # the learner's runs per round (one, for slow code)
+
+    def learner(self, runs: int) -> list[dict[str, Any]] | None:
+        """The learner's timing runs; None if any of them did not pass (no partial measure)."""
+        calls = [self.call] * runs
+        got = self.runner.run(self.exercise.id, calls, False, self.runner.limits.exercise_seconds)
+        ok = [r for r in got if isinstance(r, dict) and r.get("status") == "ok"]
+        if len(ok) < runs:
+            return None
+        self.learner_peaks += [int(r.get("peak_extra_bytes", 0)) for r in ok]
+        return ok
+
+    def reference(self) -> float | None:
+        """The reference's best CPU time over its runs in a trusted child."""
+        profiled = self.runner.profile_reference(
+            self.exercise.id, self.call["args"], self.seed, repeats=REPEATS
+        )
+        if not profiled.get("cpu_seconds"):
+            return None
+        self.reference_peaks += [int(p) for p in profiled.get("peaks", [])]
+        return min(float(s) for s in profiled["cpu_seconds"])
+
+    def round(self, learner: float | None = None) -> Round | None:
+        """A round: the learner's runs (unless measured already), then the reference's."""
+        if learner is None:
+            ok = self.learner(self.runs)
+            if ok is None:
+                return None
+            learner = min(_cpu(r) for r in ok)
+        reference = self.reference()
+        return None if reference is None else Round(learner, reference)
+
+    def first_round(self) -> Round | None:
+        """The first round, or None when nothing can come of measuring (saves the reference)."""
+        first = self.learner(1)
+        if first is None or _cannot_be_flagged(first[0]):
+            return None
+        learner = _cpu(first[0])
+        if learner >= SLOW_ENOUGH:
+            self.runs = 1
+        else:
+            more = self.learner(REPEATS - 1)
+            if more is None:
+                return None
+            learner = min([learner, *(_cpu(r) for r in more)])
+        return self.round(learner)
 
 
 def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> list[Problem]:
+    """Advice for a passing solution; timing advice only when `runner.coach_timing` (default
+    on) and every round confirms it."""
     if not coached(exercise) or device != "cpu":
         return []
-    args, shape = coach_args(exercise, seed)
-    call = {"args": args, "seed": seed, "profile": True}
-    first = runner.run(exercise.id, [call], False, runner.limits.exercise_seconds)
-    results = [r for r in first if isinstance(r, dict) and r.get("status") == "ok"]
-    if not results or _cannot_be_flagged(results[0]):
-        return []  # nothing to advise, whatever the reference does: save the measuring
-    if results[0].get("seconds", 0) < SLOW_ENOUGH:
-        more = runner.run(
-            exercise.id, [call] * (REPEATS - 1), False, runner.limits.exercise_seconds
-        )
-        results += [r for r in more if isinstance(r, dict) and r.get("status") == "ok"]
-    learner_time = _best([float(r.get("seconds", 0)) for r in results])
-    learner_peak = int(statistics.median(int(r.get("peak_extra_bytes", 0)) for r in results))
-    profiled = runner.profile_reference(exercise.id, call["args"], seed)
-    if not profiled.get("seconds"):
+    measure = _Measure(exercise, runner, seed)
+    first = measure.first_round()
+    if first is None:
         return []
-    reference_time = _best([float(s) for s in profiled["seconds"]])
-    reference_peak = int(statistics.median(int(p) for p in profiled["peaks"]))
-    assert exercise.coach is not None
-    advice = exercise.coach.advice
+    rounds = [first]
+    timing = getattr(runner, "coach_timing", True)
+    while timing and needs_another_round(rounds):
+        more = measure.round()
+        if more is None:  # a run failed: no advice on a partial measure
+            break
+        rounds.append(more)
     problems = []
-    slower = learner_time > RATIO * max(reference_time, 1e-4)
-    if slower:
-        # A busy machine can stall either side: confirm once more before advising.
-        again = runner.run(exercise.id, [call], False, runner.limits.exercise_seconds)
-        ok = [
-            float(r.get("seconds", 0))
-            for r in again
-            if isinstance(r, dict) and r.get("status") == "ok"
-        ]
-        learner_time = _best([learner_time, *ok])
-        reference_time = _best(
-            [
-                reference_time,
-                *runner.profile_reference(exercise.id, call["args"], seed).get("seconds", []),
-            ]
-        )
-        slower = learner_time > RATIO * max(reference_time, 1e-4)
-    if reference_time > 0 and slower and learner_time - reference_time > MIN_EXTRA_SECONDS:
-        problems.append(
-            Problem(
-                "slow",
-                f"correct, but {learner_time / reference_time:.0f}× slower than the reference on "
-                f"a larger input ({shape}): {learner_time * 1000:.0f} ms against "
-                f"{reference_time * 1000:.1f} ms. Try this: {advice}.",
-                fails=False,
-                details={"seconds": learner_time, "reference_seconds": reference_time},
-            )
-        )
+    slower = confirmed_slower(rounds) if timing else None
+    if slower is not None:
+        problems.append(_slow_problem(exercise, measure.shape, slower))
+    hungry = _memory_problem(exercise, measure)
+    return problems + ([hungry] if hungry is not None else [])
+
+
+def _slow_problem(exercise: Exercise, shape: str, slower: Round) -> Problem:
+    assert exercise.coach is not None
+    return Problem(
+        "slow",
+        f"correct, but {slower.ratio:.0f}× slower than the reference on a larger input "
+        f"({shape}): {slower.learner * 1000:.0f} ms of CPU time against "
+        f"{slower.reference * 1000:.1f} ms (the median of {ROUNDS} rounds, each one this much "
+        f"slower). Try this: {exercise.coach.advice}.",
+        fails=False,
+        details={"seconds": slower.learner, "reference_seconds": slower.reference},
+    )
+
+
+def _memory_problem(exercise: Exercise, measure: _Measure) -> Problem | None:
+    if not measure.learner_peaks or not measure.reference_peaks:
+        return None
+    learner_peak = int(statistics.median(measure.learner_peaks))
+    reference_peak = int(statistics.median(measure.reference_peaks))
     hungry = learner_peak > RATIO * max(reference_peak, MEMORY_FLOOR / RATIO)
-    if learner_peak > MEMORY_FLOOR and hungry:
-        problems.append(
-            Problem(
-                "memory_hungry",
-                f"correct, but it needs {learner_peak / 2**20:.0f} MiB of extra memory on a larger "
-                f"input ({shape}) where the reference needs {reference_peak / 2**20:.0f} MiB. "
-                f"Try this: {advice}.",
-                fails=False,
-                details={"peak_bytes": learner_peak, "reference_peak_bytes": reference_peak},
-            )
-        )
-    return problems
+    if learner_peak <= MEMORY_FLOOR or not hungry:
+        return None
+    assert exercise.coach is not None
+    return Problem(
+        "memory_hungry",
+        f"correct, but it needs {learner_peak / 2**20:.0f} MiB of extra memory on a larger "
+        f"input ({measure.shape}) where the reference needs {reference_peak / 2**20:.0f} MiB. "
+        f"Try this: {exercise.coach.advice}.",
+        fails=False,
+        details={"peak_bytes": learner_peak, "reference_peak_bytes": reference_peak},
+    )

@@ -133,6 +133,7 @@ class CallResult:
     grads: Mapping[str, Any] = field(default_factory=dict)
     grad_error: str = ""
     peak_extra_bytes: int = 0
+    cpu_seconds: float = 0.0  # a timing run's CPU time (the coach's)
     error: ErrorInfo | None = None
     message: str = ""  # why the checker decided the status (crashed, timeout, not answered)
     tampering: tuple[str, ...] = ()
@@ -145,6 +146,7 @@ class CallResult:
             "calls": dict(self.calls),
             "output_text": self.output_text,
             "peak_extra_bytes": self.peak_extra_bytes,
+            "cpu_seconds": self.cpu_seconds,
         }
         if self.error is not None:
             data["error"] = self.error.as_dict()
@@ -180,6 +182,7 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
         ),
         "calls": _calls(data.get("calls", {})),
         "peak_extra_bytes": _int(data.get("peak_extra_bytes", 0), "peak memory"),
+        "cpu_seconds": _number(data.get("cpu_seconds", 0.0), "CPU seconds"),
         "tampering": _tampering(data),
     }
     if status != "ok":

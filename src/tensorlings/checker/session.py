@@ -87,6 +87,7 @@ class Session:
     child: Any = None
     reference_child: Any = None
     coach: bool = True  # time passing solutions against the reference (costs a little)
+    coach_timing: bool = True  # False: the coach gives memory advice only (grade's default)
     definitions_from: int | None = None  # from this line on only definitions run
     started: float = field(default_factory=time.monotonic)
     exercise: str | None = None  # the exercise whose process is live in the child
@@ -402,7 +403,9 @@ class Session:
             return False
         return True
 
-    def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:
+    def profile_reference(
+        self, exercise_id: str, args: list[Any], seed: int, repeats: int = COACH_REPEATS
+    ) -> dict[str, Any]:
         """Timings of the reference, measured in a trusted child like the learner's code."""
         if self.reference_child is None or not self.reference_child.alive:
             self.reference_child = self.zygote.spawn(self.limits, trusted=True)
@@ -412,7 +415,7 @@ class Session:
             "pack": self.catalogue.path or self.catalogue.name,
             "args": args,
             "seed": seed,
-            "repeats": COACH_REPEATS,
+            "repeats": repeats,
         }
         got: list[dict[str, Any]] = []
         until = time.monotonic() + 30
@@ -450,8 +453,9 @@ def _profile(frame: Any) -> dict[str, Any]:
     if not isinstance(frame, dict):
         raise ProtocolViolation("the profile reply is not an object")
     seconds = [replies.number(s, "seconds") for s in replies.items(frame.get("seconds"), 20)]
+    cpu = [replies.number(s, "CPU seconds") for s in replies.items(frame.get("cpu_seconds"), 20)]
     peaks = [replies.integer(p, "a peak") for p in replies.items(frame.get("peaks"), 20)]
-    return {"op": "profiled", "seconds": seconds, "peaks": peaks}
+    return {"op": "profiled", "seconds": seconds, "cpu_seconds": cpu, "peaks": peaks}
 
 
 def _tampering(message: str) -> Problem:

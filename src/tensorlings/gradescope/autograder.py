@@ -29,7 +29,7 @@ from tensorlings.grading.isolation import class_isolation, is_full
 from tensorlings.grading.model import ClassContext, Graded, error_report
 from tensorlings.grading.reports.gradescope import gradescope_results
 from tensorlings.grading.safe_text import escaped
-from tensorlings.grading.submissions import find_workbook
+from tensorlings.grading.submissions import find_workbook, workbook_choice
 
 REFUSED = (
     "The autograder could not start its full sandbox on Gradescope's machine, and it was "
@@ -57,6 +57,7 @@ def grade_submission(root: Path) -> dict[str, Any]:
             exercise_seconds=float(settings.get("timeout", 5.0)),
             memory_bytes=int(float(settings.get("memory_mb", 2048)) * 1024**2),
         ),
+        timing_advice=config.timing_advice,
     )
     allowed = bool(settings.get("allow_weak_isolation", False))
     workbook, why, flag = find_workbook(root / "submission")
@@ -71,7 +72,8 @@ def grade_submission(root: Path) -> dict[str, Any]:
         content = _bytes(workbook)
         notebook = workbook.suffix.lower() == ".ipynb"
         flag = workbook_flag(content, notebook=notebook, report=report, exercise_ids=())
-    graded = Graded("submission", report, flag)
+    choice = workbook_choice(root / "submission") if workbook is not None else None
+    graded = Graded("submission", report, flag, choice)
     context = ClassContext(config=config, seed=seed, isolation=class_isolation([graded], allowed))
     return gradescope_results(graded, exercises(), context)
 

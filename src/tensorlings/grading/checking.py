@@ -31,12 +31,16 @@ class CheckSettings:
     pack: str | None = None
     # The pack's name and version as loaded here, so a new version of a pack is checked anew.
     pack_key: str = ""
+    # The coach's "× slower" advice: its measure depends on the machine, so a grade leaves it
+    # out unless asked (the config's `timing_advice`, or --timing-advice).
+    timing_advice: bool = False
 
     def key(self) -> str:
         """Everything here that can change a result, as text for the content hash."""
         limits = ", ".join(f"{k}={v}" for k, v in sorted(asdict(self.limits).items()))
         pack = f"; pack: {self.pack_key}" if self.pack_key else ""
-        return f"seed={self.seed}; device={self.device}; limits: {limits}{pack}"
+        timing = "; timing advice" if self.timing_advice else ""
+        return f"seed={self.seed}; device={self.device}; limits: {limits}{pack}{timing}"
 
 
 class ZygoteHolder:
@@ -99,6 +103,7 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
                 limits=settings.limits,
                 zygote=zygote,
                 catalogue=pack,
+                timing_advice=settings.timing_advice,
             )
             return report.to_json()
         except WorkerError as error:

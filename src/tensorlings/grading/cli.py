@@ -90,6 +90,12 @@ def _add_grading_options(parser: argparse.ArgumentParser) -> None:
         help="grading config: points per exercise, what a note costs, Gradescope visibility",
     )
     parser.add_argument(
+        "--timing-advice",
+        action="store_true",
+        help="measure passing solutions' speed and note those far slower than the reference "
+        "(off by default: timing depends on the machine; never scored)",
+    )
+    parser.add_argument(
         "--allow-weak-isolation",
         action="store_true",
         default=None,
@@ -171,13 +177,20 @@ def run_grade(args: argparse.Namespace) -> int:
 def settings(args: argparse.Namespace) -> CheckSettings:
     limits = Limits(exercise_seconds=args.timeout, memory_bytes=int(args.memory_mb * 1024**2))
     pack = getattr(args, "pack", None)
+    timing = bool(getattr(args, "timing_advice", False))
     if pack is None:
-        return CheckSettings(device=args.device, limits=limits)
+        return CheckSettings(device=args.device, limits=limits, timing_advice=timing)
     from tensorlings import packs
 
     loaded = packs.load(pack)  # a wrong --pack fails here, before anything is checked
     key = f"{loaded.name} {loaded.version}"
-    return CheckSettings(device=args.device, limits=limits, pack=loaded.path or pack, pack_key=key)
+    return CheckSettings(
+        device=args.device,
+        limits=limits,
+        pack=loaded.path or pack,
+        pack_key=key,
+        timing_advice=timing,
+    )
 
 
 def describe(summary: GradeSummary) -> str:

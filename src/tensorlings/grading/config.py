@@ -8,6 +8,7 @@ visibility settings.
 
     [notes]
     edge_case_cost = 0.25     # share of its points a passed exercise with an edge-case note loses
+    timing_advice = false     # the coach's "× slower" advice in the reports (it never scores)
 
     [gradescope]
     visibility = "after_published"   # each test: visible, hidden, after_due_date, after_published
@@ -36,7 +37,7 @@ else:  # pragma: no cover - Python 3.10
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _SECTIONS = {
     "weights": None,  # any exercise id
-    "notes": ("edge_case_cost",),
+    "notes": ("edge_case_cost", "timing_advice"),
     "gradescope": ("visibility", "summary_visibility", "stdout_visibility"),
 }
 
@@ -48,6 +49,8 @@ class GradingConfig:
     default_weight: float = 1.0
     weights: tuple[tuple[str, float], ...] = ()  # (exercise id, points), as the config lists them
     edge_case_cost: float = 0.0  # share of an exercise's points lost to an edge-case note
+    # Timing depends on the machine: its advice is measured and reported only when asked.
+    timing_advice: bool = False
     visibility: str = "visible"
     summary_visibility: str = "visible"
     stdout_visibility: str = "hidden"
@@ -73,6 +76,7 @@ class GradingConfig:
             "default_weight": self.default_weight,
             "weights": dict(self.weights),
             "edge_case_cost": self.edge_case_cost,
+            "timing_advice": self.timing_advice,
             "gradescope": {
                 "visibility": self.visibility,
                 "summary_visibility": self.summary_visibility,
@@ -124,11 +128,15 @@ def parse_config(data: Mapping[str, Any], *, source: str = "the grading config")
     )
     notes = data.get("notes", {})
     cost = _number(where, "notes", "edge_case_cost", notes.get("edge_case_cost", 0.0), 0, 1)
+    timing = notes.get("timing_advice", False)
+    if not isinstance(timing, bool):
+        raise GradingError(f"{where}: [notes] timing_advice = {timing!r} must be true or false")
     gradescope = data.get("gradescope", {})
     return GradingConfig(
         default_weight=default,
         weights=pairs,
         edge_case_cost=cost,
+        timing_advice=timing,
         visibility=_visibility(where, gradescope, "visibility"),
         summary_visibility=_visibility(where, gradescope, "summary_visibility"),
         stdout_visibility=_visibility(where, gradescope, "stdout_visibility", "hidden"),

@@ -11,6 +11,7 @@ something else may have rewritten since.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -102,7 +103,7 @@ def grade(
     TENSORLINGS_ALLOW_WEAK_ISOLATION environment variable decides).
     """
     started = time.perf_counter()
-    resolved = resolve(submissions, out_dir=Path(out_dir))
+    resolved = resolve(submissions, out_dir=Path(out_dir), pack=settings.pack if settings else None)
     store = ResultStore(out_dir)
     store.prepare()
     if allow_weak_isolation is None:
@@ -110,6 +111,7 @@ def grade(
     with store.locked():
         chosen = seed if seed is not None else store.secret.seed
         settings = replace(settings or CheckSettings(), seed=chosen)
+        config, settings = _timing_advice(config or GradingConfig(), settings)
         plan = _plan(resolved, store, settings)
         if plan.jobs and dask_address is None and not allow_weak_isolation:
             probe_isolation()  # refuse before anything is checked, not after
@@ -120,7 +122,7 @@ def grade(
             saver.run(plan, lambda: _run(copies, saver, jobs, dask_address, settings))
         graded = [saver.graded.get(s.name) or plan.kept[s.name] for s in resolved]
         context = ClassContext(
-            config=config or GradingConfig(),
+            config=config,
             seed=chosen,
             isolation=class_isolation(graded, allow_weak_isolation),
             generator=f"tensorlings {tensorlings_version()}",
@@ -128,6 +130,15 @@ def grade(
         )
         paths = write_reports(store.out_dir, graded, gradescope=gradescope, context=context)
     return _summary(store, graded, plan, context, paths, time.perf_counter() - started)
+
+
+def _timing_advice(
+    config: GradingConfig, settings: CheckSettings
+) -> tuple[GradingConfig, CheckSettings]:
+    """Timing advice is measured and reported when the config or the flag asks for it."""
+    if not (config.timing_advice or settings.timing_advice):
+        return config, settings
+    return replace(config, timing_advice=True), replace(settings, timing_advice=True)
 
 
 def _summary(
@@ -164,7 +175,7 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
     for submission in submissions:
         workbook, content, why = _read(submission)
         contents[submission.name] = content if workbook is not None else None
-        key = fingerprint(content, settings=settings.key())
+        key = fingerprint(content, settings=settings.key() + _choice_key(submission))
         stored = store.load(submission.name)
         if stored is None and store.path(submission.name).exists():
             rejected += 1
@@ -176,6 +187,13 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
         else:
             jobs.append(Job(submission.name, workbook, key))
     return _Plan(tuple(jobs), tuple(unusable), unchanged, kept, contents, rejected)
+
+
+def _choice_key(submission: Submission) -> str:
+    """The choice between two workbooks is part of the result: a new one is checked again."""
+    if submission.choice is None:
+        return ""
+    return "; workbook choice: " + json.dumps(submission.choice.to_json(), sort_keys=True)
 
 
 def _copied(job: Job, plan: _Plan, snapshots: Snapshots) -> Job:
@@ -287,6 +305,8 @@ class _Saver:
             "seed": self.settings.seed,
             "flag": _flag(source, self.contents.get(name), report, self.settings),
         }
+        if source.choice is not None:  # both workbooks in the folder: which one, and why
+            grading["workbook_choice"] = source.choice.to_json()
         try:
             graded = self.store.save(name, data, grading)
         except OSError as error:

@@ -7,6 +7,7 @@ from importlib import metadata
 
 from tensorlings.checker.results import CheckReport, FileError
 from tensorlings.grading.config import GradingConfig
+from tensorlings.workbook_choice import WorkbookChoice
 
 # Odd uploads, flagged in every report (see flags.py for what each means).
 FLAGS = (
@@ -22,6 +23,11 @@ class Graded:
     submission: str
     report: CheckReport
     flag: str | None = None
+    choice: WorkbookChoice | None = None  # the folder held both workbooks: which was graded
+
+    def choice_note(self) -> str:
+        """The choice between two workbooks in a sentence, or "" when there was none."""
+        return self.choice.note("the submission") if self.choice is not None else ""
 
     @property
     def could_not_check(self) -> bool:

@@ -37,8 +37,15 @@ class Score:
         return round(100 * self.points / self.max_points, 2) if self.max_points else 0.0
 
 
-def notes_of(result: ExerciseResult) -> tuple[Problem, ...]:
-    return tuple(p for p in result.problems if not p.fails)
+# The coach's timing advice: its measure can depend on the machine (see the README).
+TIMING_KINDS = ("slow",)
+
+
+def notes_of(result: ExerciseResult, timing_advice: bool = True) -> tuple[Problem, ...]:
+    """The problems that do not fail it; timing advice only when asked for."""
+    return tuple(
+        p for p in result.problems if not p.fails and (timing_advice or p.kind not in TIMING_KINDS)
+    )
 
 
 def exercise_score(
@@ -47,7 +54,7 @@ def exercise_score(
     weight = config.weight(exercise_id)
     if result is None:
         return ExerciseScore(exercise_id, "unchecked", 0.0, weight)
-    notes = notes_of(result)
+    notes = notes_of(result, config.timing_advice)
     if result.status != "passed":
         return ExerciseScore(exercise_id, result.status, 0.0, weight, notes)
     cost = weight * config.edge_case_cost if any(n.kind == "edge_case" for n in notes) else 0.0

@@ -36,6 +36,7 @@ from tensorlings.checker.results import CheckReport
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.model import FLAGS, Graded
 from tensorlings.grading.safe_text import escaped
+from tensorlings.workbook_choice import WorkbookChoice
 
 RESULTS_FOLDER = "results"
 SECRET_FILE = ".grading-secret"
@@ -214,4 +215,9 @@ def _graded(submission: str, data: Mapping[str, Any]) -> Graded:
     report = CheckReport.from_json(data)
     grading = data.get("grading")
     flag = grading.get("flag") if isinstance(grading, dict) else None
-    return Graded(submission, report, flag if flag in FLAGS else None)
+    choice = (
+        WorkbookChoice.from_json(grading.get("workbook_choice"))
+        if isinstance(grading, dict)
+        else None
+    )
+    return Graded(submission, report, flag if flag in FLAGS else None, choice)

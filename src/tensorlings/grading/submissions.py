@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tensorlings.grading.errors import GradingError
+from tensorlings.workbook_choice import WorkbookChoice, choose_workbook
 
 WORKBOOK_SUFFIXES = (".py", ".ipynb")
 PREFERRED_NAMES = ("workbook.py", "workbook.ipynb")
@@ -31,13 +32,15 @@ class Submission:
     workbook: Path | None
     problem: str | None = None  # why there is no workbook to check
     flag: str | None = None  # with no workbook: what kind of odd upload it is (see flags.py)
+    choice: WorkbookChoice | None = None  # a folder with both workbooks: which one, and why
 
 
 def resolve(
-    arguments: Sequence[str | Path], *, out_dir: Path | None = None
+    arguments: Sequence[str | Path], *, out_dir: Path | None = None, pack: str | None = None
 ) -> tuple[Submission, ...]:
     """The submissions named by the arguments, sorted by name: `alice.py` and `bob/` give
-    `alice` and `bob`; `alice/workbook.py` is `alice` too.
+    `alice` and `bob`; `alice/workbook.py` is `alice` too. `pack` (--pack) tells which
+    exercises count as attempted when a folder holds both workbooks.
 
     The output folder is never a submission, so `grade class/* --out class/grades` can be run
     again as it is."""
@@ -50,7 +53,7 @@ def resolve(
         if skip is not None and (key == skip or skip in key.parents):
             continue
         if key not in found:
-            found[key] = (source, *_locate(source))
+            found[key] = (source, *_locate(source, pack))
     _refuse_links_to_others(found)
     if not found:
         raise GradingError(
@@ -59,7 +62,7 @@ def resolve(
     candidates = sorted(found.values(), key=lambda item: (_base_name(item[0]), str(item[0])))
     names = unique_names(_base_name(source) for source, *_ in candidates)
     submissions = [
-        Submission(name, source, workbook, problem, flag)
+        Submission(name, source, workbook, problem, flag, _choice(source, workbook, pack))
         for name, (source, workbook, problem, flag) in zip(names, candidates, strict=True)
     ]
     return tuple(sorted(submissions, key=lambda s: s.name))
@@ -81,11 +84,11 @@ def _refuse_links_to_others(found: Found) -> None:
             found[key] = (source, *_refused(source, source.parent, "another submission"))
 
 
-def _locate(source: Path) -> Located:
+def _locate(source: Path, pack: str | None = None) -> Located:
     if source.is_symlink() and not _inside(source, source.parent):
         return _refused(source, source.parent)
     if source.is_dir():
-        return find_workbook(source)
+        return find_workbook(source, pack)
     if not source.exists():
         raise GradingError(
             f"{str(source)!r} does not exist: give workbooks (.py, .ipynb) or folders that hold one"
@@ -128,7 +131,7 @@ def _size_flag(path: Path, otherwise: str) -> str:
         return "unreadable"
 
 
-def find_workbook(folder: Path) -> Located:
+def find_workbook(folder: Path, pack: str | None = None) -> Located:
     """The folder's one workbook, or None, why there is no single one, and its flag."""
     try:
         entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
@@ -139,9 +142,10 @@ def find_workbook(folder: Path) -> Located:
     workbooks = [p for p in files if p.suffix.lower() in WORKBOOK_SUFFIXES]
     preferred = [p for p in workbooks if p.name in PREFERRED_NAMES]
     chosen = None
-    if preferred:
-        # Both workbook.py and workbook.ipynb: the learner worked in the one saved last.
-        chosen = max(preferred, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb"))
+    if len(preferred) == 2:  # both workbook.py and workbook.ipynb: the one with the work
+        chosen = folder / choose_workbook(preferred, pack).chosen.name
+    elif preferred:
+        chosen = preferred[0]
     elif len(workbooks) == 1:
         chosen = workbooks[0]
     if chosen is not None:
@@ -161,6 +165,21 @@ def find_workbook(folder: Path) -> Located:
         ),
         None,
     )
+
+
+def workbook_choice(folder: Path, pack: str | None = None) -> WorkbookChoice | None:
+    """Which of the folder's workbook.py and workbook.ipynb is graded and why; None unless
+    it holds both (as files)."""
+    both = [folder / name for name in PREFERRED_NAMES]
+    if not all(path.is_file() for path in both):
+        return None
+    return choose_workbook(both, pack)
+
+
+def _choice(source: Path, workbook: Path | None, pack: str | None) -> WorkbookChoice | None:
+    if workbook is None or not source.is_dir() or workbook.parent != source:
+        return None
+    return workbook_choice(source, pack)
 
 
 def _base_name(source: Path) -> str:

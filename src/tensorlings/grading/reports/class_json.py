@@ -77,6 +77,7 @@ def _submission(item: Graded, ids: Sequence[str], context: ClassContext) -> dict
         "max_score": result.max_points,
         "percent": result.percent,
         "flag": item.flag,
+        "workbook_choice": item.choice.to_json() if item.choice is not None else None,
         "error": {"kind": error.kind, "message": error.message[:MAX_TEXT]} if error else None,
         "summary": item.report.summary(),
         "exercises": [_exercise(part, item) for part in result.exercises],

@@ -24,7 +24,8 @@ def grades_csv(graded: Sequence[Graded], context: ClassContext | None = None) ->
 
     Columns: submission, workbook, score, max_score, percent, flag, passed, failed,
     not_started, total, notes (what does not fail: `exercise: kind`), isolation, error,
-    error_message, then one per exercise id.
+    error_message, workbook_choice (a folder with both workbooks: which was graded and why),
+    then one per exercise id.
     """
     context = context or ClassContext()
     ids = [exercise_id for exercise_id, _ in exercise_order(graded)]
@@ -32,7 +33,7 @@ def grades_csv(graded: Sequence[Graded], context: ClassContext | None = None) ->
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
         ["submission", "workbook", "score", "max_score", "percent", "flag", *TOTAL_COLUMNS,
-         "notes", "isolation", "error", "error_message", *ids]
+         "notes", "isolation", "error", "error_message", "workbook_choice", *ids]
     )  # fmt: skip
     isolation = "full" if context.isolation.full else "weak"
     for item in graded:
@@ -54,6 +55,7 @@ def grades_csv(graded: Sequence[Graded], context: ClassContext | None = None) ->
                 isolation,
                 error.kind if error else "",
                 _text(error.message) if error else "",
+                _text(item.choice_note()),
                 *(statuses[i].status if i in statuses else "" for i in ids),
             ]
         )

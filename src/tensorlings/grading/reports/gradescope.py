@@ -54,6 +54,7 @@ def gradescope_results(
         "stdout_visibility": config.stdout_visibility,
         "extra_data": {
             "flag": graded.flag,
+            "workbook_choice": graded.choice.to_json() if graded.choice is not None else None,
             "percent": total.percent,
             "seed": graded.report.seed,
             "isolation_full": context.isolation.full,
@@ -86,6 +87,8 @@ def _summary(graded: Graded, points: float, max_points: float) -> str:
     lines = []
     if graded.flag:
         lines.append(f"Note: {FLAG_WORDS.get(graded.flag, graded.flag)}.")
+    if graded.choice is not None:
+        lines.append(f"Note: {graded.choice.note('your submission')}")
     error = graded.report.error
     if error is not None:
         lines.append(f"Your workbook could not be checked ({error.kind}): {error.message}")

@@ -190,6 +190,8 @@ def _panel(item: Graded, total: Score) -> str:
     ]
     if item.flag:
         lines.append(f'<p class="flag-text">{escape(FLAG_WORDS.get(item.flag, item.flag))}.</p>')
+    if item.choice is not None:
+        lines.append(f'<p class="choice">{escape(safe_text(item.choice_note()))}</p>')
     error = item.report.error
     if error is not None:
         lines.append(

@@ -41,6 +41,7 @@ def _suite(item: Graded, weak_isolation: bool) -> ET.Element:
     facts = (
         ("seed", report.seed), ("torch", report.torch), ("device", report.device),
         ("flag", item.flag or ""), ("isolation", "weak" if weak_isolation else "full"),
+        ("workbook_choice", item.choice_note()),
     )  # fmt: skip
     for name, value in facts:
         ET.SubElement(properties, "property", name=name, value=_clean(str(value)))
