@@ -31,8 +31,10 @@ def _console(stderr: bool = False) -> Any:
     # FORCE_COLOR (as rich reads it) keeps colours when piped; NO_COLOR wins over it.
     forced = bool(os.environ.get("FORCE_COLOR"))
     plain = not (stream.isatty() or forced) or "NO_COLOR" in os.environ
-    # No colour and no wrapping when piped: scripts and CI read these lines.
-    return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
+    # No colour and no wrapping when piped (scripts and CI read these lines), unless COLUMNS
+    # says how wide the reader's screen is: then every line fits it.
+    unwrapped = plain and not os.environ.get("COLUMNS", "").isdigit()
+    return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=unwrapped)
 
 
 def _workbook_in(folder: Path) -> Path | None:
