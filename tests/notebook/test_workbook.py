@@ -20,6 +20,8 @@ def test_init_notebook_writes_a_valid_notebook_with_a_check_cell_per_exercise(
     nbformat.validate(nb)  # what Jupyter and VS Code check when they open it
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert "import tensorlings" in code[0]
+    # The %%check magic is ready once the first code cell ran, after tensorlings' import.
+    assert code[0].index("import tensorlings") < code[0].index("%load_ext tensorlings")
     for exercise in catalogue.exercises():
         at = next(i for i, text in enumerate(code) if f"def {exercise.id}(" in text)
         assert code[at + 1] == f"tensorlings.check({exercise.id})"

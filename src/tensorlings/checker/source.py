@@ -190,7 +190,7 @@ def read_workbook(path: Path) -> Workbook:
 
 # A line where a new top-level statement may begin: at column 0, and not one that continues
 # the statement before (a closing bracket, `else:`, `except:`...).
-_STATEMENT_START = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)\S")
+STATEMENT_START = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)\S")
 # How many pieces a statement may span when cut wrongly (a decorator, a docstring whose text
 # starts at column 0): pieces are joined again until they parse, up to this many.
 _MOST_PIECES = 8
@@ -200,7 +200,7 @@ def _top_level_parts(code: str, first_line: int, number: int) -> list[Cell]:
     """A cell that does not parse, cut at its top-level statements: every part that parses is
     kept, and each part that does not keeps its syntax error (with the file's line numbers)."""
     lines = code.split("\n")
-    begins = [i for i, text in enumerate(lines) if _STATEMENT_START.match(text)]
+    begins = [i for i, text in enumerate(lines) if STATEMENT_START.match(text)]
     starts = [0] + begins[1:]  # blank lines and comments before the first stay with it
     ends = [*starts[1:], len(lines)]
     parts: list[Cell] = []
