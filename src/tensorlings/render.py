@@ -144,7 +144,7 @@ def exercise_block(
         lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
         for line in lines[:8]:
-            say(console, 6, f"[dim]{safe(line[:200])}[/]")
+            say(console, 6, f"[dim]{safe(clipped(line, 400))}[/]")
         if len(lines) > 8:
             console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
     if explain and result.explanation and result.status == "passed":
