@@ -87,10 +87,10 @@ def _note_key(note: LoadNote) -> tuple[str, str]:
 
 
 def what_changed(before: CheckReport | None, after: CheckReport) -> SaveChanges:
-    """Fixed and newly failing exercises, and load notes that came or went (nothing on the
-    first check, which has nothing to compare with)."""
-    if before is None:
-        return SaveChanges()
+    """Fixed and newly failing exercises, and load notes that came or went: nothing on the
+    first check, nor across a check of a file that could not be read (its error is shown)."""
+    if before is None or before.error is not None or after.error is not None:
+        return SaveChanges()  # a file that could not be checked has nothing to compare
     was = {r.id: r.status for r in before.exercises}
     fixed = tuple(
         r.id for r in after.exercises if r.status == "passed" and was.get(r.id) != "passed"

@@ -121,3 +121,20 @@ def test_when_everything_passes_watch_still_shows_the_notes_check_shows():
     assert "Every exercise passes." in shown
     assert "passes, but not on an empty input" in shown
     assert "line 7: import_error" in shown
+
+
+def test_a_file_that_cannot_be_checked_lists_no_changes_only_its_error():
+    from tensorlings.checker.results import FileError
+
+    def report(error=None, notes=()):
+        passed = () if error else (ExerciseResult("relu_abs", "ReLU", "passed"),)
+        return CheckReport(
+            file="workbook.py", seed=0, torch="2", device="cpu", error=error,
+            exercises=passed, load_notes=notes,
+        )  # fmt: skip
+
+    fine = report(notes=(LoadNote(3, "import_error", "no module named 'course'"),))
+    broken = report(error=FileError("syntax_error", "invalid syntax at line 1", 1))
+    assert what_changed(fine, broken) == SaveChanges()
+    assert what_changed(broken, fine) == SaveChanges()
+    assert "could not be checked" in _shown(broken, what_changed(fine, broken))
