@@ -75,9 +75,11 @@ def _plain(console: Console) -> bool:
     return console.no_color or console.color_system is None
 
 
-def _grid_lines(grid: Grid, plain: bool, room: int | None = None) -> list[Text]:
+def _grid_lines(
+    grid: Grid, plain: bool, room: int | None = None, note_room: int | None = None
+) -> list[Text]:
     """A grid as aligned lines of cells; a marked cell is red, or ends in `*` without colour.
-    Given the room there is, it keeps as many columns as fit and wraps its note."""
+    Given the room there is, it keeps as many columns as fit, and wraps its note to note_room."""
     width = max((len(text) for row in grid.rows for text in row), default=1)
     if room is not None:
         grid = narrowed(grid, room // (width + (2 if plain else 1)))
@@ -93,7 +95,7 @@ def _grid_lines(grid: Grid, plain: bool, room: int | None = None) -> list[Text]:
                 line.append(text.rjust(width), style="bold white on red" if marked else "")
         lines.append(line)
     if grid.note:
-        lines += [Text(part, style="dim") for part in _wrapped(f"({grid.note})", room)]
+        lines += [Text(part, style="dim") for part in _wrapped(f"({grid.note})", note_room)]
     return lines
 
 
@@ -104,11 +106,13 @@ def _wrapped(text: str, room: int | None) -> list[str]:
 def picture_view(picture: Picture, plain: bool, width: int | None = None) -> Text:
     """The grids of a picture side by side, with its caption under them; given a width, every
     line fits it: the grids are stacked when side by side they would not, and cut to fit."""
-    columns = [_grid_lines(grid, plain, width) for grid in picture.grids]
+    gaps = 3 * (len(picture.grids) - 1)
+    share = None if width is None else max((width - gaps) // len(picture.grids), 16)
+    columns = [_grid_lines(grid, plain, width, share) for grid in picture.grids]
     widths = [max(line.cell_len for line in column) for column in columns]
     out = Text()
-    if width is not None and sum(widths) + 3 * (len(widths) - 1) > width:
-        for column in columns:
+    if width is not None and sum(widths) + gaps > width:  # one under the other, notes in full
+        for column in (_grid_lines(grid, plain, width, width) for grid in picture.grids):
             for line in column:
                 out.append_text(line)
                 out.append("\n")
@@ -177,7 +181,8 @@ def report_view(
             room = console.width - len("tensorlings check ")
             about = "\n" + about
         file = middle_elided(file, room)
-    console.print(f"[bold]tensorlings check[/] {escape(file)} [dim]{about}[/]")
+    gap = "" if about.startswith("\n") else " "
+    console.print(f"[bold]tensorlings check[/] {escape(file)}{gap}[dim]{about}[/]")
     if report.error is not None:
         line = report.error.line
         where = f" (line {line})" if line and f"line {line}" not in report.error.message else ""
@@ -189,7 +194,7 @@ def report_view(
     load_notes_view(console, report)
     passed = [r for r in report.exercises if r.status == "passed"]
     if passed:
-        console.print(" ".join(f"[green]✓[/] {r.id}" for r in passed))
+        passed_view(console, [r.id for r in passed])
     for result in report.exercises:
         explain_it = verbose or (result.id in explain and bool(result.explanation))
         shown = result.status == "failed" or (
@@ -230,9 +235,20 @@ def summary_line(console: Console, report: CheckReport) -> None:
     if nxt is None:
         console.print("[green]Every exercise passes.[/]")
     else:
-        console.print(
-            f"Next: [bold]{nxt.id}[/] — `tensorlings show {nxt.id}`, `tensorlings hint {nxt.id}`."
-        )
+        say(console, 0, f"Next: [bold]{nxt.id}[/] — `tensorlings show {nxt.id}`, "
+            f"`tensorlings hint {nxt.id}`.")  # fmt: skip
+
+
+def passed_view(console: Console, ids: list[str]) -> None:
+    """The passed ids on as few lines as fit, never a mark apart from its id."""
+    room = None if console.soft_wrap else console.width
+    line: list[str] = []
+    for exercise_id in ids:
+        if line and room is not None and len(" ".join([*line, f"✓ {exercise_id}"])) > room:
+            console.print(" ".join(f"[green]✓[/] {i[2:]}" for i in line), soft_wrap=True)
+            line = []
+        line.append(f"✓ {exercise_id}")
+    console.print(" ".join(f"[green]✓[/] {i[2:]}" for i in line), soft_wrap=True)
 
 
 def exercise_view(console: Console, exercise: Exercise) -> None:
