@@ -111,20 +111,14 @@ def what_changed(before: CheckReport | None, after: CheckReport) -> SaveChanges:
 
 
 def _changes_view(console: Any, changes: SaveChanges) -> None:
-    from tensorlings.render import safe, say
-
     for exercise_id in changes.fixed:
         console.print(f"[green]✓ {exercise_id} passes now.[/]")
     for exercise_id, kind in changes.broken:
         console.print(f"[red]✗ {exercise_id} fails now[/]: {kind}")
-    for note in changes.new_notes:
-        say(
-            console,
-            0,
-            f"[yellow]+ new load note[/], line {note.line}: {note.kind}: {safe(note.message)}",
-        )
+    for note in changes.new_notes:  # in full in the list of load notes under these lines
+        console.print(f"[yellow]+ new load note[/], line {note.line}: {note.kind}")
     for note in changes.gone_notes:
-        say(console, 0, f"[green]- load note gone[/] (was line {note.line}: {note.kind})")
+        console.print(f"[green]- load note gone[/] (was line {note.line}: {note.kind})")
 
 
 def show(console: Any, report: CheckReport, changes: SaveChanges = SaveChanges()) -> None:
