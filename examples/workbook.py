@@ -5,7 +5,7 @@
 #
 # Write each function where it says `pass`, then run `tensorlings check` in a terminal in this folder (or `tensorlings watch` to re-check on every save). `tensorlings hint ID` gives a hint; `tensorlings show ID` repeats the exercise.
 #
-# To check in place (Jupyter, Colab, VS Code's interactive window), run `tensorlings.check(ID)` under your function: it is checked in isolation exactly as `tensorlings check` does, and the result shows the failing case. `tensorlings.check()` checks every exercise defined so far; after `%load_ext tensorlings`, a cell that starts with `%%check` runs and checks the functions it defines.
+# To check in place (Jupyter, Colab, VS Code's interactive window), run `tensorlings.check(ID)` under your function: it is checked in isolation exactly as `tensorlings check` does, and the result shows the failing case. `tensorlings.check()` checks every exercise defined so far; after `%load_ext tensorlings` (the notebook's first code cell runs it), a cell that starts with `%%check` runs and checks the functions it defines.
 #
 # tensorlings-pack: sheet 1.0
 

@@ -13,7 +13,6 @@ pack's catalogue, for the code and tests that only ever mean the sheet.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +20,9 @@ from functools import cache, cached_property
 from types import ModuleType
 from typing import Any
 
-from tensorlings.errors import PackError, UnknownExercise
+from tensorlings.errors import PackError
 from tensorlings.exercise import Exercise
-
-SHEET = "sheet"
+from tensorlings.exercise_ids import SHEET, unknown_exercise
 
 
 @dataclass(frozen=True)
@@ -73,14 +71,7 @@ class Catalogue:
         try:
             return self._by_id[exercise_id]
         except KeyError:
-            close = difflib.get_close_matches(exercise_id, self.ids(), n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            where = "" if self.name == SHEET else f" in pack {self.name!r}"
-            option = "" if self.name == SHEET else f" --pack {self.path or self.name}"
-            raise UnknownExercise(
-                f"There is no exercise {exercise_id!r}{where}.{hint} "
-                f"Run `tensorlings list{option}` to see them all."
-            ) from None
+            raise unknown_exercise(exercise_id, self.ids(), self.name, self.option) from None
 
     def sections(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(ex.section for ex in self.exercises))

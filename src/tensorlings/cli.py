@@ -31,8 +31,10 @@ def _console(stderr: bool = False) -> Any:
     # FORCE_COLOR (as rich reads it) keeps colours when piped; NO_COLOR wins over it.
     forced = bool(os.environ.get("FORCE_COLOR"))
     plain = not (stream.isatty() or forced) or "NO_COLOR" in os.environ
-    # No colour and no wrapping when piped: scripts and CI read these lines.
-    return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=plain)
+    # No colour and no wrapping when piped (scripts and CI read these lines), unless COLUMNS
+    # says how wide the reader's screen is: then every line fits it.
+    unwrapped = plain and not os.environ.get("COLUMNS", "").isdigit()
+    return Console(stderr=stderr, highlight=False, no_color=plain, soft_wrap=unwrapped)
 
 
 def _workbook_in(folder: Path, pack: str | None = None) -> Path | None:
@@ -97,6 +99,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tensorlings.checker.sandbox import Zygote
     from tensorlings.grading.flags import no_exercise_reason
 
+    _refuse_unknown(args, args.exercise)  # a typo answered before torch or a worker starts
     # Started first: the worker imports torch while this process loads the pack (and torch).
     zygote = Zygote()
     try:
@@ -185,6 +188,15 @@ def _pack_in(args: argparse.Namespace) -> Catalogue:
     folder = Path(args.dir)
     found = [folder / name for name in WORKBOOK_NAMES if (folder / name).exists()]
     return _pack(args, found[0] if found else None)
+
+
+def _refuse_unknown(args: argparse.Namespace, ids: list[str] | None) -> None:
+    from tensorlings.exercise_ids import refuse_unknown
+
+    folder = Path(getattr(args, "dir", None) or getattr(args, "path", None) or ".")
+    found = [folder / name for name in WORKBOOK_NAMES if (folder / name).exists()]
+    workbook = found[0] if found else (folder if folder.is_file() else None)
+    refuse_unknown(ids, getattr(args, "pack", None), workbook)
 
 
 def _exercise_ids(given: list[str] | None, pack: Catalogue) -> list[str] | None:
@@ -281,6 +293,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    _refuse_unknown(args, [args.id])  # before torch is imported
     from tensorlings.render import exercise_view
 
     exercise_view(_console(), _pack_in(args).get(args.id))
@@ -288,6 +301,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_hint(args: argparse.Namespace) -> int:
+    _refuse_unknown(args, [args.id])  # before torch is imported (by progress)
     from tensorlings import progress
 
     pack = _pack_in(args)
@@ -314,6 +328,13 @@ def cmd_hint(args: argparse.Namespace) -> int:
 
 
 def cmd_solution(args: argparse.Namespace) -> int:
+    from tensorlings.confirm import confirmed
+
+    _refuse_unknown(args, [args.id])  # before torch is imported
+    question = f"Reveal the reference solution of {args.id} (recorded in your progress)?"
+    if not confirmed(question, args.yes, f"revealing the solution of {args.id}"):
+        _console().print(f"Not revealed. `tensorlings hint {args.id}` gives the next hint.")
+        return 0
     from tensorlings import progress, workbook
 
     pack = _pack_in(args)
@@ -480,8 +501,14 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("id", help="exercise id, e.g. batched_softmax")
         command.add_argument("--dir", default=".", help="the workbook's folder (default: here)")
+        if name == "solution":
+            command.add_argument("--yes", action="store_true", help="reveal without asking")
         add_pack_option(command)
         command.set_defaults(func=func)
+
+    from tensorlings.reset import add_reset_parser
+
+    add_reset_parser(sub)
 
     for name, func, text in (
         ("list", cmd_list, "list sections and exercises"),

@@ -26,7 +26,22 @@ def exercise_list() -> str:
     return "\n".join(lines)
 
 
+def sheet_ids() -> str:
+    lines = [
+        '"""The sheet\'s exercise ids, generated from the catalogue: do not edit',
+        "(`python -m tensorlings.devtools regenerate`): the command line reads them without "
+        + 'torch."""',
+        "",
+        "IDS = (",
+        *(f'    "{exercise_id}",' for exercise_id in catalogue.ids()),
+        ")",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 GENERATED: dict[str, Callable[[], str]] = {
+    "src/tensorlings/sheet_ids.py": sheet_ids,
     "docs/exercises.md": exercise_list,
     "examples/workbook.py": lambda: workbook.to_py(workbook.learner_cells()),
     "examples/workbook.ipynb": lambda: workbook.to_ipynb(workbook.learner_cells(notebook=True)),

@@ -49,6 +49,22 @@ def _namespace() -> dict[str, Any]:
     return dict(vars(main)) if main is not None else {}
 
 
+def _refuse_outside_a_notebook(fn: Any) -> None:
+    """A plain script has no cells to find a lambda's source in, and the command line checks
+    the script's file directly: say so, instead of a notebook's error."""
+    if _shell() is not None or fn is None or getattr(fn, "__name__", "") != "<lambda>":
+        return
+    from tensorlings.errors import TensorlingsError
+
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None) or "your_script.py"
+    raise TensorlingsError(
+        "tensorlings.check(lambda ...) works only in a notebook, where the lambda's cell is "
+        f"found; this is a plain script. Define the exercise with def (def relu_abs(x): ...) "
+        f"and run `tensorlings check {script}` in a terminal."
+    )
+
+
 def check(
     fn: Any = None,
     exercise_id: str | None = None,
@@ -60,6 +76,7 @@ def check(
 ) -> Any:
     """Check `fn` (or, with no argument, every exercise function defined here) in isolation;
     `pack`: an installed pack's name or a path, when the exercise is not the sheet's."""
+    _refuse_outside_a_notebook(fn)
     from tensorlings import packs
     from tensorlings.notebook import runner
 

@@ -116,7 +116,8 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
         return 1 if findings else 0
     console = _console()
     for finding in findings:
-        console.print(finding.line(), markup=False, highlight=False)
+        # one finding, one line, at any width: authors' scripts read them line by line
+        console.print(finding.line(), markup=False, highlight=False, soft_wrap=True)
     if findings:
         noun = "finding" if len(findings) == 1 else "findings"
         console.print(f"{len(findings)} {noun} in pack {args.pack}.", markup=False)

@@ -103,6 +103,22 @@ def _grid(
     return Grid(title, tuple(drawn), frozenset(marked), note)
 
 
+def narrowed(grid: Grid, keep: int) -> Grid:
+    """The grid cut to `keep` columns (from just before its first marked cell), its note saying
+    how many were left out: a screen too narrow for the whole window still shows the difference."""
+    total = max((len(row) for row in grid.rows), default=0)
+    keep = max(keep, 1)
+    if keep >= total:
+        return grid
+    first = min((c for _, c in grid.marked), default=0)
+    start = max(0, min(first - 1, total - keep))
+    rows = tuple(row[start : start + keep] for row in grid.rows)
+    marked = frozenset((r, c - start) for r, c in grid.marked if start <= c < start + keep)
+    hidden = total - keep
+    words = f"{hidden} of the {total} columns drawn left out to fit the width"
+    return Grid(grid.title, rows, marked, f"{grid.note}; {words}" if grid.note else words)
+
+
 def _compared(data: Mapping[str, Any]) -> Picture | None:
     try:
         shape = [int(s) for s in data["shape"]]

@@ -10,10 +10,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import watchfiles
+
+from tensorlings.checker.results import CheckReport, LoadNote
 
 POLL_MILLISECONDS = 100
 # A save counts once the file has been quiet this long, so a save caught half-way is not checked.
@@ -69,20 +72,73 @@ class Changes:
         self.stop.set()
 
 
-def show(console: Any, report: Any, newly_passed: list[str]) -> None:
-    from tensorlings.render import exercise_block, first_unfinished, summary_line
+@dataclass(frozen=True)
+class SaveChanges:
+    """What one save changed, compared with the check before it."""
+
+    fixed: tuple[str, ...] = ()
+    broken: tuple[tuple[str, str], ...] = ()  # (exercise id, kind of its first failure)
+    new_notes: tuple[LoadNote, ...] = ()
+    gone_notes: tuple[LoadNote, ...] = ()
+
+
+def _note_key(note: LoadNote) -> tuple[str, str]:
+    return note.kind, note.message  # not the line: an edit above a note moves it, nothing more
+
+
+def what_changed(before: CheckReport | None, after: CheckReport) -> SaveChanges:
+    """Fixed and newly failing exercises, and load notes that came or went: nothing on the
+    first check, nor across a check of a file that could not be read (its error is shown)."""
+    if before is None or before.error is not None or after.error is not None:
+        return SaveChanges()  # a file that could not be checked has nothing to compare
+    was = {r.id: r.status for r in before.exercises}
+    fixed = tuple(
+        r.id for r in after.exercises if r.status == "passed" and was.get(r.id) != "passed"
+    )
+    broken = tuple(
+        (r.id, next((p.kind for p in r.problems if p.fails), "failed"))
+        for r in after.exercises
+        if r.status == "failed" and was.get(r.id) != "failed"
+    )
+    old = {_note_key(n) for n in before.load_notes}
+    new = {_note_key(n) for n in after.load_notes}
+    return SaveChanges(
+        fixed,
+        broken,
+        tuple(n for n in after.load_notes if _note_key(n) not in old),
+        tuple(n for n in before.load_notes if _note_key(n) not in new),
+    )
+
+
+def _changes_view(console: Any, changes: SaveChanges) -> None:
+    for exercise_id in changes.fixed:
+        console.print(f"[green]✓ {exercise_id} passes now.[/]")
+    for exercise_id, kind in changes.broken:
+        console.print(f"[red]✗ {exercise_id} fails now[/]: {kind}")
+    for note in changes.new_notes:  # in full in the list of load notes under these lines
+        console.print(f"[yellow]+ new load note[/], line {note.line}: {note.kind}")
+    for note in changes.gone_notes:
+        console.print(f"[green]- load note gone[/] (was line {note.line}: {note.kind})")
+
+
+def show(console: Any, report: CheckReport, changes: SaveChanges = SaveChanges()) -> None:
+    from tensorlings.render import exercise_block, first_unfinished, load_notes_view, summary_line
 
     console.clear()
-    for exercise_id in newly_passed:
-        console.print(f"[green]✓ {exercise_id} passes now.[/]")
+    _changes_view(console, changes)
     if report.error is not None:
         from tensorlings.render import report_view
 
         report_view(console, report)
         return
+    load_notes_view(console, report)
     nxt = first_unfinished(report.exercises)
     if nxt is not None:
         exercise_block(console, nxt, report)
+    else:  # everything passes: the notes and advice `check` would show, as it shows them
+        for result in report.exercises:
+            if result.problems:
+                exercise_block(console, result, report, explain=False)
     summary_line(console, report)
     console.print("[dim]Watching for saves. Ctrl-C to stop.[/]")
 
@@ -107,7 +163,7 @@ def watch(
     changes = Changes(path, poll)
     with Zygote(spare=True) as zygote:  # a child ready for each save
         console.print(f"Watching {path} ({changes.mode}).")
-        passed_before: set[str] | None = None
+        before: CheckReport | None = None
         # No coach here: a re-check must feel instant; `tensorlings check` gives advice.
         checker = IncrementalChecker(zygote, catalogue, seed=seed, limits=limits, coach=False)
         pack = checker.catalogue.name
@@ -116,10 +172,8 @@ def watch(
                 report = checker.check(path)
                 report = report.strict() if strict else report
                 warnings = progress.record(path, report, pack)
-                passed = {r.id for r in report.exercises if r.status == "passed"}
-                newly = [] if passed_before is None else sorted(passed - passed_before)
-                passed_before = passed
-                show(console, report, newly)
+                show(console, report, what_changed(before, report))
+                before = report
                 for warning in warnings:
                     console.print(f"[yellow]warning[/]: {warning}")
                 if once:

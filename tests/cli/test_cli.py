@@ -82,7 +82,7 @@ def test_hint_gives_the_next_level_each_time(tmp_path, capsys):
 
 
 def test_solution_is_recorded_as_revealed(tmp_path, capsys):
-    assert main(["solution", "relu_where", "--dir", str(tmp_path)]) == 0
+    assert main(["solution", "relu_where", "--dir", str(tmp_path), "--yes"]) == 0
     assert "def relu_where" in capsys.readouterr().out
     progress = json.loads((tmp_path / ".tensorlings" / "progress.json").read_text())
     assert progress["exercises"]["relu_where"]["solution_revealed"] is True

@@ -228,7 +228,7 @@ def test_endless_loop_at_module_level_is_a_timeout_note(check_hazard):
 # --- Syntax errors ----------------------------------------------------------------------------
 
 
-def test_syntax_error_in_a_single_cell_file_is_a_file_error_with_its_line(worker, tmp_path):
+def test_syntax_error_in_a_single_cell_file_loses_only_its_statement(worker, tmp_path):
     path = tmp_path / "one_cell.py"
     path.write_text(
         "import torch\n\n"
@@ -237,10 +237,19 @@ def test_syntax_error_in_a_single_cell_file_is_a_file_error_with_its_line(worker
         encoding="utf-8",
     )
     report = check_path(path, zygote=worker, exercise_ids=["relu_abs", "batched_softmax"])
-    assert report.error is not None
-    assert report.error.kind == "syntax_error"
-    assert report.error.line == 6
-    assert "line 6" in report.error.message
+    assert report.error is None
+    assert [(n.line, n.kind) for n in report.load_notes] == [(6, "syntax_error")]
+    assert results(report)["relu_abs"].status == "passed"
+    problem = assert_failed_with(report, "batched_softmax", "exception").problems[0]
+    assert "syntax error at line 6" in problem.message
+
+
+def test_a_file_that_is_one_syntax_error_is_a_file_error_with_its_line(worker, tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("\ndef relu_abs(x)\n    return x\n", encoding="utf-8")
+    report = check_path(path, zygote=worker, exercise_ids=["relu_abs"])
+    assert report.error is not None and report.error.kind == "syntax_error"
+    assert report.error.line == 2 and "line 2" in report.error.message
     assert report.exit_code == 2
 
 

@@ -20,6 +20,8 @@ def test_init_notebook_writes_a_valid_notebook_with_a_check_cell_per_exercise(
     nbformat.validate(nb)  # what Jupyter and VS Code check when they open it
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     assert "import tensorlings" in code[0]
+    # The %%check magic is ready once the first code cell ran, after tensorlings' import.
+    assert code[0].index("import tensorlings") < code[0].index("%load_ext tensorlings")
     for exercise in catalogue.exercises():
         at = next(i for i, text in enumerate(code) if f"def {exercise.id}(" in text)
         assert code[at + 1] == f"tensorlings.check({exercise.id})"
@@ -46,3 +48,17 @@ def test_the_cli_checks_the_notebook_without_notes_about_the_check_cells(
     assert report["load_notes"] == []
     statuses = {e["id"]: e["status"] for e in report["exercises"]}
     assert statuses["relu_abs"] == "not_started" and statuses["relu_where"] == "failed"
+
+
+def test_running_the_notebooks_first_code_cell_makes_the_check_magic_ready() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    cells = workbook.learner_cells([catalogue.get("relu_abs")], notebook=True)
+    first = next(cell.text for cell in cells if cell.kind == "code")
+    shell = InteractiveShell.instance()
+    try:
+        outcome = shell.run_cell(first)
+        assert outcome.success, outcome.error_in_exec
+        assert "check" in shell.magics_manager.magics["cell"]
+    finally:
+        InteractiveShell.clear_instance()

@@ -23,7 +23,7 @@ from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
 from tensorlings.checker.sandbox import Limits, Zygote
 from tensorlings.checker.session import LoadFailed, Session
-from tensorlings.checker.source import Workbook, read_workbook
+from tensorlings.checker.source import Cell, Workbook, read_workbook
 from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise
 
@@ -34,7 +34,8 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
             error = cell.syntax_error
             return Problem(
                 "exception",
-                f"the cell defining {name} has a syntax error at "
+                f"the {'cell' if workbook.kind == 'ipynb' else 'code'} defining {name} has a "
+                f"syntax error at "
                 f"{workbook.where(error.lineno or cell.line)}: "
                 f"{error.msg}. Fix it and check again.",
                 line=error.lineno,
@@ -70,6 +71,15 @@ def _syntax_error(workbook: Workbook) -> FileError:
     return FileError("syntax_error", f"{broken.msg} at {where}: {text!r}", broken.lineno)
 
 
+def _skipped(workbook: Workbook, cell: Cell) -> str:
+    """The note for a part that does not parse: a notebook's cell, or lines of a .py file."""
+    message = cell.syntax_error.msg if cell.syntax_error else "invalid syntax"
+    if workbook.kind == "ipynb":
+        return f"cell skipped: {message}"
+    last = cell.line + cell.code.rstrip("\n").count("\n")
+    return f"lines {cell.line}-{last} skipped: {message}; the rest of the file is checked"
+
+
 def check_path(
     path: Path,
     *,
@@ -95,9 +105,7 @@ def check_path(
     if broken and len(broken) == len(workbook.cells):
         return _report(path, seed, device, error=_syntax_error(workbook), exercises=())
     notes = list(workbook.notes) + [
-        LoadNote(
-            c.syntax_error.lineno or c.line, "syntax_error", f"cell skipped: {c.syntax_error.msg}"
-        )
+        LoadNote(c.syntax_error.lineno or c.line, "syntax_error", _skipped(workbook, c))
         for c in broken
         if c.syntax_error is not None
     ]

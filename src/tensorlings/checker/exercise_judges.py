@@ -150,7 +150,8 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
                 if isinstance(name, str) and isinstance(count, int):
                     recorded[name] = recorded.get(name, 0) + count
             if result.get("output_text"):
-                printed.append(str(result["output_text"]))
+                text = str(result["output_text"])
+                printed.append(text if probe.kind == "example" else without_warnings(text))
     return Ran(per_probe, recorded, printed, outcomes)
 
 
@@ -377,6 +378,25 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 _WARNING_LINE = re.compile(r"^(?P<path>\S+\.py):\d+: (?P<what>\w*Warning: .*)$")
 
 
+_INTERNAL_PLACE = re.compile(r"\s*\(Triggered internally at [^)]*\)\.?")
+
+
+def without_warnings(text: str) -> str:
+    """What a probe's call printed, without the warnings raised in it: the checker chose that
+    input (an empty tensor, huge values), so a warning about it is no output of the learner's.
+    What the learner's own code prints stays; warnings on the sheet's examples are kept."""
+    kept: list[str] = []
+    skip_source = False
+    for line in text.splitlines(keepends=True):
+        if skip_source and line.startswith("  "):
+            skip_source = False
+            continue
+        skip_source = bool(_WARNING_LINE.match(line.rstrip("\n")))
+        if not skip_source:
+            kept.append(line)
+    return "".join(kept)
+
+
 def learner_output(text: str) -> str:
     """What the learner's code printed, without our own files in it: a warning that torch raised
     inside one of tensorlings' wrappers is shown as torch's, without our path and source line."""
@@ -390,10 +410,11 @@ def learner_output(text: str) -> str:
         skip_source = False
         match = _WARNING_LINE.match(line.rstrip("\n"))
         if match and match["path"].startswith(_PACKAGE_DIR):
-            kept.append(f"torch warned: {match['what']}\n")
+            kept.append(f"torch warned: {_INTERNAL_PLACE.sub('', match['what'])}\n")
             skip_source = True
             continue
-        kept.append(line)
+        # torch's own source file, which says nothing to a learner, is left out of a warning
+        kept.append(_INTERNAL_PLACE.sub("", line) if match else line)
     return "".join(kept)
 
 

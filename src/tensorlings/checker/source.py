@@ -2,8 +2,10 @@
 
 A `.py` file is split at `# %%` markers; a notebook is read code cell by code cell (outputs
 ignored). Notebook-only lines (`!pip install`, `%load_ext`) are blanked out with a note, and
-each cell is parsed on its own, so one broken cell does not lose the others. Line numbers
-refer to the `.py` file, or for a notebook to its code cells laid end to end.
+each cell is parsed on its own, so one broken cell does not lose the others. A `.py` cell that
+does not parse is cut again at its top-level statements, so one broken function does not lose
+the rest of the file. Line numbers refer to the `.py` file, or for a notebook to its code cells
+laid end to end.
 """
 
 from __future__ import annotations
@@ -143,9 +145,44 @@ def read_workbook(path: Path) -> Workbook:
         sources = _split_py(files.read_python(path))
     workbook = Workbook(path=path, kind=kind, cells=[])
     line = 1
-    for number, source in enumerate(sources, start=1):
+    for source in sources:
         code = _blank_magics(source, line, workbook.notes)
         tree, broken = _parse_cell(code, line)
-        workbook.cells.append(Cell(line, code, number, broken, tree))
+        if broken is not None and kind == "py":
+            workbook.cells.extend(_top_level_parts(code, line, len(workbook.cells) + 1))
+        else:
+            workbook.cells.append(Cell(line, code, len(workbook.cells) + 1, broken, tree))
         line += code.count("\n") + 1
     return workbook
+
+
+# A line where a new top-level statement may begin: at column 0, and not one that continues
+# the statement before (a closing bracket, `else:`, `except:`...).
+STATEMENT_START = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)\S")
+# How many pieces a statement may span when cut wrongly (a decorator, a docstring whose text
+# starts at column 0): pieces are joined again until they parse, up to this many.
+_MOST_PIECES = 8
+
+
+def _top_level_parts(code: str, first_line: int, number: int) -> list[Cell]:
+    """A cell that does not parse, cut at its top-level statements: every part that parses is
+    kept, and each part that does not keeps its syntax error (with the file's line numbers)."""
+    lines = code.split("\n")
+    begins = [i for i, text in enumerate(lines) if STATEMENT_START.match(text)]
+    starts = [0] + begins[1:]  # blank lines and comments before the first stay with it
+    ends = [*starts[1:], len(lines)]
+    parts: list[Cell] = []
+    i = 0
+    while i < len(starts):
+        for j in range(i, min(i + _MOST_PIECES, len(starts))):
+            piece = "\n".join(lines[starts[i] : ends[j]])
+            tree, broken = _parse_cell(piece, first_line + starts[i])
+            if broken is None:
+                break
+        else:  # no join parses: this piece alone holds the error
+            j = i
+            piece = "\n".join(lines[starts[i] : ends[i]])
+            tree, broken = _parse_cell(piece, first_line + starts[i])
+        parts.append(Cell(first_line + starts[i], piece, number + len(parts), broken, tree))
+        i = j + 1
+    return parts

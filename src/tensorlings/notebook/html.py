@@ -47,7 +47,9 @@ def grid_html(grid: Grid) -> str:
 def picture_html(picture: Picture) -> str:
     grids = "".join(grid_html(grid) for grid in picture.grids)
     caption = f'<div style="color:#57606a;font-size:12px">{_safe(picture.caption)}</div>'
-    return f'<div class="tensorlings-picture" style="margin:6px 0 6px 18px">{grids}{caption}</div>'
+    # A picture wider than the output box scrolls inside it instead of spilling past it.
+    style = "margin:6px 0 6px 18px;overflow-x:auto;max-width:100%"
+    return f'<div class="tensorlings-picture" style="{style}">{grids}{caption}</div>'
 
 
 def _problem_html(problem: Problem, strided: Any) -> str:
@@ -84,7 +86,8 @@ def result_html(result: ExerciseResult) -> str:
         text = "\n".join(result.output.strip().splitlines()[:8])
         printed = (
             '<div style="color:#6e7781">your code printed:</div>'
-            f'<pre style="margin:2px 0 2px 18px;color:#57606a">{_safe(text)}</pre>'
+            '<pre style="margin:2px 0 2px 18px;color:#57606a;overflow-x:auto;max-width:100%">'
+            f"{_safe(text)}</pre>"
         )
     return (
         f'<div class="tensorlings-result" data-status="{result.status}">{head}{body}{printed}</div>'

@@ -7,6 +7,7 @@ text elsewhere, and `to_json()` equal to the entry `tensorlings check --json` gi
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,9 @@ def _text(results: Sequence[ExerciseResult], notes: Sequence[str]) -> str:
     from tensorlings.render import exercise_block
 
     out = io.StringIO()
-    console = Console(file=out, no_color=True, highlight=False, width=100, soft_wrap=True)
+    # As wide as the terminal the text goes to (COLUMNS, else 80): grids and messages fit it.
+    width = shutil.get_terminal_size((80, 24)).columns
+    console = Console(file=out, no_color=True, highlight=False, width=width)
     for result in results:
         exercise_block(console, result)
     for note in notes:
