@@ -27,6 +27,7 @@ from tensorlings.exercise import (
     OutputPolicy,
     RandomCases,
     Rules,
+    SpecialInput,
     Tiers,
 )
 from tensorlings.packs import from_scratch
@@ -213,15 +214,17 @@ def _pack_exercise(exercise_id: str) -> Exercise:
     return {ex.id: ex for ex in _from_scratch()}[exercise_id]
 
 
-def test_without_its_single_column_case_roll_lets_a_squeeze_through() -> None:
+def test_without_its_single_column_case_roll_lets_a_squeeze_through_under_seed_0() -> None:
     """The real finding that made roll get a single-column contract input: seed 0's random
-    cases never have one column, so a squeeze() of the result went unseen."""
+    cases never have one column, so a squeeze() of the result went unseen. Other seeds draw
+    one, so the verdict depended on the seed: it is reported as such, with the input."""
     weak = dataclasses.replace(_pack_exercise("roll"), special_inputs=())
     findings, _ = check_exercise(weak)
-    (finding,) = by_kind(findings, "mutant_survives")
+    (finding,) = by_kind(findings, "seed_dependent")
     assert "axis 1 squeezed away" in finding.message
-    assert "output axis 1 never has size 1 in a contract case" in finding.message
+    assert "(seeds 0)" in finding.message  # the one seed of 16 that lets it through
     assert "n=1" in finding.message  # the input that shows it
+    assert "SpecialInput(Family.RANDOM" in finding.advice
 
 
 def test_gradients_in_the_contract_that_no_probe_checks_let_a_detached_answer_through() -> None:
@@ -274,3 +277,37 @@ def test_a_declared_size_the_case_maker_never_reads_is_reported() -> None:
     assert [f.exercise_id for f in unused] == ["lower"]
     assert "'m'" in unused[0].message and "draw.sizes['m']" in unused[0].advice
     assert not by_kind(check_exercise(SOUND)[0], "size_unused")  # both sizes read: nothing
+
+
+def _doubled_with_five_rows(matrix: torch.Tensor) -> torch.Tensor:
+    return lower(matrix) * 2 if matrix.shape[0] == 5 else lower(matrix)
+
+
+def test_a_mistake_caught_only_on_some_draws_is_seed_dependent_with_the_input_to_fix() -> None:
+    rare = Mistake("doubling five rows", "Do not double.", _doubled_with_five_rows)
+    weak = dataclasses.replace(SOUND, mistakes=(*SOUND.mistakes, rare))
+    findings, _ = check_exercise(weak)
+    (finding,) = findings
+    assert finding.kind == "seed_dependent"
+    assert "the declared mistake 'doubling five rows'" in finding.message
+    assert "of 16 seeds (seeds 1, 2," in finding.message  # the seeds that let it through
+    assert "n=5" in finding.message  # the input that caught it under another seed
+    assert "SpecialInput(Family.RANDOM, <label>, (torch.tensor([[" in finding.advice
+    five_rows = SpecialInput(Family.RANDOM, "five rows", (torch.arange(10.0).view(5, 2),))
+    fixed = dataclasses.replace(weak, special_inputs=(five_rows,))
+    assert check_exercise(fixed)[0] == []  # the fixed input decides it under every seed
+
+
+def _lower_refusing_the_largest(matrix: torch.Tensor) -> torch.Tensor:
+    if tuple(matrix.shape) == (5, 6):
+        raise ValueError("too large")
+    return lower(matrix)
+
+
+def test_a_reference_that_raises_under_some_seeds_only_is_seed_dependent() -> None:
+    fragile = dataclasses.replace(SOUND, solution=_lower_refusing_the_largest, mistakes=())
+    findings = [f for f in check_exercise(fragile)[0] if f.kind == "seed_dependent"]
+    assert [f.message.split(":")[0] for f in findings] == [
+        "the reference fails its own checker under seeds 6, 11 of 16"
+    ]
+    assert "ValueError: too large" in findings[0].message

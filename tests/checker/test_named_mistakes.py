@@ -7,6 +7,9 @@ them back; the end-to-end tests with learner files are in test_tiers_and_mistake
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+
 import pytest
 import torch
 
@@ -246,3 +249,143 @@ def test_a_transposed_as_strided_answer_is_named():
     (problem,) = exercise.judge.answer_problems(exercise, (size, stride))
     assert problem.mistake == "transposed output"
     assert "Swap the two entries of size" in problem.message
+
+
+# --- The same verdict under every seed ------------------------------------------------------
+
+SEEDS = range(8)  # as many draws as a class graded again and again might meet
+
+
+def _built_in_function_exercises() -> list[Exercise]:
+    from tensorlings.packs import from_scratch
+
+    sections = [
+        importlib.import_module(f"tensorlings.packs.from_scratch.{name}")
+        for name in from_scratch.SECTIONS
+    ]
+    exercises = [*catalogue.exercises(), *(ex for m in sections for ex in m.EXERCISES)]
+    # Sampling mistakes declare a distribution, judged statistically above; the rest is code.
+    return [ex for ex in exercises if ex.judge.kind == "function" and ex.mistakes]
+
+
+@pytest.mark.parametrize("exercise", _built_in_function_exercises(), ids=lambda e: e.id)
+def test_every_declared_mistake_fails_under_its_name_whatever_the_seed(exercise: Exercise):
+    missed = []
+    for mistake in exercise.mistakes:
+        for seed in SEEDS:
+            problems = contract_problems(exercise, mistake.run, seed)
+            if not problems or not problems[0].fails or problems[0].mistake != mistake.name:
+                named = problems[0].mistake if problems else "passed"
+                missed.append(f"{mistake.name!r} under seed {seed}: {named}")
+    assert missed == []
+
+
+@pytest.mark.parametrize("exercise", _built_in_function_exercises(), ids=lambda e: e.id)
+def test_every_declared_mistake_fails_under_its_name_on_the_fixed_inputs_alone(
+    exercise: Exercise,
+):
+    """Examples and special inputs are the same under every seed: each declared mistake has a
+    deterministic witness among them, and random cases only add to it."""
+    fixed = dataclasses.replace(exercise, cases=None)
+    assert contract_problems(fixed, exercise.solution) == []
+    named = []
+    for mistake in exercise.mistakes:
+        problems = contract_problems(fixed, mistake.run)
+        named.append(problems[0].mistake if problems else None)
+    assert named == [m.name for m in exercise.mistakes]
+
+
+@pytest.mark.parametrize("exercise", _built_in_function_exercises(), ids=lambda e: e.id)
+def test_the_reference_passes_whatever_the_seed(exercise: Exercise):
+    assert [seed for seed in SEEDS if contract_problems(exercise, exercise.solution, seed)] == []
+
+
+def _log_of_softmax(matrix: torch.Tensor) -> torch.Tensor:
+    shifted = matrix - matrix.max(dim=-1, keepdim=True).values
+    return (shifted.exp() / shifted.exp().sum(dim=-1, keepdim=True)).log()
+
+
+def _mean_shifted_softmax(matrix: torch.Tensor) -> torch.Tensor:
+    exps = (matrix - matrix.mean(dim=1, keepdim=True)).exp()
+    return exps / exps.sum(dim=1, keepdim=True)
+
+
+def _mean_shifted_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
+    mean = matrix.mean(-1, keepdim=True)
+    return torch.log(torch.sum(torch.exp(matrix - mean), -1)) + mean[:, 0]
+
+
+def _cross_entropy_through_softmax(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    picked = _log_of_softmax(logits)[torch.arange(len(labels)), labels]
+    return -picked
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "learner", "name"),
+    [
+        ("batched_logsoftmax", _log_of_softmax, "the log of a softmax"),
+        ("batched_cross_entropy_loss", _cross_entropy_through_softmax, "the log of a softmax"),
+        (
+            "batched_softmax",
+            _mean_shifted_softmax,
+            "shifting by the row's mean instead of its maximum",
+        ),
+        (
+            "batched_logsumexp",
+            _mean_shifted_logsumexp,
+            "shifting by the row's mean instead of its maximum",
+        ),
+    ],
+    ids=["log_softmax", "cross_entropy", "softmax_mean", "logsumexp_mean"],
+)
+def test_semi_stable_numerics_fail_on_the_fixed_wide_rows_whatever_the_seed(
+    exercise_id: str, learner, name: str
+):
+    """Written as learners write them (not as the declared mistakes are): each fails on the
+    fixed rows with a wide spread under every seed, named; they passed 3 seeds in 8 before."""
+    exercise = catalogue.get(exercise_id)
+    for seed in SEEDS:
+        (problem,) = contract_problems(exercise, learner, seed)
+        assert problem.mistake == name, (seed, problem.message)
+    # The fixed inputs alone decide it: without any random case it still fails, named.
+    (fixed_only,) = contract_problems(dataclasses.replace(exercise, cases=None), learner)
+    assert fixed_only.mistake == name, fixed_only.message
+
+
+def _softmax_max_without_keepdim(matrix: torch.Tensor) -> torch.Tensor:
+    exps = torch.exp(matrix - torch.max(matrix, dim=-1).values)
+    return exps / exps.sum(-1, keepdim=True)
+
+
+def _collect_rows_gathering_dim_1(matrix: torch.Tensor, row_indexes: torch.Tensor):
+    index = row_indexes.unsqueeze(-1).expand(len(row_indexes), matrix.size(1))
+    return torch.gather(matrix, 1, index)
+
+
+def _collect_columns_gathering_dim_0(matrix: torch.Tensor, column_indexes: torch.Tensor):
+    return torch.gather(matrix, 0, column_indexes.repeat(matrix.shape[0], 1))
+
+
+def _loss_gathering_dim_0(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    return -torch.gather(log_probs, 0, labels[:, None])[:, 0]
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "learner", "name"),
+    [
+        ("batched_softmax", _softmax_max_without_keepdim, "a row maximum without keepdim"),
+        ("collect_rows", _collect_rows_gathering_dim_1, "gathering along dim 1"),
+        ("collect_columns", _collect_columns_gathering_dim_0, "gathering along dim 0"),
+        ("batched_cross_entropy_loss", _loss_gathering_dim_0, "gathering along dim 0"),
+    ],
+    ids=["softmax_max_no_keepdim", "collect_rows", "collect_columns", "cross_entropy"],
+)
+def test_a_classic_axis_mistake_is_named_as_learners_write_it(exercise_id, learner, name):
+    exercise = catalogue.get(exercise_id)
+    for seed in SEEDS:
+        (problem,) = contract_problems(exercise, learner, seed)
+        assert problem.mistake == name, (seed, problem.message)
+        assert "right only on the sheet's sizes" not in problem.message
+    (fixed_only,) = contract_problems(dataclasses.replace(exercise, cases=None), learner)
+    assert fixed_only.mistake == name, fixed_only.message

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import torch
 
-from tensorlings.authoring import witnesses
+from tensorlings.authoring import seeds, witnesses
 from tensorlings.authoring.causes import Cause, causes, only_examples
 from tensorlings.authoring.findings import AuditCount, Finding
 from tensorlings.authoring.judging import first_failure
@@ -101,10 +101,15 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-def audit_exercise(exercise: Exercise, probes: Sequence[Probe]) -> tuple[list[Finding], AuditCount]:
+def audit_exercise(
+    exercise: Exercise, probes: Sequence[Probe], by_seed: seeds.SeedProbes | None = None
+) -> tuple[list[Finding], AuditCount]:
+    """Every mutant judged under each seed (`seeds.SEED_COUNT`): caught under all is counted,
+    caught under some is `seed_dependent`, caught under none is looked into here."""
     contract = [p for p in probes if exercise.tiers.fails(p.family)]
     if not contract:
         return [], AuditCount(exercise.id, 0, 0, 0)
+    by_seed = by_seed or seeds.SeedProbes(exercise, contract)
     audit = _Audit(exercise, contract)
     findings: list[Finding] = []
     tried = caught = skipped = 0
@@ -112,14 +117,20 @@ def audit_exercise(exercise: Exercise, probes: Sequence[Probe]) -> tuple[list[Fi
         if _allowed_dtype(exercise, mutant, contract[0]) or _not_applicable(mutant, contract[0]):
             skipped += 1
             continue
-        if first_failure(exercise, mutant.function, contract) is not None:
+        run = by_seed.run(mutant.function, first_only=True)
+        if run.everywhere:
             tried, caught = tried + 1, caught + 1
             continue
         cause = audit.unwitnessed(mutant)
         witness = None if cause else audit.shown_by(mutant)
-        if cause is None and witness is None:
+        if run.nowhere and cause is None and witness is None:
             skipped += 1  # the same answer on every input we can make: nothing to catch
             continue
         tried += 1
+        if run.nowhere and cause is None:
+            run = by_seed.run(mutant.function)  # not harmless: do other seeds catch it?
+        if not run.nowhere:
+            findings.append(seeds.finding(exercise, f"the mutant {mutant.label!r}", run))
+            continue
         findings.append(audit.finding(mutant, witness, cause))
     return findings, AuditCount(exercise.id, tried, caught, skipped)

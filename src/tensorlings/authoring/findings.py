@@ -25,6 +25,7 @@ KINDS = (
     "mistake_passes",
     "mistake_unnamed",
     "mutant_survives",
+    "seed_dependent",
     "engine_error",
 )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from tensorlings.authoring import static_checks
+from tensorlings.authoring import seeds, static_checks
 from tensorlings.authoring.audit import audit_exercise
 from tensorlings.authoring.findings import AuditCount, Finding, PackReport
 from tensorlings.authoring.reference import planned, reference_findings
@@ -49,8 +49,32 @@ def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], Audit
     found += static_checks.mistake_findings(exercise)
     if not isinstance(exercise.judge, Compare) or any(f.kind == "reference_fails" for f in found):
         return found, None
-    audit_found, count = audit_exercise(exercise, probes)
+    by_seed = seeds.SeedProbes(
+        exercise, [p for p in probes if exercise.tiers.fails(p.family)], seed
+    )
+    found += seeds.reference_findings(by_seed)
+    found = _seed_dependent_mistakes(exercise, by_seed, found)
+    audit_found, count = audit_exercise(exercise, probes, by_seed)
     return found + audit_found, count
+
+
+def _seed_dependent_mistakes(
+    exercise: Exercise, by_seed: seeds.SeedProbes, found: list[Finding]
+) -> list[Finding]:
+    """Each declared mistake must fail under every seed, not only under the first. One that
+    passes the first seed but not every other is seed-dependent rather than harmless: its
+    `mistake_passes` finding gives way to the `seed_dependent` one, which shows the input."""
+    for mistake in exercise.mistakes:
+        run = by_seed.run(mistake.run)
+        if run.everywhere or run.nowhere:
+            continue
+        found = [f for f in found if not _passes(f, mistake.name)]
+        found.append(seeds.finding(exercise, f"the declared mistake {mistake.name!r}", run))
+    return found
+
+
+def _passes(finding: Finding, name: str) -> bool:
+    return finding.kind == "mistake_passes" and f"mistake {name!r} passes" in finding.message
 
 
 def check_pack(exercises: Sequence[Exercise], seed: int = 0) -> PackReport:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -176,39 +176,63 @@ def plan(exercise: Exercise, seed: int) -> list[Probe]:
     return sorted(probes, key=lambda p: not exercise.tiers.fails(p.family))  # stable
 
 
-def _random_probes(exercise: Exercise, cases: RandomCases, seed: int) -> list[Probe]:
+def random_probes(
+    exercise: Exercise, seed: int, keep: Callable[[Family], bool] = lambda family: True
+) -> list[Probe]:
+    """The random probes of `plan` alone, those of the families `keep` accepts (the others are
+    not made: the sizes are drawn all the same, so each kept probe is exactly plan's)."""
+    if exercise.cases is None:
+        return []
+    return _random_probes(exercise, exercise.cases, seed, keep)
+
+
+def _random_probes(
+    exercise: Exercise,
+    cases: RandomCases,
+    seed: int,
+    keep: Callable[[Family], bool] = lambda family: True,
+) -> list[Probe]:
     rng = random.Random(seed)
+
+    def made(
+        probe_seed: int,
+        sizes: Mapping[str, int],
+        dtype: torch.dtype,
+        kind: str = "random",
+        family: Family | None = None,
+    ) -> list[Probe]:
+        if not keep(family or family_of(cases, kind, sizes, dtype)):
+            return []  # its sizes are drawn all the same: the next probes stay plan's own
+        return [random_probe(exercise, probe_seed, sizes, dtype, kind, family)]
+
     randoms = []
     for i in range(cases.count):
         dtype = cases.dtypes[i % len(cases.dtypes)]
         sizes = draw_sizes(cases, rng, growth=min(1.0, (i + 1) / max(1, cases.count - 2)))
-        randoms.append(random_probe(exercise, seed * 1000 + i, sizes, dtype))
+        randoms += made(seed * 1000 + i, sizes, dtype)
     probes = sorted(randoms, key=lambda p: p.size)
     if cases.stress_scale:
         for i, dtype in enumerate(cases.dtypes):
             sizes = draw_sizes(cases, rng, growth=0.5)
-            probes.append(random_probe(exercise, seed * 1000 + 500 + i, sizes, dtype, "stress"))
+            probes += made(seed * 1000 + 500 + i, sizes, dtype, "stress")
     if cases.grad_args:
         small = {name: min(high, max(contract_low(cases, name), 3)) for name, (_, high) in
                  cases.sizes.items()}  # fmt: skip
         floating = [d for d in (*cases.dtypes, *cases.other_dtypes) if d.is_floating_point]
         for i in range(2):
-            base = random_probe(
-                exercise, seed * 1000 + 900 + i, small, (floating or [torch.float32])[0], "grad",
-                Family.GRADIENTS,
-            )  # fmt: skip
-            probes.append(with_gradients(exercise, base))
+            dtype = (floating or [torch.float32])[0]
+            base = made(seed * 1000 + 900 + i, small, dtype, "grad", Family.GRADIENTS)
+            probes += [with_gradients(exercise, p) for p in base]
     for i, name in enumerate(n for n, (low, _) in cases.sizes.items() if low == 0):
         sizes = {**draw_sizes(cases, rng, growth=0.3), name: 0}
-        probes.append(random_probe(exercise, seed * 1000 + 700 + i, sizes, cases.dtypes[0]))
+        probes += made(seed * 1000 + 700 + i, sizes, cases.dtypes[0])
     for i, dtype in enumerate(cases.other_dtypes):
         for j in range(2):
             sizes = draw_sizes(cases, rng, growth=0.5)
             probe_seed = seed * 1000 + 800 + 10 * i + j
-            probes.append(random_probe(exercise, probe_seed, sizes, dtype))
+            probes += made(probe_seed, sizes, dtype)
             if cases.stress_scale and j == 0:
-                stress_seed = probe_seed + 5
-                probes.append(random_probe(exercise, stress_seed, sizes, dtype, "stress"))
+                probes += made(probe_seed + 5, sizes, dtype, "stress")
     return probes
 
 

@@ -18,6 +18,7 @@ from tensorlings.exercise import (
     RandomCases,
     Recipe,
     Rules,
+    SpecialInput,
     Tiers,
 )
 from tensorlings.exercises._shared import EINSUM
@@ -261,6 +262,8 @@ EXERCISES = (
         ),
         output=OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, rtol=0.0, atol=0.0),
         shapes={"n": "int", "returns": "(n, n)"},
+        # A 1 x 1 answer is where a squeeze() shows; random cases draw n = 1 only now and then.
+        special_inputs=(SpecialInput(Family.RANDOM, "n = 1", (1,)),),
         coach=Coach(
             (2000,),
             "n=2000",
@@ -357,6 +360,21 @@ EXERCISES = (
         cases=RandomCases(make=_make_scores, sizes={"batch": (1, 30), "classes": (1, 10)}),
         output=OutputPolicy(dtype=DtypePolicy.FLOATING, python_number_ok=True),
         shapes={"scores": "(batch, n_classes)", "true_classes": "(batch,)", "returns": "()"},
+        # Four inputs, three classes: the batch and class axes cannot be mixed up unseen, and
+        # the argmax of the flattened scores (1) is right for two inputs where argmax(1) is
+        # right for three.
+        special_inputs=(
+            SpecialInput(
+                Family.RANDOM,
+                "four inputs and three classes",
+                (
+                    torch.tensor(
+                        [[0.1, 0.8, 0.1], [0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.5, 0.4, 0.1]]
+                    ),
+                    torch.tensor([1, 0, 2, 1]),
+                ),
+            ),
+        ),
         mistakes=(
             Mistake(
                 "taking the argmax over the batch axis",

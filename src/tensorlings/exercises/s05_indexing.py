@@ -10,10 +10,12 @@ from tensorlings.exercise import (
     DtypePolicy,
     Example,
     Exercise,
+    Family,
     Mistake,
     OutputPolicy,
     RandomCases,
     Rules,
+    SpecialInput,
 )
 from tensorlings.exercises._shared import GATHER
 from tensorlings.judges import Compare
@@ -79,6 +81,15 @@ _PURCHASE_CASES = RandomCases(make=_make_purchases, sizes={"k": (1, 10), "n": (0
 _PURCHASE_OUTPUT = OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, python_number_ok=True)
 _PURCHASE_SHAPES = {"prices": "(k,)", "items": "(n,)", "returns": "()"}
 _PURCHASE_EXAMPLES = (Example((_SHEET_PRICES, _SHEET_ITEMS), torch.tensor(9.0)),)
+# The sheet's customer buys every item at least once, so adding up every price, or each item
+# once, gives its answer too: one item bought twice and one never tells all three apart.
+_PURCHASE_FIXED = (
+    SpecialInput(
+        Family.RANDOM,
+        "an item bought twice and one never",
+        (torch.tensor([1.0, 2.0, 4.0, 8.0]), torch.tensor([2, 0, 2])),
+    ),
+)
 _EXACT = OutputPolicy(rtol=0.0, atol=0.0)
 _UNIQUE = Mistake(
     "dropping repeated purchases",
@@ -129,6 +140,7 @@ EXERCISES = (
         ),
         output=_PURCHASE_OUTPUT,
         shapes=_PURCHASE_SHAPES,
+        special_inputs=_PURCHASE_FIXED,
     ),
     Exercise(
         id="gather_2d",
@@ -194,6 +206,7 @@ EXERCISES = (
         rules=Rules(required=(GATHER,)),
         output=_PURCHASE_OUTPUT,
         shapes=_PURCHASE_SHAPES,
+        special_inputs=_PURCHASE_FIXED,
     ),
     Exercise(
         id="integer_array_indexing",

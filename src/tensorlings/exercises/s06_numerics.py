@@ -104,6 +104,17 @@ def _rows(*rows: list[float]) -> torch.Tensor:
     return torch.tensor(rows, dtype=torch.float32)
 
 
+# Fixed witnesses of stability, judged under every seed: a row with a wide spread ([0, -1000]:
+# the log of a softmax is -inf there), one very large entry, and mixed-sign large rows (a shift
+# by the row's mean rather than its maximum overflows), with a whole-matrix maximum far above
+# the other rows' (one shift for all rows underflows them). 3 x 4, so that batch and n differ.
+_WIDE_ROWS = _rows([0.0, -1000.0, 3.0, -2.0], [2000.0, 1.0, -2.0, 0.5], [-500.0, 600.0, 0.0, 10.0])
+_WIDE_SPREAD = SpecialInput(Family.LARGE, "rows with a wide spread", (_WIDE_ROWS,))
+# A square input, where a reduction that lost its axis broadcasts along the wrong one instead
+# of failing: the only inputs that tell a row maximum without keepdim from a row sum without it.
+_SQUARE = SpecialInput(Family.RANDOM, "a square matrix", (_rows([0.0, 1.0], [2.0, 5.0]),))
+# One row: where a squeeze() that drops the batch axis shows.
+_ONE_ROW = SpecialInput(Family.RANDOM, "a single row", (_rows([0.5, -1.0, 2.0]),))
 _MASKED_ROW = SpecialInput(Family.INFINITE, "a row holding -inf", (_rows([-_INF, 0.0, 1.0]),))
 # Rows of a single entry are valid (n >= 1) and the only inputs where a squeeze() that drops
 # axis 1 shows; seed 0's random cases never draw n = 1, so the contract gets one of its own.
@@ -114,6 +125,20 @@ _SINGLE_ENTRY_ROWS = SpecialInput(
 
 def _naive_logsumexp(matrix: torch.Tensor) -> torch.Tensor:
     return matrix.exp().sum(dim=-1).log()
+
+
+def _mean_shifted(matrix: torch.Tensor) -> torch.Tensor:
+    return matrix - matrix.mean(dim=-1, keepdim=True)
+
+
+def _softmax_max_no_keepdim(matrix: torch.Tensor) -> torch.Tensor:
+    exps = (matrix - matrix.amax(dim=-1)).exp()
+    return exps / exps.sum(dim=-1, keepdim=True)
+
+
+def _logsoftmax_max_no_keepdim(matrix: torch.Tensor) -> torch.Tensor:
+    shifted = matrix - matrix.amax(dim=-1)
+    return shifted - shifted.exp().sum(dim=-1, keepdim=True).log()
 
 
 def _softmax_no_keepdim(matrix: torch.Tensor) -> torch.Tensor:
@@ -134,6 +159,16 @@ _NO_KEEPDIM = (
     "A reduction without keepdim=True drops the reduced axis, so the (batch,) sums line up with "
     "the columns instead of the rows (or fail to broadcast). Keep the axis: "
     "sum(dim=-1, keepdim=True)."
+)
+_MEAN_SHIFT = (
+    "Any constant shift is right in exact arithmetic, but only the row's maximum keeps every "
+    "exp() at most 1: with the mean, a row spread over more than about 180 still overflows "
+    "(exp of 89 is inf in float32). Shift each row by its maximum."
+)
+_MAX_NO_KEEPDIM = (
+    "max(dim=-1) without keepdim=True drops the reduced axis, so the (batch,) maxima line up "
+    "with the columns instead of the rows (or fail to broadcast). Keep the axis: "
+    "amax(dim=-1, keepdim=True)."
 )
 _LOG_OF_SOFTMAX = (
     "softmax underflows to 0 for entries far below the row's maximum, and log(0) is -inf where "
@@ -160,6 +195,11 @@ _LOGSUMEXP_MISTAKES = (
         lambda m: (m - m.amax(dim=0, keepdim=True)).exp().sum(dim=0).log() + m.amax(dim=0),
     ),
     Mistake(
+        "shifting by the row's mean instead of its maximum",
+        _MEAN_SHIFT + " Then add it back outside the log.",
+        lambda m: _mean_shifted(m).exp().sum(dim=-1).log() + m.mean(dim=-1),
+    ),
+    Mistake(
         "a row maximum without keepdim",
         "max(dim=-1) without keepdim=True drops the reduced axis, so the (batch,) maxima line up "
         "with the columns instead of the rows (or fail to broadcast). Keep the axis: "
@@ -174,6 +214,12 @@ _SOFTMAX_MISTAKES = (
         lambda m: m.exp() / m.exp().sum(dim=-1, keepdim=True),
     ),
     Mistake("a row sum without keepdim", _NO_KEEPDIM, _softmax_no_keepdim),
+    Mistake("a row maximum without keepdim", _MAX_NO_KEEPDIM, _softmax_max_no_keepdim),
+    Mistake(
+        "shifting by the row's mean instead of its maximum",
+        _MEAN_SHIFT,
+        lambda m: _mean_shifted(m).exp() / _mean_shifted(m).exp().sum(dim=-1, keepdim=True),
+    ),
     Mistake(
         "shifting by the maximum of the whole matrix",
         "One shift for every row lets exp() underflow to 0 in rows far below the largest entry, "
@@ -193,6 +239,12 @@ _SOFTMAX_MISTAKES = (
 _LOGSOFTMAX_MISTAKES = (
     Mistake("the log of a softmax", _LOG_OF_SOFTMAX, lambda m: batched_softmax(m).log()),
     Mistake("a row sum without keepdim", _NO_KEEPDIM, _logsoftmax_no_keepdim),
+    Mistake("a row maximum without keepdim", _MAX_NO_KEEPDIM, _logsoftmax_max_no_keepdim),
+    Mistake(
+        "shifting by the row's mean instead of its maximum",
+        _MEAN_SHIFT,
+        lambda m: _mean_shifted(m) - _mean_shifted(m).exp().sum(dim=-1, keepdim=True).log(),
+    ),
     Mistake(
         "exp without subtracting the maximum",
         _NO_SHIFT,
@@ -235,6 +287,15 @@ _CROSS_ENTROPY_MISTAKES = (
         _LOG_OF_SOFTMAX,
         lambda logits, labels: (
             -batched_softmax(logits).log().gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+        ),
+    ),
+    Mistake(
+        "gathering along dim 0",
+        "gather(0, index) picks down the columns: out[i] = log_probs[true_labels[i], 0], a "
+        "row chosen by the label. Each example's class is picked within its own row, along "
+        "dim 1: log_probs.gather(1, true_labels.unsqueeze(1)).squeeze(1).",
+        lambda logits, labels: (
+            -batched_logsoftmax(logits).gather(0, labels.unsqueeze(-1)).squeeze(-1)
         ),
     ),
 )
@@ -283,6 +344,8 @@ EXERCISES = (
                 Family.INFINITE, "a row that is all -inf", (_rows([-_INF] * 3, [0.0, 1.0, 2.0]),)
             ),
             SpecialInput(Family.INFINITE, "a row holding +inf", (_rows([_INF, 0.0, 1.0]),)),
+            _WIDE_SPREAD,
+            _ONE_ROW,
         ),
         mistakes=_LOGSUMEXP_MISTAKES,
         coach=_MATRIX_COACH,
@@ -317,7 +380,7 @@ EXERCISES = (
         rules=Rules(forbidden=(SOFTMAX,)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
         tiers=_TIERS,
-        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
+        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS, _WIDE_SPREAD, _SQUARE),
         mistakes=_SOFTMAX_MISTAKES,
         coach=_MATRIX_COACH,
     ),
@@ -352,7 +415,7 @@ EXERCISES = (
         rules=Rules(forbidden=(SOFTMAX, LOGSUMEXP)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
         tiers=_TIERS,
-        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS),
+        special_inputs=(_MASKED_ROW, _SINGLE_ENTRY_ROWS, _WIDE_SPREAD, _SQUARE),
         mistakes=_LOGSOFTMAX_MISTAKES,
         coach=_MATRIX_COACH,
     ),
@@ -398,6 +461,13 @@ EXERCISES = (
                 Family.INFINITE,
                 "a class ruled out with -inf",
                 (_rows([-_INF, 0.0, 1.0], [2.0, -_INF, 0.0]), torch.tensor([2, 0])),
+            ),
+            # The true class of row 0 sits 1000 below its maximum: the log of a softmax is -inf.
+            SpecialInput(
+                Family.LARGE, "rows with a wide spread", (_WIDE_ROWS, torch.tensor([1, 0, 2]))
+            ),
+            SpecialInput(
+                Family.RANDOM, "a single row", (_rows([0.5, -1.0, 2.0]), torch.tensor([2]))
             ),
         ),
         mistakes=_CROSS_ENTROPY_MISTAKES,

@@ -77,6 +77,16 @@ EXERCISES = (
                 "matrix[row_indexes].",
                 lambda matrix, row_indexes: matrix[:, row_indexes],
             ),
+            Mistake(
+                "gathering along dim 1",
+                "gather(1, index) picks within each row: out[i][j] = matrix[i][index[i][j]], so "
+                "row i of the result is built from row i of matrix. Whole rows are picked along "
+                "dim 0: matrix.gather(0, row_indexes[:, None].expand(-1, matrix.shape[1])), or "
+                "simply matrix[row_indexes].",
+                lambda matrix, row_indexes: matrix.gather(
+                    1, row_indexes[:, None].expand(-1, matrix.shape[1])
+                ),
+            ),
         ),
         output=_OUTPUT,
         shapes={"matrix": "(m, n)", "row_indexes": "(k,)", "returns": "(k, n)"},
@@ -119,6 +129,16 @@ EXERCISES = (
                 "matrix[indexes] picks rows. Columns are picked by the second index: "
                 "matrix[:, column_indexes].",
                 lambda matrix, column_indexes: matrix[column_indexes],
+            ),
+            Mistake(
+                "gathering along dim 0",
+                "gather(0, index) picks down each column: out[i][j] = matrix[index[i][j]][j], "
+                "an entry of column j, not column index[j]. Whole columns are picked along dim "
+                "1: matrix.gather(1, column_indexes.expand(matrix.shape[0], -1)), or simply "
+                "matrix[:, column_indexes].",
+                lambda matrix, column_indexes: matrix.gather(
+                    0, column_indexes.expand(matrix.shape[0], -1)
+                ),
             ),
         ),
         output=_OUTPUT,

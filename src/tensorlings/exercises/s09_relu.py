@@ -41,6 +41,9 @@ _TIERS = Tiers.contract_also(Family.GRADIENTS)
 _ZERO_DIM = (
     SpecialInput(Family.ZERO_DIM, "a 0-d negative tensor", (torch.tensor(-1.5),)),
     SpecialInput(Family.ZERO_DIM, "a 0-d positive tensor", (torch.tensor(2.5),)),
+    # A fixed witness for the size-1 axis: random cases draw n = 1 only now and then, and only
+    # there does a squeeze() that drops the column axis show.
+    SpecialInput(Family.RANDOM, "a single column", (torch.tensor([[-0.5], [1.5]]),)),
 )
 _NEGATIVE_PART = (
     "Your result is min(x, 0): the negative entries are kept and the positive ones zeroed. "

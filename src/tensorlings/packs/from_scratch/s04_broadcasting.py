@@ -14,6 +14,7 @@ from tensorlings.exercise import (
     Mistake,
     OutputPolicy,
     RandomCases,
+    SpecialInput,
     Tiers,
 )
 from tensorlings.packs.from_scratch._common import (
@@ -209,6 +210,8 @@ _LINSPACE = Exercise(
     rules=rules(Call("linspace / logspace", ("linspace", "logspace"))),
     output=OutputPolicy(dtype=DtypePolicy.FLOATING),
     shapes={"start": "float", "end": "float", "steps": "int", "returns": "(steps,)"},
+    # One step has no gap to divide by; random cases draw steps = 1 only now and then.
+    special_inputs=(SpecialInput(Family.RANDOM, "a single step", (2.5, 7.0, 1)),),
     mistakes=(
         Mistake(
             "dividing by steps",
@@ -263,6 +266,10 @@ _PAD = Exercise(
         "after": "int",
         "returns": "(rows, before + n + after)",
     },
+    # An answer one column wide is where a squeeze() shows; random cases rarely draw it.
+    special_inputs=(
+        SpecialInput(Family.RANDOM, "one column, no padding", (torch.tensor([[7], [-3]]), 0, 0)),
+    ),
     mistakes=(
         Mistake(
             "before and after swapped",
