@@ -165,3 +165,15 @@ def test_a_file_is_read_once_per_text():
 def test_a_lambda_bound_at_top_level_is_a_function():
     found = record("f = lambda x: x + 1\n")
     assert found.functions["f"].name == "f"
+
+
+def test_a_parameter_or_local_named_like_top_level_data_does_not_reach_it():
+    source = """
+        import torch
+        x = torch.softmax(torch.randn(3), dim=0)
+        expected = torch.softmax(x, dim=0)
+        def f(x):
+            expected = x.exp()
+            return [x for x in expected]
+        """
+    assert reached_names(source, "f") == ["f"]

@@ -55,6 +55,13 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("x = y._private", "private attribute"),
         ("import psutil", "installed package"),
         ("x = breakpoint", "breakpoint"),
+        ("import logging; x = logging.currentframe()", "currentframe"),
+        ("x = sys.exc_info()", "exc_info"),
+        ("import traceback; x = traceback.walk_stack(None)", "walk_stack"),
+        ("import pickle", "pickle"),
+        ("x = y.__class__.__subclasses__()", "__subclasses__"),
+        ("class M(torch.Tensor): __del__ = print", "__del__"),
+        ("class M(torch.Tensor): __torch_function__ = classmethod(print)", "__torch_function__"),
     ],
 )
 def test_a_construct_outside_the_allowlist_is_named_with_its_line(line, construct):

@@ -54,6 +54,7 @@ class _Reader:
         self.receivers: set[int] = set()
         self.members: set[int] = set()
         self.globals: dict[int, set[str]] = {}
+        self.scopes: list[set[str]] = []  # local names of the functions around the reader
 
     # --- top level: which statement binds which name ------------------------------------
 
@@ -182,7 +183,9 @@ class _Reader:
         if node.returns is not None:
             self.visit(node.returns, where)
         self.facts.assigned[id(node)] = set()
+        self.scopes.append(_locals(node))
         self.block(node.body, replace(where, at_load=False, function=node, in_assert=False))
+        self.scopes.pop()
 
     on_AsyncFunctionDef = on_FunctionDef
 
@@ -195,7 +198,9 @@ class _Reader:
         self.define(node, "<lambda>", where)
         self.visit(node.args, where)
         self.facts.assigned[id(node)] = set()
+        self.scopes.append(_locals(node))
         self.visit(node.body, replace(where, at_load=False, function=node))
+        self.scopes.pop()
 
     def on_ClassDef(self, node: ast.ClassDef, where: Where) -> None:
         self.define(node, node.name, where)
@@ -237,16 +242,20 @@ class _Reader:
         self.access(node, where)
         if isinstance(node.ctx, ast.Load):
             self.read_name(node.id, where)
-            if id(node) in self.called and where.owner is not None and not where.at_load:
+            called = id(node) in self.called and not self.local(node.id)
+            if called and where.owner is not None and not where.at_load:
                 where.owner.called.add(node.id)
         elif where.function is not None:
             self.facts.assigned.setdefault(id(where.function), set()).add(node.id)
             self.global_write(node.id, where)
 
     def read_name(self, name: str, where: Where) -> None:
-        # Every name is kept: a body may read a name bound further down the file.
-        if where.owner is not None:
+        # A body may read a name bound further down the file; a local name is not a global.
+        if where.owner is not None and not self.local(name):
             where.owner.refs.add((name, not where.at_load))
+
+    def local(self, name: str) -> bool:
+        return any(name in scope for scope in self.scopes)
 
     def global_write(self, name: str, where: Where) -> None:
         function, owner = where.function, where.owner
@@ -290,7 +299,15 @@ class _Reader:
         self.add_loop(node, where)
         self.children(node, where)
 
-    on_AsyncFor = on_While = on_ListComp = on_SetComp = on_DictComp = on_GeneratorExp = on_For
+    on_AsyncFor = on_While = on_For
+
+    def on_ListComp(self, node: ast.ListComp, where: Where) -> None:
+        self.add_loop(node, where)
+        self.scopes.append({n for g in node.generators for n in _stored_names(g.target)})
+        self.children(node, where)
+        self.scopes.pop()
+
+    on_SetComp = on_DictComp = on_GeneratorExp = on_ListComp
 
     def add_loop(self, node: ast.AST, where: Where) -> None:
         for loop_type, words in _LOOPS.items():
@@ -305,3 +322,29 @@ def _stored_names(node: ast.AST) -> tuple[str, ...]:
     return tuple(
         n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     )
+
+
+def _locals(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    """The names local to a function: its parameters and what it binds, less its globals.
+    (Names bound only in nested functions count too: a slight over-reach that never reads a
+    global as local where the function itself assigns nothing.)"""
+    arguments = function.args
+    names = {
+        a.arg
+        for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                  arguments.vararg, arguments.kwarg)
+        if a is not None
+    }  # fmt: skip
+    if isinstance(function, ast.Lambda):
+        return names
+    declared: set[str] = set()
+    for node in ast.walk(ast.Module(body=function.body, type_ignores=[])):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
+    return names - declared

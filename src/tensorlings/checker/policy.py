@@ -92,7 +92,9 @@ ALLOWED: tuple[Module, ...] = (
     Module("io", "StringIO for captured output"),
     Module("contextlib", "redirect_stdout, suppress, nullcontext"),
     Module("warnings", "filterwarnings in notebooks"),
-    Module("logging", "printing with levels"),
+    Module("logging", "printing with levels", refused={
+        "currentframe": "hands out the caller's frame",
+    }),
     Module("traceback", "printing an exception in an except block; the functions that hand out"
            " frames are left out", members=frozenset({
                "print_exc", "format_exc", "print_exception", "format_exception",
@@ -232,8 +234,12 @@ OPERATOR_DUNDERS = frozenset(
         for prefix in ("", "r", "i")
     ]
 )
-NAME_DUNDERS = frozenset({"__name__", "__qualname__", "__doc__", "__version__", "__module__"})
+NAME_DUNDERS = frozenset(
+    {"__name__", "__qualname__", "__doc__", "__version__", "__module__", "__file__"}
+)
 HARMLESS_DUNDER_ATTRIBUTES = OPERATOR_DUNDERS | NAME_DUNDERS
+# Dunder names a file or a class body may assign: protocol methods and plain declarations.
+BOUND_DUNDERS = OPERATOR_DUNDERS | {"__all__", "__slots__", "__version__", "__doc__", "__author__"}
 HARMLESS_DUNDER_NAMES = frozenset({"__name__", "__file__", "__doc__", "__debug__"})
 # namedtuple's own public API is spelled with an underscore.
 HARMLESS_PRIVATE = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})

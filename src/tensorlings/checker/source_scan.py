@@ -76,7 +76,11 @@ def _access_acts(access: Access, facts: Facts) -> Iterator[str]:
 
 
 def _name_acts(access: Access, name: str, facts: Facts) -> Iterator[str]:
-    if name in facts.by_name or not isinstance(access.node.ctx, ast.Load):
+    if not isinstance(access.node.ctx, ast.Load):
+        if name.startswith("__") and name not in policy.BOUND_DUNDERS:
+            yield f"an assignment to {name}"  # `__torch_function__ = ...` in a class body
+        return
+    if name in facts.by_name:
         return  # the file's own name, not the builtin
     if name in policy.REFUSED_BUILTINS:
         yield f"{name} ({policy.REFUSED_BUILTINS[name]})"
