@@ -53,6 +53,8 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("x = open(name, 'w')", "open"),
         ("x = open('/proc/self/mem', 'r+b')", "/proc"),
         ("x = y._private", "private attribute"),
+        ("x = [torch][0]._C", "private attribute"),
+        ("x = ('{0.' + '__globals__}').format(f)", "format string computed"),
         ("import psutil", "installed package"),
         ("x = breakpoint", "breakpoint"),
         ("import logging; x = logging.currentframe()", "currentframe"),
@@ -86,6 +88,9 @@ def test_a_construct_outside_the_allowlist_is_named_with_its_line(line, construc
         "x = hasattr(y, name)",
         "torch.backends.cudnn.deterministic = True",
         "x = Pair(1, 2)._replace(a=3)._asdict()",
+        "class V:\n    def __init__(self):\n        self._v = 1\n    def __eq__(self, other):\n"
+        "        return self._v == other._v",
+        "print(('{:>8}' * 3).format(1, 2, 3))",
         "x = functools.reduce(operator.add, [1, 2])",
         "x = open('data.txt').read()",
         "x = open(f'results_{n}.txt', 'w')",
@@ -138,3 +143,13 @@ def test_a_template_held_in_a_name_is_judged_by_the_strings_it_holds():
     assert acts(plain) == []
     walking = 'template = "{0.__globals__}"\nprint(template.format(f))\n'
     assert [line for line, _ in acts(walking)] == [2]
+
+
+def test_each_imported_name_is_judged_where_it_is_used():
+    found = facts.of_source("import os, inspect\n\ndef f(x):\n    return os.getcwd()\n")
+    assert source_scan.reached_tampering(found, "f") == []
+
+
+def test_a_star_import_of_a_refused_module_is_the_files():
+    found = facts.of_source("from ctypes import *\n")
+    assert [f.line for f in source_scan.file_tampering(found)] == [1]

@@ -73,8 +73,10 @@ class _Reader:
             piece = self.piece((node.name,), node, conditional, function)
             self.visit(node, replace(where, owner=piece))
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            names = tuple(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
-            self.visit(node, replace(where, owner=self.piece(names, node, conditional)))
+            # One binding per name: `import os, inspect` is judged where each name is used.
+            for path, name in _imported(node):
+                owner = self.piece((name,), node, conditional) if name != "*" else None
+                self.facts.imports.append(Import(path, replace(where, owner=owner)))
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value:
             self.assignment(node, where, conditional)
         elif isinstance(node, ast.If | ast.Try | ast.TryStar | ast.While):
@@ -279,14 +281,7 @@ class _Reader:
         )
 
     def on_Import(self, node: ast.Import | ast.ImportFrom, where: Where) -> None:
-        if isinstance(node, ast.ImportFrom):
-            if node.module is None or node.level:
-                return  # relative imports name nothing the grader has
-            paths = [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
-            paths = paths or [node.module]
-        else:
-            paths = [alias.name for alias in node.names]
-        for path in paths:
+        for path, _name in _imported(node):
             self.facts.imports.append(Import(path, where))
 
     on_ImportFrom = on_Import
@@ -348,3 +343,16 @@ def _locals(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> se
         elif isinstance(node, ast.Global | ast.Nonlocal):
             declared.update(node.names)
     return names - declared
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """(dotted path, name bound) of each alias; a star import binds '*'. Relative imports
+    name nothing the grader has."""
+    if isinstance(node, ast.Import):
+        return [(a.name, a.asname or a.name.split(".")[0]) for a in node.names]
+    if node.module is None or node.level:
+        return []
+    return [
+        (node.module if a.name == "*" else f"{node.module}.{a.name}", a.asname or a.name)
+        for a in node.names
+    ]

@@ -118,12 +118,13 @@ ALLOWED: tuple[Module, ...] = (
                "path", "argv", "version", "version_info", "platform", "stdout", "stderr",
                "stdin", "exit", "maxsize", "float_info", "int_info", "executable",
                "byteorder", "implementation", "getrecursionlimit", "setrecursionlimit",
-               "getsizeof", "flags"})),
+               "getsizeof", "flags", "getdefaultencoding"})),
     Module("os", "os.chdir/getcwd/path/environ and file listing; processes, signals, raw"
            " file descriptors and exec are left out", members=frozenset({
                "chdir", "getcwd", "path", "environ", "getenv", "listdir", "scandir", "walk",
                "makedirs", "mkdir", "remove", "unlink", "rename", "sep", "linesep", "pathsep",
-               "name", "curdir", "pardir", "devnull", "cpu_count", "fspath", "PathLike"})),
+               "name", "curdir", "pardir", "devnull", "cpu_count", "fspath", "PathLike",
+               "getpid", "urandom", "stat", "rmdir", "get_terminal_size"})),
     Module("platform", "printing the machine's name"),
     Module("locale", "printing numbers"),
     Module("hashlib", "fingerprints of plain data"),

@@ -99,17 +99,30 @@ def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterat
             yield f".{attr}"
     elif attr in policy.FRAME_ATTRIBUTES:
         yield f".{attr} (frames, code and tracebacks lead to the checker's objects)"
-    elif _foreign_private(attr, access, node):
+    elif _foreign_private(attr, access, node, facts):
         yield f".{attr} (a private attribute of an object that is not the file's own)"
     if attr in _FORMAT_METHODS and access.call is not None:
         yield from _format_acts(node.value, access.call, facts)
 
 
-def _foreign_private(attr: str, access: Access, node: ast.Attribute) -> bool:
-    """`obj._x` on an object that is not the file's own (`self._x` is), nor a namedtuple's."""
+def _foreign_private(attr: str, access: Access, node: ast.Attribute, facts: Facts) -> bool:
+    """`obj._x` where `_x` is not a name the file itself defines or assigns (`self._x = ...`,
+    `other._x` in a method), nor a namedtuple's: a private name of someone else's object."""
     if not attr.startswith("_") or attr in policy.HARMLESS_PRIVATE:
         return False
-    return access.path is None and not _own_object(node.value)
+    return access.path is None and not _own_object(node.value) and attr not in _own_names(facts)
+
+
+def _own_names(facts: Facts) -> frozenset[str]:
+    """Every attribute name the file assigns and every name it defines (once per record)."""
+    found = facts.memo.get("own_names")
+    if not isinstance(found, frozenset):
+        stored = {
+            a.node.attr for a in facts.accesses if a.store and isinstance(a.node, ast.Attribute)
+        }
+        stored |= {a.node.id for a in facts.accesses if a.store and isinstance(a.node, ast.Name)}
+        found = facts.memo["own_names"] = frozenset(stored | {d.name for d in facts.definitions})
+    return found
 
 
 def _own_object(node: ast.expr) -> bool:
@@ -167,6 +180,11 @@ def _format_acts(receiver: ast.expr, call: ast.Call, facts: Facts) -> Iterator[s
     if isinstance(receiver, ast.Name) and receiver.id == "str" and call.args:
         receiver = call.args[0]
     templates: list[str | None] = [None]
+    if isinstance(receiver, ast.BinOp) and isinstance(receiver.op, ast.Mult):
+        # `"{:>8}" * 3` repeats one template; `+` could join a field from harmless halves.
+        receiver = next(
+            (s for s in (receiver.left, receiver.right) if isinstance(s, ast.Constant)), receiver
+        )
     if isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
         templates = [receiver.value]
     elif isinstance(receiver, ast.Name):
