@@ -153,3 +153,12 @@ def check_hazard(worker: Zygote, healthy_source: str, tmp_path: Path) -> CheckHa
         return report
 
     return check
+
+
+@pytest.fixture
+def runtime_layer_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch off the allowlist's source scan, so a test sees what the second layer (the
+    worker's audit hook, recorder and load budget) does with code the scan would refuse."""
+    from tensorlings.checker import source_scan
+
+    monkeypatch.setattr(source_scan, "acts", lambda facts: [])

@@ -160,7 +160,9 @@ def identity_matrix(n):
         "finaliser_starts_thread",
     ],
 )
-def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack):
+def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack, request):
+    if attack == FINALISER_THREAD:  # its top-level queue is refused by the allowlist alone
+        request.getfixturevalue("runtime_layer_only")
     report = check_hazard(attack, ids=["identity_matrix"])
     assert_failed_with(report, "identity_matrix", "tampering")
     assert_healthy_passed(report, "identity_matrix")
@@ -442,12 +444,14 @@ def identity_matrix(n):
     [REPORT_SCRUBBED, REQUEST_REWRITTEN, SOCKET_REWRITTEN, BUILTIN_SWAPPED],
     ids=["json_dumps", "json_loads", "socket_sendall", "builtin_getattr"],
 )
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses each patch alone
 def test_what_the_worker_reports_cannot_be_rewritten_by_patching_what_it_uses(check_hazard, attack):
     report = check_hazard(attack, ids=["identity_matrix"])
     assert_failed_with(report, "identity_matrix", "forbidden_call", "tampering")
     assert_healthy_passed(report, "identity_matrix")
 
 
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses the patch alone
 def test_a_builtin_replaced_at_the_top_of_the_file_is_put_back_for_the_checks(check_hazard):
     report = check_hazard(
         "import builtins\n\nbuiltins.isinstance = lambda obj, cls: True\n\n"
@@ -496,6 +500,7 @@ def identity_matrix(n):
     ],
     ids=["math_prod", "b64decode", "weakref"],
 )
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses the patch alone
 def test_a_stdlib_function_replaced_at_the_top_does_not_break_the_worker(check_hazard, patch):
     """The worker reads every exercise's inputs and writes its answers with functions bound
     before the file ran; the file's own wrong answer is still judged wrong."""

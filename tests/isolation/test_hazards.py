@@ -191,6 +191,7 @@ def test_sys_exit_at_module_level_is_a_load_note_and_the_rest_is_judged(check_ha
     [("os._exit(0)", "exited"), ("os.kill(os.getpid(), 9)", "crashed")],
     ids=["os_exit", "sigkill"],
 )
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses os.kill alone
 def test_module_level_statement_that_ends_the_process_is_skipped(check_hazard, statement, kind):
     report = check_hazard(
         f"""
@@ -350,6 +351,7 @@ PATCHES = {
 
 
 @pytest.mark.parametrize("patch", PATCHES.values(), ids=PATCHES.keys())
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses each patch alone
 def test_patching_torch_at_module_level_cannot_pass_a_wrong_solution(check_hazard, patch):
     report = check_hazard(
         f"""
@@ -707,6 +709,7 @@ def _machine_allows_network_namespaces() -> bool:
         return False
 
 
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses `socket` alone
 def test_network_is_isolated(check_hazard):
     report = check_hazard(
         """

@@ -17,7 +17,8 @@ from from_scratch_helpers import BY_ID, EXERCISES, TORCH
 from from_scratch_mutants import mutants
 from from_scratch_variants import LOOPING, NOTED_VARIANTS, VARIANTS
 
-from tensorlings.checker import exercise_judges, static
+from tensorlings.checker import exercise_judges
+from tensorlings.checker import facts as facts_module
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import DtypePolicy, Exercise, Family, Mistake
@@ -49,22 +50,19 @@ def unwrapped_einops(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def static_view(
-    ex: Exercise, fn: Callable[..., Any]
-) -> tuple[dict[str, static.FunctionNode], dict[str, str]]:
-    """The functions and imports of fn's file, as the checker reads a workbook, with fn under
-    the exercise's id; a lambda (a declared mistake) has no definition to read."""
+def static_view(ex: Exercise, fn: Callable[..., Any]) -> facts_module.Facts:
+    """The record of fn's file, as the checker reads a workbook, with fn under the exercise's
+    id; a lambda (a declared mistake) has no definition to read."""
     tree = ast.parse(Path(fn.__code__.co_filename).read_text(encoding="utf-8"))
-    functions = static.last_definitions(tree.body)
-    if fn.__name__ not in functions:
-        return {}, {}
-    return {**functions, ex.id: functions[fn.__name__]}, static.module_bindings(tree.body)
+    facts = facts_module.build(tree.body)
+    if fn.__name__ not in facts.functions:
+        return facts_module.Facts()
+    return facts.aliased(ex.id, fn.__name__)
 
 
 def judged(ex: Exercise, fn: Callable[..., Any]) -> ExerciseResult:
     runner = InProcessRunner(fn, ex.id, Limits())
-    functions, bindings = static_view(ex, fn)
-    return exercise_judges.judge_exercise(ex, runner, functions, bindings, seed=0, device="cpu")
+    return exercise_judges.judge_exercise(ex, runner, static_view(ex, fn), seed=0, device="cpu")
 
 
 def describe(result: ExerciseResult) -> list[str]:

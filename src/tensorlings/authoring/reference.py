@@ -16,7 +16,8 @@ import torch
 
 from tensorlings.authoring.findings import Finding
 from tensorlings.authoring.judging import einops_recorded, run_probe
-from tensorlings.checker import rules, static
+from tensorlings.checker import facts as facts_module
+from tensorlings.checker import rules
 from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
@@ -129,11 +130,8 @@ def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
                 calls[name] = calls.get(name, 0) + count
     found = _answer_findings(exercise, problems[:1])
     problems = rules.call_problems(exercise, calls)
-    functions = static.last_definitions(tree.body)
-    if exercise.solution.__name__ != exercise.id and exercise.solution.__name__ in functions:
-        functions[exercise.id] = functions[exercise.solution.__name__]
-    bindings = static.module_bindings(tree.body)
-    problems += rules.static_problems(exercise, exercise.id, functions, bindings)
+    facts = facts_module.build(tree.body).aliased(exercise.id, exercise.solution.__name__)
+    problems += rules.static_problems(exercise, exercise.id, facts)
     return found + [
         _finding(
             exercise,

@@ -16,8 +16,10 @@ from typing import Any
 import torch
 
 from tensorlings.catalogue import Catalogue, sheet
+from tensorlings.checker import facts as facts_module
 from tensorlings.checker import source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
+from tensorlings.checker.facts import Facts
 from tensorlings.checker.isolation import describe as describe_isolation
 from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
@@ -51,14 +53,12 @@ def _report(path: Path, seed: int, device: str, **kwargs: Any) -> CheckReport:
     return CheckReport(file=str(path), seed=seed, torch=torch.__version__, device=device, **kwargs)
 
 
-def _planned_status(
-    exercise: Exercise, workbook: Workbook, functions: dict[str, static.FunctionNode]
-) -> ExerciseResult | None:
+def _planned_status(exercise: Exercise, workbook: Workbook, facts: Facts) -> ExerciseResult | None:
     """A verdict that needs no running: not started, or a syntax error; None to run it."""
     syntax = _syntax_problem(workbook, exercise.id)
-    if syntax is not None and exercise.id not in functions:
+    if syntax is not None and not facts.binds(exercise.id):
         return ExerciseResult(exercise.id, exercise.section, "failed", (syntax,))
-    node = functions.get(exercise.id)
+    node = facts.functions.get(exercise.id)
     if node is not None and static.is_stub(node, exercise.starter):
         return ExerciseResult(exercise.id, exercise.section, "not_started")
     return None
@@ -136,10 +136,8 @@ def _check_loaded(
     pack: Catalogue,
     timing_advice: bool = True,
 ) -> CheckReport:
-    statements = workbook.definitions()
-    functions = static.last_definitions(statements)
-    bindings = static.module_bindings(statements)
-    top = source_scan.tampering(source_scan.top_level(statements), bindings, "the file")
+    facts = facts_module.of_workbook(workbook)
+    top = source_scan.file_tampering(facts)
     names = [e.id for e in exercises] + ["test_cases"]
     session = Session(zygote, workbook, limits, names, catalogue=pack)
     session.coach = coach
@@ -164,12 +162,12 @@ def _check_loaded(
     try:
         for exercise in exercises:
             started = time.perf_counter()
-            planned = _planned_status(exercise, workbook, functions)
+            planned = _planned_status(exercise, workbook, facts)
             if planned is None:
-                planned = judge_exercise(exercise, session, functions, bindings, seed, device)
+                planned = judge_exercise(exercise, session, facts, seed, device)
                 found = session.finish_exercise(exercise.id)
-                found += _source_problems(exercise, planned, functions, bindings, top)
-                planned = _with_findings(planned, found)
+                found += _source_problems(exercise, planned, facts, top)
+                planned = _with_findings(_located(planned, facts), found)
             results.append(_timed(planned, time.perf_counter() - started))
     finally:
         session.close()
@@ -182,19 +180,16 @@ def _check_loaded(
 def _source_problems(
     exercise: Exercise,
     result: ExerciseResult,
-    functions: dict[str, static.FunctionNode],
-    bindings: dict[str, str],
+    facts: Facts,
     top: list[static.Finding],
 ) -> list[Problem]:
-    """The independent scan of the source (source_scan.py): tampering anywhere in the file or
-    in the functions this exercise uses; forbidden calls the recorder did not report."""
-    if exercise.id not in functions:
+    """The independent scan of the source (source_scan.py): tampering anywhere in what runs
+    while the file loads or in what this exercise's name reaches; forbidden calls the recorder
+    did not report."""
+    if not facts.binds(exercise.id):
         return []
-    involved = static.with_helpers(exercise.id, functions)
     problems = []
-    for finding in top + [
-        f for fn in involved for f in source_scan.tampering([fn], bindings, fn.name)
-    ]:
+    for finding in top + source_scan.reached_tampering(facts, exercise.id):
         problems.append(
             Problem(
                 "tampering",
@@ -206,7 +201,7 @@ def _source_problems(
         )
     forbidden = frozenset(n for rule in exercise.rules.forbidden for n in rule.names)
     if forbidden and not any(p.kind == "forbidden_call" for p in result.problems):
-        for finding in source_scan.forbidden_calls(involved, bindings, forbidden):
+        for finding in source_scan.forbidden_calls(facts, exercise.id, forbidden):
             problems.append(
                 Problem(
                     "forbidden_call",
@@ -217,6 +212,30 @@ def _source_problems(
                 )
             )
     return problems[:10]
+
+
+def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
+    """A forbidden call the recorder saw, placed at the line where the source names it."""
+    names = frozenset(
+        n
+        for p in result.problems
+        if p.kind == "forbidden_call" and p.line is None
+        for n in p.details.get("calls", ())
+    )
+    if not names:
+        return result
+    seen: dict[str, static.Finding] = {}
+    for finding in source_scan.forbidden_calls(facts, result.id, names):
+        seen.setdefault(finding.what, finding)  # the first line that names it
+    problems = []
+    for problem in result.problems:
+        calls = problem.details.get("calls", ()) if problem.kind == "forbidden_call" else ()
+        where = next((seen[n] for n in calls if n in seen), None)
+        if where is not None and problem.line is None:
+            message = f"{problem.message} ({where.what} is named at line {where.line}.)"
+            problem = replace(problem, message=message, line=where.line)
+        problems.append(problem)
+    return replace(result, problems=tuple(problems))
 
 
 def _with_findings(result: ExerciseResult, found: list[Problem]) -> ExerciseResult:

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 
 from tensorlings.checker import coach, mistakes, rules, static
 from tensorlings.checker import probes as probe_plans
+from tensorlings.checker.facts import Facts
+from tensorlings.checker.facts import build as build_facts
 from tensorlings.checker.judge import (
     VALUE_KINDS,
     _decode,
@@ -290,17 +292,17 @@ def _with_smallest(problem: Problem, probe: Probe, exercise_id: str, seed: int) 
 def judge_exercise(
     exercise: Exercise,
     runner: Runner,
-    functions: dict[str, static.FunctionNode],
-    bindings: dict[str, str],
+    facts: Facts,
     seed: int,
     device: str,
 ) -> ExerciseResult:
+    """`facts`: the record of the workbook's source (facts.py), read once per file."""
     available = runner.loaded.get("functions", {})
     judge = exercise.judge
     if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
         return _judge_sheet_strided(exercise, judge, runner)
     if exercise.id not in available:
-        failed_definition = _definition_failure(exercise, runner, functions)
+        failed_definition = _definition_failure(exercise, runner, facts)
         if failed_definition is not None:
             return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
         return ExerciseResult(exercise.id, exercise.section, "not_started")
@@ -312,14 +314,12 @@ def judge_exercise(
         return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
     if judge.answers:
         return _judge_answer(exercise, runner, device)
-    return _judge_calls(exercise, runner, functions, bindings, seed, device)
+    return _judge_calls(exercise, runner, facts, seed, device)
 
 
-def _definition_failure(
-    exercise: Exercise, runner: Runner, functions: dict[str, static.FunctionNode]
-) -> Problem | None:
+def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Problem | None:
     """The function is written in the file, but running its definition failed."""
-    node = functions.get(exercise.id)
+    node = facts.functions.get(exercise.id)
     if node is None:
         return None
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
@@ -339,8 +339,7 @@ def _definition_failure(
 def _judge_calls(
     exercise: Exercise,
     runner: Runner,
-    functions: dict[str, static.FunctionNode],
-    bindings: dict[str, str],
+    facts: Facts,
     seed: int,
     device: str,
 ) -> ExerciseResult:
@@ -354,10 +353,11 @@ def _judge_calls(
         # only what was seen can be judged: forbidden calls yes, missing ones no.
         complete = not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
         problems += rules.call_problems(exercise, recorded, judge_missing=complete)
-    node = functions.get(exercise.id)
+    if facts.binds(exercise.id):
+        problems += rules.static_problems(exercise, exercise.id, facts)
+    node = facts.functions.get(exercise.id)
     if node is not None:
-        problems += rules.static_problems(exercise, exercise.id, functions, bindings)
-        problems += _assert_problems(exercise, node)
+        problems += _assert_problems(exercise, node, facts)
     status = "failed" if any(p.fails for p in problems) else "passed"
     if status == "passed" and getattr(runner, "coach", True):
         problems += coach.coach_problems(exercise, runner, seed, device)
@@ -427,14 +427,14 @@ def _capped(text: str) -> str:
     )
 
 
-def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Problem]:
+def _assert_problems(exercise: Exercise, node: static.FunctionNode, facts: Facts) -> list[Problem]:
     wanted = exercise.judge.min_learner_asserts
     if not wanted:
         return []
-    found = len(relating_asserts(node))
+    found = len(relating_asserts(node, facts))
     if found >= wanted:
         return []
-    idle = len(static.learner_asserts(node)) - found
+    idle = len(static.learner_asserts(facts, node)) - found
     ignored = (
         f" ({idle} more say nothing about the arguments or the output, such as "
         "`assert 1 == 1` or `assert x.shape == x.shape`, and do not count)"
@@ -452,20 +452,16 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode) -> list[Prob
     ]
 
 
-def relating_asserts(node: static.FunctionNode) -> list[ast.Assert]:
-    """The function's asserts that say something about its arguments or its output: each must
-    read a parameter or a variable the function assigns (`assert 1 == 1` says nothing)."""
+def relating_asserts(node: static.FunctionNode, facts: Facts | None = None) -> list[ast.Assert]:
+    """The function's reachable asserts that say something about its arguments or its output:
+    each must read a parameter or a variable the function assigns (`assert 1 == 1` says
+    nothing). `facts`: the record of the file the node is from (built here when not given)."""
+    facts = facts if facts is not None else build_facts([node])
     names = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
-    names |= {
-        target.id
-        for statement in ast.walk(node)
-        if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign)
-        for target in ast.walk(statement)
-        if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store)
-    }
+    names |= facts.assigned.get(id(node), set())
     return [
         found
-        for found in static.learner_asserts(node)
+        for found in static.learner_asserts(facts, node)
         if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(found.test))
         and not _tautology(found.test)
     ]

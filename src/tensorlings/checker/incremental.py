@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.catalogue import Catalogue, sheet
-from tensorlings.checker import static
+from tensorlings.checker import facts as facts_module
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
 from tensorlings.checker.source import Workbook, read_workbook
@@ -29,10 +29,9 @@ class Key:
 
 
 def exercise_keys(workbook: Workbook, ids: tuple[str, ...]) -> dict[str, Key]:
-    statements = workbook.definitions()
-    functions = static.last_definitions(statements)
+    facts = facts_module.of_workbook(workbook)
     context = hashlib.sha256()
-    for statement in statements:
+    for statement in workbook.definitions():
         if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             context.update(ast.dump(statement).encode())
     for cell in workbook.cells:
@@ -41,9 +40,9 @@ def exercise_keys(workbook: Workbook, ids: tuple[str, ...]) -> dict[str, Key]:
     keys = {}
     for exercise_id in ids:
         digest = context.copy()
-        for function in static.with_helpers(exercise_id, functions):
-            digest.update(ast.dump(function).encode())
-        node = functions.get(exercise_id)
+        for piece in facts.reach(exercise_id):
+            digest.update(ast.dump(piece.node).encode())
+        node = facts.functions.get(exercise_id)
         keys[exercise_id] = Key(digest.hexdigest(), node.lineno if node else 0)
     return keys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tensorlings.checker import static
+from tensorlings.checker.facts import Facts
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
 
@@ -77,20 +78,13 @@ def call_problems(
     return problems
 
 
-def static_problems(
-    exercise: Exercise,
-    name: str,
-    functions: dict[str, static.FunctionNode],
-    bindings: dict[str, str],
-) -> list[Problem]:
-    """Loops, forbidden modules and imports of tensorlings' own solutions.
-
-    `bindings` are the file's imports (static.module_bindings of its statements)."""
+def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem]:
+    """Loops, forbidden modules and imports of tensorlings' own solutions, in whatever `name`
+    is bound to and all it reaches (the file's record of facts, facts.py)."""
     rules = exercise.rules
-    involved = static.with_helpers(name, functions)
     problems = []
     if rules.no_loops:
-        for finding in static.loops(involved):
+        for finding in static.loops(facts, name):
             problems.append(
                 Problem(
                     "uses_loop",
@@ -100,7 +94,7 @@ def static_problems(
                 )
             )
     if rules.forbidden_modules:
-        for finding in static.module_uses(involved, bindings, rules.forbidden_modules):
+        for finding in static.module_uses(facts, name, rules.forbidden_modules):
             problems.append(
                 Problem(
                     "forbidden_call",
@@ -110,7 +104,7 @@ def static_problems(
                     line=finding.line,
                 )
             )
-    own = static.module_uses(involved, bindings, static.OWN_SOLUTIONS)
+    own = static.module_uses(facts, name, static.OWN_SOLUTIONS)
     for finding in own:
         problems.append(
             Problem(

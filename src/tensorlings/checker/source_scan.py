@@ -1,190 +1,283 @@
-"""The second, independent look at the rules: the learner's source, read in the checker's own
-process, where nothing the learner's code does at run time can reach.
+"""The second, independent look at the rules: the learner's source, judged in the checker's own
+process against the allowlist (policy.py) before any learner code runs.
 
-It finds two things. Tampering: code that reaches into the interpreter or torch to hide calls
-from the recorder (frames, closures, the garbage collector, torch's mode stack and dispatcher
-internals, eval/exec). Correct solutions to the sheet never need any of it, so it fails the
-exercise. And forbidden calls spelled out in the code (outside the learner's own asserts),
+It reads the file's record of facts (facts.py) and finds two things. Tampering: anything
+outside the allowlist that can reach around the checker (frames, dunders, names held in
+strings, modules outside the allowlist, torch's private and internal namespaces, dispatch
+modes, JIT and compile, writes under /proc). And forbidden calls spelled in the code, called or
+passed as values, in whatever the exercise name reaches (outside the learner's own asserts),
 which back up what the recorder saw at run time.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Iterator
 
-from tensorlings.checker import static
-from tensorlings.checker.static import Finding, FunctionNode
+from tensorlings.checker import policy
+from tensorlings.checker.facts import THE_FILE, Access, Facts, Piece, Where, dotted
+from tensorlings.checker.static import Finding
 
-# Attributes that lead from a function or frame to the checker's objects, or switch off the
-# recorder. `x.f_back` is never tensor code.
-TAMPER_ATTRIBUTES = frozenset(
-    {
-        "__closure__", "cell_contents", "__globals__", "__code__", "__wrapped__",
-        "__subclasses__", "__builtins__", "f_back", "f_locals", "f_globals", "f_code",
-        "tb_frame", "gi_frame", "cr_frame", "ag_frame", "_getframe", "_current_frames",
-        "settrace", "setprofile", "addaudithook", "get_objects", "get_referrers",
-        "get_referents", "meta_path", "DisableTorchFunction", "DisableTorchFunctionSubclass",
-        "_pop_mode", "_pop_mode_temporarily", "_push_mode", "_get_current_function_mode",
-        "_get_current_function_mode_stack", "_pop_torch_function_stack",
-        "_push_on_torch_function_stack", "_get_function_stack_at", "_len_torch_function_stack",
-        "_disabled_torch_function_impl", "_set_torch_function_mode", "start_new_thread",
-        "start_new", "__dict__", "__getattribute__", "getattr_static", "getmembers",
-        "getmembers_static", "getclosurevars", "getargvalues", "attrgetter", "methodcaller",
-        "resolve_name", "CompilationUnit", "_set_torch_function_state",
-        "_set_skip_next_torch_function", "_skip_one_hop_torch_function",
-    }
-)  # fmt: skip
-# Modules (and parts of torch) whose use means going around the recorder: torch.ops and the
-# reference/prims layers dispatch below torch functions, where no mode sees them.
-TAMPER_MODULES = (
-    "ctypes",
-    "_ctypes",
-    "_thread",
-    "torch._C",
-    "torch.ops",
-    "torch._ops",
-    "torch._refs",
-    "torch._prims",
-    "torch._decomp",
-    "torch.overrides",
-    "torch.utils._python_dispatch",
-    # einops' internals call torch from einops' frames, where calls are not the learner's.
-    "einops._backends",
-    "einops._torch_specific",
-    "einops.einops",
-    # Names looked up from strings, where neither this scan nor a reader sees what is reached.
-    "builtins.getattr",
-    "builtins.setattr",
-    "builtins.delattr",
-    "builtins.vars",
-    "builtins.eval",
-    "builtins.exec",
-    "builtins.compile",
-    "builtins.__import__",
-    "operator.attrgetter",
-    "operator.methodcaller",
-    "inspect.getattr_static",
-    "inspect.getmembers",
-    "inspect.getclosurevars",
-    "inspect.getargvalues",
-    "pkgutil.resolve_name",
-    "pydoc.locate",
-    # TorchScript compiled from a string or loaded from bytes runs below the torch functions.
-    "torch.jit.CompilationUnit",
-    "torch.jit.load",
-    "torch.library",
-)
-TAMPER_BUILTINS = frozenset({"eval", "exec", "compile", "__import__"})
-# Attribute access by a name computed at run time: only a string spelled in the code is read.
-NAMED_ACCESS = frozenset({"getattr", "setattr", "delattr", "vars"})
+Act = tuple[Where, str]
+_FORMAT_METHODS = frozenset({"format", "format_map"})
 
 
-def tampering(nodes: Iterable[ast.AST], bindings: dict[str, str], owner: str) -> list[Finding]:
-    """Tampering constructs in `nodes` (a function, or the file's top-level statements)."""
-    found: list[Finding] = []
-    for node in nodes:
-        local = {**bindings, **static.module_bindings([node])}
-        for item in ast.walk(node):
-            what = _tamper_use(item, local)
-            if what is not None:
-                found.append(Finding(getattr(item, "lineno", 0), what, owner))
-    return _one_per_line(found)
+def acts(facts: Facts) -> list[Act]:
+    """Every construct of the file outside the allowlist, with where it is (judged once per
+    record)."""
+    found = facts.memo.get("acts")
+    if not isinstance(found, list):
+        found = facts.memo["acts"] = _judged(facts)
+    return found
 
 
-def _tamper_use(node: ast.AST, bindings: dict[str, str]) -> str | None:
-    if isinstance(node, ast.Attribute) and node.attr in TAMPER_ATTRIBUTES:
-        return f".{node.attr}"
-    if isinstance(node, ast.Import | ast.ImportFrom):
-        for target in static.module_bindings([node]).values():
-            if _under_any(target):
-                return f"import of {target}"
-    if isinstance(node, ast.Attribute | ast.Name) and isinstance(node.ctx, ast.Load):
-        dotted = static.dotted(node, bindings)
-        if dotted is not None and _under_any(dotted):
-            return dotted
-    if isinstance(node, ast.Name) and node.id == "__builtins__":
-        return "__builtins__"
-    if isinstance(node, ast.Call):
-        callee = node.func
-        # (a name bound by an import is that module's function, not the builtin)
-        if isinstance(callee, ast.Name) and callee.id in TAMPER_BUILTINS - bindings.keys():
-            return f"{callee.id}()"
-        if isinstance(callee, ast.Name) and callee.id in NAMED_ACCESS - bindings.keys():
-            return _named_access(callee.id, node)
-        computed = not (node.args and isinstance(node.args[0], ast.Constant))
-        if computed and static.dotted(callee, bindings) == "importlib.import_module":
-            return "importlib.import_module(…) with a name computed at run time"
-    return None
+def _judged(facts: Facts) -> list[Act]:
+    found: list[Act] = [
+        (i.where, f"import of {i.module} ({why})")
+        for i in facts.imports
+        if (why := policy.module_verdict(i.module)) is not None
+    ]
+    for access in facts.accesses:
+        found += [(access.where, what) for what in _access_acts(access, facts)]
+    for definition in facts.definitions:
+        name = definition.name
+        if name.startswith("__") and name not in policy.OPERATOR_DUNDERS:
+            owner = definition.where.owner
+            top = owner is not None and owner.node is definition.node
+            where = definition.where if top else _later(definition.where)
+            found.append((where, f"a definition of {name}"))
+    found += [
+        (text.where, f"a path under /proc ({text.value[:40]!r})")
+        for text in facts.texts
+        if text.value.startswith(policy.PROC)
+    ]
+    return found
 
 
-def _named_access(builtin: str, call: ast.Call) -> str | None:
-    """getattr(x, "shape") is plain code; getattr(x, "soft" + "max") or vars(torch) hides
-    which attribute it reaches, from this scan as from a reader."""
-    if builtin == "vars":
-        return "vars(…)" if call.args else None
-    name = _constant_name(call)
-    if name is None:
-        return f"{builtin}(…) with a name computed at run time"
-    return f"{builtin}(…, {name!r})" if name in TAMPER_ATTRIBUTES else None
+def _later(where: Where) -> Where:
+    """A method is reached through its class, not run while the file loads."""
+    return Where(where.line, where.owner, False, where.in_assert, where.reachable, None)
 
 
-def _constant_name(call: ast.Call) -> str | None:
-    if len(call.args) > 1 and isinstance(call.args[1], ast.Constant):
-        value = call.args[1].value
-        return value if isinstance(value, str) else None
-    return None
+def _access_acts(access: Access, facts: Facts) -> Iterator[str]:
+    node = access.node
+    if isinstance(node, ast.Name) and node.id not in facts.aliases:
+        yield from _name_acts(access, node.id, facts)
+    if isinstance(node, ast.Attribute):
+        yield from _attribute_acts(access, node, facts)
+    if access.path is not None:
+        why = policy.module_verdict(access.path, access.membership)
+        if why is not None:
+            yield f"{access.path} ({why})"
+        option = access.path.startswith(policy.OPTION_WRITES)
+        if access.store and isinstance(node, ast.Attribute) and not option:
+            yield f"an assignment to {access.path}, which changes a module for everyone"
 
 
-def _under_any(path: str) -> bool:
-    return any(path == module or path.startswith(module + ".") for module in TAMPER_MODULES)
+def _name_acts(access: Access, name: str, facts: Facts) -> Iterator[str]:
+    if not isinstance(access.node.ctx, ast.Load):
+        if name.startswith("__") and name not in policy.BOUND_DUNDERS:
+            yield f"an assignment to {name}"  # `__torch_function__ = ...` in a class body
+        return
+    if name in facts.by_name:
+        return  # the file's own name, not the builtin
+    if name in policy.REFUSED_BUILTINS:
+        yield f"{name} ({policy.REFUSED_BUILTINS[name]})"
+    elif name.startswith("__") and name not in policy.HARMLESS_DUNDER_NAMES:
+        yield name
+    elif name in policy.NAMED_ACCESS:
+        yield from _named_access(name, access.call, facts)
+    elif name == "open" and access.call is not None:
+        yield from _open_acts(access.call)
 
 
-def _one_per_line(found: list[Finding]) -> list[Finding]:
+def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterator[str]:
+    attr = node.attr
+    if attr.startswith("__") and attr.endswith("__"):
+        if attr not in policy.HARMLESS_DUNDER_ATTRIBUTES:
+            yield f".{attr}"
+    elif attr in policy.FRAME_ATTRIBUTES:
+        yield f".{attr} (frames, code and tracebacks lead to the checker's objects)"
+    elif _foreign_private(attr, access, node, facts):
+        yield f".{attr} (a private attribute of an object that is not the file's own)"
+    if attr in _FORMAT_METHODS and access.call is not None:
+        yield from _format_acts(node.value, access.call, facts)
+
+
+def _foreign_private(attr: str, access: Access, node: ast.Attribute, facts: Facts) -> bool:
+    """`obj._x` where `_x` is not a name the file itself defines or assigns (`self._x = ...`,
+    `other._x` in a method), nor a namedtuple's: a private name of someone else's object."""
+    if not attr.startswith("_") or attr in policy.HARMLESS_PRIVATE:
+        return False
+    return access.path is None and not _own_object(node.value) and attr not in _own_names(facts)
+
+
+def _own_names(facts: Facts) -> frozenset[str]:
+    """Every attribute name the file assigns and every name it defines (once per record)."""
+    found = facts.memo.get("own_names")
+    if not isinstance(found, frozenset):
+        stored = {
+            a.node.attr for a in facts.accesses if a.store and isinstance(a.node, ast.Attribute)
+        }
+        stored |= {a.node.id for a in facts.accesses if a.store and isinstance(a.node, ast.Name)}
+        found = facts.memo["own_names"] = frozenset(stored | {d.name for d in facts.definitions})
+    return found
+
+
+def _own_object(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def _named_access(name: str, call: ast.Call | None, facts: Facts) -> Iterator[str]:
+    """getattr(x, "shape") is plain code; getattr(x, "soft" + "max"), getattr as a value
+    (`reduce(getattr, [...], obj)`) or a private name hide what is reached."""
+    if name == "hasattr":
+        return
+    if call is None:
+        yield f"{name} used as a value, which reaches attributes by names held in strings"
+        return
+    spelled = call.args[1] if len(call.args) > 1 else None
+    if not (isinstance(spelled, ast.Constant) and isinstance(spelled.value, str)):
+        yield f"{name}(…) with a name computed at run time"
+        return
+    attr = spelled.value
+    if (
+        attr.startswith("_") and attr not in policy.HARMLESS_DUNDER_ATTRIBUTES
+    ) or attr in policy.FRAME_ATTRIBUTES:
+        yield f"{name}(…, {attr!r})"
+    receiver = dotted(call.args[0], facts.aliases) if call.args else None
+    if receiver is None:
+        return
+    why = policy.module_verdict(f"{receiver}.{attr}")
+    if why is not None:
+        yield f"{name}({receiver}, {attr!r}) ({why})"
+    elif name != "getattr":
+        yield f"{name}({receiver}, {attr!r}), which changes a module for everyone"
+
+
+def _open_acts(call: ast.Call) -> Iterator[str]:
+    mode = call.args[1] if len(call.args) > 1 else None
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    if mode is None:
+        return  # reading
+    if isinstance(mode, ast.Constant) and not policy.WRITE_MODES & set(str(mode.value)):
+        return
+    target = call.args[0] if call.args else None
+    if isinstance(target, ast.JoinedStr) and target.values:
+        target = target.values[0]
+    spelled = isinstance(target, ast.Constant) and isinstance(target.value, str)
+    if spelled and not str(target.value).startswith(policy.PROC):  # type: ignore[union-attr]
+        return
+    yield "open(…) for writing a path computed at run time or under /proc"
+
+
+def _format_acts(receiver: ast.expr, call: ast.Call, facts: Facts) -> Iterator[str]:
+    """`"{0.__class__}".format(x)` walks attributes by name, as getattr would. A template
+    held in a name is judged by every constant string the name is assigned."""
+    if isinstance(receiver, ast.Name) and receiver.id == "str" and call.args:
+        receiver = call.args[0]
+    templates: list[str | None] = [None]
+    if isinstance(receiver, ast.BinOp) and isinstance(receiver.op, ast.Mult):
+        # `"{:>8}" * 3` repeats one template; `+` could join a field from harmless halves.
+        receiver = next(
+            (s for s in (receiver.left, receiver.right) if isinstance(s, ast.Constant)), receiver
+        )
+    if isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
+        templates = [receiver.value]
+    elif isinstance(receiver, ast.Name):
+        templates = facts.texts_bound.get(receiver.id) or [None]
+    if None in templates:
+        yield "a format string computed at run time, whose fields may walk attributes"
+        return
+    for template in templates:
+        walking = _walking_fields(str(template))
+        if walking:
+            yield f"a format field {{{walking[0]}}} that walks attributes or items by name"
+            return
+
+
+def _walking_fields(template: str) -> list[str]:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+    except ValueError:
+        return []  # formatting raises at run time, before it reaches anything
+    return [f for f in fields if "." in f or "[" in f]
+
+
+def _file_level(where: Where) -> bool:
+    owner = where.owner
+    if owner is None:
+        return True
+    return where.at_load and not isinstance(owner.node, ast.Import | ast.ImportFrom)
+
+
+def _one_per_line(found: Iterable[Finding]) -> list[Finding]:
     by_line: dict[int, Finding] = {}
     for finding in found:
         by_line.setdefault(finding.line, finding)
     return sorted(by_line.values(), key=lambda f: f.line)
 
 
-def top_level(statements: Iterable[ast.stmt]) -> list[ast.stmt]:
-    """The file's statements other than function definitions (which are scanned on their own,
-    when an exercise uses them). Classes count here: their bodies run at load."""
-    return [s for s in statements if not isinstance(s, FunctionNode)]
+def file_tampering(facts: Facts) -> list[Finding]:
+    """Tampering in what runs while the file loads: it fails every exercise."""
+    return _one_per_line(
+        Finding(where.line, what, THE_FILE) for where, what in acts(facts) if _file_level(where)
+    )
 
 
-def forbidden_calls(
-    functions: Iterable[FunctionNode], bindings: dict[str, str], names: frozenset[str]
-) -> list[Finding]:
-    """Calls spelled in the code whose called name is one of `names` (`t.eye(n)`,
-    `x.clamp(min=0)`, `from torch import eye; eye(n)`), outside the learner's own asserts."""
-    found: list[Finding] = []
-    for function in functions:
-        local = {**bindings, **static.module_bindings([function])}
-        exempt = {
-            id(n) for a in ast.walk(function) if isinstance(a, ast.Assert) for n in ast.walk(a)
-        }
-        for node in ast.walk(function):
-            if not isinstance(node, ast.Call) or id(node) in exempt:
-                continue
-            called = _called_name(node.func, local)
-            if called is not None and called in names:
-                found.append(Finding(node.lineno, called, function.name))
+def reached_tampering(facts: Facts, name: str) -> list[Finding]:
+    """Tampering in the definitions that what `name` is bound to reaches."""
+    reached = {id(piece) for piece in facts.reach(name)}
+    return _one_per_line(
+        Finding(where.line, what, where.owner.label)
+        for where, what in acts(facts)
+        if not _file_level(where) and where.owner is not None and id(where.owner) in reached
+    )
+
+
+def reached_accesses(facts: Facts, pieces: list[Piece]) -> Iterator[Access]:
+    """The reachable accesses of `pieces` outside the learner's own asserts."""
+    reached = {id(piece) for piece in pieces}
+    for access in facts.accesses:
+        where = access.where
+        owned = where.owner is not None and id(where.owner) in reached
+        if owned and where.reachable and not where.in_assert:
+            yield access
+
+
+def forbidden_calls(facts: Facts, name: str, names: frozenset[str]) -> list[Finding]:
+    """Forbidden torch or einops functions that what `name` is bound to calls or passes on as
+    a value (`t.eye(n)`, `x.clamp(min=0)`, `partial(torch.softmax, dim=-1)`,
+    `reduce(torch.logaddexp, ...)`), outside the learner's own asserts."""
+    found = []
+    for access in reached_accesses(facts, facts.reach(name)):
+        called = _forbidden_name(access)
+        if called is not None and called in names:
+            assert access.where.owner is not None
+            found.append(Finding(access.where.line, called, access.where.owner.label))
+    bound = {id(piece) for piece in facts.running(name)}  # `from torch import eye as name`
+    for imported in facts.imports:
+        owner = imported.where.owner
+        if owner is not None and id(owner) in bound and imported.module.startswith("torch."):
+            called = _public(imported.module.rsplit(".", 1)[-1])
+            if called in names:
+                found.append(Finding(imported.where.line, called, name))
     return _one_per_line(found)
 
 
-def _called_name(callee: ast.AST, bindings: dict[str, str]) -> str | None:
-    """The torch or einops call (or tensor method) a call spells; None for other modules'
-    functions (numpy's are judged by what they return, as at run time)."""
-    if isinstance(callee, ast.Attribute):
-        dotted = static.dotted(callee, bindings)
-        if dotted is not None and not dotted.startswith(("torch.", "einops.")):
-            return None
-        return _public(callee.attr)
-    if isinstance(callee, ast.Name) and callee.id in bindings:
-        target = bindings[callee.id]
-        if target.startswith(("torch.", "einops.")):
-            return _public(target.rsplit(".", 1)[1])
+def _forbidden_name(access: Access) -> str | None:
+    """The torch or einops function an access names; None for other modules' functions
+    (numpy's are judged by what they return, as at run time)."""
+    node, path = access.node, access.path
+    if not access.outermost or access.store:
+        return None
+    if path is not None:
+        return _public(path.rsplit(".", 1)[-1]) if path.startswith(("torch.", "einops.")) else None
+    if isinstance(node, ast.Attribute) and access.call is not None:
+        return _public(node.attr)  # a tensor method: `x.clamp(min=0)`
     return None
 
 

@@ -1,0 +1,155 @@
+"""The allowlist (checker/policy.py) as judged by the source scan (checker/source_scan.py):
+what it refuses, with the construct and its line, and the ordinary code it lets through."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tensorlings.checker import facts, policy, source_scan
+
+
+def acts(source: str) -> list[tuple[int, str]]:
+    found = facts.of_source(textwrap.dedent(source))
+    return [(where.line, what) for where, what in source_scan.acts(found)]
+
+
+@pytest.mark.parametrize(
+    ("line", "construct"),
+    [
+        ("x = f.__globals__", "__globals__"),
+        ("x = g.gi_frame", "gi_frame"),
+        ("x = c.co_consts", "co_consts"),
+        ("x = getattr(f, name)", "computed at run time"),
+        ("x = getattr(f, '__closure__')", "__closure__"),
+        ("x = functools.reduce(getattr, names, f)", "getattr used as a value"),
+        ("x = '{0.__class__}'.format(f)", "format field"),
+        ("x = '{0[key]}'.format(f)", "format field"),
+        ("x = fmt.format(f)", "format string computed"),
+        ("x = vars(torch)", "vars"),
+        ("x = globals()", "globals"),
+        ("x = eval('1')", "eval"),
+        ("x = __import__('os')", "__import__"),
+        ("x = operator.attrgetter('eye')", "attrgetter"),
+        ("import ctypes", "ctypes"),
+        ("import inspect", "inspect"),
+        ("import threading", "threading"),
+        ("import subprocess", "subprocess"),
+        ("import importlib", None),  # the import alone is harmless; its use is judged
+        ("x = importlib.import_module('os')", "import_module"),
+        ("x = os.fork()", "fork"),
+        ("x = os.system('ls')", "system"),
+        ("x = sys._getframe()", "_getframe"),
+        ("x = sys.modules['einops.einops']", "sys.modules"),
+        ("x = torch._C", "_C"),
+        ("x = torch.ops.aten.eye", "torch.ops"),
+        ("x = torch.jit.script", "torch.jit"),
+        ("x = torch.compile", "torch.compile"),
+        ("x = torch.library", "torch.library"),
+        ("from torch.overrides import TorchFunctionMode", "torch.overrides"),
+        ("x = einops.einops.reduce", "einops.einops"),
+        ("torch.eye = print", "an assignment to torch.eye"),
+        ("x = open(name, 'w')", "open"),
+        ("x = open('/proc/self/mem', 'r+b')", "/proc"),
+        ("x = y._private", "private attribute"),
+        ("x = [torch][0]._C", "private attribute"),
+        ("x = ('{0.' + '__globals__}').format(f)", "format string computed"),
+        ("import psutil", "installed package"),
+        ("x = breakpoint", "breakpoint"),
+        ("import logging; x = logging.currentframe()", "currentframe"),
+        ("x = sys.exc_info()", "exc_info"),
+        ("import traceback; x = traceback.walk_stack(None)", "walk_stack"),
+        ("import pickle", "pickle"),
+        ("x = y.__class__.__subclasses__()", "__subclasses__"),
+        ("class M(torch.Tensor): __del__ = print", "__del__"),
+        ("class M(torch.Tensor): __torch_function__ = classmethod(print)", "__torch_function__"),
+    ],
+)
+def test_a_construct_outside_the_allowlist_is_named_with_its_line(line, construct):
+    source = f"import functools, operator, os, sys, importlib, einops, torch\n{line}\n"
+    found = acts(source)
+    if construct is None:
+        assert found == []
+    else:
+        assert any(at == 2 and construct in what for at, what in found), found
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sys.path.append('..')",
+        "sys.path.insert(0, os.getcwd())",
+        "os.chdir(os.path.dirname('a/b'))",
+        "os.environ['KMP_DUPLICATE_LIB_OK'] = 'TRUE'",
+        "IN_COLAB = 'google.colab' in sys.modules",
+        "print(f'{x.shape} {type(x).__name__}', '{:.2f}'.format(1.0), '%d' % 3)",
+        "x = getattr(torch, 'arange')(3)",
+        "x = hasattr(y, name)",
+        "torch.backends.cudnn.deterministic = True",
+        "x = Pair(1, 2)._replace(a=3)._asdict()",
+        "class V:\n    def __init__(self):\n        self._v = 1\n    def __eq__(self, other):\n"
+        "        return self._v == other._v",
+        "print(('{:>8}' * 3).format(1, 2, 3))",
+        "x = functools.reduce(operator.add, [1, 2])",
+        "x = open('data.txt').read()",
+        "x = open(f'results_{n}.txt', 'w')",
+        "MAIN = __name__ == '__main__'",
+        "import plotly_course_helpers",
+        "from part2_utils import imshow",
+        "import importlib\nimportlib.reload(sys)",
+        "class M(torch.nn.Module):\n    def __init__(self):\n        super().__init__()",
+        "from typing import Callable\nfrom pathlib import Path\nP = Path.cwd() / 'x'",
+        "import numpy as np\nimport einops\nimport math\nimport random",
+    ],
+)
+def test_ordinary_learner_code_is_allowed(line):
+    source = (
+        f"import functools, operator, os, sys, torch\nfrom collections import namedtuple\n{line}\n"
+    )
+    assert acts(source) == []
+
+
+def test_every_allowed_module_has_a_reason():
+    assert all(module.reason for module in policy.ALLOWED)
+    assert all(reason for module in policy.ALLOWED for reason in module.refused.values())
+
+
+def test_a_module_the_grader_does_not_have_is_harmless():
+    assert policy.module_verdict("part2_utils.plot") is None
+    assert policy.module_verdict("gc") is not None
+    assert policy.module_verdict("torch.nn.functional.softmax") is None
+    assert policy.module_verdict("torch.utils._python_dispatch") is not None
+
+
+def test_tampering_in_an_unreached_function_fails_only_its_reachers():
+    found = facts.of_source(
+        "import gc\n\ndef unused():\n    return gc.get_objects()\n\ndef f(x):\n    return x\n"
+    )
+    assert source_scan.file_tampering(found) == []
+    assert source_scan.reached_tampering(found, "f") == []
+    assert [f.line for f in source_scan.reached_tampering(found, "unused")] == [1, 4]
+
+
+def test_tampering_that_runs_while_the_file_loads_is_the_files():
+    found = facts.of_source(
+        "import torch\nx = vars(torch)\n\n@torch.compile\ndef f(x):\n    pass\n"
+    )
+    assert [f.line for f in source_scan.file_tampering(found)] == [2, 4]
+
+
+def test_a_template_held_in_a_name_is_judged_by_the_strings_it_holds():
+    plain = 'template = "row {}: {:.2f}"\nprint(template.format(1, 2.0))\n'
+    assert acts(plain) == []
+    walking = 'template = "{0.__globals__}"\nprint(template.format(f))\n'
+    assert [line for line, _ in acts(walking)] == [2]
+
+
+def test_each_imported_name_is_judged_where_it_is_used():
+    found = facts.of_source("import os, inspect\n\ndef f(x):\n    return os.getcwd()\n")
+    assert source_scan.reached_tampering(found, "f") == []
+
+
+def test_a_star_import_of_a_refused_module_is_the_files():
+    found = facts.of_source("from ctypes import *\n")
+    assert [f.line for f in source_scan.file_tampering(found)] == [1]
