@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.results import CheckReport
-from tensorlings.grading.checking import CheckSettings, crashed
+from tensorlings.grading.checking import HINTS_KEY, CheckSettings, crashed
 from tensorlings.grading.config import GradingConfig
 from tensorlings.grading.errors import GradingError, GradingInterrupted
 from tensorlings.grading.flags import workbook_flag
@@ -270,6 +270,8 @@ class _Saver:
 
     def save(self, name: str, data: dict[str, Any], sha256: str) -> None:
         source = self.sources[name]
+        data = dict(data)
+        hints = data.pop(HINTS_KEY, None)  # from the pool process's pack, not from the check
         if self.snapshots is not None:
             data = self.snapshots.clean(data)  # the submission's path, never the copy's
         try:
@@ -285,6 +287,7 @@ class _Saver:
             "source": str(source.source),
             "seed": self.settings.seed,
             "flag": _flag(source, self.contents.get(name), report),
+            "hints": hints if isinstance(hints, dict) else {},
         }
         try:
             graded = self.store.save(name, data, grading)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -20,6 +21,8 @@ class Graded:
     submission: str
     report: CheckReport
     flag: str | None = None
+    # The pack's first hints for each failed exercise (id -> hints), for the feedback file.
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @property
     def could_not_check(self) -> bool:
