@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import json
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,14 @@ from grading_helpers import GOOD, report, small_class
 
 from tensorlings import catalogue
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.grading.config import FeedbackInputs, parse_config
+from tensorlings.grading.config import FeedbackInputs, GradingConfig, parse_config
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.grade import grade
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports import write_reports
-from tensorlings.grading.reports.feedback import file_names, md_text
+from tensorlings.grading.reports.feedback import feedback_markdown, file_names, md_text
 from tensorlings.grading.reports.shown_inputs import shown_call, shown_message
+from tensorlings.grading.scoring import score
 
 # Each student fails rearrange_2 their own way and prints something only they print.
 STUDENTS = {
@@ -84,6 +86,20 @@ def test_feedback_never_shows_the_reference_solution(graded_class: Path) -> None
         text = path.read_text()
         assert all(line not in text for line in body), path.name
         assert "(rows cols) -> rows cols" not in text, path.name
+
+
+def test_feedback_never_shows_the_grading_seed(graded_class: Path) -> None:
+    seed = str(json.loads((graded_class / "class.json").read_text())["seed"])
+    for path in (graded_class / "feedback").iterdir():
+        assert seed not in path.read_text(), path.name
+    message = (
+        "wrong (smallest failing case found: n=1; "
+        "`tensorlings check --exercise f --seed 42` repeats it)"
+    )
+    failed = ExerciseResult("f", "s", "failed", (Problem("wrong_values", message),))
+    graded = Graded("ann", report("ann.py", failed))
+    page = feedback_markdown(graded, score(graded, ["f"], GradingConfig()), ClassContext(seed=42))
+    assert "42" not in page and "smallest failing case found: n=1\\)" in page
 
 
 def test_the_class_report_links_each_students_feedback(graded_class: Path) -> None:
