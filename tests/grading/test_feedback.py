@@ -18,7 +18,12 @@ from tensorlings.grading.errors import GradingError
 from tensorlings.grading.grade import grade
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports import write_reports
-from tensorlings.grading.reports.feedback import feedback_markdown, file_names, md_text
+from tensorlings.grading.reports.feedback import (
+    feedback_html,
+    feedback_markdown,
+    file_names,
+    md_text,
+)
 from tensorlings.grading.reports.shown_inputs import shown_call, shown_message
 from tensorlings.grading.scoring import score
 
@@ -100,6 +105,16 @@ def test_feedback_never_shows_the_grading_seed(graded_class: Path) -> None:
     graded = Graded("ann", report("ann.py", failed))
     page = feedback_markdown(graded, score(graded, ["f"], GradingConfig()), ClassContext(seed=42))
     assert "42" not in page and "smallest failing case found: n=1\\)" in page
+    # Learner code can print a call's seed, which starts with the run's own.
+    printed = ExerciseResult("f", "s", "failed", (Problem("wrong_values", "wrong"),),
+                             output="my seed is 123456789004\n")  # fmt: skip
+    graded = Graded("ann", report("ann.py", printed))
+    total = score(graded, ["f"], GradingConfig())
+    for page in (
+        feedback_markdown(graded, total, ClassContext(seed=123456789)),
+        feedback_html(graded, total, ClassContext(seed=123456789)),
+    ):
+        assert "123456789" not in page and "my seed is (seed)004" in page
 
 
 def test_the_class_report_links_each_students_feedback(graded_class: Path) -> None:

@@ -86,6 +86,14 @@ _REPEAT_WITH_SEED = re.compile(r";?\s*`tensorlings check[^`]*--seed \d+` repeats
 _SEED = re.compile(r"--seed \d+")
 
 
+def _seed_hidden(text: str, context: ClassContext) -> str:
+    """The text with the run's seed taken out wherever it shows (learner code can print the
+    per-call seeds, which start with it). A seed too short to be told from other numbers was
+    chosen with --seed, not drawn, and is left."""
+    seed = str(context.seed) if context.seed is not None else ""
+    return text.replace(seed, "(seed)") if len(seed) >= 6 else text
+
+
 def _without_seed(message: str) -> str:
     return _SEED.sub("--seed (kept by your instructor)", _REPEAT_WITH_SEED.sub("", message))
 
@@ -157,7 +165,7 @@ def feedback_html(item: Graded, total: Score, context: ClassContext) -> str:
         parts.append("<h2>Notes</h2><p>These do not cost points.</p>")
         parts += [_exercise_html(e) for e in noted]
     parts += ["<h2>Every exercise</h2>", _table_html(shown), "</body></html>"]
-    return "\n".join(parts) + "\n"
+    return _seed_hidden("\n".join(parts) + "\n", context)
 
 
 def _exercise_html(exercise: ExerciseFeedback) -> str:
@@ -252,7 +260,7 @@ def feedback_markdown(item: Graded, total: Score, context: ClassContext) -> str:
         f"{e.points:g} / {e.max_points:g} |"
         for e in shown
     ]
-    return "\n".join(parts) + "\n"
+    return _seed_hidden("\n".join(parts) + "\n", context)
 
 
 def _exercise_markdown(exercise: ExerciseFeedback) -> list[str]:
