@@ -152,3 +152,9 @@ def mistakes_class() -> list[Graded]:
         Graded("eve", report("eve.py", *(ExerciseResult(i, SECTION, "not_started")
                                           for i in ("ex_a", "ex_b", "ex_c"))), flag="empty"),
     ]  # fmt: skip
+
+
+def grades_beside(tmp_path: Path) -> Path:
+    """An output folder outside tmp_path, where a test writes its submissions: an output
+    folder in the folder that holds the submissions is refused."""
+    return tmp_path.parent / f"{tmp_path.name}-grades"

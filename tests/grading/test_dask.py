@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grading_helpers import EXITS, GOOD
+from grading_helpers import EXITS, GOOD, grades_beside
 
 from tensorlings.grading import dask_runner
 from tensorlings.grading.errors import GradingError
@@ -55,7 +55,7 @@ def test_dask_grades_each_in_a_limited_process_and_its_worker_survives(
 ) -> None:
     for name, text in {"good": GOOD, "exits": EXITS, "bomb": BOMB}.items():
         (tmp_path / f"{name}.py").write_text(text)
-    out = tmp_path / "grades"
+    out = grades_beside(tmp_path)
     workbooks = sorted(tmp_path.glob("*.py"))
     summary = grade(workbooks, out, dask_address=cluster.scheduler_address)
     assert (summary.checked, summary.failed, summary.could_not_check) == (3, 2, 0)
@@ -79,8 +79,8 @@ def rearrange_1():
 @pytest.mark.slow
 def test_dask_messages_never_show_the_temporary_copy(cluster: Any, tmp_path: Path) -> None:
     (tmp_path / "peek.py").write_text(PEEK)
-    grade([tmp_path / "peek.py"], tmp_path / "grades", dask_address=cluster.scheduler_address)
-    text = (tmp_path / "grades" / "results" / "peek.json").read_text()
+    grade([tmp_path / "peek.py"], grades_beside(tmp_path), dask_address=cluster.scheduler_address)
+    text = (grades_beside(tmp_path) / "results" / "peek.json").read_text()
     assert "tensorlings-grade-" not in text
     [problem] = {e["id"]: e for e in json.loads(text)["exercises"]}["rearrange_1"]["problems"]
     assert f"checked from {tmp_path / 'peek.py'}" in problem["message"]
@@ -91,7 +91,7 @@ def test_dask_local_starts_a_cluster_on_this_machine_and_stops_it(
     distributed: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "good.py").write_text(GOOD)
-    summary = grade([tmp_path / "good.py"], tmp_path / "grades", dask_address="local")
+    summary = grade([tmp_path / "good.py"], grades_beside(tmp_path), dask_address="local")
     assert (summary.checked, summary.failed, summary.could_not_check) == (1, 0, 0)
-    data = json.loads((tmp_path / "grades" / "results" / "good.json").read_text())
+    data = json.loads((grades_beside(tmp_path) / "results" / "good.json").read_text())
     assert data["file"] == str(tmp_path / "good.py")

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from grading_helpers import GOOD, WRONG, exercise, report, small_class
+from grading_helpers import GOOD, WRONG, exercise, grades_beside, report, small_class
 
 from tensorlings.grading import grade as grade_module
 from tensorlings.grading.errors import GradingError
@@ -108,11 +108,11 @@ def test_a_symlink_out_of_a_submission_is_refused_with_a_clear_row(tmp_path: Pat
     assert listed["copycat"].workbook is None
     assert "symbolic link to another submission" in (listed["copycat"].problem or "")
     summary = grade(
-        [tmp_path / "class" / "mallory", tmp_path / "class" / "trent.py"], tmp_path / "grades"
+        [tmp_path / "class" / "mallory", tmp_path / "class" / "trent.py"], grades_beside(tmp_path)
     )  # nothing to check: no worker is started
     assert summary.could_not_check == 2
     for report_file in ("grades.csv", "junit.xml", "report.html", "class.json"):
-        assert "TOP SECRET" not in (tmp_path / "grades" / report_file).read_text()
+        assert "TOP SECRET" not in (grades_beside(tmp_path) / report_file).read_text()
 
 
 ANSI = "\x1b[2J\x1b[31mYOU PASSED\x1b[0m\r\u202eevil"
@@ -167,12 +167,12 @@ def test_grade_refuses_weak_isolation_unless_allowed(
     monkeypatch.delenv("TENSORLINGS_ALLOW_WEAK_ISOLATION", raising=False)
     (tmp_path / "ada.py").write_text(GOOD)
     with pytest.raises(GradingError) as refused:
-        grade([tmp_path / "ada.py"], tmp_path / "grades")
+        grade([tmp_path / "ada.py"], grades_beside(tmp_path))
     assert str(refused.value).startswith(
         "refusing to grade without the full sandbox (missing: cgroup, seccomp)"
     )
     assert "--allow-weak-isolation" in str(refused.value)
-    assert not list((tmp_path / "grades" / "results").glob("*.json"))  # nothing was checked
+    assert not list((grades_beside(tmp_path) / "results").glob("*.json"))  # nothing was checked
 
 
 def test_reports_of_a_weak_run_say_so() -> None:
@@ -198,19 +198,19 @@ def test_forged_and_corrupt_results_are_checked_again_with_the_folder_seed(
     for name, text in (("good", GOOD), ("wrong", WRONG)):
         (tmp_path / f"{name}.py").write_text(text)
     paths = [tmp_path / "good.py", tmp_path / "wrong.py"]
-    first = grade(paths, tmp_path / "grades", jobs=1)
-    results = tmp_path / "grades" / "results"
+    first = grade(paths, grades_beside(tmp_path), jobs=1)
+    results = grades_beside(tmp_path) / "results"
     wrong = json.loads((results / "wrong.json").read_text())
     assert wrong["seed"] == wrong["grading"]["seed"] == first.seed
     for item in wrong["exercises"]:  # what a stray process would write: all passed
         item.update(status="passed", problems=[])
     (results / "wrong.json").write_text(json.dumps(wrong))
     (results / "good.json").write_text("{half a fi")
-    again = grade(paths, tmp_path / "grades", jobs=1)
+    again = grade(paths, grades_beside(tmp_path), jobs=1)
     assert (again.rejected, again.checked, again.seed) == (2, 2, first.seed)
     recheck = json.loads((results / "wrong.json").read_text())
     assert recheck["summary"]["failed"] == 1
-    forced = grade(paths, tmp_path / "grades", jobs=1, seed=7)
+    forced = grade(paths, grades_beside(tmp_path), jobs=1, seed=7)
     assert forced.checked == 2
     assert {json.loads((results / f).read_text())["seed"] for f in os.listdir(results)} == {7}
 
@@ -247,11 +247,11 @@ def test_a_weak_report_stops_the_run_before_it_is_saved(
     monkeypatch.delenv("TENSORLINGS_ALLOW_WEAK_ISOLATION", raising=False)
     (tmp_path / "ada.py").write_text(GOOD)
     with pytest.raises(WeakIsolation, match=r"missing: seccomp"):
-        grade([tmp_path / "ada.py"], tmp_path / "grades")
-    assert not list((tmp_path / "grades" / "results").glob("*.json"))
-    allowed = grade([tmp_path / "ada.py"], tmp_path / "grades", allow_weak_isolation=True)
+        grade([tmp_path / "ada.py"], grades_beside(tmp_path))
+    assert not list((grades_beside(tmp_path) / "results").glob("*.json"))
+    allowed = grade([tmp_path / "ada.py"], grades_beside(tmp_path), allow_weak_isolation=True)
     assert allowed.weak_isolation
-    data = json.loads((tmp_path / "grades" / "class.json").read_text())
+    data = json.loads((grades_beside(tmp_path) / "class.json").read_text())
     assert data["isolation"] == {
         "full": False,
         "weak_allowed": True,
@@ -286,11 +286,11 @@ def test_a_submission_changed_during_the_run_is_judged_on_the_bytes_hashed(
     for name in ("a_first", "b_victim"):
         (tmp_path / f"{name}.py").write_text(GOOD)
     paths = [tmp_path / "a_first.py", tmp_path / "b_victim.py"]
-    grade(paths, tmp_path / "grades", jobs=1, progress=_Tamperer(paths[1]))
-    victim = json.loads((tmp_path / "grades" / "results" / "b_victim.json").read_text())
+    grade(paths, grades_beside(tmp_path), jobs=1, progress=_Tamperer(paths[1]))
+    victim = json.loads((grades_beside(tmp_path) / "results" / "b_victim.json").read_text())
     assert victim["summary"]["failed"] == 0  # judged on what was hashed: the good workbook
     assert victim["file"] == str(paths[1])  # the copy it was checked from is never shown
     assert ".checking" not in json.dumps(victim)
-    assert not (tmp_path / "grades" / ".checking").exists()
-    again = grade(paths, tmp_path / "grades", jobs=1)  # the change is seen next time
+    assert not (grades_beside(tmp_path) / ".checking").exists()
+    again = grade(paths, grades_beside(tmp_path), jobs=1)  # the change is seen next time
     assert again.checked == 1 and again.failed == 1

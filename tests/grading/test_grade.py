@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from grading_helpers import GOOD, write_class
+from grading_helpers import GOOD, grades_beside, write_class
 
 from tensorlings.checker.results import CheckReport
 from tensorlings.grading.cli import main
@@ -133,47 +133,49 @@ def test_running_again_checks_only_what_is_missing_or_changed(
 ) -> None:
     submissions, out, _ = graded_class
     shutil.copytree(submissions, tmp_path / "submissions")
-    shutil.copytree(out, tmp_path / "grades")
-    (tmp_path / "grades" / "results" / "erin.json").unlink()  # as if killed before erin
+    shutil.copytree(out, grades_beside(tmp_path))
+    (grades_beside(tmp_path) / "results" / "erin.json").unlink()  # as if killed before erin
     (tmp_path / "submissions" / "wrong.py").write_text(GOOD)  # the learner fixed it
-    kept = {n: (tmp_path / "grades" / "results" / f"{n}.json").stat().st_ino for n in ("good",)}
+    kept = {n: (grades_beside(tmp_path) / "results" / f"{n}.json").stat().st_ino for n in ("good",)}
     again = grade(
         [tmp_path / "submissions" / f for f in ("broken.py", "empty", "erin", "exits.py",
                                                 "good.py", "wrong.py")],
-        tmp_path / "grades",
+        grades_beside(tmp_path),
         jobs=1,
     )  # fmt: skip
     assert (again.checked, again.unchanged) == (2, 4)
-    assert (tmp_path / "grades" / "results" / "good.json").stat().st_ino == kept["good"]
-    fixed = json.loads((tmp_path / "grades" / "results" / "wrong.json").read_text())
+    assert (grades_beside(tmp_path) / "results" / "good.json").stat().st_ino == kept["good"]
+    fixed = json.loads((grades_beside(tmp_path) / "results" / "wrong.json").read_text())
     assert fixed["summary"]["failed"] == 0
-    assert sorted(results(tmp_path / "grades")) == NAMES
+    assert sorted(results(grades_beside(tmp_path))) == NAMES
 
 
 def test_cli_exits_0_when_no_exercise_failed(tmp_path: Path) -> None:
     (tmp_path / "ada.py").write_text(GOOD)
-    run = run_cli(tmp_path / "ada.py", "--out", tmp_path / "grades", "--jobs", "1")
+    run = run_cli(tmp_path / "ada.py", "--out", grades_beside(tmp_path), "--jobs", "1")
     assert run.code == 0, run.err
-    assert run.out.startswith(f"Graded 1 submission into {tmp_path / 'grades'} (1 checked now) in")
+    assert run.out.startswith(
+        f"Graded 1 submission into {grades_beside(tmp_path)} (1 checked now) in"
+    )
 
 
 def test_cli_exits_2_for_a_submission_that_does_not_exist(tmp_path: Path) -> None:
-    run = run_cli(tmp_path / "nobody.py", "--out", tmp_path / "grades")
+    run = run_cli(tmp_path / "nobody.py", "--out", grades_beside(tmp_path))
     assert run.code == 2
     assert run.err == (
         f"tensorlings grade: {str(tmp_path / 'nobody.py')!r} does not exist: "
         "give workbooks (.py, .ipynb) or folders that hold one\n"
     )
-    assert not (tmp_path / "grades").exists()
+    assert not (grades_beside(tmp_path)).exists()
 
 
 def test_cli_exits_2_for_an_out_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "ada.py").write_text(GOOD)
-    (tmp_path / "grades").write_text("")
-    run = run_cli(tmp_path / "ada.py", "--out", tmp_path / "grades")
+    (grades_beside(tmp_path)).write_text("")
+    run = run_cli(tmp_path / "ada.py", "--out", grades_beside(tmp_path))
     assert run.code == 2
     assert run.err == (
-        f"tensorlings grade: --out {str(tmp_path / 'grades')!r} is a file, not a folder; "
+        f"tensorlings grade: --out {str(grades_beside(tmp_path))!r} is a file, not a folder; "
         "give a new or existing folder for the results\n"
     )
 
@@ -199,3 +201,21 @@ def test_exit_code_says_whether_anything_failed() -> None:
     assert summary(0, 0).exit_code == 0
     assert summary(1, 0).exit_code == 1
     assert summary(0, 1).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("rejected", "line"),
+    [
+        (1, "1 stored result failed validation (it was edited or damaged), so it was "
+            "checked again."),
+        (3, "3 stored results failed validation (they were edited or damaged), so they were "
+            "checked again."),
+    ],
+)  # fmt: skip
+def test_the_closing_lines_count_rejected_results_in_a_plain_sentence(
+    rejected: int, line: str
+) -> None:
+    from tensorlings.grading.cli import describe
+
+    summary = GradeSummary(Path("g"), 3, 3, 0, 0, 0, 1.0, (), rejected=rejected)
+    assert describe(summary).splitlines()[2] == line

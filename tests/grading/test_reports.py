@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -158,7 +159,10 @@ def test_html_is_one_self_contained_page() -> None:
     assert not [t for t, _ in elements.tags if t in ("link", "img", "iframe")]
     assert [a for t, a in elements.tags if t == "script"] == [{}]  # one inline script, no src
     urls = [v for _, a in elements.tags for k, v in a.items() if k in ("src", "href") and v]
-    assert urls and all(url.startswith("#student-") for url in urls)  # links within the page
+    within = [url for url in urls if url.startswith("#student-")]  # links within the page
+    handed_back = [url for url in urls if re.fullmatch(r"feedback/[\w.-]+\.(html|md)", url)]
+    assert within and sorted(within + handed_back) == sorted(urls)  # and each feedback file
+    assert len(handed_back) == 2 * len(small_class())
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from grading_helpers import GOOD
+from grading_helpers import GOOD, grades_beside
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def results(out: Path) -> dict[str, os.stat_result]:
 def test_kill_9_midway_then_the_same_command_checks_only_what_was_missing(tmp_path: Path) -> None:
     for number in range(COUNT):
         (tmp_path / f"s{number}.py").write_text(SLOW + f"# learner {number}\n")
-    out = tmp_path / "grades"
+    out = grades_beside(tmp_path)
     workbooks = sorted(str(p) for p in tmp_path.glob("s*.py"))
     command = [sys.executable, "-m", "tensorlings.grading", *workbooks, "--out", str(out)]
     command += ["--jobs", "2"]
@@ -100,7 +100,7 @@ def test_kill_9_midway_then_the_same_command_checks_only_what_was_missing(tmp_pa
 def test_ctrl_c_saves_what_is_done_and_exits_130(tmp_path: Path) -> None:
     for number in range(COUNT):
         (tmp_path / f"s{number}.py").write_text(SLOW + f"# learner {number}\n")
-    out = tmp_path / "grades"
+    out = grades_beside(tmp_path)
     workbooks = sorted(str(p) for p in tmp_path.glob("s*.py"))
     command = [sys.executable, "-m", "tensorlings.grading", *workbooks, "--out", str(out)]
     grader = subprocess.Popen(

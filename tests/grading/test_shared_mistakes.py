@@ -87,3 +87,19 @@ def test_a_submission_with_two_named_mistakes_is_in_both_groups() -> None:
     ]
     groups = {m.mistake: m.submissions for m in shared_mistakes(graded)}
     assert groups == {population: ("ann", "ben"), transposed: ("ann", "cat")}
+
+
+def test_a_shared_mistake_title_never_shows_an_unknown_line() -> None:
+    def raised(line: int) -> Problem:
+        message = f"batched_softmax raised ZeroDivisionError at line {line}: division by zero"
+        return Problem("exception", message, call="batched_softmax(x)", line=line)
+
+    graded = [
+        student("ann", raised(3), exercise="batched_softmax"),
+        student("ben", raised(41), exercise="batched_softmax"),
+    ]
+    [group] = shared_mistakes(graded)
+    assert group.mistake == (
+        "same exception on batched_softmax(x): batched_softmax raised ZeroDivisionError: "
+        "division by zero"
+    )

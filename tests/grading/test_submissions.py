@@ -144,13 +144,41 @@ def test_unique_names_skip_a_name_already_taken() -> None:
     assert unique_names(["a", "a", "a-2"]) == ["a", "a-2", "a-2-2"]
 
 
-def test_the_output_folder_is_never_a_submission(tmp_path: Path) -> None:
-    touch(tmp_path / "ann.py")
-    touch(tmp_path / "grades" / "results" / "ann.json")
-    found = resolve(sorted(tmp_path.iterdir()), out_dir=tmp_path / "grades")
+def test_an_output_folder_beside_the_submissions_is_refused_and_says_why(tmp_path: Path) -> None:
+    touch(tmp_path / "class" / "ann.py")
+    touch(tmp_path / "class" / "grades" / "results" / "ann.json")
+    given = sorted((tmp_path / "class").iterdir())
+    with pytest.raises(GradingError) as refused:
+        resolve(given, out_dir=tmp_path / "class" / "grades")
+    assert str(refused.value) == (
+        f"--out {str(tmp_path / 'class' / 'grades')!r} is inside {str(tmp_path / 'class')!r}, "
+        "the folder that holds the submissions: on the next run its reports would be graded "
+        "as a student's submission. Give an output folder outside the submissions, e.g. "
+        f"--out {str(tmp_path / 'grades')!r}"
+    )
+    with pytest.raises(GradingError) as named:  # the output folder given as a submission
+        resolve([tmp_path / "class" / "grades"], out_dir=tmp_path / "class" / "grades")
+    assert str(named.value) == (
+        f"--out {str(tmp_path / 'class' / 'grades')!r} is the submission "
+        f"{str(tmp_path / 'class' / 'grades')!r}: on the next run its reports would be graded "
+        "as a student's submission. Give an output folder outside the submissions, e.g. "
+        f"--out {str(tmp_path / 'grades')!r}"
+    )
+
+
+def test_the_submissions_folder_itself_as_output_is_refused(tmp_path: Path) -> None:
+    touch(tmp_path / "class" / "ann.py")
+    touch(tmp_path / "class" / "ann" / "workbook.py")
+    with pytest.raises(GradingError, match=r"is '.*class', the folder that holds the submissions"):
+        resolve([tmp_path / "class" / "ann.py"], out_dir=tmp_path / "class")
+    with pytest.raises(GradingError, match=r"is inside the submission '.*ann'"):
+        resolve([tmp_path / "class" / "ann"], out_dir=tmp_path / "class" / "ann" / "out")
+
+
+def test_an_output_folder_outside_the_submissions_folder_is_accepted(tmp_path: Path) -> None:
+    touch(tmp_path / "class" / "ann.py")
+    found = resolve([tmp_path / "class" / "ann.py"], out_dir=tmp_path / "grades")
     assert [s.name for s in found] == ["ann"]
-    with pytest.raises(GradingError, match="no submissions given"):
-        resolve([tmp_path / "grades"], out_dir=tmp_path / "grades")
 
 
 def test_blank_submission_counts_as_nothing_attempted() -> None:

@@ -105,7 +105,7 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
                 catalogue=pack,
                 timing_advice=settings.timing_advice,
             )
-            return report.to_json()
+            return {**report.to_json(), HINTS_KEY: hints_to_try(pack, report)}
         except WorkerError as error:
             holder.reset()
             lost = error
@@ -121,6 +121,25 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
         f"run `tensorlings check {workbook}` to see which statement ends it"
     )
     return crashed(workbook, message, settings)
+
+
+# The pack's first hints for each failed exercise travel beside the report (never inside it:
+# the check schema stays as it is), so that the grader, which never loads a pack (nor torch),
+# can write each student's feedback file.
+HINTS_KEY = "hints_to_try"
+HINTS_SHOWN = 2  # the graduated hints start gentle; later ones come close to the answer
+
+
+def hints_to_try(pack: Any, report: Any) -> dict[str, list[str]]:
+    hints: dict[str, list[str]] = {}
+    for result in report.exercises:
+        if result.status != "failed":
+            continue
+        try:
+            hints[result.id] = [str(h) for h in pack.get(result.id).hints[:HINTS_SHOWN]]
+        except Exception:  # an exercise the pack no longer has: no hint, never a lost result
+            continue
+    return hints
 
 
 def crashed(workbook: Path | str, message: str, settings: CheckSettings) -> dict[str, Any]:

@@ -210,10 +210,12 @@ def describe(summary: GradeSummary) -> str:
     if summary.flagged:
         lines.insert(2, f"{plural(summary.flagged, 'odd upload')} flagged (see class.json).")
     if summary.rejected:
+        one = summary.rejected == 1
         lines.insert(
             2,
-            f"{plural(summary.rejected, 'stored result')} failed validation (edited or "
-            "damaged) and were checked again.",
+            f"{plural(summary.rejected, 'stored result')} failed validation "
+            f"({'it was' if one else 'they were'} edited or damaged), so "
+            f"{'it was' if one else 'they were'} checked again.",
         )
     if summary.weak_isolation:
         lines.append(

@@ -15,6 +15,11 @@ visibility settings.
     summary_visibility = "visible"   # of the whole result
     stdout_visibility = "hidden"     # of the autograder's own output
 
+    [feedback]
+    inputs = "full"           # how each student's feedback file shows a failing input:
+                              # "full" (the call as the checker shows it), "shape" (tensors as
+                              # their shape), "none" (the function's name only)
+
 Every key is optional; no config gives one point per exercise and notes that cost nothing.
 """
 
@@ -24,6 +29,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +41,21 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+class FeedbackInputs(str, Enum):
+    """How much of a failing input a student's feedback file shows."""
+
+    FULL = "full"  # the call as the checker wrote it, every value
+    SHAPE = "shape"  # each tensor written as its shape, other arguments as they are
+    NONE = "none"  # the function's name only
+
+
 _SECTIONS = {
     "weights": None,  # any exercise id
     "notes": ("edge_case_cost", "timing_advice"),
     "gradescope": ("visibility", "summary_visibility", "stdout_visibility"),
+    "feedback": ("inputs",),
 }
 
 
@@ -54,6 +71,7 @@ class GradingConfig:
     visibility: str = "visible"
     summary_visibility: str = "visible"
     stdout_visibility: str = "hidden"
+    feedback_inputs: FeedbackInputs = FeedbackInputs.FULL
     source: str | None = None  # the file it was read from
 
     def weight(self, exercise_id: str) -> float:
@@ -82,6 +100,7 @@ class GradingConfig:
                 "summary_visibility": self.summary_visibility,
                 "stdout_visibility": self.stdout_visibility,
             },
+            "feedback": {"inputs": self.feedback_inputs.value},
         }
 
 
@@ -140,8 +159,20 @@ def parse_config(data: Mapping[str, Any], *, source: str = "the grading config")
         visibility=_visibility(where, gradescope, "visibility"),
         summary_visibility=_visibility(where, gradescope, "summary_visibility"),
         stdout_visibility=_visibility(where, gradescope, "stdout_visibility", "hidden"),
+        feedback_inputs=_feedback_inputs(where, data.get("feedback", {})),
         source=source,
     )
+
+
+def _feedback_inputs(where: str, section: Mapping[str, Any]) -> FeedbackInputs:
+    value = section.get("inputs", FeedbackInputs.FULL.value)
+    try:
+        return FeedbackInputs(value)
+    except ValueError:
+        raise GradingError(
+            f"{where}: [feedback] inputs = {value!r} must be one of: "
+            + ", ".join(repr(choice.value) for choice in FeedbackInputs)
+        ) from None
 
 
 def _number(

@@ -21,7 +21,7 @@ from typing import Any
 
 from tensorlings import files
 from tensorlings.checker.results import CheckReport
-from tensorlings.grading.checking import CheckSettings, crashed
+from tensorlings.grading.checking import HINTS_KEY, CheckSettings, crashed
 from tensorlings.grading.config import GradingConfig
 from tensorlings.grading.errors import GradingError, GradingInterrupted
 from tensorlings.grading.flags import workbook_flag
@@ -289,6 +289,8 @@ class _Saver:
 
     def save(self, name: str, data: dict[str, Any], sha256: str) -> None:
         source = self.sources[name]
+        data = dict(data)
+        hints = data.pop(HINTS_KEY, None)  # from the pool process's pack, not from the check
         if self.snapshots is not None:
             data = self.snapshots.clean(data)  # the submission's path, never the copy's
         try:
@@ -304,6 +306,7 @@ class _Saver:
             "source": str(source.source),
             "seed": self.settings.seed,
             "flag": _flag(source, self.contents.get(name), report, self.settings),
+            "hints": hints if isinstance(hints, dict) else {},
         }
         if source.choice is not None:  # both workbooks in the folder: which one, and why
             grading["workbook_choice"] = source.choice.to_json()

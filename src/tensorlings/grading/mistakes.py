@@ -18,6 +18,12 @@ from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.model import Graded
 
 _WHERE = re.compile(r"\b(?:cell \d+, )?lines? \d+(?:[-–]\d+)?\b")
+# The same place with its connecting words, taken out of a title: each member's line differs,
+# and a title never shows a line it cannot know ("at line ?").
+_WHERE_PHRASE = re.compile(
+    r"\s*\(\s*(?:at |on |in )?(?:cell \d+, )?lines? \d+(?:[-–]\d+)?\s*\)"
+    r"|,?\s*\b(?:at |on |in )?(?:cell \d+, )?lines? \d+(?:[-–]\d+)?\b"
+)
 _VOLATILE_DETAILS = ("line", "lines", "seconds", "duration_s")
 
 
@@ -66,7 +72,7 @@ def describe(problem: Problem) -> str:
             f"same {what}{on}: got {details['actual_at_first']} where "
             f"{details.get('expected_at_first')} is expected (index {index})"
         )
-    message = _WHERE.sub("line ?", problem.message)
+    message = _WHERE_PHRASE.sub("", problem.message).strip()
     return f"same {what}{on}: {message[:160]}"
 
 

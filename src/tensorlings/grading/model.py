@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 
@@ -24,6 +25,8 @@ class Graded:
     report: CheckReport
     flag: str | None = None
     choice: WorkbookChoice | None = None  # the folder held both workbooks: which was graded
+    # The pack's first hints for each failed exercise (id -> hints), for the feedback file.
+    hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def choice_note(self) -> str:
         """The choice between two workbooks in a sentence, or "" when there was none."""

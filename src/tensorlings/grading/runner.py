@@ -1,10 +1,10 @@
 """Check many workbooks in parallel on this machine, and hand each result back as it completes.
 
-A pool of `jobs` spawned processes, each holding one zygote for all the workbooks it checks.
-At most `jobs` workbooks are in flight, so when a pool process dies only those few are
-affected: they are checked again one at a time on a fresh pool, and a workbook that kills its
-process even alone gets a "crashed" result. Results go to `on_result` in this process, which
-alone writes them.
+A pool of `jobs` processes (forked from one server that imported the checker once), each
+holding one zygote for all the workbooks it checks. At most `jobs` workbooks are in flight,
+so when a pool process dies only those few are affected: they are checked again one at a time
+on a fresh pool, and a workbook that kills its process even alone gets a "crashed" result.
+Results go to `on_result` in this process, which alone writes them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,32 @@ def _start_pool_process(parent: int) -> None:
     # If the grader is killed (kill -9), its pool processes must not live on.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
+    # The pool process is forked by the forkserver (its parent), which ends when the grader
+    # does; a grader already gone before the death signal was set means nobody wants us.
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
         os._exit(1)
+    if os.getppid() == 1:
+        os._exit(1)
+    _let_go_of_the_grader_pipe()
+    # Start the zygote (it imports torch) and import the checker (which imports torch too)
+    # now, while the grader is still planning, not when the first workbook arrives.
+    with contextlib.suppress(WorkerUnavailable):  # the first task reports it, as a result
+        _HOLDER.start()
+    import tensorlings.checker.check  # noqa: F401
+
+
+def _let_go_of_the_grader_pipe() -> None:
+    """The forkserver hands each process it forks the grader's end of its "alive" pipe and
+    lives on while any process holds it: closed here, the server ends with the grader, and
+    this process with the server (the death signal), so a killed grader leaves nothing."""
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
 def run_local(
@@ -152,7 +177,7 @@ _DIED = (
 def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_context(),
         initializer=_start_pool_process,
         initargs=(os.getpid(),),
     )
@@ -165,6 +190,16 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     processes = _processes(pool)
     pool.shutdown(wait=True)
     _end(processes)
+
+
+def _context() -> Any:
+    """Pool processes forked from a server that imported the checker (and so torch, with no
+    op ever run: safe to fork) once, instead of each spawned process importing it again: one
+    import of torch for the whole run, not one per pool process (nor per broken pool). The
+    grader itself still never imports torch."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tensorlings.grading.runner", "tensorlings.checker.check"])
+    return context
 
 
 def _processes(pool: ProcessPoolExecutor) -> list[Any]:

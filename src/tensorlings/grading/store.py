@@ -220,4 +220,16 @@ def _graded(submission: str, data: Mapping[str, Any]) -> Graded:
         if isinstance(grading, dict)
         else None
     )
-    return Graded(submission, report, flag if flag in FLAGS else None, choice)
+    hints = grading.get("hints") if isinstance(grading, dict) else None
+    return Graded(submission, report, flag if flag in FLAGS else None, choice, hints=_hints(hints))
+
+
+def _hints(data: Any) -> dict[str, tuple[str, ...]]:
+    """The hints recorded with a result: exercise id -> hints, anything else left out."""
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(key): tuple(str(h) for h in value[:4])
+        for key, value in data.items()
+        if isinstance(value, list) and all(isinstance(h, str) for h in value)
+    }

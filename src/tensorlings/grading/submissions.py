@@ -42,18 +42,17 @@ def resolve(
     `alice` and `bob`; `alice/workbook.py` is `alice` too. `pack` (--pack) tells which
     exercises count as attempted when a folder holds both workbooks.
 
-    The output folder is never a submission, so `grade class/* --out class/grades` can be run
-    again as it is."""
-    skip = out_dir.resolve() if out_dir is not None else None
+    An output folder in the folder that holds the submissions is refused (see
+    `refuse_out_among`)."""
     found: Found = {}
     for argument in arguments:
         source = Path(argument)
         # A link is a submission of its own, never merged into the one it points to.
         key = source.absolute() if source.is_symlink() else source.resolve()
-        if skip is not None and (key == skip or skip in key.parents):
-            continue
         if key not in found:
             found[key] = (source, *_locate(source, pack))
+        if out_dir is not None:
+            refuse_out_among(source, Path(out_dir))
     _refuse_links_to_others(found)
     if not found:
         raise GradingError(
@@ -66,6 +65,27 @@ def resolve(
         for name, (source, workbook, problem, flag) in zip(names, candidates, strict=True)
     ]
     return tuple(sorted(submissions, key=lambda s: s.name))
+
+
+def refuse_out_among(source: Path, out_dir: Path) -> None:
+    """Refuse an output folder that is a submission, is inside one, or is (or is in) the folder
+    that holds one: `grade class/* --out class/grades` would take the reports for
+    a student's submission on the next run, and `--out class` leaves nothing to grade."""
+    out, given = out_dir.resolve(), source.absolute().resolve()
+    holder = source.absolute().parent.resolve()
+    if out == given or given in out.parents:
+        where = "is" if out == given else "is inside"
+        where += f" the submission {str(source)!r}"
+    elif out == holder or holder in out.parents:
+        where = "is" if out == holder else "is inside"
+        where += f" {str(source.parent)!r}, the folder that holds the submissions"
+    else:
+        return
+    raise GradingError(
+        f"--out {str(out_dir)!r} {where}: on the next run its reports would be graded as a "
+        "student's submission. Give an output folder outside the submissions, e.g. "
+        f"--out {str(holder.parent / 'grades')!r}"
+    )
 
 
 Located = tuple[Path | None, str | None, str | None]  # (workbook, why none, flag)

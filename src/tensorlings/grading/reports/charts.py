@@ -32,12 +32,40 @@ _KIND_PALETTE = (
     "#6b6ecf", "#b5cf6b", "#d6616b", "#000000", "#9c9ede", "#e7ba52", "#a55194",
 )  # fmt: skip
 
-WIDTH = 960
-LABEL_END = 215  # labels end here; bars start a little after
-BAR_START = 225
+WIDTH = 960  # the least width of a chart; one with longer labels or notes is wider
+LABEL_END = 215  # labels end here at least; bars start a little after
+BAR_GAP = 10
 BAR_WIDTH = 480
 ROW = 22
 BAR = 15
+# Widths of 12 px text, generous so that no label is cut: the monospace labels' advance is
+# 0.6 em; the notes' proportional font stays under 0.62 em a character on average.
+_MONO_PX = 7.3
+_TEXT_PX = 7.5
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a bar chart's labels end, its bars start, and how wide it is, fitted to its text
+    (the page scales a wide chart down to its column, so text is never cut off)."""
+
+    label_end: float
+    width: float
+
+    @property
+    def bar_start(self) -> float:
+        return self.label_end + BAR_GAP
+
+    @property
+    def note_start(self) -> float:
+        return self.bar_start + BAR_WIDTH + 10
+
+
+def fitted(labels: Sequence[str], notes: Sequence[str], legend: float = 0) -> Layout:
+    label_end = max(LABEL_END, 8 + _MONO_PX * max(map(len, labels), default=0))
+    notes_width = _TEXT_PX * max(map(len, notes), default=0)
+    width = max(WIDTH, label_end + BAR_GAP + BAR_WIDTH + 20 + notes_width, legend)
+    return Layout(round(label_end), round(width))
 
 
 def kind_colour(kind: str) -> str:
@@ -53,35 +81,39 @@ class Segment:
     title: str
 
 
-def _svg(height: int, label: str, body: list[str]) -> str:
+def _svg(height: int, label: str, body: list[str], width: float = WIDTH) -> str:
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height}" '
+        f'viewBox="0 0 {width:g} {height}" role="img" aria-label="{escape(label)}">'
         + "".join(body)
         + "</svg>"
     )
 
 
-def _legend(entries: Sequence[tuple[str, str]]) -> tuple[list[str], int]:
+def _legend(entries: Sequence[tuple[str, str]], layout: Layout) -> tuple[list[str], int]:
     """Colour keys in rows above the bars, and the y where the bars may start."""
-    parts, x, y = [], BAR_START, 6
+    parts, x, y = [], layout.bar_start, 6
     for colour, word in entries:
-        step = 28 + 7 * len(word)
-        if x + step > WIDTH and x > BAR_START:
-            x, y = BAR_START, y + 20
+        step = 28 + _TEXT_PX * len(word)
+        if x + step > layout.width and x > layout.bar_start:
+            x, y = layout.bar_start, y + 20
         parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="{y + 10}" class="legend">{escape(word)}</text>')
         x += step
     return parts, y + 24
 
 
-def _row(y: int, label: str, segments: Sequence[Segment], note: str, data: str) -> str:
+def _row(
+    y: int, label: str, segments: Sequence[Segment], note: str, data: str, layout: Layout
+) -> str:
     parts = [f"<g {data}>"]
-    parts.append(f'<text x="{LABEL_END}" y="{y + BAR - 3}" class="label">{escape(label)}</text>')
     parts.append(
-        f'<rect x="{BAR_START}" y="{y}" width="{BAR_WIDTH}" height="{BAR}" class="track"/>'
+        f'<text x="{layout.label_end:g}" y="{y + BAR - 3}" class="label">{escape(label)}</text>'
     )
-    x = float(BAR_START)
+    parts.append(
+        f'<rect x="{layout.bar_start:g}" y="{y}" width="{BAR_WIDTH}" height="{BAR}" class="track"/>'
+    )
+    x = float(layout.bar_start)
     for segment in segments:
         width = BAR_WIDTH * segment.value
         if width > 0:
@@ -90,7 +122,7 @@ def _row(y: int, label: str, segments: Sequence[Segment], note: str, data: str) 
                 f'fill="{segment.colour}"><title>{escape(segment.title)}</title></rect>'
             )
         x += width
-    parts.append(f'<text x="{BAR_START + BAR_WIDTH + 10}" y="{y + BAR - 3}" class="note">')
+    parts.append(f'<text x="{layout.note_start:g}" y="{y + BAR - 3}" class="note">')
     parts.append(f"{escape(note)}</text></g>")
     return "".join(parts)
 
@@ -102,8 +134,10 @@ def _attributes(**values: object) -> str:
 def pass_rate_chart(stats: Sequence[ExerciseStats]) -> str:
     """A bar per exercise: passed, failed, not started, could not be checked, of all submissions."""
     order = ("passed", "failed", "not_started", "unchecked")
-    body, top = _legend([(STATUS_COLOURS[s], STATUS_WORDS[s]) for s in order])
-    for position, s in enumerate(stats):
+    notes = [f"{s.passed}/{s.submissions} passed ({s.pass_rate:.0%})" for s in stats]
+    layout = fitted([s.id for s in stats], notes)
+    body, top = _legend([(STATUS_COLOURS[s], STATUS_WORDS[s]) for s in order], layout)
+    for position, (s, note) in enumerate(zip(stats, notes, strict=True)):
         counts = {"passed": s.passed, "failed": s.failed, "not_started": s.not_started}
         counts["unchecked"] = s.unchecked
         total = max(s.submissions, 1)
@@ -111,25 +145,28 @@ def pass_rate_chart(stats: Sequence[ExerciseStats]) -> str:
             Segment(counts[k] / total, STATUS_COLOURS[k], f"{s.id}: {counts[k]} {STATUS_WORDS[k]}")
             for k in order
         ]
-        note = f"{s.passed}/{s.submissions} passed ({s.pass_rate:.0%})"
         data = _attributes(
             chart="pass-rate", exercise=s.id, passed=s.passed, failed=s.failed,
             not_started=s.not_started, unchecked=s.unchecked,
         )  # fmt: skip
-        body.append(_row(top + position * ROW, s.id, segments, note, data))
-    return _svg(top + len(stats) * ROW + 4, "pass rate per exercise", body)
+        body.append(_row(top + position * ROW, s.id, segments, note, data, layout))
+    return _svg(top + len(stats) * ROW + 4, "pass rate per exercise", body, layout.width)
 
 
 def hardest_chart(hardest: Sequence[ExerciseStats]) -> str:
     """The exercises failed most often, as a share of those who tried them."""
-    body, top = _legend([(STATUS_COLOURS["failed"], "failed, of the submissions that tried it")])
-    for position, s in enumerate(hardest):
+    notes = [
+        f"failed by {s.failed} of {s.attempted} who tried ({s.fail_share:.0%})" for s in hardest
+    ]
+    layout = fitted([s.id for s in hardest], notes)
+    legend = [(STATUS_COLOURS["failed"], "failed, of the submissions that tried it")]
+    body, top = _legend(legend, layout)
+    for position, (s, note) in enumerate(zip(hardest, notes, strict=True)):
         title = f"{s.id}: failed by {s.failed} of {s.attempted} who tried"
         segments = [Segment(s.fail_share, STATUS_COLOURS["failed"], title)]
-        note = f"failed by {s.failed} of {s.attempted} who tried ({s.fail_share:.0%})"
         data = _attributes(chart="hardest", exercise=s.id, failed=s.failed, attempted=s.attempted)
-        body.append(_row(top + position * ROW, s.id, segments, note, data))
-    return _svg(top + len(hardest) * ROW + 4, "hardest exercises", body)
+        body.append(_row(top + position * ROW, s.id, segments, note, data, layout))
+    return _svg(top + len(hardest) * ROW + 4, "hardest exercises", body, layout.width)
 
 
 def kinds_chart(stats: Sequence[ExerciseStats], shown: int = 3) -> str:
@@ -137,17 +174,18 @@ def kinds_chart(stats: Sequence[ExerciseStats], shown: int = 3) -> str:
     with_problems = [s for s in stats if s.kinds]
     largest = max((sum(n for _, n in s.kinds) for s in with_problems), default=1)
     kinds_seen = sorted({kind for s in with_problems for kind, _ in s.kinds}, key=_kind_order)
-    body, top = _legend([(kind_colour(kind), kind) for kind in kinds_seen])
-    for position, s in enumerate(with_problems):
+    notes = [", ".join(f"{kind} ×{n}" for kind, n in s.kinds[:shown]) for s in with_problems]
+    layout = fitted([s.id for s in with_problems], notes)
+    body, top = _legend([(kind_colour(kind), kind) for kind in kinds_seen], layout)
+    for position, (s, note) in enumerate(zip(with_problems, notes, strict=True)):
         segments = [
             Segment(n / largest, kind_colour(kind), f"{s.id}: {kind} in {n} submissions")
             for kind, n in s.kinds
         ]
-        note = ", ".join(f"{kind} ×{n}" for kind, n in s.kinds[:shown])
         kinds = ";".join(f"{kind}={n}" for kind, n in s.kinds)
         data = _attributes(chart="kinds", exercise=s.id, kinds=kinds)
-        body.append(_row(top + position * ROW, s.id, segments, note, data))
-    return _svg(top + len(with_problems) * ROW + 4, "most common problem kinds", body)
+        body.append(_row(top + position * ROW, s.id, segments, note, data, layout))
+    return _svg(top + len(with_problems) * ROW + 4, "most common problem kinds", body, layout.width)
 
 
 def _kind_order(kind: str) -> tuple[int, str]:

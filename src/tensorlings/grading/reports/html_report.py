@@ -27,7 +27,13 @@ from tensorlings.grading.scoring import score
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       margin: 24px auto; max-width: 1000px; color: #212121; background: #fff; }
+       margin: 24px auto; max-width: 1600px; padding: 0 24px; color: #212121; background: #fff; }
+/* Wide content scrolls in its own box, never the page; charts shrink to their column. */
+.wide { overflow-x: auto; } svg { max-width: 100%; height: auto; }
+#scores td.n { white-space: nowrap; } #scores td.error { min-width: 14em; }
+#scores td.error, li, .example { overflow-wrap: anywhere; }
+#scores td[data-column=submission] { overflow-wrap: anywhere; min-width: 9em; }
+#scores td.strip { white-space: normal; min-width: 12em; line-height: 12px; }
 h1 { margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #e0e0e0; }
 .meta, .explain { color: #616161; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0; }
@@ -83,7 +89,7 @@ def class_report_html(graded: Sequence[Graded], context: ClassContext | None = N
         _cards(graded),
         "<h2>Submissions</h2>",
         '<p class="explain">Click a column to sort; a name opens its details below.</p>',
-        scores_table(graded, scores),
+        f'<div class="wide">{scores_table(graded, scores)}</div>',
         shared_mistakes_section(shared_mistakes(graded)),
         *_charts(graded, stats),
         student_panels(graded, scores),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import quote
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.mistakes import SharedMistake
 from tensorlings.grading.model import ClassContext, Graded
-from tensorlings.grading.reports import charts
+from tensorlings.grading.reports import charts, feedback
 from tensorlings.grading.reports.gradescope import FLAG_WORDS
 from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.safe_text import safe_text
@@ -172,13 +173,14 @@ def student_panels(graded: Sequence[Graded], scores: Sequence[Score]) -> str:
         '<p class="explain">Open a submission to see every exercise: its verdict, what failed '
         "with the call that shows it, and the notes, which do not fail it.</p>",
     ]
+    names = feedback.file_names(graded)
     for item, total in zip(graded, scores, strict=True):
-        parts.append(_panel(item, total))
+        parts.append(_panel(item, total, names[item.submission]))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _panel(item: Graded, total: Score) -> str:
+def _panel(item: Graded, total: Score, feedback_name: str) -> str:
     name = escape(item.submission)
     flag = f" · {_flag_badge(item.flag)}" if item.flag else ""
     lines = [
@@ -187,6 +189,7 @@ def _panel(item: Graded, total: Score) -> str:
         f"<summary><b>{name}</b> · {total.points:g} / {total.max_points:g} points "
         f"({total.percent:g}%){flag}</summary>",
         f'<p class="meta">{escape(safe_text(item.report.file))}</p>',
+        _feedback_links(feedback_name),
     ]
     if item.flag:
         lines.append(f'<p class="flag-text">{escape(FLAG_WORDS.get(item.flag, item.flag))}.</p>')
@@ -209,6 +212,15 @@ def _panel(item: Graded, total: Score) -> str:
     lines += [_verdict_row(part, results.get(part.id)) for part in total.exercises]
     lines.append("</tbody></table></details>")
     return "\n".join(lines)
+
+
+def _feedback_links(name: str) -> str:
+    """Links to the student's own feedback files, to hand back (grading writes them)."""
+    where = f"{feedback.FOLDER}/{quote(name)}"
+    return (
+        f'<p class="feedback">Feedback to hand back: <a href="{escape(where)}.html">'
+        f'{escape(name)}.html</a> · <a href="{escape(where)}.md">{escape(name)}.md</a></p>'
+    )
 
 
 def _verdict_row(part: ExerciseScore, result: ExerciseResult | None) -> str:
