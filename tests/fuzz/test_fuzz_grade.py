@@ -44,10 +44,11 @@ def test_check_gives_any_upload_a_report(zygote: Zygote, upload: tuple[str, byte
 def test_grade_writes_every_report_for_any_uploads(uploads: list[tuple[str, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         paths = []
+        (Path(folder) / "class").mkdir()
         for number, (suffix, content) in enumerate(uploads):
-            paths.append(Path(folder) / f"s{number}.{suffix}")
+            paths.append(Path(folder) / "class" / f"s{number}.{suffix}")
             paths[-1].write_bytes(content)
-        out = Path(folder) / "out"
+        out = Path(folder) / "out"  # beside the submissions: an --out among them is refused
         summary = grade(paths, out, jobs=1, gradescope=True, allow_weak_isolation=True)
         assert summary.submissions == len(uploads)
         rows = json.loads((out / "class.json").read_text("utf-8"))["submissions"]

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from grading_helpers import exercise, report
+from grading_helpers import exercise, grades_beside, report
 
 from tensorlings import workbook
 from tensorlings.grading.model import ClassContext, Graded
@@ -114,18 +114,18 @@ def test_grade_of_a_folder_with_both_workbooks_grades_the_work_and_says_so(
     from tensorlings.grading.grade import grade
 
     two_workbooks(tmp_path / "nina")
-    grade([tmp_path / "nina"], tmp_path / "grades", jobs=1)
-    stored = json.loads((tmp_path / "grades" / "results" / "nina.json").read_text())
+    grade([tmp_path / "nina"], grades_beside(tmp_path), jobs=1)
+    stored = json.loads((grades_beside(tmp_path) / "results" / "nina.json").read_text())
     assert stored["file"].endswith("workbook.py")
     assert stored["grading"]["workbook_choice"]["reason"] == "only_one_attempted"
     assert stored["grading"]["flag"] is None  # not the untouched template
-    (row,) = csv.DictReader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text()))
+    (row,) = csv.DictReader(io.StringIO((grades_beside(tmp_path) / "grades.csv").read_text()))
     assert row["workbook_choice"] == NOTE
     # Work in the other file changes the reason, though not the file graded: said anew.
     notebook = tmp_path / "nina" / "workbook.ipynb"
     cells = workbook.learner_cells(notebook=True)
     cells.append(workbook.WorkbookCell("code", "def rearrange_1():\n    return 1\n"))
     notebook.write_text(workbook.to_ipynb(cells), encoding="utf-8")
-    grade([tmp_path / "nina"], tmp_path / "grades", jobs=1)
-    stored = json.loads((tmp_path / "grades" / "results" / "nina.json").read_text())
+    grade([tmp_path / "nina"], grades_beside(tmp_path), jobs=1)
+    stored = json.loads((grades_beside(tmp_path) / "results" / "nina.json").read_text())
     assert stored["grading"]["workbook_choice"]["reason"] == "more_attempted"
