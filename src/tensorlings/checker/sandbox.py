@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tensorlings.checker import isolation
+from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.checker.replies import ProtocolViolation
 from tensorlings.errors import WorkerError
 from tensorlings.worker import protocol
@@ -101,6 +102,7 @@ class Child:
         self.workdir = workdir
         self.alive = True
         self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
+        self.memory_peak = 0  # the most its cgroup held, read by the zygote as it ended
 
     def post(self, message: dict[str, Any]) -> None:
         """Send a request that has no answer of its own."""
@@ -169,6 +171,7 @@ class Child:
             return None
         status = reply.get("status")
         self.memory_limit = reply.get("memory_limit") is True
+        self.memory_peak = MemoryState.from_reply(reply).peak
         return status if isinstance(status, int) else None
 
     def dismiss(self) -> None:
@@ -303,18 +306,18 @@ class Zygote:
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return False, False
 
-    def memory_events(self, pid: int, seconds: float = 1.0) -> int:
-        """How often the sandboxed child `pid` has hit its memory cap so far (0 when unknown)."""
+    def memory_state(self, pid: int, reset_peak: bool = False, seconds: float = 1.0) -> MemoryState:
+        """The sandboxed child `pid`'s cgroup counters (zeros when unknown); `reset_peak` starts
+        its peak again from now."""
         if not self.healthy():
-            return 0
+            return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid})
+            protocol.send(self.sock, {"op": "ping", "pid": pid, "reset_peak": reset_peak})
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
-            return 0
-        count = reply.get("memory_events") if isinstance(reply, dict) else None
-        return count if type(count) is int else 0
+            return MemoryState()
+        return MemoryState.from_reply(reply)
 
     def restart(self) -> None:
         """Replace a dead or stuck zygote with a fresh one; its children go with it."""

@@ -9,6 +9,7 @@ own process, forked from the loaded file, so nothing one exercise's code does re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from typing import Any
 
 from tensorlings import catalogue
 from tensorlings.catalogue import Catalogue
-from tensorlings.checker import replies
+from tensorlings.checker import memory_verdict, replies
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
+from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
 from tensorlings.checker.results import LoadNote, Problem
 from tensorlings.checker.sandbox import (
@@ -38,9 +40,6 @@ RESULT_FRAME = 64 * 1024**2
 LOAD_FRAME = 16 * 1024**2
 END_SECONDS = 5.0  # for an exercise's process to leave once told to
 KILLED_FILE_PROCESS = "the function killed the process that holds the loaded file"
-MEMORY_CAP = (
-    "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
-)
 
 
 class LoadFailed(Exception):
@@ -255,13 +254,16 @@ class Session:
         results: list[CallResult] = []
         last = time.monotonic()
         child = self.child
-        memory_before = self.zygote.memory_events(child.pid)
+        memory_before = self.zygote.memory_state(child.pid, reset_peak=True)
 
-        def hit_memory_cap() -> bool:
-            """The sandbox's memory cap, not slowness or a crash, ended the call."""
+        def hit_memory_cap() -> str | None:
+            """Why memory, not slowness or a crash, ended the call (the cgroup's counters)."""
             if child.memory_limit:  # seen by the zygote as it reaped the file's process
-                return True
-            return child.alive and self.zygote.memory_events(child.pid) > memory_before
+                return memory_verdict.REACHED_CAP
+            after = MemoryState(memory_before.events, 0, child.memory_peak)
+            if child.alive:
+                after = self.zygote.memory_state(child.pid)
+            return memory_verdict.blow_up(memory_before, after, self.limits.memory_bytes)
 
         def due() -> float:
             return min(last + seconds + GRACE, until)
@@ -285,13 +287,13 @@ class Session:
             self.child.exchange(request, due, handle, RESULT_FRAME)
         except ChildTimedOut:
             self._lost()
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "timeout", self._late_reason(seconds))
         except ChildDied as died:
             self._lost()
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             # The file's process itself ended (an exercise's own crash reads as `ended`):
             # the function's code did that, whichever later call the signal landed on.
             self._find(
@@ -300,8 +302,8 @@ class Session:
             return self._answered(results, calls, "crashed", describe_status(died.status))
         except _ExerciseEnded as ended:
             self.exercise = None
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "crashed", describe_status(ended.status))
         except ChildBrokeProtocol as broke:
             self._lost()
@@ -310,6 +312,8 @@ class Session:
         for result in results:
             for event in result.tampering:
                 self._find(name, _tampering(event))
+        if any(r.status == "timeout" for r in results) and (memory := hit_memory_cap()):
+            results = [_as_memory(r, memory) for r in results]
         zygote, loaded = self.zygote.responsive(pid=self.child.pid)
         if not zygote:
             self.child.close()  # also replaces the zygote
@@ -452,6 +456,15 @@ def _profile(frame: Any) -> dict[str, Any]:
     seconds = [replies.number(s, "seconds") for s in replies.items(frame.get("seconds"), 20)]
     peaks = [replies.integer(p, "a peak") for p in replies.items(frame.get("peaks"), 20)]
     return {"op": "profiled", "seconds": seconds, "peaks": peaks}
+
+
+def _as_memory(result: CallResult, why: str) -> CallResult:
+    """A call the child's own alarm stopped while the cgroup shows it filling memory."""
+    if result.status != "timeout":
+        return result
+    frames = result.error.frames if result.error is not None else ()
+    error = replies.ErrorInfo("memory", "MemoryError", why, frames)
+    return dataclasses.replace(result, status="memory", error=error)
 
 
 def _tampering(message: str) -> Problem:
