@@ -144,7 +144,10 @@ class Zygote:
         def run() -> None:
             from tensorlings.worker import child
 
-            child.main(theirs, {**request, "workdir": workdir, "jailed": readonly})
+            confined = "seccomp" in self.sandbox.required
+            child.main(
+                theirs, {**request, "workdir": workdir, "jailed": readonly, "confined": confined}
+            )
 
         hide = tuple(str(p) for p in request.get("hide", ()))  # every pack's solutions
         spawned = self.sandbox.spawn(
