@@ -63,6 +63,10 @@ class ChildBrokeProtocol(Exception):
     """The child sent a frame an honest child never sends; it has been killed."""
 
 
+class ChannelClosed(Exception):
+    """The exercise's process closed its channel (it ended): how, the file's process says."""
+
+
 FrameHandler = Callable[[Any], bool]
 SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 
@@ -103,6 +107,8 @@ class Child:
         self.alive = True
         self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
         self.memory_peak = 0  # the most its cgroup held, read by the zygote as it ended
+        # The live exercise's own channel: its requests and replies travel on it alone.
+        self.channel: socket.socket | None = None
 
     def post(self, message: dict[str, Any]) -> None:
         """Send a request that has no answer of its own."""
@@ -113,28 +119,60 @@ class Child:
             status = self.close()
             raise ChildDied(status) from None
 
+    def open_channel(self, seconds: float = SEND_SECONDS) -> None:
+        """Receive the channel of the exercise's process just started (after `exercise`)."""
+        self.drop_channel()
+        try:
+            self.sock.settimeout(seconds)
+            data, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+        except TimeoutError:
+            self.close()
+            raise ChildTimedOut from None
+        except OSError:
+            raise ChildDied(self.close()) from None
+        if not data:
+            raise ChildDied(self.close())
+        if data != b"E" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            self.close()
+            raise ChildBrokeProtocol("expected the channel of the exercise's process")
+        self.channel = socket.socket(fileno=fds[0])
+
+    def drop_channel(self) -> None:
+        """Close the exercise's channel: its process reads the end of it and leaves; whatever
+        it wrote and the checker did not read is gone with it."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
     def exchange(
         self,
         message: dict[str, Any] | None,
         due: Callable[[], float],
         handle: FrameHandler,
         max_frame: int = protocol.MAX_FRAME,
+        on_channel: bool = False,
     ) -> None:
         """Send a request, then hand each frame to `handle` until it returns True.
 
         `due()` gives the monotonic time by which the next frame must arrive. It is computed
         by the caller from its own clock and state, so no frame the child sends can move it
         later than the caller allows. `handle` raises replies.ProtocolViolation for a frame
-        that breaks the protocol. Any failure kills the child before raising.
+        that breaks the protocol. Any failure kills the child before raising, but for the end
+        of the exercise's channel (`on_channel`), which raises ChannelClosed.
         """
+        sock = self.channel if on_channel else self.sock
+        if sock is None:
+            raise ChildBrokeProtocol("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
                 # its own.
-                self.sock.settimeout(SEND_SECONDS)
-                protocol.send(self.sock, message)
+                sock.settimeout(SEND_SECONDS)
+                protocol.send(sock, message)
             while True:
-                if handle(protocol.recv(self.sock, max_frame, due())):
+                if handle(protocol.recv(sock, max_frame, due())):
                     return
         except TimeoutError:
             self.close()
@@ -146,6 +184,9 @@ class Child:
             self.close()
             raise ChildBrokeProtocol(str(error)) from None
         except (EOFError, OSError):
+            if on_channel:
+                self.drop_channel()
+                raise ChannelClosed from None
             status = self.close()
             raise ChildDied(status) from None
 
@@ -153,6 +194,7 @@ class Child:
         """Kill the child (if still running) and return how it ended."""
         if not self.alive:
             return None
+        self.drop_channel()
         self.alive = False
         self.zygote.live.discard(self)
         self.sock.close()
@@ -180,6 +222,7 @@ class Child:
         again; it reaps them and removes their folder while the checker goes on."""
         if not self.alive:
             return
+        self.drop_channel()
         self.alive = False
         self.zygote.live.discard(self)
         self.sock.close()
@@ -196,6 +239,7 @@ class Child:
     def abandon(self) -> None:
         """The zygote is going away: kill this child and remove its folder from here."""
         if self.alive:
+            self.drop_channel()
             self.alive = False
             self.zygote.live.discard(self)
             self.sock.close()

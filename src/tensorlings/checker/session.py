@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
 from tensorlings.checker.results import LoadNote, Problem
 from tensorlings.checker.sandbox import (
+    ChannelClosed,
     ChildBrokeProtocol,
     ChildDied,
     ChildTimedOut,
@@ -62,9 +64,17 @@ def statement_lines(workbook: Workbook) -> frozenset[int]:
     )
 
 
-def _ended_status(frame: Any) -> int | None:
+def request_id() -> str:
+    """A fresh id for one request, that its replies must carry. Unguessable: learner code reads
+    the ids of its own requests, never those the checker has yet to choose."""
+    return secrets.token_hex(8)
+
+
+def _ended_status(frame: Any, rid: str) -> int | None:
     if not isinstance(frame, dict) or frame.get("op") != "ended":
         raise ProtocolViolation("expected the `ended` frame of an exercise's process")
+    if frame.get("rid") != rid:
+        raise ProtocolViolation("an `ended` frame answers another request")
     status = frame.get("status")
     if status is not None and type(status) is not int:
         raise ProtocolViolation("the exit status is not an integer")
@@ -92,6 +102,8 @@ class Session:
     exercise_deadline: float = 0.0
     findings: dict[str, list[Problem]] = field(default_factory=dict)
     ending: bool = False  # an exercise's process was told to leave; its `ended` is unread
+    exercise_rid: str = ""  # the id of the `exercise` request its `ended` frame must carry
+    ended_status: int | None = None  # how the last exercise's process ended (None: it left)
     catalogue: Catalogue = field(default_factory=catalogue.sheet)  # the pack being checked
 
     @property
@@ -250,6 +262,7 @@ class Session:
             "seconds": seconds,
             "budget": budget,
             "required": _required(self.catalogue, name) if record else [],
+            "rid": request_id(),
         }
         results: list[CallResult] = []
         last = time.monotonic()
@@ -270,10 +283,10 @@ class Session:
 
         def handle(frame: Any) -> bool:
             nonlocal last
-            if isinstance(frame, dict) and frame.get("op") == "ended":
-                raise _ExerciseEnded(_ended_status(frame))
             if not isinstance(frame, dict) or frame.get("op") != "result":
                 raise ProtocolViolation("expected a `result` frame")
+            if frame.get("rid") != request["rid"]:
+                raise ProtocolViolation("a result frame answers another request")
             if frame.get("index") != len(results):
                 raise ProtocolViolation("a result frame is out of order")
             arguments = len(calls[len(results)].get("args", []))
@@ -284,7 +297,10 @@ class Session:
             return len(results) == len(calls)
 
         try:
-            self.child.exchange(request, due, handle, RESULT_FRAME)
+            try:
+                self.child.exchange(request, due, handle, RESULT_FRAME, on_channel=True)
+            except ChannelClosed:
+                self._closed_early()
         except ChildTimedOut:
             self._lost()
             if memory := hit_memory_cap():
@@ -361,7 +377,9 @@ class Session:
         self._await_ended()
         if self.child is None or not self.child.alive:
             self.load()
-        self.child.post({"op": "exercise", "name": name})
+        self.exercise_rid = request_id()
+        self.child.post({"op": "exercise", "name": name, "rid": self.exercise_rid})
+        self.child.open_channel()
         self.exercise = name
         runs = EXERCISE_RUNS * EXERCISE_BUDGET_CALLS + 1
         self.exercise_deadline = time.monotonic() + runs * self.limits.exercise_seconds + GRACE
@@ -383,12 +401,16 @@ class Session:
         (_await_ended), sent before the exercise's process exits."""
         if self.exercise == name and self.child is not None and self.child.alive:
             self.exercise = None
-            try:
-                self.child.post({"op": "done"})
-            except ChildDied:
-                self._lost()
-                return
+            self.child.drop_channel()  # its process reads the end of it and leaves
             self.ending = True
+
+    def _closed_early(self) -> None:
+        """The exercise's process closed its channel before answering every call: it ended.
+        How, the file's process says; if it died as well, the exercise's code killed it."""
+        self.ending = True
+        if not self._await_ended():
+            raise ChildDied(None)
+        raise _ExerciseEnded(self.ended_status)
 
     def _await_ended(self) -> bool:
         """Read the `ended` frame of the exercise told to leave; False if the file's process
@@ -400,10 +422,14 @@ class Session:
             return False
         until = time.monotonic() + END_SECONDS
         try:
-            self.child.exchange(None, lambda: until, lambda frame: _ended_status(frame) or True)
+            self.child.exchange(None, lambda: until, self._read_ended)
         except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
             self._lost()  # a fresh child is loaded for the next exercise
             return False
+        return True
+
+    def _read_ended(self, frame: Any) -> bool:
+        self.ended_status = _ended_status(frame, self.exercise_rid)
         return True
 
     def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:

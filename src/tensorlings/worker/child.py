@@ -166,7 +166,7 @@ class Child:
         Each exercise's process is forked ahead of time, right after the previous one and all
         it started have ended, so the fork overlaps the checker's judging instead of adding to
         it, and no exercise's code ever runs beside the process that will run the next one."""
-        spare: tuple[int, int, int] | None = None
+        spare: tuple[int, int, int, socket.socket] | None = None
         while True:
             try:
                 request = protocol.recv(self.sock)
@@ -181,27 +181,35 @@ class Child:
                 _end_strays()
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
-                self.send({"op": "ended", "status": self.run_exercise(*spare)})
+                status = self.run_exercise(*spare)
+                self.send({"op": "ended", "status": status, "rid": request.get("rid")})
                 spare = self.fork_exercise()
             else:
                 return
 
-    def fork_exercise(self) -> tuple[int, int, int]:
+    def fork_exercise(self) -> tuple[int, int, int, socket.socket]:
         """A child of this process, waiting to run one exercise's requests: (pid, the pipe
-        that starts it, the pipe on which it says it is done).
+        that starts it, the pipe on which it says it is done, the checker's end of its own
+        channel). It talks to the checker on that channel alone: it closes its copy of the
+        file's socket before any learner code runs, so nothing it writes can pass for the
+        file's process, or for an exercise that comes after it.
 
         Whatever the exercise's code changes (patched modules, planted state, wrapped
         functions) dies with that process; the next exercise starts from the loaded file."""
         self.leaving = {pid for pid in self.leaving if not _reaped(pid)}
         start, go = os.pipe()
         said_done, done = os.pipe()
+        checker_end, own_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(go)
                 os.close(said_done)
+                checker_end.close()
                 if os.read(start, 1) == b"x":  # nothing (the file's process ended): leave
                     os.close(start)
+                    self.sock.close()
+                    self.sock = own_end
                     self.pid = _getpid()
                     os.setpgid(0, 0)  # a group of its own, ended with everything it started
                     _keep_to_itself(self.pid, self.confined)
@@ -211,15 +219,20 @@ class Child:
                 os._exit(0)
         os.close(start)
         os.close(done)
-        return pid, go, said_done
+        own_end.close()
+        return pid, go, said_done, checker_end
 
-    def run_exercise(self, pid: int, go: int, said_done: int) -> int | None:
-        """Let the waiting process run the exercise; return how it ended (None: it said it
-        was done and is leaving)."""
+    def run_exercise(self, pid: int, go: int, said_done: int, channel: socket.socket) -> int | None:
+        """Let the waiting process run the exercise, its channel handed to the checker; return
+        how it ended (None: it said it was done and is leaving)."""
         try:
             os.write(go, b"x")
         except OSError:
             pass
+        try:
+            socket.send_fds(self.sock, [b"E"], [channel.fileno()])
+        finally:
+            channel.close()
         said = b""
         try:
             said = os.read(said_done, 1)  # "done", or nothing once it has ended
@@ -318,7 +331,7 @@ class Child:
                 )
                 if result["status"] == "timeout":
                     stop = "not run: an earlier call ran out of time"
-            self.send({"op": "result", "index": index, "result": result})
+            self.send({"op": "result", "index": index, "rid": request.get("rid"), "result": result})
 
     def run_call(
         self,
