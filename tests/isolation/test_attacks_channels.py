@@ -61,6 +61,28 @@ def identity_matrix(n):
     assert_healthy_passed(report, "identity_matrix")
 
 
+def test_writing_on_the_pipe_that_says_done_is_tampering(check_hazard):
+    # The file's process learns that an exercise is over from a pipe that learner code can
+    # write on too: anything but "done" there ends the exercise as tampering.
+    report = check_hazard(
+        """
+import os, stat
+
+def identity_matrix(n):
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISFIFO(os.fstat(int(name)).st_mode):
+                os.write(int(name), b"x")
+        except OSError:
+            pass
+    return (t.arange(n)[:, None] == t.arange(n)).float()
+""",
+        ids=["identity_matrix"],
+    )
+    assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
 def test_request_ids_are_fresh_and_unguessable():
     ids = {request_id() for _ in range(1000)}
     assert len(ids) == 1000

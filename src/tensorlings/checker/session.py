@@ -104,6 +104,7 @@ class Session:
     ending: bool = False  # an exercise's process was told to leave; its `ended` is unread
     exercise_rid: str = ""  # the id of the `exercise` request its `ended` frame must carry
     ended_status: int | None = None  # how the last exercise's process ended (None: it left)
+    ended_forged: bool = False  # it wrote something else than "done" on its pipe
     catalogue: Catalogue = field(default_factory=catalogue.sheet)  # the pack being checked
 
     @property
@@ -318,6 +319,7 @@ class Session:
             return self._answered(results, calls, "crashed", describe_status(died.status))
         except _ExerciseEnded as ended:
             self.exercise = None
+            self._note_forged(name)
             if memory := hit_memory_cap():
                 return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "crashed", describe_status(ended.status))
@@ -394,7 +396,14 @@ class Session:
         self._end_exercise(name)
         if live and not self._await_ended():
             self._find(name, Problem("crashed", KILLED_FILE_PROCESS))
+        elif live:
+            self._note_forged(name)
         return self.findings.pop(name, [])
+
+    def _note_forged(self, name: str) -> None:
+        if self.ended_forged:
+            self.ended_forged = False
+            self._find(name, _tampering("its process wrote on the pipe that says it is done"))
 
     def _end_exercise(self, name: str) -> None:
         """Tell `name`'s process to leave: the file's process confirms with an `ended` frame
@@ -430,6 +439,10 @@ class Session:
 
     def _read_ended(self, frame: Any) -> bool:
         self.ended_status = _ended_status(frame, self.exercise_rid)
+        forged = frame.get("forged", False)
+        if type(forged) is not bool:
+            raise ProtocolViolation("`forged` is not a boolean")
+        self.ended_forged = forged
         return True
 
     def profile_reference(self, exercise_id: str, args: list[Any], seed: int) -> dict[str, Any]:

@@ -181,8 +181,9 @@ class Child:
                 _end_strays()
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
-                status = self.run_exercise(*spare)
-                self.send({"op": "ended", "status": status, "rid": request.get("rid")})
+                status, forged = self.run_exercise(*spare)
+                ended = {"op": "ended", "status": status, "forged": forged}
+                self.send({**ended, "rid": request.get("rid")})
                 spare = self.fork_exercise()
             else:
                 return
@@ -222,9 +223,12 @@ class Child:
         own_end.close()
         return pid, go, said_done, checker_end
 
-    def run_exercise(self, pid: int, go: int, said_done: int, channel: socket.socket) -> int | None:
+    def run_exercise(
+        self, pid: int, go: int, said_done: int, channel: socket.socket
+    ) -> tuple[int | None, bool]:
         """Let the waiting process run the exercise, its channel handed to the checker; return
-        how it ended (None: it said it was done and is leaving)."""
+        how it ended (None: it said it was done and is leaving), and whether something else
+        than "done" came on its pipe (learner code writing on every descriptor it holds)."""
         try:
             os.write(go, b"x")
         except OSError:
@@ -250,10 +254,10 @@ class Child:
         if said == b"d":  # it is leaving on its own: reap it later, its status is not needed
             if not _reaped(pid):
                 self.leaving.add(pid)
-            return None
+            return None, False
         # It ended without saying so (os._exit, a crash): the pipe closes as it exits, a
         # moment before it can be reaped, and how it ended is part of the verdict.
-        return _exit_status(pid)
+        return _exit_status(pid), said != b""
 
     def serve_exercise(self) -> None:
         while True:
