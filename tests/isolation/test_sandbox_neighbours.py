@@ -29,7 +29,6 @@ ATTEMPTS = {
     "list_descriptors": 'os.listdir(f"/proc/{pid}/fd")',
     "cap_its_limits": "resource.prlimit(pid, resource.RLIMIT_CORE, (0, 0))",
     "lower_its_priority": "os.setpriority(os.PRIO_PROCESS, pid, 19)",
-    "move_it_to_one_core": "os.sched_setaffinity(pid, {0})",
     "probe_it_with_signal_0": "os.kill(pid, 0)",
     "signal_it_through_a_pidfd": 'signal.pidfd_send_signal(os.open(f"/proc/{pid}", 0), 0)',
     "stop_it": "os.kill(pid, signal.SIGSTOP)",

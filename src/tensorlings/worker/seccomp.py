@@ -145,12 +145,12 @@ def program(guarded: Sequence[int] = (1,)) -> bytes:
 # Calls that reach another process by its pid (first argument; 0 is the caller), beyond the
 # signals: its limits, its scheduling, its pages. Between processes of one user the kernel
 # allows them all, so an exercise's process could slow, starve or cap the file's process or
-# the one forked ahead for the next exercise.
+# the one forked ahead for the next exercise. Not sched_setaffinity: thread pools pin their
+# threads by thread id (pthread_setaffinity_np), and pinning a neighbour changes no verdict.
 _PID_FIRST = {
     **SIGNALS,
     "sched_setparam": 142,
     "sched_setscheduler": 144,
-    "sched_setaffinity": 203,
     "migrate_pages": 256,
     "move_pages": 279,
     "prlimit64": 302,
