@@ -147,7 +147,6 @@ def identity_matrix(n):
         FORK,
         WALK_STACK,
         LOGGING_FRAME,
-        FINALISER_THREAD,
     ],
     ids=[
         "subclass_torch_function",
@@ -157,7 +156,6 @@ def identity_matrix(n):
         "fork",
         "traceback_walk_stack",
         "logging_currentframe",
-        "finaliser_starts_thread",
     ],
 )
 def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack, request):
@@ -165,6 +163,15 @@ def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack, requ
         request.getfixturevalue("runtime_layer_only")
     report = check_hazard(attack, ids=["identity_matrix"])
     assert_failed_with(report, "identity_matrix", "tampering")
+    assert_healthy_passed(report, "identity_matrix")
+
+
+def test_a_finaliser_planted_on_a_returned_value_never_runs(check_hazard):
+    # What a call returns is kept alive until its process ends (with os._exit), so the
+    # finaliser that would start the hidden thread never runs: the call that waits for the
+    # thread runs out of time instead of passing (tampering, where the audit saw it start).
+    report = check_hazard(FINALISER_THREAD, ids=["identity_matrix"])
+    assert_failed_with(report, "identity_matrix", "timeout", "tampering")
     assert_healthy_passed(report, "identity_matrix")
 
 

@@ -46,7 +46,7 @@ def test_replies_stay_in_order_while_a_spawn_is_unread(spare_worker: Zygote) -> 
     assert spare_worker._pending is not None
     # The ping's answer comes after the spare's: it must not be mistaken for it.
     assert spare_worker.responsive(pid=child.pid) == (True, True)
-    assert spare_worker.memory_events(child.pid) == 0
+    assert spare_worker.memory_state(child.pid).events == 0
     child.dismiss()
     assert child.close() is None  # dismissed: nothing more to wait for
 

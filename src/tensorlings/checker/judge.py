@@ -135,10 +135,11 @@ def error_problem(
             line=line,
         )  # fmt: skip
     if status == "memory":
+        # The same words whichever limit stopped it (RLIMIT_DATA's MemoryError, the cgroup's
+        # cap, or its counters after a timeout: memory_verdict.py), which the load decides.
         return Problem(
             "memory_limit",
-            f"{call} ran out of memory{at}: {error.get('message', '')[:200]}. Avoid building "
-            "tensors much larger than the input.",
+            f"{call} ran out of memory{at}. Avoid building tensors much larger than the input.",
             line=line,
         )  # fmt: skip
     reason = str(error.get("message", "")).strip()

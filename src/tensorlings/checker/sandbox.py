@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tensorlings.checker import isolation
+from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.checker.replies import ProtocolViolation
 from tensorlings.errors import WorkerError
 from tensorlings.worker import protocol
@@ -62,6 +63,10 @@ class ChildBrokeProtocol(Exception):
     """The child sent a frame an honest child never sends; it has been killed."""
 
 
+class ChannelClosed(Exception):
+    """The exercise's process closed its channel (it ended): how, the file's process says."""
+
+
 FrameHandler = Callable[[Any], bool]
 SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 
@@ -101,6 +106,9 @@ class Child:
         self.workdir = workdir
         self.alive = True
         self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
+        self.memory_peak = 0  # the most its cgroup held, read by the zygote as it ended
+        # The live exercise's own channel: its requests and replies travel on it alone.
+        self.channel: socket.socket | None = None
 
     def post(self, message: dict[str, Any]) -> None:
         """Send a request that has no answer of its own."""
@@ -111,28 +119,60 @@ class Child:
             status = self.close()
             raise ChildDied(status) from None
 
+    def open_channel(self, seconds: float = SEND_SECONDS) -> None:
+        """Receive the channel of the exercise's process just started (after `exercise`)."""
+        self.drop_channel()
+        try:
+            self.sock.settimeout(seconds)
+            data, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
+        except TimeoutError:
+            self.close()
+            raise ChildTimedOut from None
+        except OSError:
+            raise ChildDied(self.close()) from None
+        if not data:
+            raise ChildDied(self.close())
+        if data != b"E" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            self.close()
+            raise ChildBrokeProtocol("expected the channel of the exercise's process")
+        self.channel = socket.socket(fileno=fds[0])
+
+    def drop_channel(self) -> None:
+        """Close the exercise's channel: its process reads the end of it and leaves; whatever
+        it wrote and the checker did not read is gone with it."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
     def exchange(
         self,
         message: dict[str, Any] | None,
         due: Callable[[], float],
         handle: FrameHandler,
         max_frame: int = protocol.MAX_FRAME,
+        on_channel: bool = False,
     ) -> None:
         """Send a request, then hand each frame to `handle` until it returns True.
 
         `due()` gives the monotonic time by which the next frame must arrive. It is computed
         by the caller from its own clock and state, so no frame the child sends can move it
         later than the caller allows. `handle` raises replies.ProtocolViolation for a frame
-        that breaks the protocol. Any failure kills the child before raising.
+        that breaks the protocol. Any failure kills the child before raising, but for the end
+        of the exercise's channel (`on_channel`), which raises ChannelClosed.
         """
+        sock = self.channel if on_channel else self.sock
+        if sock is None:
+            raise ChildBrokeProtocol("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
                 # its own.
-                self.sock.settimeout(SEND_SECONDS)
-                protocol.send(self.sock, message)
+                sock.settimeout(SEND_SECONDS)
+                protocol.send(sock, message)
             while True:
-                if handle(protocol.recv(self.sock, max_frame, due())):
+                if handle(protocol.recv(sock, max_frame, due())):
                     return
         except TimeoutError:
             self.close()
@@ -144,6 +184,9 @@ class Child:
             self.close()
             raise ChildBrokeProtocol(str(error)) from None
         except (EOFError, OSError):
+            if on_channel:
+                self.drop_channel()
+                raise ChannelClosed from None
             status = self.close()
             raise ChildDied(status) from None
 
@@ -151,6 +194,7 @@ class Child:
         """Kill the child (if still running) and return how it ended."""
         if not self.alive:
             return None
+        self.drop_channel()
         self.alive = False
         self.zygote.live.discard(self)
         self.sock.close()
@@ -169,6 +213,7 @@ class Child:
             return None
         status = reply.get("status")
         self.memory_limit = reply.get("memory_limit") is True
+        self.memory_peak = MemoryState.from_reply(reply).peak
         return status if isinstance(status, int) else None
 
     def dismiss(self) -> None:
@@ -177,6 +222,7 @@ class Child:
         again; it reaps them and removes their folder while the checker goes on."""
         if not self.alive:
             return
+        self.drop_channel()
         self.alive = False
         self.zygote.live.discard(self)
         self.sock.close()
@@ -193,6 +239,7 @@ class Child:
     def abandon(self) -> None:
         """The zygote is going away: kill this child and remove its folder from here."""
         if self.alive:
+            self.drop_channel()
             self.alive = False
             self.zygote.live.discard(self)
             self.sock.close()
@@ -303,18 +350,18 @@ class Zygote:
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return False, False
 
-    def memory_events(self, pid: int, seconds: float = 1.0) -> int:
-        """How often the sandboxed child `pid` has hit its memory cap so far (0 when unknown)."""
+    def memory_state(self, pid: int, reset_peak: bool = False, seconds: float = 1.0) -> MemoryState:
+        """The sandboxed child `pid`'s cgroup counters (zeros when unknown); `reset_peak` starts
+        its peak again from now."""
         if not self.healthy():
-            return 0
+            return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid})
+            protocol.send(self.sock, {"op": "ping", "pid": pid, "reset_peak": reset_peak})
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
-            return 0
-        count = reply.get("memory_events") if isinstance(reply, dict) else None
-        return count if type(count) is int else 0
+            return MemoryState()
+        return MemoryState.from_reply(reply)
 
     def restart(self) -> None:
         """Replace a dead or stuck zygote with a fresh one; its children go with it."""

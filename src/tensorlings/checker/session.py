@@ -9,18 +9,22 @@ own process, forked from the loaded file, so nothing one exercise's code does re
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings import catalogue
 from tensorlings.catalogue import Catalogue
-from tensorlings.checker import replies
+from tensorlings.checker import memory_verdict, replies
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
+from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
 from tensorlings.checker.results import LoadNote, Problem
 from tensorlings.checker.sandbox import (
+    ChannelClosed,
     ChildBrokeProtocol,
     ChildDied,
     ChildTimedOut,
@@ -38,9 +42,6 @@ RESULT_FRAME = 64 * 1024**2
 LOAD_FRAME = 16 * 1024**2
 END_SECONDS = 5.0  # for an exercise's process to leave once told to
 KILLED_FILE_PROCESS = "the function killed the process that holds the loaded file"
-MEMORY_CAP = (
-    "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
-)
 
 
 class LoadFailed(Exception):
@@ -63,9 +64,17 @@ def statement_lines(workbook: Workbook) -> frozenset[int]:
     )
 
 
-def _ended_status(frame: Any) -> int | None:
+def request_id() -> str:
+    """A fresh id for one request, that its replies must carry. Unguessable: learner code reads
+    the ids of its own requests, never those the checker has yet to choose."""
+    return secrets.token_hex(8)
+
+
+def _ended_status(frame: Any, rid: str) -> int | None:
     if not isinstance(frame, dict) or frame.get("op") != "ended":
         raise ProtocolViolation("expected the `ended` frame of an exercise's process")
+    if frame.get("rid") != rid:
+        raise ProtocolViolation("an `ended` frame answers another request")
     status = frame.get("status")
     if status is not None and type(status) is not int:
         raise ProtocolViolation("the exit status is not an integer")
@@ -94,6 +103,9 @@ class Session:
     exercise_deadline: float = 0.0
     findings: dict[str, list[Problem]] = field(default_factory=dict)
     ending: bool = False  # an exercise's process was told to leave; its `ended` is unread
+    exercise_rid: str = ""  # the id of the `exercise` request its `ended` frame must carry
+    ended_status: int | None = None  # how the last exercise's process ended (None: it left)
+    ended_forged: bool = False  # it wrote something else than "done" on its pipe
     catalogue: Catalogue = field(default_factory=catalogue.sheet)  # the pack being checked
 
     @property
@@ -252,27 +264,31 @@ class Session:
             "seconds": seconds,
             "budget": budget,
             "required": _required(self.catalogue, name) if record else [],
+            "rid": request_id(),
         }
         results: list[CallResult] = []
         last = time.monotonic()
         child = self.child
-        memory_before = self.zygote.memory_events(child.pid)
+        memory_before = self.zygote.memory_state(child.pid, reset_peak=True)
 
-        def hit_memory_cap() -> bool:
-            """The sandbox's memory cap, not slowness or a crash, ended the call."""
+        def hit_memory_cap() -> str | None:
+            """Why memory, not slowness or a crash, ended the call (the cgroup's counters)."""
             if child.memory_limit:  # seen by the zygote as it reaped the file's process
-                return True
-            return child.alive and self.zygote.memory_events(child.pid) > memory_before
+                return memory_verdict.REACHED_CAP
+            after = MemoryState(memory_before.events, 0, child.memory_peak)
+            if child.alive:
+                after = self.zygote.memory_state(child.pid)
+            return memory_verdict.blow_up(memory_before, after, self.limits.memory_bytes)
 
         def due() -> float:
             return min(last + seconds + GRACE, until)
 
         def handle(frame: Any) -> bool:
             nonlocal last
-            if isinstance(frame, dict) and frame.get("op") == "ended":
-                raise _ExerciseEnded(_ended_status(frame))
             if not isinstance(frame, dict) or frame.get("op") != "result":
                 raise ProtocolViolation("expected a `result` frame")
+            if frame.get("rid") != request["rid"]:
+                raise ProtocolViolation("a result frame answers another request")
             if frame.get("index") != len(results):
                 raise ProtocolViolation("a result frame is out of order")
             arguments = len(calls[len(results)].get("args", []))
@@ -283,16 +299,19 @@ class Session:
             return len(results) == len(calls)
 
         try:
-            self.child.exchange(request, due, handle, RESULT_FRAME)
+            try:
+                self.child.exchange(request, due, handle, RESULT_FRAME, on_channel=True)
+            except ChannelClosed:
+                self._closed_early()
         except ChildTimedOut:
             self._lost()
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "timeout", self._late_reason(seconds))
         except ChildDied as died:
             self._lost()
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             # The file's process itself ended (an exercise's own crash reads as `ended`):
             # the function's code did that, whichever later call the signal landed on.
             self._find(
@@ -301,8 +320,9 @@ class Session:
             return self._answered(results, calls, "crashed", describe_status(died.status))
         except _ExerciseEnded as ended:
             self.exercise = None
-            if hit_memory_cap():
-                return self._answered(results, calls, "memory", MEMORY_CAP)
+            self._note_forged(name)
+            if memory := hit_memory_cap():
+                return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "crashed", describe_status(ended.status))
         except ChildBrokeProtocol as broke:
             self._lost()
@@ -311,6 +331,8 @@ class Session:
         for result in results:
             for event in result.tampering:
                 self._find(name, _tampering(event))
+        if any(r.status == "timeout" for r in results) and (memory := hit_memory_cap()):
+            results = [_as_memory(r, memory) for r in results]
         zygote, loaded = self.zygote.responsive(pid=self.child.pid)
         if not zygote:
             self.child.close()  # also replaces the zygote
@@ -358,7 +380,9 @@ class Session:
         self._await_ended()
         if self.child is None or not self.child.alive:
             self.load()
-        self.child.post({"op": "exercise", "name": name})
+        self.exercise_rid = request_id()
+        self.child.post({"op": "exercise", "name": name, "rid": self.exercise_rid})
+        self.child.open_channel()
         self.exercise = name
         runs = EXERCISE_RUNS * EXERCISE_BUDGET_CALLS + 1
         self.exercise_deadline = time.monotonic() + runs * self.limits.exercise_seconds + GRACE
@@ -373,19 +397,30 @@ class Session:
         self._end_exercise(name)
         if live and not self._await_ended():
             self._find(name, Problem("crashed", KILLED_FILE_PROCESS))
+        elif live:
+            self._note_forged(name)
         return self.findings.pop(name, [])
+
+    def _note_forged(self, name: str) -> None:
+        if self.ended_forged:
+            self.ended_forged = False
+            self._find(name, _tampering("its process wrote on the pipe that says it is done"))
 
     def _end_exercise(self, name: str) -> None:
         """Tell `name`'s process to leave: the file's process confirms with an `ended` frame
         (_await_ended), sent before the exercise's process exits."""
         if self.exercise == name and self.child is not None and self.child.alive:
             self.exercise = None
-            try:
-                self.child.post({"op": "done"})
-            except ChildDied:
-                self._lost()
-                return
+            self.child.drop_channel()  # its process reads the end of it and leaves
             self.ending = True
+
+    def _closed_early(self) -> None:
+        """The exercise's process closed its channel before answering every call: it ended.
+        How, the file's process says; if it died as well, the exercise's code killed it."""
+        self.ending = True
+        if not self._await_ended():
+            raise ChildDied(None)
+        raise _ExerciseEnded(self.ended_status)
 
     def _await_ended(self) -> bool:
         """Read the `ended` frame of the exercise told to leave; False if the file's process
@@ -397,10 +432,18 @@ class Session:
             return False
         until = time.monotonic() + END_SECONDS
         try:
-            self.child.exchange(None, lambda: until, lambda frame: _ended_status(frame) or True)
+            self.child.exchange(None, lambda: until, self._read_ended)
         except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
             self._lost()  # a fresh child is loaded for the next exercise
             return False
+        return True
+
+    def _read_ended(self, frame: Any) -> bool:
+        self.ended_status = _ended_status(frame, self.exercise_rid)
+        forged = frame.get("forged", False)
+        if type(forged) is not bool:
+            raise ProtocolViolation("`forged` is not a boolean")
+        self.ended_forged = forged
         return True
 
     def profile_reference(
@@ -456,6 +499,15 @@ def _profile(frame: Any) -> dict[str, Any]:
     cpu = [replies.number(s, "CPU seconds") for s in replies.items(frame.get("cpu_seconds"), 20)]
     peaks = [replies.integer(p, "a peak") for p in replies.items(frame.get("peaks"), 20)]
     return {"op": "profiled", "seconds": seconds, "cpu_seconds": cpu, "peaks": peaks}
+
+
+def _as_memory(result: CallResult, why: str) -> CallResult:
+    """A call the child's own alarm stopped while the cgroup shows it filling memory."""
+    if result.status != "timeout":
+        return result
+    frames = result.error.frames if result.error is not None else ()
+    error = replies.ErrorInfo("memory", "MemoryError", why, frames)
+    return dataclasses.replace(result, status="memory", error=error)
 
 
 def _tampering(message: str) -> Problem:

@@ -82,6 +82,29 @@ class Group:
         failures = _read(os.path.join(self.memory, "memory.failcnt")).strip()
         return oom.get("oom_kill", 0) > 0 or (failures.isdigit() and int(failures) > 0)
 
+    def _memory_file(self, v1: str, v2: str) -> str | None:
+        if self.memory is None:
+            return None
+        return os.path.join(self.memory, v2 if self.unified else v1)
+
+    def memory_usage(self, reset_peak: bool = False) -> tuple[int, int]:
+        """(bytes charged to the group now, the most it held since the last reset); with
+        `reset_peak`, the peak starts again from now. v2's memory.peak cannot be reset for
+        another reader (only per open file, kernel 6.12 on), so there the peak is the usage now:
+        a peak that counted loading would make a slow call look like a blow-up."""
+        usage = self._memory_file("memory.usage_in_bytes", "memory.current")
+        peak = self._memory_file("memory.max_usage_in_bytes", "memory.current")
+        if usage is None or peak is None:
+            return 0, 0
+        if reset_peak and not self.unified:
+            try:
+                _write(peak, "0")
+            except OSError:
+                pass
+        now, most = _read(usage).strip(), _read(peak).strip()
+        now_bytes = int(now) if now.isdigit() else 0
+        return now_bytes, max(now_bytes, int(most) if most.isdigit() else 0)
+
     def pids_in(self) -> list[int]:
         found: set[int] = set()
         for folder in self.folders():

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.worker import audit, encoding, protocol, recorder
+from tensorlings.worker import audit, encoding, plain, privileges, protocol, recorder, seccomp
 from tensorlings.worker.loader import LoadBudget, LoadResult, StatementTimeout, load, time_limit
 
 # Packs given by path are imported under tensorlings_local_pack_<hash> (tensorlings.packs).
@@ -34,6 +34,13 @@ _cpu_generator = torch.default_generator
 _cuda_ready = torch.cuda.is_initialized
 _seed_cuda = torch.cuda.manual_seed_all
 _set_grad_enabled = torch._C._set_grad_enabled
+_base = torch._C.TensorBase
+_shape, _dtype = encoding.tensor_shape, encoding.tensor_dtype
+_device = _base.__dict__["device"].__get__
+_requires_grad = _base.__dict__["requires_grad"].__get__
+_grad = _base.__dict__["grad"].__get__
+_to, _mul, _sum = _base.to, torch.mul, torch.sum
+_backward = torch.autograd.backward
 _clone = torch.Tensor.clone
 _getpid = os.getpid
 _monotonic = time.monotonic  # bound before any learner code can patch the module
@@ -115,30 +122,22 @@ def apply_limits(limits: dict[str, Any]) -> None:
 def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
     frames = [
         [frame.lineno, str(frame.name)[:200]]
-        for frame in traceback.extract_tb(error.__traceback__)
+        for frame in traceback.extract_tb(plain.traceback_of(error))
         if frame.filename == filename and isinstance(frame.lineno, int)
     ][-100:]
     message = _safe_text(error, 2000)
     kind = "error"
-    if isinstance(error, MemoryError) or any(w in message for w in _MEMORY_WORDS):
+    if issubclass(type(error), MemoryError) or any(w in message for w in _MEMORY_WORDS):
         kind = "memory"
-    elif isinstance(error, StatementTimeout):
+    elif type(error) is StatementTimeout:
         kind = "timeout"
     return {"kind": kind, "type": _type_name(error), "message": message, "frames": frames}
 
 
-def _type_name(value: Any) -> str:
-    """A type's name, capped: a class named with 50 MB of text must not bloat every report."""
-    name = type(value).__name__
-    return name if isinstance(name, str) and len(name) <= 200 else str(name)[:199] + "…"
-
-
-def _safe_text(error: BaseException, cap: int) -> str:
-    try:
-        text = str(error)
-    except BaseException:  # a hostile __str__
-        return "(the exception's message could not be read)"
-    return text if len(text) <= cap else text[: cap - 1] + "…"
+# Names and messages read without calling the learner's code (its class's __name__ through a
+# metaclass, its exception's __str__): nothing of it may run once its call has returned.
+_type_name = plain.type_name
+_safe_text = plain.exception_text
 
 
 class Child:
@@ -153,6 +152,11 @@ class Child:
         self.blocker = _BlockSolutions()
         self.hidden_why: str | None = "not attempted"
         self.leaving: set[int] = set()  # exercise processes that said done, not reaped yet
+        # What learner code returned or raised, kept alive: releasing it would run its __del__
+        # (learner code) after the audit is disarmed. The process ends with os._exit, which
+        # runs no finaliser.
+        self.kept: list[Any] = []
+        self.confined = False  # in the sandbox: each exercise's process reaches only itself
 
     def send(self, message: Any) -> None:
         if _getpid() != self.pid:  # a fork made by learner code must never answer
@@ -163,9 +167,10 @@ class Child:
     def serve(self) -> None:
         """The file's process: load once, then give each exercise a fresh process of its own.
 
-        Each exercise's process is forked ahead of time, right after the previous one ended,
-        so the fork overlaps the checker's judging instead of adding to it."""
-        spare: tuple[int, int, int] | None = None
+        Each exercise's process is forked ahead of time, right after the previous one and all
+        it started have ended, so the fork overlaps the checker's judging instead of adding to
+        it, and no exercise's code ever runs beside the process that will run the next one."""
+        spare: tuple[int, int, int, socket.socket] | None = None
         while True:
             try:
                 request = protocol.recv(self.sock)
@@ -174,50 +179,68 @@ class Child:
             op = request.get("op")
             if op == "load" and self.loaded is None:
                 self.send(self.handle_load(request))
-                _end_strays(set())
+                # Its memory is the start of every exercise's process: none may read or write
+                # it (/proc/<pid>/mem and ptrace need a dumpable target from the same user).
+                privileges.set_dumpable(False)
+                _end_strays()
                 spare = self.fork_exercise()
             elif op == "exercise" and spare is not None:
-                status, spare = self.run_exercise(*spare)
-                self.send({"op": "ended", "status": status})
+                status, forged = self.run_exercise(*spare)
+                ended = {"op": "ended", "status": status, "forged": forged}
+                self.send({**ended, "rid": request.get("rid")})
+                spare = self.fork_exercise()
             else:
                 return
 
-    def fork_exercise(self) -> tuple[int, int, int]:
+    def fork_exercise(self) -> tuple[int, int, int, socket.socket]:
         """A child of this process, waiting to run one exercise's requests: (pid, the pipe
-        that starts it, the pipe on which it says it is done).
+        that starts it, the pipe on which it says it is done, the checker's end of its own
+        channel). It talks to the checker on that channel alone: it closes its copy of the
+        file's socket before any learner code runs, so nothing it writes can pass for the
+        file's process, or for an exercise that comes after it.
 
         Whatever the exercise's code changes (patched modules, planted state, wrapped
         functions) dies with that process; the next exercise starts from the loaded file."""
         self.leaving = {pid for pid in self.leaving if not _reaped(pid)}
         start, go = os.pipe()
         said_done, done = os.pipe()
+        checker_end, own_end = socket.socketpair()
         pid = os.fork()
         if pid == 0:
             try:
                 os.close(go)
                 os.close(said_done)
+                checker_end.close()
                 if os.read(start, 1) == b"x":  # nothing (the file's process ended): leave
                     os.close(start)
+                    self.sock.close()
+                    self.sock = own_end
                     self.pid = _getpid()
                     os.setpgid(0, 0)  # a group of its own, ended with everything it started
+                    _keep_to_itself(self.pid, self.confined)
                     self.serve_exercise()
                     os.write(done, b"d")  # done with the socket; exiting takes a while
             finally:
                 os._exit(0)
         os.close(start)
         os.close(done)
-        return pid, go, said_done
+        own_end.close()
+        return pid, go, said_done, checker_end
 
     def run_exercise(
-        self, pid: int, go: int, said_done: int
-    ) -> tuple[int | None, tuple[int, int, int]]:
-        """Let the waiting process run the exercise; return how it ended (None: it said it
-        was done and is leaving) and the process for the next exercise, forked meanwhile."""
+        self, pid: int, go: int, said_done: int, channel: socket.socket
+    ) -> tuple[int | None, bool]:
+        """Let the waiting process run the exercise, its channel handed to the checker; return
+        how it ended (None: it said it was done and is leaving), and whether something else
+        than "done" came on its pipe (learner code writing on every descriptor it holds)."""
         try:
             os.write(go, b"x")
         except OSError:
             pass
-        spare = self.fork_exercise()  # while the exercise runs, on the other core
+        try:
+            socket.send_fds(self.sock, [b"E"], [channel.fileno()])
+        finally:
+            channel.close()
         said = b""
         try:
             said = os.read(said_done, 1)  # "done", or nothing once it has ended
@@ -231,14 +254,14 @@ class Child:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-        _end_strays({spare[0]})
+        _end_strays()
         if said == b"d":  # it is leaving on its own: reap it later, its status is not needed
             if not _reaped(pid):
                 self.leaving.add(pid)
-            return None, spare
+            return None, False
         # It ended without saying so (os._exit, a crash): the pipe closes as it exits, a
         # moment before it can be reaped, and how it ended is part of the verdict.
-        return _exit_status(pid), spare
+        return _exit_status(pid), said != b""
 
     def serve_exercise(self) -> None:
         while True:
@@ -316,7 +339,7 @@ class Child:
                 )
                 if result["status"] == "timeout":
                     stop = "not run: an earlier call ran out of time"
-            self.send({"op": "result", "index": index, "result": result})
+            self.send({"op": "result", "index": index, "rid": request.get("rid"), "result": result})
 
     def run_call(
         self,
@@ -359,6 +382,7 @@ class Child:
                     with self.audit.running():
                         out = fn(*args)
         except BaseException as error:  # learner code may raise anything at all
+            self.kept.append(error)
             out = None
             result = {"status": "error", "error": _error_record(error, self.filename)}
             if result["error"]["kind"] in ("timeout", "memory"):
@@ -367,9 +391,11 @@ class Child:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
         tampering = self.audit.take() + self.recorder.take_refused()
-        if recorder.hides_calls(out):
+        # From here on only exact types are read: the value is never asked anything itself.
+        self.kept.append(out)
+        out, hides = plain.plain(out)
+        if hides:
             tampering.append(recorder.HIDING_HANDLER)
-            out = None if recorder.dispatches_itself(out) else out
         if not intact:
             tampering.append("took the recorder off torch's function-mode stack")
         if tampering:
@@ -402,7 +428,9 @@ class Child:
             str(i): encoding.encode(args[i], max_bytes=1 << 20) for i in result["mutated"]
         }
         if call.get("grad_seed") is not None and grad_args:
-            result.update(_gradients(out, args, grad_args, encoding.decode(call["grad_seed"])))
+            seed = encoding.decode(call["grad_seed"])
+            with self.audit.running():  # a custom autograd Function's backward is learner code
+                result.update(_gradients(out, args, grad_args, seed))
         return result
 
 
@@ -421,19 +449,20 @@ def _exit_status(pid: int, seconds: float = 2.0) -> int | None:
         _sleep(0.001)
 
 
-def _end_strays(keep: set[int]) -> None:
+def _end_strays() -> None:
     """In the sandbox's own PID namespace (the zygote, outside it, shows as parent 0), every
-    process but pid 1, this one and `keep` was started by learner code: one that left its group
-    (setsid) must not live on to serve the next exercise its forbidden calls."""
+    process but pid 1 and this one was started by learner code: one that left its group
+    (setsid) must not live on to serve the next exercise its forbidden calls.
+
+    kill(-1) reaches every process of the namespace that this one may signal, whether or not
+    /proc shows it (it is mounted with hidepid=2, and a process that is not dumpable is hidden
+    from its neighbours). Outside a namespace of its own it would reach the whole machine."""
     if os.getppid() != 0:
-        return  # no namespace of its own: /proc shows processes that are not the learner's
-    keep = keep | {1, _getpid()}
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in keep:
-            try:
-                os.kill(int(name), signal.SIGKILL)
-            except OSError:
-                pass
+        return  # no namespace of its own: the zygote ends the strays it inherits
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass  # nothing left to end
 
 
 def _reaped(pid: int) -> bool:
@@ -450,7 +479,7 @@ def _contributions(
     """`used:<name>` for each required call whose result reached the returned value. A value
     that is not a tensor cannot carry the mark: then no call is held against the code."""
     reached = range(len(required))
-    if isinstance(out, torch.Tensor) or (isinstance(out, list | tuple) and out):
+    if type(out) is torch.Tensor or (type(out) in (list, tuple) and out):
         reached = calls.contributed(out)  # type: ignore[assignment]
     return {f"used:{required[i][0]}": 1 for i in reached}
 
@@ -470,14 +499,40 @@ def _status_bytes(field: str) -> int:
     return 0
 
 
+_clear_refs: list[int] = []  # /proc/self/clear_refs, opened while the process was dumpable
+
+
 def reset_peak_memory() -> int:
     """Reset the peak-RSS mark (Linux) and return the current RSS, to measure a call's peak."""
     try:
-        with open("/proc/self/clear_refs", "w") as clear:
-            clear.write("5")
+        if _clear_refs:
+            os.write(_clear_refs[0], b"5")
+        else:
+            with open("/proc/self/clear_refs", "w") as clear:
+                clear.write("5")
     except OSError:
         pass
     return _status_bytes("VmRSS:")
+
+
+def _keep_to_itself(pid: int, confined: bool) -> None:
+    """An exercise's process, before any of its code runs: not dumpable (no process of the same
+    user may read or write its memory, ptrace it, or open its /proc files), and, in the sandbox,
+    every call that names a process may name only itself (no signal, limit or priority reaches
+    the file's process or the one forked ahead for the next exercise).
+
+    /proc/self/clear_refs (the coach's peak-memory reset) belongs to root once the process is
+    not dumpable, so it is opened first, in the moment the process is dumpable: nothing else of
+    the learner's runs then (the previous exercise's process was killed before this one began).
+    """
+    privileges.set_dumpable(True)
+    try:
+        _clear_refs.append(os.open("/proc/self/clear_refs", os.O_WRONLY | os.O_CLOEXEC))
+    except OSError:
+        pass
+    privileges.set_dumpable(False)
+    if confined:
+        seccomp.install(code=seccomp.own_process_program(pid))
 
 
 _reset_peak_memory = reset_peak_memory
@@ -494,38 +549,55 @@ def _mutated(before: dict[int, torch.Tensor], args: list[Any]) -> list[int]:
 
 
 def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> dict[str, Any]:
-    if not isinstance(out, torch.Tensor) or not isinstance(seed, torch.Tensor):
+    """`out` is a plain tensor (plain.py) or not a tensor: read through torch's C base class,
+    whose methods learner code cannot have replaced."""
+    if not plain.is_tensor_type(type(out)) or type(seed) is not torch.Tensor:
         return {"grad": "skipped"}
-    if out.shape != seed.shape or not out.dtype.is_floating_point:
+    if _shape(out) != _shape(seed) or not _dtype(out).is_floating_point:
         return {"grad": "skipped"}
-    if not out.requires_grad:
+    if not _requires_grad(out):
         return {"grad": "none"}
     try:
         with torch._C.DisableTorchFunction():
-            (out * seed.to(out.device, out.dtype)).sum().backward()
+            _backward(_sum(_mul(out, _to(seed, _device(out), _dtype(out)))))
     except BaseException as error:  # a broken graph is the learner's problem to hear about
         return {"grad": "error", "grad_error": f"{_type_name(error)}: {_safe_text(error, 300)}"}
-    grads = {str(i): encoding.encode(args[i].grad) for i in grad_args}
+    grads = {str(i): encoding.encode(_grad(args[i])) for i in grad_args}
     return {"grad": "ok", "grads": grads}
 
 
 def _sheet_test_cases(value: Any) -> list[list[list[int]] | None] | None:
-    """The sheet's own as_strided answers (`test_cases` with size and stride), as plain data."""
-    if not isinstance(value, list | tuple) or len(value) > 20:
+    """The sheet's own as_strided answers (`test_cases` with size and stride), as plain data.
+
+    Read without calling anything of the learner's: an exact list or tuple of namedtuples
+    whose class lists `size` and `stride` among its `_fields`, each item taken with tuple's
+    own indexing; a namedtuple's properties, a list subclass's iteration are never used."""
+    if not (type(value) is list or type(value) is tuple) or len(value) > 20:
         return None
     cases: list[list[list[int]] | None] = []
     for item in value:
-        size, stride = getattr(item, "size", None), getattr(item, "stride", None)
+        size, stride = _field(item, "size"), _field(item, "stride")
         if _int_tuple(size) and _int_tuple(stride):
-            cases.append([list(size), list(stride)])  # type: ignore[arg-type]
+            cases.append([list(size), list(stride)])
         else:
             cases.append(None)
     return cases
 
 
+def _field(item: Any, name: str) -> Any:
+    """A namedtuple's field by its position in the class's `_fields` (None if not one)."""
+    fields = plain.class_attribute(type(item), "_fields")
+    if not plain.is_tuple_type(type(item)) or type(fields) is not tuple:
+        return None
+    for position, field in enumerate(fields):
+        if type(field) is str and field == name and position < tuple.__len__(item):
+            return tuple.__getitem__(item, position)
+    return None
+
+
 def _int_tuple(value: Any) -> bool:
     return (
-        isinstance(value, tuple | list)
+        (type(value) is tuple or type(value) is list)
         and len(value) <= 8
         and all(type(v) is int and 0 <= v < 2**31 for v in value)
     )
@@ -624,6 +696,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     packs = request.get("hide", ())
     child.hidden_why = None if request.get("jailed") else hide_reference_files(tuple(packs))
     child.blocker.packs = tuple(str(m) for m in request.get("block", ()))
+    child.confined = request.get("confined") is True
     child.audit = audit.install("")  # before any learner code; permanent once added
     sys.meta_path.insert(0, child.blocker)
     # Learner code sees a stand-in for tensorlings: `tensorlings.check(fn)` in a workbook does

@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from tensorlings.worker import plain
+
 # Bound at import, before any learner code: a file that replaces math.prod or base64's functions
 # at its top must not change how the worker reads its inputs or writes its answers (its
 # neighbours' included).
@@ -46,14 +48,23 @@ _numpy = _base.numpy
 _clone = _base.clone
 _shape = _base.shape.__get__  # type: ignore[attr-defined]
 _dtype = _base.dtype.__get__  # type: ignore[attr-defined]
+tensor_shape, tensor_dtype = _shape, _dtype  # for the worker's other readers
 _element_size = _base.element_size
+_device = _base.device.__get__
+_requires_grad = _base.__dict__["requires_grad"].__get__
+_grad_fn = _base.__dict__["grad_fn"].__get__
+_device_text = torch.device.__str__
+_item = plain.numpy.generic.item
+# numpy's own integer, boolean and float scalar types: sent as the plain number they hold.
+_NUMBERS = tuple(
+    t for t in plain.NUMPY if t is not plain.numpy.ndarray and plain.numpy.dtype(t).kind in "iubf"
+)
 _is_nan = torch.isnan
 _nan_to_num = torch.nan_to_num
 _equal = torch.equal
 _frombuffer = torch.frombuffer
 _empty = torch.empty
 _no_torch_function = torch._C.DisableTorchFunction
-_is_tensor = torch.is_tensor
 
 MAX_DEPTH = 6
 MAX_ITEMS = 10_000
@@ -83,9 +94,9 @@ def encode_tensor(x: torch.Tensor, max_bytes: int) -> dict[str, Any]:
             "t": "tensor",
             "dtype": dtype_name(dtype),
             "shape": shape,
-            "device": str(x.device),
-            "requires_grad": bool(x.requires_grad),
-            "grad_fn": x.grad_fn is not None,
+            "device": _device_text(_device(x)),
+            "requires_grad": _requires_grad(x) is True,
+            "grad_fn": _grad_fn(x) is not None,
             "data": None,
         }
         nbytes = _prod(shape) * _element_size(x)
@@ -95,17 +106,22 @@ def encode_tensor(x: torch.Tensor, max_bytes: int) -> dict[str, Any]:
 
 
 def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dict[str, Any]:
-    """Plain data for a value; unknown objects are described by their type name only."""
-    if _is_tensor(value):
-        return encode_tensor(value, max_bytes)
+    """Plain data for a value; other objects are described by their type's name only.
+
+    Only exact built-in types (and torch's and numpy's own) are taken apart, by `type(value)`
+    alone: nothing here calls a method of the learner's (plain.py says why)."""
     kind = type(value)
+    if plain.is_tensor_type(kind):
+        tensor = plain.plain_tensor(value)
+        if tensor is None:
+            return {"t": "other", "type": plain.type_name(value, qualified=True)}
+        return encode_tensor(tensor, max_bytes)
     if value is None:
         return {"t": "none"}
     if kind is bool:
         return {"t": "bool", "v": value}
-    numpy_scalar = kind.__module__ == "numpy" and getattr(value, "ndim", None) == 0
-    if numpy_scalar and getattr(getattr(value, "dtype", None), "kind", "") in ("i", "u", "b", "f"):
-        value = value.item()  # a numpy scalar: send the plain number
+    if any(kind is t for t in _NUMBERS):
+        value = _item(value)  # a numpy scalar (numpy's own type): send the plain number
         kind = type(value)
     if kind is int:
         if abs(value) < 10**100:
@@ -115,14 +131,17 @@ def encode(value: Any, max_bytes: int = 64 * 1024 * 1024, depth: int = 0) -> dic
         return {"t": "float", "v": float.hex(value)}
     if kind is str:
         return {"t": "str", "v": value[:MAX_STR]}
-    if isinstance(value, torch.dtype):
+    if kind is torch.dtype:
         return {"t": "dtype", "v": dtype_name(value)}
-    if kind in (list, tuple, torch.Size) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+    exact_sequence = kind is list or kind is tuple or kind is torch.Size
+    if exact_sequence and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
         if depth == 0 and _count_items(value) > MAX_ITEMS:
             return {"t": "other", "type": f"{kind.__name__} of more than {MAX_ITEMS} items"}
         items = [encode(item, max_bytes, depth + 1) for item in value]
         return {"t": "list" if kind is list else "tuple", "items": items}
-    return {"t": "other", "type": f"{kind.__module__}.{kind.__qualname__}"[:200]}
+    if kind is plain.Unsendable:
+        return {"t": "other", "type": value.type_name}
+    return {"t": "other", "type": plain.type_name(value, qualified=True)}
 
 
 def same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -141,7 +160,8 @@ def same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 def _count_items(value: Any, depth: int = 0) -> int:
     """Items in nested lists and tuples, counting stops soon after the limit."""
-    if type(value) not in (list, tuple, torch.Size) or depth > MAX_DEPTH:
+    kind = type(value)
+    if not (kind is list or kind is tuple or kind is torch.Size) or depth > MAX_DEPTH:
         return 1
     total = 0
     for item in value:

@@ -19,7 +19,10 @@ from typing import Any
 
 import torch
 
+from tensorlings.worker import plain
 from tensorlings.worker.audit import Tampering
+
+_numel = torch._C.TensorBase.numel  # bound before learner code can replace Tensor.numel
 
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -83,13 +86,15 @@ def _is_constant_assignment(node: ast.stmt) -> bool:
 
 
 def _holds_tensor(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, torch.Tensor):
+    """Read by type alone (plain.py): loading is over, so nothing of the learner's may run."""
+    kind = type(value)
+    if plain.is_tensor_type(kind):
         return True
-    if depth < 2 and isinstance(value, list | tuple):
+    if depth < 2 and (kind is list or kind is tuple):
         return any(_holds_tensor(item, depth + 1) for item in value[:100])
-    if depth < 2 and isinstance(value, dict):
-        return any(_holds_tensor(item, depth + 1) for item in list(value.values())[:100])
-    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
+    if depth < 2 and kind is dict:
+        return any(_holds_tensor(item, depth + 1) for item in list(dict.values(value))[:100])
+    return kind is plain.numpy.ndarray
 
 
 def _constant(name: str, value: Any) -> bool:
@@ -97,7 +102,10 @@ def _constant(name: str, value: Any) -> bool:
     a single number held in a tensor (`zero = t.tensor(0.0)`)."""
     if name.isupper():
         return True
-    return isinstance(value, torch.Tensor) and value.numel() <= 1
+    if type(value) is not torch.Tensor:
+        return False  # a subclass's size may be its own code: it counts as test data
+    with torch._C.DisableTorchFunction():
+        return bool(_numel(value) <= 1)
 
 
 def _capped(text: str, cap: int = 300) -> str:

@@ -70,3 +70,11 @@ def close_all_but(keep: set[int]) -> None:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def set_dumpable(dumpable: bool) -> str | None:
+    """Whether other processes of this user may read or write this one's memory and files under
+    /proc/<pid> (ptrace rules); None when set, else why not."""
+    if _libc.prctl(_PR_SET_DUMPABLE, int(dumpable), 0, 0, 0) != 0:
+        return f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}"
+    return None

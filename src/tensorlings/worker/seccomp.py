@@ -142,19 +142,65 @@ def program(guarded: Sequence[int] = (1,)) -> bytes:
     return b"".join(ops)
 
 
+# Calls that reach another process by its pid (first argument; 0 is the caller), beyond the
+# signals: its limits, its scheduling, its pages. Between processes of one user the kernel
+# allows them all, so an exercise's process could slow, starve or cap the file's process or
+# the one forked ahead for the next exercise. Not sched_setaffinity: thread pools pin their
+# threads by thread id (pthread_setaffinity_np), and pinning a neighbour changes no verdict.
+_PID_FIRST = {
+    **SIGNALS,
+    "sched_setparam": 142,
+    "sched_setscheduler": 144,
+    "migrate_pages": 256,
+    "move_pages": 279,
+    "prlimit64": 302,
+    "sched_setattr": 314,
+}
+# (which, who): who is the second argument, which must be the process itself (0).
+_WHICH_WHO = {"setpriority": 141, "ioprio_set": 251}
+# Reach a process through a descriptor of it (a pidfd, or a /proc/<pid> folder opened as one).
+_BY_DESCRIPTOR = {"pidfd_send_signal": 424, "process_madvise": 440, "process_mrelease": 448}
+
+
+def own_process_program(pid: int) -> bytes:
+    """A filter stacked on an exercise's process: every call that names a process may name only
+    this one (`pid`, its own group `-pid`, or 0), never a neighbour (EPERM)."""
+    eperm = _RET_ERRNO | errno.EPERM
+    own = sorted({0, pid & 0xFFFFFFFF, -pid & 0xFFFFFFFF})
+    ops = [
+        _op(_LD_ABS, _OFFSET_ARCH),
+        _op(_JEQ, _AUDIT_ARCH_X86_64, jt=1),
+        _op(_RET, _RET_KILL_PROCESS),
+        _op(_LD_ABS, _OFFSET_NR),
+    ]
+    for number in _BY_DESCRIPTOR.values():
+        ops += [_op(_JEQ, number, jf=1), _op(_RET, eperm)]
+    for number in _PID_FIRST.values():
+        ops += [_op(_JEQ, number, jf=3 + len(own)), _op(_LD_ABS, _OFFSET_ARG0)]
+        ops += [_op(_JEQ, target, jt=len(own) - i) for i, target in enumerate(own)]
+        ops += [_op(_RET, eperm), _op(_RET, _RET_ALLOW)]
+    for number in _WHICH_WHO.values():
+        ops += [_op(_JEQ, number, jf=7), _op(_LD_ABS, _OFFSET_ARG0), _op(_JEQ, 0, jf=3)]
+        ops += [_op(_LD_ABS, _OFFSET_ARG0 + 8), _op(_JEQ, 0, jt=2), _op(_JEQ, pid, jt=1)]
+        ops += [_op(_RET, eperm), _op(_RET, _RET_ALLOW)]
+    ops.append(_op(_RET, _RET_ALLOW))
+    return b"".join(ops)
+
+
 class _Program(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
 
 
-def install(guarded: Sequence[int] = (1,)) -> str | None:
+def install(guarded: Sequence[int] = (1,), code: bytes | None = None) -> str | None:
     """Install the filter on this process and all it starts; None when done, else why not.
 
     `guarded` are the processes (and, negative, process groups) that signals must not reach:
     the sandbox's pid 1, or outside a PID namespace the zygote, the checker and their groups.
+    `code`, when given, is another program to stack (filters add up: each can only deny more).
     """
     if platform.machine() != "x86_64":
         return f"no seccomp filter is written for {platform.machine()} (only x86_64)"
-    code = program(guarded)
+    code = program(guarded) if code is None else code
     prog = _Program(len(code) // 8, code)
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -64,6 +64,7 @@ class Zygote:
         self.jailed: dict[int, jail.Spawned] = {}
         self.exited: dict[int, int] = {}
         self.memory_hits: set[int] = set()  # children the cgroup's out-of-memory killer hit
+        self.memory_peaks: dict[int, int] = {}  # the most a child's group held, read at its end
 
     def reap(self) -> None:
         while True:
@@ -86,8 +87,12 @@ class Zygote:
 
     def _note_memory(self, spawned: jail.Spawned) -> None:
         """Before its group is removed: did the child reach its memory cap?"""
-        if spawned.group is not None and spawned.group.memory_limit_hit():
+        if spawned.group is None:
+            return
+        if spawned.group.memory_limit_hit():
             self.memory_hits.add(spawned.pid)
+        peak = spawned.group.memory_usage()[1]
+        self.memory_peaks[spawned.pid] = max(peak, self.memory_peaks.get(spawned.pid, 0))
 
     def cleanup(self, pid: int) -> None:
         try:
@@ -139,7 +144,10 @@ class Zygote:
         def run() -> None:
             from tensorlings.worker import child
 
-            child.main(theirs, {**request, "workdir": workdir, "jailed": readonly})
+            confined = "seccomp" in self.sandbox.required
+            child.main(
+                theirs, {**request, "workdir": workdir, "jailed": readonly, "confined": confined}
+            )
 
         hide = tuple(str(p) for p in request.get("hide", ()))  # every pack's solutions
         spawned = self.sandbox.spawn(
@@ -159,12 +167,15 @@ class Zygote:
         self.reap()
         return pid in self.children
 
-    def memory_events(self, request: dict[str, Any]) -> int:
-        """The memory-cap count of a sandboxed child's cgroup (0 outside the sandbox)."""
+    def memory_state(self, request: dict[str, Any]) -> dict[str, int]:
+        """A sandboxed child's cgroup counters: how often it hit its memory cap, the bytes it
+        holds now and the most it held (since `reset_peak`); zeros outside the sandbox."""
         spawned = self.jailed.get(request.get("pid"))  # type: ignore[arg-type]
         if spawned is None or spawned.group is None:
-            return 0
-        return spawned.group.memory_events()
+            return {"memory_events": 0, "memory_usage": 0, "memory_peak": 0}
+        usage, peak = spawned.group.memory_usage(request.get("reset_peak") is True)
+        events = spawned.group.memory_events()
+        return {"memory_events": events, "memory_usage": usage, "memory_peak": peak}
 
     def kill(self, pid: int) -> None:
         if pid in self.children:
@@ -201,7 +212,11 @@ class Zygote:
         status = self.exited.pop(pid, None)
         memory = pid in self.memory_hits
         self.memory_hits.discard(pid)
-        self.protocol.send(self.control, {"pid": pid, "status": status, "memory_limit": memory})
+        peak = self.memory_peaks.pop(pid, 0)
+        self.protocol.send(
+            self.control,
+            {"pid": pid, "status": status, "memory_limit": memory, "memory_peak": peak},
+        )
 
     def serve(self) -> None:
         while True:
@@ -226,11 +241,7 @@ class Zygote:
                 # With a pid: whether that child (a loaded file) is still running.
                 self.protocol.send(
                     self.control,
-                    {
-                        "pong": True,
-                        "alive": self.alive(request),
-                        "memory_events": self.memory_events(request),
-                    },
+                    {"pong": True, "alive": self.alive(request), **self.memory_state(request)},
                 )
             elif op == "quit":
                 break

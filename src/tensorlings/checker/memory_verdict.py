@@ -1,0 +1,56 @@
+"""Whether a call that ran out of time (or ended its process) was a memory blow-up, decided from
+the sandbox cgroup's own counters rather than from how long filling memory took.
+
+Zero-filling memory is slow on a busy machine: a blow-up that reaches its cap in 4 s on a quiet
+machine is still filling when its 5 s are up on a loaded one. Its time limit then strikes first,
+and a verdict read from the clock alone would say `timeout` on one run and `memory_limit` on
+another. The cgroup's counters tell the two apart whatever the load: either the group hit its
+cap (the kernel counts every refused charge and every process its out-of-memory killer ends), or
+the group's peak grew by a large share of the learner's allowance while the call ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MIB = 1024**2
+# A call that grew the group by this share of the allowance (`Limits.memory_bytes`, 256 MiB of
+# the default 2 GiB) was filling memory: no exercise's honest computation comes near it (the
+# inputs are at most megabytes), and a crowded machine still zero-fills that much well within
+# a call's time limit (about 50 MiB/s is enough; a quiet one fills ~450 MiB/s).
+GROWTH_SHARE = 8
+REACHED_CAP = (
+    "the process reached the sandbox's memory cap (shared memory and files in /tmp count too)"
+)
+
+
+@dataclass(frozen=True)
+class MemoryState:
+    """One read of a child's cgroup: cap hits so far, bytes held now, most held since reset."""
+
+    events: int = 0
+    usage: int = 0
+    peak: int = 0
+
+    @classmethod
+    def from_reply(cls, reply: Any) -> MemoryState:
+        """The zygote's counters; anything missing or odd reads as zero (no sandbox)."""
+        if not isinstance(reply, dict):
+            return cls()
+        values = [reply.get(k) for k in ("memory_events", "memory_usage", "memory_peak")]
+        return cls(*(v if type(v) is int and v >= 0 else 0 for v in values))
+
+
+def blow_up(before: MemoryState, after: MemoryState, allowance: int) -> str | None:
+    """Why the calls between `before` and `after` count as running out of memory; None when the
+    counters show no blow-up (or there is no cgroup to read)."""
+    if after.events > before.events:
+        return REACHED_CAP
+    grown = after.peak - before.usage
+    if allowance > 0 and grown >= allowance // GROWTH_SHARE:
+        return (
+            f"the call was still filling memory when it was stopped ({grown // MIB} MiB more "
+            f"than before it ran, of an allowance of {allowance // MIB} MiB)"
+        )
+    return None
