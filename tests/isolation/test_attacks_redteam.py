@@ -166,6 +166,7 @@ def test_hiding_a_call_from_the_recorder_is_tampering(check_hazard, attack, requ
     assert_healthy_passed(report, "identity_matrix")
 
 
+@pytest.mark.usefixtures("runtime_layer_only")  # the allowlist refuses queue and threads alone
 def test_a_finaliser_planted_on_a_returned_value_never_runs(check_hazard):
     # What a call returns is kept alive until its process ends (with os._exit), so the
     # finaliser that would start the hidden thread never runs: the call that waits for the
