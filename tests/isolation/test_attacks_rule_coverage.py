@@ -179,6 +179,15 @@ CONTROLS = {
         "import numpy as np\n\ndef relu_abs(x):\n"
         "    half = float(np.float64(0.5))\n    return (x + torch.abs(x)) * half\n",
     ),
+    "a_torch_decorator_on_an_only_these_calls_exercise": (
+        "rearrange_1",
+        "@torch.no_grad()\ndef rearrange_1():\n"
+        "    return rearrange(torch.arange(3, 9), '(rows cols) -> rows cols', cols=2)\n",
+    ),
+    "required_calls_that_do_the_work": (
+        "relu_clone_setitem",
+        "def relu_clone_setitem(x):\n    y = x.clone()\n    y[y < 0] = 0\n    return y\n",
+    ),
     "top_level_constant_without_the_forbidden_call": (
         "identity_matrix",
         "_RANGE = torch.arange(64)\n\n"

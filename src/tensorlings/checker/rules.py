@@ -15,6 +15,8 @@ INSPECTION = frozenset(
         "str", "format", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "stride",
         "storage_offset", "is_contiguous", "is_floating_point", "is_complex", "names", "T",
         "data", "bool", "index", "hash", "iter", "contains", "tolist", "item", "is_cuda",
+        # Switching gradients on or off (@torch.no_grad() on the function) computes nothing.
+        "set_grad_enabled", "is_grad_enabled",
     }
 )  # fmt: skip
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import types
-from builtins import callable, getattr, isinstance, setattr, type  # noqa: UP029 (recorder.py)
+from builtins import callable, getattr, isinstance, list, setattr, type, vars  # noqa: UP029
 from collections.abc import Callable
 from typing import Any
 
@@ -82,10 +82,11 @@ def wrap_numpy(recorder: CallRecorder) -> None:
     """Replace numpy's public functions and ufuncs by recording ones (classes, constants and
     modules stay as they are)."""
     for space in _NUMPY_SPACES:
-        for attribute in dir(space):
+        # The module's own dict, not dir(): reading numpy's lazy attributes imports submodules
+        # (a second per process).
+        for attribute, value in list(vars(space).items()):
             if attribute.startswith("_"):
                 continue
-            value = getattr(space, attribute)
             if isinstance(value, type | types.ModuleType) or not callable(value):
                 continue
             name = _numpy_name(attribute, value)
