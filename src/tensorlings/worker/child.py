@@ -433,8 +433,9 @@ class Child:
         kept = self.recorder.take()
         made = tuple(names for names in required if any(kept.get(name) for name in names))
         began = time.perf_counter()
+        limit = min(seconds, intervention.rerun_seconds(took))
         decided = intervention.decide(
-            lambda perturb: self.rerun(fn, call, seconds, perturb), made, out, self.decisive
+            lambda perturb: self.rerun(fn, call, limit, perturb), made, out, self.decisive
         )
         self.rerun_seconds += time.perf_counter() - began
         self.recorder.calls = kept

@@ -17,7 +17,7 @@ marks decide as before.
 from __future__ import annotations
 
 import math
-from builtins import isinstance, len, type, zip  # noqa: UP029 (bound before learner code)
+from builtins import abs, all, bool, float, isinstance, len, type, zip  # noqa: UP029
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +31,30 @@ SHARE_OF_LIMIT = 0.05
 MAX_RERUNS = 12
 RAISED = object()  # the run raised: a changed input that makes the code fail changed its result
 _Tensor = torch.Tensor
+# Captured now, from torch and the C base class, before learner code can replace them
+# (`torch.equal = lambda *a: True` at the top of a file must not make every change invisible).
+_base = torch._C.TensorBase
 _no_grad = torch.no_grad
+_numel, _detach, _cpu, _copy = _base.numel, _base.detach, _base.cpu, _base.copy_
+_shape = _base.shape.__get__  # type: ignore[attr-defined]
+_dtype = _base.dtype.__get__  # type: ignore[attr-defined]
+_is_sparse = _base.is_sparse.__get__  # type: ignore[attr-defined]
+_add, _abs, _logical_not = torch.add, torch.abs, torch.logical_not
+_equal, _allclose, _isfinite, _masked_select, _amax = (
+    torch.equal,
+    torch.allclose,
+    torch.isfinite,
+    torch.masked_select,
+    torch.amax,
+)
+_bool, _float = torch.bool, float
+
+
+def rerun_seconds(took: float) -> float:
+    """A rerun's time limit, from what the call itself took: a control run that overruns it
+    decides nothing, a changed run that overruns it was changed by the change."""
+    return 10 * took + 0.2
+
 
 # Runs the exercise's call again; `perturb` names the calls whose results are changed. Returns
 # the result and how many non-empty results were changed.
@@ -40,14 +63,15 @@ Rerun = Callable[[tuple[str, ...]], tuple[Any, int]]
 
 def perturbed(value: Any) -> tuple[Any, bool]:
     """A different value of the same shape and dtype: every entry moves (booleans flip)."""
-    if not isinstance(value, _Tensor) or value.numel() == 0:
+    if not isinstance(value, _Tensor) or _numel(value) == 0:
         return value, False
+    dtype = _dtype(value)
     with _no_grad():
-        if value.dtype == torch.bool:
-            return ~value, True
-        if value.dtype.is_floating_point or value.dtype.is_complex:
-            return value + (1 + value.abs()), True
-        return value + 1, True
+        if dtype == _bool:
+            return _logical_not(value), True
+        if dtype.is_floating_point or dtype.is_complex:
+            return _add(value, _add(_abs(value), 1)), True
+        return _add(value, 1), True
 
 
 def perturb_in_place(value: Any) -> bool:
@@ -55,7 +79,7 @@ def perturb_in_place(value: Any) -> bool:
     changed, ok = perturbed(value)
     if ok:
         with _no_grad():
-            value.copy_(changed)
+            _copy(value, changed)
     return ok
 
 
@@ -106,16 +130,19 @@ def same(first: Any, second: Any, depth: int = 0) -> bool | None:
 def _same_tensors(first: torch.Tensor, second: torch.Tensor) -> bool | None:
     if type(first) is not _Tensor or type(second) is not _Tensor:
         return None
-    if first.shape != second.shape or first.dtype != second.dtype or first.is_sparse:
+    if _shape(first) != _shape(second) or _dtype(first) != _dtype(second):
         return False
+    if _is_sparse(first) or _is_sparse(second):
+        return None
+    dtype = _dtype(first)
     with _no_grad():
-        a, b = first.detach().cpu(), second.detach().cpu()
-        if not (a.dtype.is_floating_point or a.dtype.is_complex):
-            return bool(torch.equal(a, b))
-        finite = a[a.isfinite()].abs()
-        scale = float(finite.max()) if finite.numel() else 0.0
+        a, b = _cpu(_detach(first)), _cpu(_detach(second))
+        if not (dtype.is_floating_point or dtype.is_complex):
+            return bool(_equal(a, b))
+        finite = _abs(_masked_select(a, _isfinite(a)))
+        scale = _float(_amax(finite)) if _numel(finite) else 0.0
         # `answer + r - r` with r changed rounds differently: that is not the call's doing.
-        return bool(torch.allclose(a, b, rtol=0.0, atol=1e-4 * (1 + scale), equal_nan=True))
+        return bool(_allclose(a, b, rtol=0.0, atol=1e-4 * (1 + scale), equal_nan=True))
 
 
 def _close(a: float, b: float, scale: float) -> bool:
