@@ -730,12 +730,7 @@ def relu_clone_setitem(x: torch.Tensor) -> torch.Tensor:
 
     Rule: must call torch.clone (or x.clone).
     Rule: must call item assignment such as y[y < 0] = 0.
-    Rule: must not call relu.
-    Rule: must not call clamp / clip.
-    Rule: must not call threshold.
-    Rule: must not call hardtanh.
-    Rule: must not call leaky_relu / relu6 / elu and friends.
-    Rule: must not call prelu / rrelu / fmax.
+    Rule: must not call relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, relu6, elu, softplus, prelu, rrelu, fmax).
     """
     pass
 
@@ -756,12 +751,7 @@ def relu_where(x: torch.Tensor) -> torch.Tensor:
     returns: same shape as x
 
     Rule: must call torch.where.
-    Rule: must not call relu.
-    Rule: must not call clamp / clip.
-    Rule: must not call threshold.
-    Rule: must not call hardtanh.
-    Rule: must not call leaky_relu / relu6 / elu and friends.
-    Rule: must not call prelu / rrelu / fmax.
+    Rule: must not call relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, relu6, elu, softplus, prelu, rrelu, fmax).
     """
     pass
 
@@ -782,12 +772,7 @@ def relu_maximum(x: torch.Tensor) -> torch.Tensor:
     returns: same shape as x
 
     Rule: must call torch.maximum.
-    Rule: must not call relu.
-    Rule: must not call clamp / clip.
-    Rule: must not call threshold.
-    Rule: must not call hardtanh.
-    Rule: must not call leaky_relu / relu6 / elu and friends.
-    Rule: must not call prelu / rrelu / fmax.
+    Rule: must not call relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, relu6, elu, softplus, prelu, rrelu, fmax).
     """
     pass
 
@@ -808,12 +793,7 @@ def relu_abs(x: torch.Tensor) -> torch.Tensor:
     returns: same shape as x
 
     Rule: must call torch.abs.
-    Rule: must not call relu.
-    Rule: must not call clamp / clip.
-    Rule: must not call threshold.
-    Rule: must not call hardtanh.
-    Rule: must not call leaky_relu / relu6 / elu and friends.
-    Rule: must not call prelu / rrelu / fmax.
+    Rule: must not call relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, relu6, elu, softplus, prelu, rrelu, fmax).
     """
     pass
 
@@ -835,11 +815,6 @@ def relu_multiply_bool(x: torch.Tensor) -> torch.Tensor:
 
     Rule: must call a comparison that builds the mask (such as x > 0).
     Rule: must call multiplying x by the mask.
-    Rule: must not call relu.
-    Rule: must not call clamp / clip.
-    Rule: must not call threshold.
-    Rule: must not call hardtanh.
-    Rule: must not call leaky_relu / relu6 / elu and friends.
-    Rule: must not call prelu / rrelu / fmax.
+    Rule: must not call relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, relu6, elu, softplus, prelu, rrelu, fmax).
     """
     pass

@@ -16,11 +16,16 @@ INSPECTION = frozenset(
         "str", "format", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "stride",
         "storage_offset", "is_contiguous", "is_floating_point", "is_complex", "names", "T",
         "data", "bool", "index", "hash", "iter", "contains", "tolist", "item", "is_cuda",
+        # Switching gradients on or off (@torch.no_grad() on the function) computes nothing.
+        "set_grad_enabled", "is_grad_enabled",
     }
 )  # fmt: skip
 
 
 USED = "used:"  # `used:<first name of a required call>`: its result reached the returned value
+# The worker ran the call again with the required call's results changed (worker/intervention.py):
+# the returned value changed, or it did not. Where it could tell, that decides, not the marks.
+CHANGED, UNCHANGED = "changed:", "unchanged:"
 VIA = "_via:"  # `_via:<name>`: a library made the call for the learner's code (recorder.py)
 
 
@@ -43,7 +48,9 @@ def call_problems(
     if rules.only is not None:
         allowed = set(rules.only) | INSPECTION
         extra = sorted(
-            name for name in calls if name not in allowed and not name.startswith(("_", USED))
+            name
+            for name in calls
+            if name not in allowed and not name.startswith(("_", USED, CHANGED, UNCHANGED))
         )
         extra = [name for name in extra if name not in ("int_tensor_index", "setitem")]
         if extra:
@@ -65,7 +72,7 @@ def call_problems(
                     details={"required": list(rule.names)},
                 )
             )
-        elif not calls.get(USED + rule.names[0]):
+        elif not _contributed(calls, rule.names[0]):
             problems.append(
                 Problem(
                     "missing_call",
@@ -76,6 +83,14 @@ def call_problems(
                 )
             )
     return problems
+
+
+def _contributed(calls: Mapping[str, int], name: str) -> bool:
+    """The required call changed the result on some input where changing it could tell; where
+    no run could tell, its result reached the returned value."""
+    if calls.get(CHANGED + name) or calls.get(UNCHANGED + name):
+        return bool(calls.get(CHANGED + name))
+    return bool(calls.get(USED + name))
 
 
 def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem]:

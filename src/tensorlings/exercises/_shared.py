@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from tensorlings import rule_apis
 from tensorlings.exercise import Call
+from tensorlings.rule_apis import Concept
 
 ARANGE = Call("torch.arange", ("arange",))
 REARRANGE = Call("einops.rearrange", ("rearrange",))
 EINSUM = Call("torch.einsum (or einops.einsum)", ("einsum",))
 GATHER = Call("gather (torch.gather or x.gather)", ("gather",))
 
-# Anything that computes a ReLU for you.
+# Anything that computes a ReLU for you (rule_apis lists each built-in and why).
 BUILTIN_RELU = (
-    Call("relu", ("relu", "relu_")),
-    Call("clamp / clip", ("clamp", "clamp_", "clamp_min", "clamp_min_", "clip", "clip_")),
-    Call("threshold", ("threshold", "threshold_")),
-    Call("hardtanh", ("hardtanh", "hardtanh_")),
     Call(
-        "leaky_relu / relu6 / elu and friends",
-        ("leaky_relu", "leaky_relu_", "relu6", "elu", "celu", "selu", "softplus"),
+        "relu or a built-in that computes it (clamp / clip, threshold, hardtanh, leaky_relu, "
+        "relu6, elu, softplus, prelu, rrelu, fmax)",
+        rule_apis.names(Concept.RELU),
     ),
-    # A ReLU with a learnable or random slope set to 0, and the NaN-ignoring maximum.
-    Call("prelu / rrelu / fmax", ("prelu", "rrelu", "rrelu_", "fmax")),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
+from tensorlings import rule_apis
 from tensorlings.exercise import (
     Call,
     Coach,
@@ -23,6 +24,7 @@ from tensorlings.exercise import (
 )
 from tensorlings.exercises._shared import EINSUM
 from tensorlings.judges import Draws, Sampling
+from tensorlings.rule_apis import Concept
 
 SECTION = "Products, identity, sampling, accuracy"
 
@@ -240,23 +242,7 @@ EXERCISES = (
             forbidden=(
                 Call(
                     "torch.eye or anything that builds an identity/diagonal",
-                    (
-                        "eye",
-                        "eye_",
-                        "diag",
-                        "diag_embed",
-                        "diagflat",
-                        "diagonal",
-                        "diagonal_scatter",
-                        "fill_diagonal_",
-                        "block_diag",
-                        "one_hot",
-                        # A matrix to the power 0, the exponential of a zero matrix.
-                        "matrix_power",
-                        "linalg_matrix_power",
-                        "matrix_exp",
-                        "linalg_matrix_exp",
-                    ),
+                    rule_apis.names(Concept.IDENTITY),
                 ),
             )
         ),
@@ -313,7 +299,12 @@ EXERCISES = (
         cases=RandomCases(make=_make_distribution, sizes={"k": (1, 1000), "n": (0, 2000)}),
         rules=Rules(
             required=(Call("torch.rand", ("rand",)), Call("torch.cumsum", ("cumsum",))),
-            forbidden=(Call("torch.multinomial or torch.distributions", ("multinomial",)),),
+            forbidden=(
+                Call(
+                    "torch.multinomial or torch.distributions",
+                    rule_apis.names(Concept.SAMPLING),
+                ),
+            ),
             no_loops=True,
             forbidden_modules=("numpy.random", "random"),
         ),

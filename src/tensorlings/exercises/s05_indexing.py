@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from tensorlings import rule_apis
 from tensorlings.exercise import (
     Call,
     Draw,
@@ -19,6 +20,7 @@ from tensorlings.exercise import (
 )
 from tensorlings.exercises._shared import GATHER
 from tensorlings.judges import Compare
+from tensorlings.rule_apis import Concept
 
 SECTION = "Indexing and gather"
 
@@ -127,14 +129,7 @@ EXERCISES = (
             forbidden=(
                 Call(
                     "gather, index_select, take or embedding",
-                    (
-                        "gather",
-                        "index_select",
-                        "take",
-                        "take_along_dim",
-                        "embedding",
-                        "embedding_bag",
-                    ),
+                    rule_apis.names(Concept.GATHER),
                 ),
             ),
         ),

@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from tensorlings import rule_apis
 from tensorlings.exercise import (
     Call,
     CaseMaker,
@@ -21,24 +22,20 @@ from tensorlings.exercise import (
     SpecialInput,
     Tiers,
 )
+from tensorlings.rule_apis import Concept
 
 SECTION = "Numerically stable softmax and friends"
 
-# Each also covers the built-ins that hand back the same number: the last column of
-# logcumsumexp, a reduction of logaddexp, x - log_softmax(x), softmin(-x), ...
+# Each covers every built-in that hands back the same number (rule_apis lists them and why):
+# the last column of logcumsumexp, a reduction of logaddexp, x - log_softmax(x), softmin(-x), ...
 LOGSUMEXP = Call(
     "torch.logsumexp (or a built-in that computes it: logcumsumexp, logaddexp, softplus, "
     "log_softmax, cross_entropy)",
-    (
-        "logsumexp", "logcumsumexp", "logaddexp", "logaddexp2", "softplus", "log_sigmoid",
-        "log_softmax", "softmax", "softmin", "cross_entropy",
-    ),
-)  # fmt: skip
-SOFTMAX = Call(
-    "softmax / log_softmax / nn.Softmax (or softmin)", ("softmax", "log_softmax", "softmin")
+    rule_apis.names(Concept.LOGSUMEXP),
 )
+SOFTMAX = Call("softmax / log_softmax / nn.Softmax (or softmin)", rule_apis.names(Concept.SOFTMAX))
 CROSS_ENTROPY = Call(
-    "cross_entropy / nll_loss / nn.CrossEntropyLoss", ("cross_entropy", "nll_loss")
+    "cross_entropy / nll_loss / nn.CrossEntropyLoss", rule_apis.names(Concept.CROSS_ENTROPY)
 )
 
 _SIZES = {"batch": (0, 8), "n": (1, 20)}

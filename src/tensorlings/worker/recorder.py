@@ -46,6 +46,8 @@ import einops
 import torch
 from torch.overrides import TorchFunctionMode
 
+from tensorlings import rule_apis
+from tensorlings.worker import intervention
 from tensorlings.worker.audit import Tampering
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -59,14 +61,9 @@ VIA_LIBRARY = "_via:"
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
 _REVERSED = {"rmul": "mul", "radd": "add", "rsub": "sub", "rtruediv": "div", "truediv": "div"}
 _MULTIPLY = {"mul", "mul_", "multiply", "imul"}
-# Internal spellings of public calls (torch._C._nn and friends), by the public name they are.
-_ALIASES = {
-    "cross_entropy_loss": "cross_entropy",
-    "nll_loss_nd": "nll_loss",
-    "nll_loss2d": "nll_loss",
-    "_nll_loss_nd": "nll_loss",
-    "softmax_backward_data": "softmax",
-}
+# Internal spellings of public calls (torch._C._nn, torch._sparse_softmax and friends), by the
+# public name they are.
+_ALIASES = rule_apis.ALIASES
 # Bound before any learner code runs: replacing sys._getframe or popping torch's mode stack
 # through its public module attributes cannot blind the recorder.
 _getframe = sys._getframe
@@ -76,7 +73,7 @@ _stack_at = torch._C._get_function_stack_at
 _Tensor = torch.Tensor
 _weak_ref = weakref.ref
 _CodeType = types.CodeType
-_PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg)
+_PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg, torch.sparse)
 
 
 @functools.cache
@@ -86,8 +83,10 @@ def _public_name(name: str) -> str:
         return _ALIASES[name]
     stripped = name.lstrip("_")
     private = stripped != name and not name.startswith("__") and stripped
+    if private and stripped in _ALIASES:
+        return _ALIASES[stripped]
     if private and any(hasattr(space, stripped) for space in _PUBLIC):
-        return _ALIASES.get(stripped, stripped)
+        return stripped
     return name
 
 
@@ -95,8 +94,8 @@ def canonical_name(func: Any) -> str:
     """One name for every spelling: torch.softmax, x.softmax and F.softmax are all `softmax`;
     torch._softmax and torch._C._nn.cross_entropy_loss are their public names."""
     name = getattr(func, "__name__", "") or ""
-    if not isinstance(name, str):
-        return ""
+    if type(name) is not str or not name.isidentifier():
+        return ""  # a name made up to look like the checker's own events (`changed:abs`)
     if name == "__get__":  # a property such as x.shape
         name = getattr(getattr(func, "__self__", None), "__name__", name)
     name = name.removeprefix("special_")
@@ -146,11 +145,18 @@ class CallRecorder:
         self.calls: dict[str, int] = {}
         self.active = False
         self.required: tuple[tuple[str, ...], ...] = ()  # names of each required call
-        self.tainted: list[_Marks] = []
+        self.tainted: list[Marks] = []
         self.refused: list[str] = []  # tampering seen by the mode, taken with take_refused
         # Results of calls made in the learner's asserts, by the call's event names.
-        self.asserted: dict[str, _Marks] = {}
+        self.asserted: dict[str, Marks] = {}
         self.in_asserts: dict[str, int] = {}  # those calls, counted only if they escape
+        # While a call is run again to see whether a required call changes its result
+        # (intervention.py): the names whose results are changed, and how many were.
+        self.perturb: tuple[str, ...] = ()
+        self.perturbed = 0
+        # Results of forbidden-looking calls made while the file loaded (`_TABLE = t.eye(64)`),
+        # by name: they count for an exercise whose returned value they reach.
+        self.loaded: dict[str, Marks] = {}
 
     def refuse(self, what: str) -> None:
         if what not in self.refused:
@@ -173,14 +179,17 @@ class CallRecorder:
         while frame is not None and _acts_for_caller(frame.f_code.co_filename):
             frame = frame.f_back  # type: ignore[assignment]
         if frame is None:
-            return None
+            # Only the checker's own frames, which called the exercise: the name is bound to
+            # torch.relu, a functools.partial of torch.softmax, a builtin: the learner's call.
+            return OWN if self.active else None
         if frame.f_code.co_filename == self.learner_file:
             return IN_ASSERT if self._in_assert(frame) else OWN
         while frame is not None:
             if frame.f_code.co_filename == self.learner_file:
                 return IN_ASSERT if self._in_assert(frame) else LIBRARY
             frame = frame.f_back  # type: ignore[assignment]
-        return None
+        # A library bound directly to the exercise's name (partial(einops.reduce, ...)).
+        return LIBRARY if self.active else None
 
     def _in_assert(self, frame: Any) -> bool:
         spans = self.assert_spans.get(frame.f_lineno)
@@ -201,8 +210,8 @@ class CallRecorder:
 
     def start(self, required: tuple[tuple[str, ...], ...]) -> None:
         self.required = required
-        self.tainted = [_Marks() for _ in required]
-        self.asserted = {}
+        self.tainted = [Marks() for _ in required]
+        self.asserted = {event: marks.copy() for event, marks in self.loaded.items()}
         self.in_asserts = {}
 
     def exempt(self, events: list[str], args: tuple[Any, ...], out: Any) -> None:
@@ -214,22 +223,22 @@ class CallRecorder:
             return  # x.contiguous() handing back x itself made nothing new
         for event in events:
             self.in_asserts[event] = self.in_asserts.get(event, 0) + 1
-            marks = self.asserted.setdefault(event, _Marks())
-            _mark(out, marks)
+            marks = self.asserted.setdefault(event, Marks())
+            mark(out, marks)
             if args and isinstance(args[0], _Tensor) and _in_place(events[0]):
                 marks.add(args[0])
 
     def carry_assert_marks(self, name: str, args: tuple[Any, ...], out: Any) -> None:
         for marks in self.asserted.values():
-            if _touches(args, marks):
-                _mark(out, marks)
+            if touches(args, marks):
+                mark(out, marks)
                 if args and isinstance(args[0], _Tensor) and _in_place(name):
                     marks.add(args[0])
 
     def settle(self, out: Any) -> None:
         """Calls made in asserts whose own results reached `out` count after all."""
         for event, marks in self.asserted.items():
-            if _touches((out,), marks):
+            if touches((out,), marks):
                 self.calls[event] = self.calls.get(event, 0) + self.in_asserts.get(event, 1)
         self.asserted, self.in_asserts = {}, {}
 
@@ -238,14 +247,24 @@ class CallRecorder:
         a library's own calls), or from a value already marked: at the end, a required call
         counts only if its mark reached the returned value."""
         for names, marked in zip(self.required, self.tainted, strict=True):
-            if any(e in names for e in events) or _touches(args, marked):
-                _mark(out, marked)
+            if any(e in names for e in events) or touches(args, marked):
+                mark(out, marked)
                 if args and isinstance(args[0], _Tensor) and _in_place(name):
                     marked.add(args[0])
 
+    def intervene(self, name: str, args: tuple[Any, ...], out: Any) -> Any:
+        """Change the result of one of the learner's required calls (or, for an in-place
+        call, the tensor it wrote to); the changed value is what the learner's code gets."""
+        if _in_place(name) and args and isinstance(args[0], _Tensor):
+            self.perturbed += intervention.perturb_in_place(args[0])
+            return out
+        changed, ok = intervention.perturbed(out)
+        self.perturbed += ok
+        return changed
+
     def contributed(self, out: Any) -> list[int]:
         """Which required calls' results reached `out`."""
-        return [i for i, marked in enumerate(self.tainted) if _touches((out,), marked)]
+        return [i for i, marked in enumerate(self.tainted) if touches((out,), marked)]
 
     def take(self) -> dict[str, int]:
         calls, self.calls = self.calls, {}
@@ -260,7 +279,7 @@ def _acts_for_caller(filename: str) -> bool:
     return filename.startswith(_STDLIB) and not any(p in filename for p in _PACKAGES)
 
 
-class _Marks:
+class Marks:
     """Tensors by identity (a WeakSet compares tensors with ==, which is elementwise)."""
 
     def __init__(self) -> None:
@@ -271,31 +290,34 @@ class _Marks:
             self.refs = {k: r for k, r in self.refs.items() if r() is not None}
         self.refs[id(tensor)] = _weak_ref(tensor)
 
+    def copy(self) -> Marks:
+        copied = Marks()
+        copied.refs = dict(self.refs)
+        return copied
+
     def __contains__(self, tensor: torch.Tensor) -> bool:
         ref = self.refs.get(id(tensor))
         return ref is not None and ref() is tensor
 
 
-def _touches(values: Any, marked: _Marks, depth: int = 0) -> bool:
+def touches(values: Any, marked: Marks, depth: int = 0) -> bool:
     for value in values:
         if isinstance(value, _Tensor):
             if value in marked:
                 return True
         elif (
-            depth < 2
-            and isinstance(value, list | tuple)
-            and _touches(value[:64], marked, depth + 1)
+            depth < 2 and isinstance(value, list | tuple) and touches(value[:64], marked, depth + 1)
         ):
             return True
     return False
 
 
-def _mark(value: Any, marked: _Marks, depth: int = 0) -> None:
+def mark(value: Any, marked: Marks, depth: int = 0) -> None:
     if isinstance(value, _Tensor):
         marked.add(value)
     elif depth < 2 and isinstance(value, list | tuple):
         for item in value[:64]:
-            _mark(item, marked, depth + 1)
+            mark(item, marked, depth + 1)
 
 
 def _in_place(name: str) -> bool:
@@ -365,6 +387,8 @@ class _RecordingMode(TorchFunctionMode):
         elif made_by == LIBRARY:
             recorder.note([VIA_LIBRARY + (name or canonical_name(func))])
         out = func(*args, **(kwargs or {}))
+        if recorder.perturb and any(event in recorder.perturb for event in events):
+            out = recorder.intervene(name or canonical_name(func), args, out)
         if recorder.asserted:
             every = (*args, *(kwargs or {}).values())
             recorder.carry_assert_marks(name or canonical_name(func), every, out)
@@ -457,8 +481,14 @@ def wrap_einops(recorder: CallRecorder) -> None:
                     # called from einops' frames: it counts as the learner's call too.
                     handed = [a for a in (*args, *kwargs.values()) if callable(a)]
                     events = [name, *(canonical_name(f) for f in handed)]
+                    # reduce(x, "b n -> b", "max") computes a max: named as the learner's.
+                    if name == "reduce":
+                        how = args[2] if len(args) > 2 else kwargs.get("reduction")
+                        events += [how] if isinstance(how, str) and how.isidentifier() else []
                     recorder.note(events)
                 out = original(*args, **kwargs)
+                if recorder.perturb and name in recorder.perturb and events:
+                    out = recorder.intervene(name, args, out)
                 if recorder.active and recorder.required:
                     recorder.propagate(name, events, args, out)
                 return out
