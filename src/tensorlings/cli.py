@@ -346,7 +346,9 @@ def cmd_solution(args: argparse.Namespace) -> int:
     console.print(
         f"[bold]Reference solution for {exercise.id}[/] (recorded as revealed in your progress):"
     )
-    console.print(workbook.ReferenceSource().code(exercise), highlight=False, markup=False)
+    # Code is never wrapped: a wrapped comment's tail would be copied as a line of code.
+    code = workbook.ReferenceSource().code(exercise)
+    console.print(code, highlight=False, markup=False, soft_wrap=True)
     return 0
 
 

@@ -371,6 +371,14 @@ def _loss_gathering_dim_0(logits: torch.Tensor, labels: torch.Tensor) -> torch.T
     return -torch.gather(log_probs, 0, labels[:, None])[:, 0]
 
 
+def _loss_gathering_logits_dim_0(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    # The reference's route, log-sum-exp minus the true logit, with the axis slipped.
+    row_max = logits.amax(dim=1, keepdim=True)
+    shift = torch.where(row_max.isfinite(), row_max, 0.0)
+    lse = (logits - shift).exp().sum(dim=1).log() + shift[:, 0]
+    return lse - logits.gather(0, labels.unsqueeze(1)).squeeze(1)
+
+
 @pytest.mark.parametrize(
     ("exercise_id", "learner", "name"),
     [
@@ -378,8 +386,15 @@ def _loss_gathering_dim_0(logits: torch.Tensor, labels: torch.Tensor) -> torch.T
         ("collect_rows", _collect_rows_gathering_dim_1, "gathering along dim 1"),
         ("collect_columns", _collect_columns_gathering_dim_0, "gathering along dim 0"),
         ("batched_cross_entropy_loss", _loss_gathering_dim_0, "gathering along dim 0"),
+        ("batched_cross_entropy_loss", _loss_gathering_logits_dim_0, "gathering along dim 0"),
     ],
-    ids=["softmax_max_no_keepdim", "collect_rows", "collect_columns", "cross_entropy"],
+    ids=[
+        "softmax_max_no_keepdim",
+        "collect_rows",
+        "collect_columns",
+        "cross_entropy",
+        "cross_entropy_logits",
+    ],
 )
 def test_a_classic_axis_mistake_is_named_as_learners_write_it(exercise_id, learner, name):
     exercise = catalogue.get(exercise_id)

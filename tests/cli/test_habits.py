@@ -118,6 +118,17 @@ def test_solution_asks_before_it_reveals(tmp_path, capsys, monkeypatch):
     assert json.loads(progress.read_text())["exercises"]["relu_where"]["solution_revealed"]
 
 
+def test_a_revealed_solution_is_never_wrapped_into_broken_code(tmp_path, capsys, monkeypatch):
+    # Wrapping a comment at the screen's edge makes its tail a line of code: what the learner
+    # copies must be the reference as written (the terminal wraps long lines for the eye).
+    monkeypatch.setenv("COLUMNS", "40")
+    assert main(["solution", "relu_abs", "--dir", str(tmp_path), "--yes"]) == 0
+    shown = capsys.readouterr().out
+    code = workbook.ReferenceSource().code(catalogue.get("relu_abs"))
+    assert max(len(line) for line in code.splitlines()) > 40
+    assert code.strip() in shown
+
+
 PROBE = """
 import sys, time
 from tensorlings.cli import main

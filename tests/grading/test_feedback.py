@@ -186,3 +186,23 @@ def test_an_unknown_feedback_inputs_setting_is_refused_with_the_choices() -> Non
         "grading config 'g.toml': [feedback] inputs = 'values' must be one of: "
         "'full', 'shape', 'none'"
     )
+
+
+def test_feedback_never_says_nothing_failed_over_a_file_with_nothing_checked(
+    tmp_path: Path,
+) -> None:
+    # carol failed something, dave's file could not be checked, erin attempted nothing.
+    graded = [*small_class(), Graded("erin", report("erin.py", exercise_result("not_started")))]
+    write_reports(tmp_path, graded, gradescope=False, context=ClassContext())
+    headings = {"alice": "Nothing failed", "carol": "What to fix",
+                "dave": "Nothing was checked", "erin": "Nothing attempted yet"}  # fmt: skip
+    for name, heading in headings.items():
+        page = (tmp_path / "feedback" / f"{name}.html").read_text()
+        markdown = (tmp_path / "feedback" / f"{name}.md").read_text()
+        assert f"<h2>{heading}</h2>" in page and f"\n## {heading}\n" in markdown, name
+        if heading != "Nothing failed":
+            assert "Nothing failed" not in page + markdown, name
+
+
+def exercise_result(status: str) -> ExerciseResult:
+    return ExerciseResult("ex_a", "s", status, ())

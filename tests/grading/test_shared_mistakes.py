@@ -103,3 +103,16 @@ def test_a_shared_mistake_title_never_shows_an_unknown_line() -> None:
         "same exception on batched_softmax(x): batched_softmax raised ZeroDivisionError: "
         "division by zero"
     )
+
+
+def test_a_shared_mistake_title_names_the_call_once() -> None:
+    call = "relu_abs(x=tensor([-1., 0., 1., 2.]))"
+    message = f"{call} raised ValueError at line 7: 'raise ValueError(\"no\")': no"
+    graded = [
+        student(name, Problem("exception", message, call=call, line=7), exercise="relu_abs")
+        for name in ("ann", "ben")
+    ]
+    [group] = shared_mistakes(graded)
+    assert group.mistake == (
+        f"same exception on {call}: raised ValueError: 'raise ValueError(\"no\")': no"
+    )

@@ -295,6 +295,17 @@ _CROSS_ENTROPY_MISTAKES = (
             -batched_logsoftmax(logits).gather(0, labels.unsqueeze(-1)).squeeze(-1)
         ),
     ),
+    # The same axis slip on the other route learners take (and the reference takes): the
+    # row's log-sum-exp minus the true class's logit, picked with gather(0).
+    Mistake(
+        "gathering along dim 0",
+        "gather(0, index) picks down the columns: out[i] = logits[true_labels[i], 0], a row "
+        "chosen by the label. Each example's class is picked within its own row, along dim 1: "
+        "logits.gather(1, true_labels.unsqueeze(1)).squeeze(1).",
+        lambda logits, labels: (
+            batched_logsumexp(logits) - logits.gather(0, labels.unsqueeze(-1)).squeeze(-1)
+        ),
+    ),
 )
 
 _STABILITY = (

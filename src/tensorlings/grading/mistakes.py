@@ -73,6 +73,8 @@ def describe(problem: Problem) -> str:
             f"{details.get('expected_at_first')} is expected (index {index})"
         )
     message = _WHERE_PHRASE.sub("", problem.message).strip()
+    if problem.call and message.startswith(problem.call):
+        message = message[len(problem.call) :].lstrip(": ")  # the title names the call once
     return f"same {what}{on}: {message[:160]}"
 
 

@@ -122,6 +122,18 @@ def headline(item: Graded, total: Score) -> list[str]:
     return [safe_text(line) for line in lines]
 
 
+def fix_heading(item: Graded, shown: Sequence[ExerciseFeedback]) -> str:
+    """The heading over the failures. "Nothing failed" only where something was checked and
+    passed: above a file that could not be checked, or an empty one, it reads as praise."""
+    if any(e.problems for e in shown):
+        return "What to fix"
+    if item.report.error is not None:
+        return "Nothing was checked"
+    if not any(e.status == "passed" for e in shown):
+        return "Nothing attempted yet"
+    return "Nothing failed"
+
+
 def load_notes(item: Graded) -> list[str]:
     return [safe_text(f"line {note.line}: {note.message}") for note in item.report.load_notes]
 
@@ -158,7 +170,7 @@ def feedback_html(item: Graded, total: Score, context: ClassContext) -> str:
         parts.append(f"<h2>While loading your file</h2><ul class=load-notes>{items}</ul>")
     shown = exercises(item, total, context.config.feedback_inputs)
     to_fix = [e for e in shown if e.problems]
-    parts.append("<h2>What to fix</h2>" if to_fix else "<h2>Nothing failed</h2>")
+    parts.append(f"<h2>{escape(fix_heading(item, shown))}</h2>")
     parts += [_exercise_html(e) for e in to_fix]
     noted = [e for e in shown if e.notes and not e.problems]
     if noted:
@@ -246,7 +258,7 @@ def feedback_markdown(item: Graded, total: Score, context: ClassContext) -> str:
         parts += ["", "## While loading your file", ""] + [f"- {md_text(n)}" for n in notes]
     shown = exercises(item, total, context.config.feedback_inputs)
     to_fix = [e for e in shown if e.problems]
-    parts += ["", "## What to fix" if to_fix else "## Nothing failed"]
+    parts += ["", f"## {fix_heading(item, shown)}"]
     for exercise in to_fix:
         parts += _exercise_markdown(exercise)
     noted = [e for e in shown if e.notes and not e.problems]
