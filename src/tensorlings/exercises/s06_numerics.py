@@ -247,6 +247,17 @@ _LOGSOFTMAX_MISTAKES = (
         _NO_SHIFT,
         lambda m: m - m.exp().sum(dim=-1, keepdim=True).log(),
     ),
+    # Declared so that it is named the same under every seed: unnamed, a random draw of two
+    # one-row matrices (all zeros down dim 0) got it called "an answer that ignores the input".
+    Mistake(
+        "normalising over the batch axis",
+        "Each row is normalised by its own logsumexp, along the last axis (dim=-1), not down "
+        "the columns (dim=0).",
+        lambda m: (
+            (m - m.amax(dim=0, keepdim=True))
+            - (m - m.amax(dim=0, keepdim=True)).exp().sum(dim=0, keepdim=True).log()
+        ),
+    ),
 )
 
 

@@ -78,6 +78,14 @@ _MISTAKES = {
             "x + |x| is 2x where x is positive: divide by 2.",
             lambda x: x + x.abs(),
         ),
+        # Right on the sheet's whole-number example. Declared so that it is named the same
+        # under every seed (unnamed, two draws rounding to the same output named it by chance).
+        Mistake(
+            "floor division by 2",
+            "// is floor division: it rounds down, so (x + |x|) // 2 turns 1.5 into 1.0. "
+            "Divide with /.",
+            lambda x: torch.div(x + x.abs(), 2, rounding_mode="floor"),
+        ),
     ),
 }
 _EXAMPLE = Example((torch.arange(-1, 3, dtype=torch.float32),), torch.tensor([0.0, 0.0, 1.0, 2.0]))
