@@ -45,6 +45,10 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
     return None
 
 
+COLAB_ONLY = (
+    "this block runs only on Colab (its test says so), so the grader skips it: it was not run "
+    "and nothing in it is judged"
+)
 NOT_STARTED_ISOLATION = not_started("no worker was started: the file could not be read")
 
 
@@ -142,6 +146,9 @@ def _check_loaded(
     session = Session(zygote, workbook, limits, names, catalogue=pack)
     session.coach = coach
     session.coach_timing = timing_advice
+    for line in facts.colab_only:
+        session.skip_lines.add(line)
+        notes.append(LoadNote(line, "notebook_line", COLAB_ONLY))
     info = zygote.ready()
     try:
         session.load()

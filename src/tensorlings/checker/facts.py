@@ -115,6 +115,8 @@ class Facts:
     # so that `template.format(...)` is judged by the template it holds.
     texts_bound: dict[str, list[str | None]] = field(default_factory=dict)
     memo: dict[str, object] = field(default_factory=dict)  # judgements made once per record
+    # Lines of top-level `if IN_COLAB:` blocks: the grader skips them unrun and unjudged.
+    colab_only: list[int] = field(default_factory=list)
 
     @property
     def functions(self) -> dict[str, FunctionNode]:

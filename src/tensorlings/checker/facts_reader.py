@@ -68,7 +68,12 @@ class _Reader:
 
     def statement(self, node: ast.stmt, conditional: bool, reachable: bool) -> None:
         where = Where(node.lineno, None, True, False, reachable, None)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if not conditional and _colab_only(node):
+            # Skipped whole by the loader (check.py), so nothing in it runs or is judged: a
+            # Colab setup block (`os.system("pip install ...")`) is no false alarm, and no
+            # forged condition can make the refused code inside it run.
+            self.facts.colab_only.append(node.lineno)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             function = node if not isinstance(node, ast.ClassDef) else None
             piece = self.piece((node.name,), node, conditional, function)
             self.visit(node, replace(where, owner=piece))
@@ -311,6 +316,24 @@ class _Reader:
 
     def path_of(self, node: ast.AST) -> str | None:
         return dotted(node, self.facts.aliases)
+
+
+def _colab_only(node: ast.stmt) -> bool:
+    """A top-level `if` without an else whose test holds only on Colab: a name that says
+    colab (`IN_COLAB`), a text naming colab looked up with `in` (`"google.colab" in
+    sys.modules`, `"COLAB_GPU" in os.environ`), or an `and` with such a part."""
+    return isinstance(node, ast.If) and not node.orelse and _colab_test(node.test)
+
+
+def _colab_test(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return "colab" in test.id.lower()
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_colab_test(value) for value in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        left = test.left
+        return isinstance(left, ast.Constant) and "colab" in str(left.value).lower()
+    return False
 
 
 def _stored_names(node: ast.AST) -> tuple[str, ...]:

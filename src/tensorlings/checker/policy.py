@@ -239,6 +239,9 @@ NAME_DUNDERS = frozenset(
     {"__name__", "__qualname__", "__doc__", "__version__", "__module__", "__file__"}
 )
 HARMLESS_DUNDER_ATTRIBUTES = OPERATOR_DUNDERS | NAME_DUNDERS
+# Allowed only as the receiver of one of NAME_DUNDERS (`x.__class__.__name__`, a common way
+# to print a type): the chain ends in a string, so it reaches nothing.
+NAMED_ONLY_DUNDERS = frozenset({"__class__"})
 # Dunder names a file or a class body may assign: protocol methods and plain declarations.
 BOUND_DUNDERS = OPERATOR_DUNDERS | {"__all__", "__slots__", "__version__", "__doc__", "__author__"}
 HARMLESS_DUNDER_NAMES = frozenset({"__name__", "__file__", "__doc__", "__debug__"})

@@ -95,7 +95,7 @@ def _name_acts(access: Access, name: str, facts: Facts) -> Iterator[str]:
 def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterator[str]:
     attr = node.attr
     if attr.startswith("__") and attr.endswith("__"):
-        if attr not in policy.HARMLESS_DUNDER_ATTRIBUTES:
+        if attr not in policy.HARMLESS_DUNDER_ATTRIBUTES and not _only_named(node, facts):
             yield f".{attr}"
     elif attr in policy.FRAME_ATTRIBUTES:
         yield f".{attr} (frames, code and tracebacks lead to the checker's objects)"
@@ -103,6 +103,20 @@ def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterat
         yield f".{attr} (a private attribute of an object that is not the file's own)"
     if attr in _FORMAT_METHODS and access.call is not None:
         yield from _format_acts(node.value, access.call, facts)
+
+
+def _only_named(node: ast.Attribute, facts: Facts) -> bool:
+    """`x.__class__` read only to take its name (`x.__class__.__name__`)."""
+    if node.attr not in policy.NAMED_ONLY_DUNDERS or not isinstance(node.ctx, ast.Load):
+        return False
+    named = facts.memo.get("named_receivers")
+    if not isinstance(named, frozenset):
+        named = facts.memo["named_receivers"] = frozenset(
+            id(a.node.value)
+            for a in facts.accesses
+            if isinstance(a.node, ast.Attribute) and a.node.attr in policy.NAME_DUNDERS
+        )
+    return id(node) in named
 
 
 def _foreign_private(attr: str, access: Access, node: ast.Attribute, facts: Facts) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 import signal
+import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -145,6 +147,16 @@ def _run(
         exec(code, namespace)
 
 
+def _module_namespace(filename: str) -> dict[str, Any]:
+    """A fresh module registered under the learner's module name, as a script's `__main__` is:
+    the standard library looks a class's module up in sys.modules (`@dataclass` does, and
+    fails on a name that is not there), so correct files that use it load."""
+    module = types.ModuleType("__learner__")
+    module.__file__ = filename
+    sys.modules["__learner__"] = module
+    return module.__dict__
+
+
 def load(
     units: list[dict[str, Any]],
     filename: str,
@@ -156,7 +168,7 @@ def load(
     """Run the file notebook-style, then build the namespace its functions are judged in."""
     result = LoadResult()
     statements = _statements(units, filename)
-    notebook: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    notebook = _module_namespace(filename)
     cut = budget.definitions_from
     started = time.monotonic()
     for node in statements:
@@ -180,7 +192,7 @@ def load(
             result.notes.append({"line": node.lineno, "kind": kind, "message": message})
     result.notebook = notebook
 
-    judged: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    judged = _module_namespace(filename)
     assigned: dict[str, int] = {}
     for node in statements:
         if node.lineno in skip_lines:
