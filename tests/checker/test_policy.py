@@ -62,6 +62,10 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("import traceback; x = traceback.walk_stack(None)", "walk_stack"),
         ("import pickle", "pickle"),
         ("x = y.__class__.__subclasses__()", "__subclasses__"),
+        ("x = y.__class__", "__class__"),
+        ("x = y.__class__.__mro__", "__mro__"),
+        ("x = y.__class__.__name__.__class__", "__class__"),
+        ("import __learner__; __learner__.f = print", "__learner__"),
         ("class M(torch.Tensor): __del__ = print", "__del__"),
         ("class M(torch.Tensor): __torch_function__ = classmethod(print)", "__torch_function__"),
     ],
@@ -95,6 +99,7 @@ def test_a_construct_outside_the_allowlist_is_named_with_its_line(line, construc
         "x = open('data.txt').read()",
         "x = open(f'results_{n}.txt', 'w')",
         "MAIN = __name__ == '__main__'",
+        "print(x.__class__.__name__, x.__class__.__qualname__, x.__class__.__module__)",
         "import plotly_course_helpers",
         "from part2_utils import imshow",
         "import importlib\nimportlib.reload(sys)",
@@ -153,3 +158,51 @@ def test_each_imported_name_is_judged_where_it_is_used():
 def test_a_star_import_of_a_refused_module_is_the_files():
     found = facts.of_source("from ctypes import *\n")
     assert [f.line for f in source_scan.file_tampering(found)] == [1]
+
+
+COLAB_SETUP = """
+import os, subprocess, sys
+IN_COLAB = "google.colab" in sys.modules
+if {test}:
+    os.system("pip install einops")
+    subprocess.run(["pip", "install", "jaxtyping"])
+{tail}"""
+
+
+@pytest.mark.parametrize(
+    "test",
+    ["IN_COLAB", "in_colab and True", "'google.colab' in sys.modules", "'COLAB_GPU' in os.environ"],
+)
+def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
+    source = COLAB_SETUP.format(test=test, tail="")
+    found = facts.of_source(textwrap.dedent(source))
+    assert found.colab_only == [4]
+    # The import of subprocess alone stays an act of its own binding, reached by nothing.
+    assert [line for line, _ in acts(source) if line >= 4] == []
+
+
+@pytest.mark.parametrize(
+    ("test", "tail"),
+    [
+        ("not IN_COLAB", ""),  # runs in the grader
+        ("IN_COLAB or True", ""),
+        ("IN_COLAB", "else:\n    pass"),  # the else branch runs in the grader
+        ("IN_COLAB and ok", "elif ok:\n    pass"),
+    ],
+)
+def test_a_block_that_can_run_outside_colab_is_judged(test, tail):
+    source = COLAB_SETUP.format(test=test, tail=tail)
+    assert facts.of_source(textwrap.dedent(source)).colab_only == []
+    assert any(line == 5 and "system" in what for line, what in acts(source)), acts(source)
+
+
+def test_a_colab_test_nested_in_another_block_is_judged():
+    source = """
+    import os
+    IN_COLAB = False
+    for _ in range(1):
+        if IN_COLAB:
+            os.system("pip install einops")
+    """
+    assert facts.of_source(textwrap.dedent(source)).colab_only == []
+    assert any(line == 6 and "system" in what for line, what in acts(source)), acts(source)

@@ -150,7 +150,8 @@ def _run(
 def _module_namespace(filename: str) -> dict[str, Any]:
     """A fresh module registered under the learner's module name, as a script's `__main__` is:
     the standard library looks a class's module up in sys.modules (`@dataclass` does, and
-    fails on a name that is not there), so correct files that use it load."""
+    fails on a name that is not there), so correct files that use it load. Importing it by
+    name is refused by the allowlist (checker/policy.py, LEARNER_MODULE)."""
     module = types.ModuleType("__learner__")
     module.__file__ = filename
     sys.modules["__learner__"] = module
