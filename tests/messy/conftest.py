@@ -27,10 +27,14 @@ def worker(zygote: Zygote) -> Zygote:
 @pytest.fixture(scope="session")
 def check_file(worker: Zygote) -> CheckFile:
     """Check every exercise of the catalogue (default: the sheet) against the file, under a seed
-    (default 0); its report must round-trip."""
+    (default 0), with or without the coach's advice; its report must round-trip."""
 
-    def check(path: Path, seed: int = 0, catalogue: Catalogue | None = None) -> CheckReport:
-        report = check_path(path, seed=seed, zygote=worker, limits=FAST, catalogue=catalogue)
+    def check(
+        path: Path, seed: int = 0, catalogue: Catalogue | None = None, coach: bool = True
+    ) -> CheckReport:
+        report = check_path(
+            path, seed=seed, zygote=worker, limits=FAST, catalogue=catalogue, coach=coach
+        )
         data = json.loads(json.dumps(report.to_json()))
         assert CheckReport.from_json(data).to_json() == data
         return report

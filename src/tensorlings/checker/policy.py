@@ -239,6 +239,10 @@ NAME_DUNDERS = frozenset(
     {"__name__", "__qualname__", "__doc__", "__version__", "__module__", "__file__"}
 )
 HARMLESS_DUNDER_ATTRIBUTES = OPERATOR_DUNDERS | NAME_DUNDERS
+# What a format field may read (`"{0.shape}".format(x)`, `"{0.shape[0]}"`): one step to
+# an attribute a learner prints about a tensor, then integer indexes only. It ends in a
+# string, and what it reads is what `x.shape` reads in code.
+FORMAT_FIELD_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "device", "T", "requires_grad"})
 # Allowed only as the receiver of one of NAME_DUNDERS (`x.__class__.__name__`, a common way
 # to print a type): the chain ends in a string, so it reaches nothing.
 NAMED_ONLY_DUNDERS = frozenset({"__class__"})

@@ -12,6 +12,7 @@ which back up what the recorder saw at run time.
 from __future__ import annotations
 
 import ast
+import re
 import string
 from collections.abc import Iterable, Iterator
 
@@ -21,6 +22,8 @@ from tensorlings.checker.static import Finding
 
 Act = tuple[Where, str]
 _FORMAT_METHODS = frozenset({"format", "format_map"})
+# A field: an argument's number or name, at most one attribute, then integer indexes.
+_PRINTING_FIELD = re.compile(r"\w*(?:\.(\w+))?(?:\[\d+\])*")
 
 
 def acts(facts: Facts) -> list[Act]:
@@ -218,7 +221,14 @@ def _walking_fields(template: str) -> list[str]:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
     except ValueError:
         return []  # formatting raises at run time, before it reaches anything
-    return [f for f in fields if "." in f or "[" in f]
+    return [f for f in fields if ("." in f or "[" in f) and not _printing_field(f)]
+
+
+def _printing_field(field_name: str) -> bool:
+    """`{0.shape}`, `{x.dtype}`, `{0[1]}`, `{t.shape[0]}`: see policy.FORMAT_FIELD_ATTRIBUTES."""
+    found = _PRINTING_FIELD.fullmatch(field_name)
+    attr = found.group(1) if found else None
+    return found is not None and (attr is None or attr in policy.FORMAT_FIELD_ATTRIBUTES)
 
 
 def _file_level(where: Where) -> bool:
