@@ -180,7 +180,7 @@ if {test}:
 def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
     source = COLAB_SETUP.format(test=test, tail="")
     found = facts.of_source(textwrap.dedent(source))
-    assert found.colab_only == [4]
+    assert found.not_run == {4: facts.NotRun.COLAB_BLOCK}
     # The import of subprocess alone stays an act of its own binding, reached by nothing.
     assert [line for line, _ in acts(source) if line >= 4] == []
 
@@ -196,7 +196,7 @@ def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
 )
 def test_a_block_that_can_run_outside_colab_is_judged(test, tail):
     source = COLAB_SETUP.format(test=test, tail=tail)
-    assert facts.of_source(textwrap.dedent(source)).colab_only == []
+    assert facts.of_source(textwrap.dedent(source)).not_run == {}
     assert any(line == 5 and "system" in what for line, what in acts(source)), acts(source)
 
 
@@ -208,5 +208,33 @@ def test_a_colab_test_nested_in_another_block_is_judged():
         if IN_COLAB:
             os.system("pip install einops")
     """
-    assert facts.of_source(textwrap.dedent(source)).colab_only == []
+    assert facts.of_source(textwrap.dedent(source)).not_run == {}
     assert any(line == 6 and "system" in what for line, what in acts(source)), acts(source)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "os.system('pip install einops')",
+        "subprocess.run([sys.executable, '-m', 'pip', 'install', 'einops'], check=True)",
+        "sp.check_call(['pip', 'install', 'jaxtyping'])",
+    ],
+)
+def test_a_top_level_shell_command_is_left_out_of_the_record(line):
+    source = f"import os, sys\nimport subprocess\nimport subprocess as sp\n{line}\n"
+    assert facts.of_source(source).not_run == {4: facts.NotRun.SHELL_COMMAND}
+    assert [at for at, _ in acts(source) if at == 4] == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "out = os.system('ls')",  # its result is used: it must run to mean anything
+        "def f():\n    os.system('ls')",
+        "for _ in range(1):\n    os.system('ls')",
+    ],
+)
+def test_a_shell_command_that_is_not_a_statement_of_its_own_is_refused(line):
+    source = f"import os\n{line}\n"
+    assert facts.of_source(source).not_run == {}
+    assert any("system" in what for _, what in acts(source)), acts(source)

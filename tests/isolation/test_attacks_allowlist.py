@@ -407,3 +407,19 @@ def test_a_colab_only_block_never_runs_even_with_a_forged_test(check_hazard):
     assert [n.kind for n in notes] == ["notebook_line"], report.load_notes
     assert "Colab" in notes[0].message
     assert_healthy_passed(report, "identity_matrix")
+
+
+SHELL_STATEMENT = """
+import subprocess
+subprocess.run(["sh", "-c", "echo hostile > /tmp/shell_statement_ran"])  # <-
+"""
+
+
+def test_a_shell_command_statement_is_skipped_unrun_like_a_pip_line(check_hazard):
+    hazard = f"{SHELL_STATEMENT}\ndef identity_matrix(n):\n    return {CLEAN_EYE}\n"
+    report = check_hazard(hazard, ids=["identity_matrix"])
+    notes = [n for n in report.load_notes if n.line == line_of(SHELL_STATEMENT)]
+    assert [n.kind for n in notes] == ["notebook_line"], report.load_notes
+    assert "shell command" in notes[0].message
+    assert results(report)["identity_matrix"].status == "passed"
+    assert_healthy_passed(report, "identity_matrix")

@@ -6,12 +6,14 @@ import ast
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tensorlings.checker import policy
 from tensorlings.checker.facts import (
     Access,
     Definition,
     Facts,
     Import,
     Loop,
+    NotRun,
     Piece,
     Text,
     Where,
@@ -68,11 +70,12 @@ class _Reader:
 
     def statement(self, node: ast.stmt, conditional: bool, reachable: bool) -> None:
         where = Where(node.lineno, None, True, False, reachable, None)
-        if not conditional and _colab_only(node):
+        not_run = None if conditional else self.not_run(node)
+        if not_run is not None:
             # Skipped whole by the loader (check.py), so nothing in it runs or is judged: a
-            # Colab setup block (`os.system("pip install ...")`) is no false alarm, and no
-            # forged condition can make the refused code inside it run.
-            self.facts.colab_only.append(node.lineno)
+            # Colab setup block or a `pip install` spelled as a call is no false alarm, and
+            # no forged condition can make the refused code inside it run.
+            self.facts.not_run[node.lineno] = not_run
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             function = node if not isinstance(node, ast.ClassDef) else None
             piece = self.piece((node.name,), node, conditional, function)
@@ -317,15 +320,19 @@ class _Reader:
     def path_of(self, node: ast.AST) -> str | None:
         return dotted(node, self.facts.aliases)
 
-
-def _colab_only(node: ast.stmt) -> bool:
-    """A top-level `if` without an else whose test holds only on Colab: a name that says
-    colab (`IN_COLAB`), a text naming colab looked up with `in` (`"google.colab" in
-    sys.modules`, `"COLAB_GPU" in os.environ`), or an `and` with such a part."""
-    return isinstance(node, ast.If) and not node.orelse and _colab_test(node.test)
+    def not_run(self, node: ast.stmt) -> NotRun | None:
+        if isinstance(node, ast.If) and not node.orelse and _colab_test(node.test):
+            return NotRun.COLAB_BLOCK
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and self.path_of(call.func) in policy.SHELL_CALLS:
+            return NotRun.SHELL_COMMAND
+        return None
 
 
 def _colab_test(test: ast.expr) -> bool:
+    """A test that holds only on Colab: a name that says colab (`IN_COLAB`), a text naming
+    colab looked up with `in` (`"google.colab" in sys.modules`, `"COLAB_GPU" in os.environ`),
+    or an `and` with such a part."""
     if isinstance(test, ast.Name):
         return "colab" in test.id.lower()
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):

@@ -239,6 +239,16 @@ NAME_DUNDERS = frozenset(
     {"__name__", "__qualname__", "__doc__", "__version__", "__module__", "__file__"}
 )
 HARMLESS_DUNDER_ATTRIBUTES = OPERATOR_DUNDERS | NAME_DUNDERS
+# Shell commands that a top-level statement of their own runs (`os.system("pip install
+# einops")`, the script spelling of a notebook's `!pip install`): the loader skips such a
+# statement unrun, as it skips `!` lines, so they are no false alarm and run nothing.
+SHELL_CALLS = frozenset(
+    {"os.system", "os.popen"}
+    | {
+        f"subprocess.{name}"
+        for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput")
+    }
+)
 # What a format field may read (`"{0.shape}".format(x)`, `"{0.shape[0]}"`): one step to
 # an attribute a learner prints about a tensor, then integer indexes only. It ends in a
 # string, and what it reads is what `x.shape` reads in code.
