@@ -185,31 +185,44 @@ def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
     assert [line for line, _ in acts(source) if line >= 4] == []
 
 
+REFUSED_IN_A_BLOCK = """
+import os, sys
+IN_COLAB = "google.colab" in sys.modules
+if {test}:
+    child = os.fork()
+{tail}"""
+
+
 @pytest.mark.parametrize(
     ("test", "tail"),
     [
         ("not IN_COLAB", ""),  # runs in the grader
         ("IN_COLAB or True", ""),
-        ("IN_COLAB", "else:\n    pass"),  # the else branch runs in the grader
-        ("IN_COLAB and ok", "elif ok:\n    pass"),
+        ("ok and not IN_COLAB", ""),
     ],
 )
 def test_a_block_that_can_run_outside_colab_is_judged(test, tail):
-    source = COLAB_SETUP.format(test=test, tail=tail)
+    source = REFUSED_IN_A_BLOCK.format(test=test, tail=tail)
     assert facts.of_source(textwrap.dedent(source)).not_run == {}
-    assert any(line == 5 and "system" in what for line, what in acts(source)), acts(source)
+    assert any(line == 5 and "fork" in what for line, what in acts(source)), acts(source)
 
 
-def test_a_colab_test_nested_in_another_block_is_judged():
+def test_a_colab_block_nested_in_another_block_is_left_out_too():
     source = """
     import os
     IN_COLAB = False
     for _ in range(1):
         if IN_COLAB:
-            os.system("pip install einops")
+            child = os.fork()
     """
-    assert facts.of_source(textwrap.dedent(source)).not_run == {}
-    assert any(line == 6 and "system" in what for line, what in acts(source)), acts(source)
+    assert facts.of_source(textwrap.dedent(source)).not_run == {5: facts.NotRun.COLAB_BLOCK}
+    assert [line for line, _ in acts(source) if line >= 5] == []
+
+
+def test_a_one_line_colab_branch_with_an_else_is_judged_whole():
+    source = "import os\nIN_COLAB = False\nif IN_COLAB: child = os.fork()\nelse:\n    pass\n"
+    assert facts.of_source(source).not_run == {}
+    assert any(line == 3 and "fork" in what for line, what in acts(source)), acts(source)
 
 
 @pytest.mark.parametrize(
@@ -224,17 +237,40 @@ def test_a_top_level_shell_command_is_left_out_of_the_record(line):
     source = f"import os, sys\nimport subprocess\nimport subprocess as sp\n{line}\n"
     assert facts.of_source(source).not_run == {4: facts.NotRun.SHELL_COMMAND}
     assert [at for at, _ in acts(source) if at == 4] == []
+    head = "import os, sys\nimport subprocess\nimport subprocess as sp\n"
+    in_a_block = f"{head}try:\n    {line}\nexcept OSError:\n    pass\n"
+    assert facts.of_source(in_a_block).not_run == {5: facts.NotRun.SHELL_COMMAND}
 
 
 @pytest.mark.parametrize(
     "line",
     [
         "out = os.system('ls')",  # its result is used: it must run to mean anything
-        "def f():\n    os.system('ls')",
-        "for _ in range(1):\n    os.system('ls')",
+        "def f():\n    os.system('ls')",  # a function's body runs when it is called
+        "if True: os.system('ls')",  # on its block's line: the loader could only skip the if
     ],
 )
 def test_a_shell_command_that_is_not_a_statement_of_its_own_is_refused(line):
     source = f"import os\n{line}\n"
     assert facts.of_source(source).not_run == {}
     assert any("system" in what for _, what in acts(source)), acts(source)
+
+
+COLAB_OR_LOCAL = """
+import os, sys
+IN_COLAB = "google.colab" in sys.modules
+if IN_COLAB:
+    os.system("pip install einops")
+    from google.colab import drive
+else:
+    root = "."
+    {local}
+"""
+
+
+def test_the_colab_branch_of_an_if_else_is_left_out_and_the_else_is_judged():
+    found = facts.of_source(textwrap.dedent(COLAB_OR_LOCAL.format(local="pass")))
+    assert found.not_run == {5: facts.NotRun.COLAB_BLOCK, 6: facts.NotRun.COLAB_BLOCK}
+    assert acts(COLAB_OR_LOCAL.format(local="pass")) == []
+    refused = acts(COLAB_OR_LOCAL.format(local="x = os.fork()"))
+    assert any(line == 9 and "fork" in what for line, what in refused), refused

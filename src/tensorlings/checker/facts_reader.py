@@ -57,6 +57,7 @@ class _Reader:
         self.members: set[int] = set()
         self.globals: dict[int, set[str]] = {}
         self.scopes: list[set[str]] = []  # local names of the functions around the reader
+        self.top_line = 0  # the line of the top-level statement being read
 
     # --- top level: which statement binds which name ------------------------------------
 
@@ -70,12 +71,18 @@ class _Reader:
 
     def statement(self, node: ast.stmt, conditional: bool, reachable: bool) -> None:
         where = Where(node.lineno, None, True, False, reachable, None)
-        not_run = None if conditional else self.not_run(node)
+        if not conditional:
+            self.top_line = node.lineno
+        not_run = self.not_run(node) if node.lineno != self.top_line or not conditional else None
         if not_run is not None:
             # Skipped whole by the loader (check.py), so nothing in it runs or is judged: a
             # Colab setup block or a `pip install` spelled as a call is no false alarm, and
-            # no forged condition can make the refused code inside it run.
+            # no forged condition can make the refused code inside it run. (A statement on
+            # its block's first line would take the whole top-level statement with it.)
             self.facts.not_run[node.lineno] = not_run
+        elif self.colab_else(node):
+            self.visit(node.test, where)  # type: ignore[attr-defined]
+            self.top(node.orelse, conditional=True)  # type: ignore[attr-defined]
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             function = node if not isinstance(node, ast.ClassDef) else None
             piece = self.piece((node.name,), node, conditional, function)
@@ -319,6 +326,17 @@ class _Reader:
 
     def path_of(self, node: ast.AST) -> str | None:
         return dotted(node, self.facts.aliases)
+
+    def colab_else(self, node: ast.stmt) -> bool:
+        """`if IN_COLAB: ... else: ...`: the Colab branch is skipped statement by statement,
+        and only the else branch is read (and run)."""
+        if not (isinstance(node, ast.If) and node.orelse and _colab_test(node.test)):
+            return False
+        if any(statement.lineno == self.top_line for statement in node.body):
+            return False  # `if IN_COLAB: x` on one line: judged whole
+        for statement in node.body:
+            self.facts.not_run[statement.lineno] = NotRun.COLAB_BLOCK
+        return True
 
     def not_run(self, node: ast.stmt) -> NotRun | None:
         if isinstance(node, ast.If) and not node.orelse and _colab_test(node.test):
