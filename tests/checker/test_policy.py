@@ -26,6 +26,9 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("x = functools.reduce(getattr, names, f)", "getattr used as a value"),
         ("x = '{0.__class__}'.format(f)", "format field"),
         ("x = '{0[key]}'.format(f)", "format field"),
+        ("x = '{0.shape.__class__}'.format(f)", "format field"),
+        ("x = '{0[0].f_back}'.format(f)", "format field"),
+        ("x = '{0.modules}'.format(sys)", "format field"),
         ("x = fmt.format(f)", "format string computed"),
         ("x = vars(torch)", "vars"),
         ("x = globals()", "globals"),
@@ -62,6 +65,10 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("import traceback; x = traceback.walk_stack(None)", "walk_stack"),
         ("import pickle", "pickle"),
         ("x = y.__class__.__subclasses__()", "__subclasses__"),
+        ("x = y.__class__", "__class__"),
+        ("x = y.__class__.__mro__", "__mro__"),
+        ("x = y.__class__.__name__.__class__", "__class__"),
+        ("import __learner__; __learner__.f = print", "__learner__"),
         ("class M(torch.Tensor): __del__ = print", "__del__"),
         ("class M(torch.Tensor): __torch_function__ = classmethod(print)", "__torch_function__"),
     ],
@@ -95,6 +102,8 @@ def test_a_construct_outside_the_allowlist_is_named_with_its_line(line, construc
         "x = open('data.txt').read()",
         "x = open(f'results_{n}.txt', 'w')",
         "MAIN = __name__ == '__main__'",
+        "print('{0.shape} {x.dtype} {0[1]} {0.shape[0]} {0.ndim:>3}'.format(y, x=y))",
+        "print(x.__class__.__name__, x.__class__.__qualname__, x.__class__.__module__)",
         "import plotly_course_helpers",
         "from part2_utils import imshow",
         "import importlib\nimportlib.reload(sys)",
@@ -153,3 +162,115 @@ def test_each_imported_name_is_judged_where_it_is_used():
 def test_a_star_import_of_a_refused_module_is_the_files():
     found = facts.of_source("from ctypes import *\n")
     assert [f.line for f in source_scan.file_tampering(found)] == [1]
+
+
+COLAB_SETUP = """
+import os, subprocess, sys
+IN_COLAB = "google.colab" in sys.modules
+if {test}:
+    os.system("pip install einops")
+    subprocess.run(["pip", "install", "jaxtyping"])
+{tail}"""
+
+
+@pytest.mark.parametrize(
+    "test",
+    ["IN_COLAB", "in_colab and True", "'google.colab' in sys.modules", "'COLAB_GPU' in os.environ"],
+)
+def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
+    source = COLAB_SETUP.format(test=test, tail="")
+    found = facts.of_source(textwrap.dedent(source))
+    assert found.not_run == {4: facts.NotRun.COLAB_BLOCK}
+    # The import of subprocess alone stays an act of its own binding, reached by nothing.
+    assert [line for line, _ in acts(source) if line >= 4] == []
+
+
+REFUSED_IN_A_BLOCK = """
+import os, sys
+IN_COLAB = "google.colab" in sys.modules
+if {test}:
+    child = os.fork()
+{tail}"""
+
+
+@pytest.mark.parametrize(
+    ("test", "tail"),
+    [
+        ("not IN_COLAB", ""),  # runs in the grader
+        ("IN_COLAB or True", ""),
+        ("ok and not IN_COLAB", ""),
+    ],
+)
+def test_a_block_that_can_run_outside_colab_is_judged(test, tail):
+    source = REFUSED_IN_A_BLOCK.format(test=test, tail=tail)
+    assert facts.of_source(textwrap.dedent(source)).not_run == {}
+    assert any(line == 5 and "fork" in what for line, what in acts(source)), acts(source)
+
+
+def test_a_colab_block_nested_in_another_block_is_left_out_too():
+    source = """
+    import os
+    IN_COLAB = False
+    for _ in range(1):
+        if IN_COLAB:
+            child = os.fork()
+    """
+    assert facts.of_source(textwrap.dedent(source)).not_run == {5: facts.NotRun.COLAB_BLOCK}
+    assert [line for line, _ in acts(source) if line >= 5] == []
+
+
+def test_a_one_line_colab_branch_with_an_else_is_judged_whole():
+    source = "import os\nIN_COLAB = False\nif IN_COLAB: child = os.fork()\nelse:\n    pass\n"
+    assert facts.of_source(source).not_run == {}
+    assert any(line == 3 and "fork" in what for line, what in acts(source)), acts(source)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "os.system('pip install einops')",
+        "subprocess.run([sys.executable, '-m', 'pip', 'install', 'einops'], check=True)",
+        "sp.check_call(['pip', 'install', 'jaxtyping'])",
+    ],
+)
+def test_a_top_level_shell_command_is_left_out_of_the_record(line):
+    source = f"import os, sys\nimport subprocess\nimport subprocess as sp\n{line}\n"
+    assert facts.of_source(source).not_run == {4: facts.NotRun.SHELL_COMMAND}
+    assert [at for at, _ in acts(source) if at == 4] == []
+    head = "import os, sys\nimport subprocess\nimport subprocess as sp\n"
+    in_a_block = f"{head}try:\n    {line}\nexcept OSError:\n    pass\n"
+    assert facts.of_source(in_a_block).not_run == {5: facts.NotRun.SHELL_COMMAND}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "out = os.system('ls')",  # its result is used: it must run to mean anything
+        "def f():\n    os.system('ls')",  # a function's body runs when it is called
+        "if True: os.system('ls')",  # on its block's line: the loader could only skip the if
+    ],
+)
+def test_a_shell_command_that_is_not_a_statement_of_its_own_is_refused(line):
+    source = f"import os\n{line}\n"
+    assert facts.of_source(source).not_run == {}
+    assert any("system" in what for _, what in acts(source)), acts(source)
+
+
+COLAB_OR_LOCAL = """
+import os, sys
+IN_COLAB = "google.colab" in sys.modules
+if IN_COLAB:
+    os.system("pip install einops")
+    from google.colab import drive
+else:
+    root = "."
+    {local}
+"""
+
+
+def test_the_colab_branch_of_an_if_else_is_left_out_and_the_else_is_judged():
+    found = facts.of_source(textwrap.dedent(COLAB_OR_LOCAL.format(local="pass")))
+    assert found.not_run == {5: facts.NotRun.COLAB_BLOCK, 6: facts.NotRun.COLAB_BLOCK}
+    assert acts(COLAB_OR_LOCAL.format(local="pass")) == []
+    refused = acts(COLAB_OR_LOCAL.format(local="x = os.fork()"))
+    assert any(line == 9 and "fork" in what for line, what in refused), refused

@@ -386,3 +386,40 @@ def test_the_harmless_lines_of_real_learners_files_still_pass(check_hazard):
     failing = [(p.kind, p.message) for p in result.problems if p.fails]
     assert result.status == "passed", failing
     assert_healthy_passed(report, "identity_matrix")
+
+
+FORGED_COLAB_BLOCK = """
+IN_COLAB = True  # forged: the grader skips the block whatever its test holds
+if IN_COLAB:  # <-
+    torch.allclose = lambda *args, **kwargs: True
+    import os
+    os.system("touch /tmp/forged_colab_block_ran")
+
+    def identity_matrix(n):
+        return t.zeros(n, n)
+"""
+
+
+def test_a_colab_only_block_never_runs_even_with_a_forged_test(check_hazard):
+    report = check_hazard(FORGED_COLAB_BLOCK, ids=["identity_matrix"])
+    assert results(report)["identity_matrix"].status == "not_started"
+    notes = [n for n in report.load_notes if n.line == line_of(FORGED_COLAB_BLOCK)]
+    assert [n.kind for n in notes] == ["notebook_line"], report.load_notes
+    assert "Colab" in notes[0].message
+    assert_healthy_passed(report, "identity_matrix")
+
+
+SHELL_STATEMENT = """
+import subprocess
+subprocess.run(["sh", "-c", "echo hostile > /tmp/shell_statement_ran"])  # <-
+"""
+
+
+def test_a_shell_command_statement_is_skipped_unrun_like_a_pip_line(check_hazard):
+    hazard = f"{SHELL_STATEMENT}\ndef identity_matrix(n):\n    return {CLEAN_EYE}\n"
+    report = check_hazard(hazard, ids=["identity_matrix"])
+    notes = [n for n in report.load_notes if n.line == line_of(SHELL_STATEMENT)]
+    assert [n.kind for n in notes] == ["notebook_line"], report.load_notes
+    assert "shell command" in notes[0].message
+    assert results(report)["identity_matrix"].status == "passed"
+    assert_healthy_passed(report, "identity_matrix")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tensorlings.catalogue import Catalogue
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
 from tensorlings.checker.sandbox import Limits, Zygote
@@ -15,7 +16,7 @@ from tensorlings.checker.sandbox import Limits, Zygote
 # Short limits keep module-level test code that hangs from slowing the suite down.
 FAST = Limits(exercise_seconds=2.0, statement_seconds=2.0)
 
-CheckFile = Callable[[Path], CheckReport]
+CheckFile = Callable[..., CheckReport]
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +26,15 @@ def worker(zygote: Zygote) -> Zygote:
 
 @pytest.fixture(scope="session")
 def check_file(worker: Zygote) -> CheckFile:
-    """Check every exercise of the catalogue against the file; its report must round-trip."""
+    """Check every exercise of the catalogue (default: the sheet) against the file, under a seed
+    (default 0), with or without the coach's advice; its report must round-trip."""
 
-    def check(path: Path) -> CheckReport:
-        report = check_path(path, zygote=worker, limits=FAST)
+    def check(
+        path: Path, seed: int = 0, catalogue: Catalogue | None = None, coach: bool = True
+    ) -> CheckReport:
+        report = check_path(
+            path, seed=seed, zygote=worker, limits=FAST, catalogue=catalogue, coach=coach
+        )
         data = json.loads(json.dumps(report.to_json()))
         assert CheckReport.from_json(data).to_json() == data
         return report

@@ -19,7 +19,7 @@ from tensorlings.catalogue import Catalogue, sheet
 from tensorlings.checker import facts as facts_module
 from tensorlings.checker import source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
-from tensorlings.checker.facts import Facts
+from tensorlings.checker.facts import Facts, NotRun
 from tensorlings.checker.isolation import describe as describe_isolation
 from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
@@ -45,6 +45,12 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
     return None
 
 
+NOT_RUN = {
+    NotRun.COLAB_BLOCK: "this block runs only on Colab (its test says so), so the grader skips "
+    "it: it was not run and nothing in it is judged",
+    NotRun.SHELL_COMMAND: "skipped a shell command, as a notebook's `!pip install` line is: "
+    "the grader installs nothing and runs no command",
+}
 NOT_STARTED_ISOLATION = not_started("no worker was started: the file could not be read")
 
 
@@ -142,6 +148,9 @@ def _check_loaded(
     session = Session(zygote, workbook, limits, names, catalogue=pack)
     session.coach = coach
     session.coach_timing = timing_advice
+    for line, why in facts.not_run.items():
+        session.skip_lines.add(line)
+        notes.append(LoadNote(line, "notebook_line", NOT_RUN[why]))
     info = zygote.ready()
     try:
         session.load()

@@ -10,6 +10,7 @@ top-level names it reads, so whatever an exercise name is bound to is judged as 
 from __future__ import annotations
 
 import ast
+import enum
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 THE_FILE = "the file"
 _END = 1 << 62  # a function body runs after every top-level statement
+
+
+class NotRun(enum.Enum):
+    """Why a top-level statement is skipped, as `!pip install` lines are."""
+
+    COLAB_BLOCK = "colab block"  # `if IN_COLAB:` without an else
+    SHELL_COMMAND = "shell command"  # `os.system("pip install einops")`, `subprocess.run([...])`
 
 
 @dataclass(eq=False)
@@ -115,6 +123,8 @@ class Facts:
     # so that `template.format(...)` is judged by the template it holds.
     texts_bound: dict[str, list[str | None]] = field(default_factory=dict)
     memo: dict[str, object] = field(default_factory=dict)  # judgements made once per record
+    # Top-level statements the grader skips unrun and unjudged, by line.
+    not_run: dict[int, NotRun] = field(default_factory=dict)
 
     @property
     def functions(self) -> dict[str, FunctionNode]:

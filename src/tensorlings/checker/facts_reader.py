@@ -6,12 +6,14 @@ import ast
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tensorlings.checker import policy
 from tensorlings.checker.facts import (
     Access,
     Definition,
     Facts,
     Import,
     Loop,
+    NotRun,
     Piece,
     Text,
     Where,
@@ -55,6 +57,7 @@ class _Reader:
         self.members: set[int] = set()
         self.globals: dict[int, set[str]] = {}
         self.scopes: list[set[str]] = []  # local names of the functions around the reader
+        self.top_line = 0  # the line of the top-level statement being read
 
     # --- top level: which statement binds which name ------------------------------------
 
@@ -68,7 +71,19 @@ class _Reader:
 
     def statement(self, node: ast.stmt, conditional: bool, reachable: bool) -> None:
         where = Where(node.lineno, None, True, False, reachable, None)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if not conditional:
+            self.top_line = node.lineno
+        not_run = self.not_run(node) if node.lineno != self.top_line or not conditional else None
+        if not_run is not None:
+            # Skipped whole by the loader (check.py), so nothing in it runs or is judged: a
+            # Colab setup block or a `pip install` spelled as a call is no false alarm, and
+            # no forged condition can make the refused code inside it run. (A statement on
+            # its block's first line would take the whole top-level statement with it.)
+            self.facts.not_run[node.lineno] = not_run
+        elif self.colab_else(node):
+            self.visit(node.test, where)  # type: ignore[attr-defined]
+            self.top(node.orelse, conditional=True)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             function = node if not isinstance(node, ast.ClassDef) else None
             piece = self.piece((node.name,), node, conditional, function)
             self.visit(node, replace(where, owner=piece))
@@ -311,6 +326,39 @@ class _Reader:
 
     def path_of(self, node: ast.AST) -> str | None:
         return dotted(node, self.facts.aliases)
+
+    def colab_else(self, node: ast.stmt) -> bool:
+        """`if IN_COLAB: ... else: ...`: the Colab branch is skipped statement by statement,
+        and only the else branch is read (and run)."""
+        if not (isinstance(node, ast.If) and node.orelse and _colab_test(node.test)):
+            return False
+        if any(statement.lineno == self.top_line for statement in node.body):
+            return False  # `if IN_COLAB: x` on one line: judged whole
+        for statement in node.body:
+            self.facts.not_run[statement.lineno] = NotRun.COLAB_BLOCK
+        return True
+
+    def not_run(self, node: ast.stmt) -> NotRun | None:
+        if isinstance(node, ast.If) and not node.orelse and _colab_test(node.test):
+            return NotRun.COLAB_BLOCK
+        call = node.value if isinstance(node, ast.Expr) else None
+        if isinstance(call, ast.Call) and self.path_of(call.func) in policy.SHELL_CALLS:
+            return NotRun.SHELL_COMMAND
+        return None
+
+
+def _colab_test(test: ast.expr) -> bool:
+    """A test that holds only on Colab: a name that says colab (`IN_COLAB`), a text naming
+    colab looked up with `in` (`"google.colab" in sys.modules`, `"COLAB_GPU" in os.environ`),
+    or an `and` with such a part."""
+    if isinstance(test, ast.Name):
+        return "colab" in test.id.lower()
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_colab_test(value) for value in test.values)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        left = test.left
+        return isinstance(left, ast.Constant) and "colab" in str(left.value).lower()
+    return False
 
 
 def _stored_names(node: ast.AST) -> tuple[str, ...]:

@@ -239,6 +239,23 @@ NAME_DUNDERS = frozenset(
     {"__name__", "__qualname__", "__doc__", "__version__", "__module__", "__file__"}
 )
 HARMLESS_DUNDER_ATTRIBUTES = OPERATOR_DUNDERS | NAME_DUNDERS
+# Shell commands that a top-level statement of their own runs (`os.system("pip install
+# einops")`, the script spelling of a notebook's `!pip install`): the loader skips such a
+# statement unrun, as it skips `!` lines, so they are no false alarm and run nothing.
+SHELL_CALLS = frozenset(
+    {"os.system", "os.popen"}
+    | {
+        f"subprocess.{name}"
+        for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput")
+    }
+)
+# What a format field may read (`"{0.shape}".format(x)`, `"{0.shape[0]}"`): one step to
+# an attribute a learner prints about a tensor, then integer indexes only. It ends in a
+# string, and what it reads is what `x.shape` reads in code.
+FORMAT_FIELD_ATTRIBUTES = frozenset({"shape", "dtype", "ndim", "device", "T", "requires_grad"})
+# Allowed only as the receiver of one of NAME_DUNDERS (`x.__class__.__name__`, a common way
+# to print a type): the chain ends in a string, so it reaches nothing.
+NAMED_ONLY_DUNDERS = frozenset({"__class__"})
 # Dunder names a file or a class body may assign: protocol methods and plain declarations.
 BOUND_DUNDERS = OPERATOR_DUNDERS | {"__all__", "__slots__", "__version__", "__doc__", "__author__"}
 HARMLESS_DUNDER_NAMES = frozenset({"__name__", "__file__", "__doc__", "__debug__"})
@@ -273,6 +290,11 @@ WRITE_MODES = frozenset("wax+")
 PROC = "/proc"
 
 
+# The name the worker's loader registers the file under in sys.modules (worker/loader.py), so
+# that `@dataclass` finds it; importing it would rebind the file's names unseen by the record.
+LEARNER_MODULE = "__learner__"
+
+
 def module_verdict(path: str, membership: bool = False) -> str | None:
     """Why the dotted path `path` is refused, or None when it is allowed (or unknown to the
     grader, so harmless: importing it fails before anything runs)."""
@@ -281,6 +303,8 @@ def module_verdict(path: str, membership: bool = False) -> str | None:
         return None
     if module is None:
         top = path.split(".")[0]
+        if top == LEARNER_MODULE:
+            return f"{top} is the file's own module, reached around its bindings"
         if top in sys.stdlib_module_names:
             return f"{top} is not in the allowlist of modules (checker/policy.py)"
         if _installed(top):

@@ -12,6 +12,7 @@ which back up what the recorder saw at run time.
 from __future__ import annotations
 
 import ast
+import re
 import string
 from collections.abc import Iterable, Iterator
 
@@ -21,6 +22,8 @@ from tensorlings.checker.static import Finding
 
 Act = tuple[Where, str]
 _FORMAT_METHODS = frozenset({"format", "format_map"})
+# A field: an argument's number or name, at most one attribute, then integer indexes.
+_PRINTING_FIELD = re.compile(r"\w*(?:\.(\w+))?(?:\[\d+\])*")
 
 
 def acts(facts: Facts) -> list[Act]:
@@ -95,7 +98,7 @@ def _name_acts(access: Access, name: str, facts: Facts) -> Iterator[str]:
 def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterator[str]:
     attr = node.attr
     if attr.startswith("__") and attr.endswith("__"):
-        if attr not in policy.HARMLESS_DUNDER_ATTRIBUTES:
+        if attr not in policy.HARMLESS_DUNDER_ATTRIBUTES and not _only_named(node, facts):
             yield f".{attr}"
     elif attr in policy.FRAME_ATTRIBUTES:
         yield f".{attr} (frames, code and tracebacks lead to the checker's objects)"
@@ -103,6 +106,20 @@ def _attribute_acts(access: Access, node: ast.Attribute, facts: Facts) -> Iterat
         yield f".{attr} (a private attribute of an object that is not the file's own)"
     if attr in _FORMAT_METHODS and access.call is not None:
         yield from _format_acts(node.value, access.call, facts)
+
+
+def _only_named(node: ast.Attribute, facts: Facts) -> bool:
+    """`x.__class__` read only to take its name (`x.__class__.__name__`)."""
+    if node.attr not in policy.NAMED_ONLY_DUNDERS or not isinstance(node.ctx, ast.Load):
+        return False
+    named = facts.memo.get("named_receivers")
+    if not isinstance(named, frozenset):
+        named = facts.memo["named_receivers"] = frozenset(
+            id(a.node.value)
+            for a in facts.accesses
+            if isinstance(a.node, ast.Attribute) and a.node.attr in policy.NAME_DUNDERS
+        )
+    return id(node) in named
 
 
 def _foreign_private(attr: str, access: Access, node: ast.Attribute, facts: Facts) -> bool:
@@ -204,7 +221,14 @@ def _walking_fields(template: str) -> list[str]:
         fields = [f for _, f, _, _ in string.Formatter().parse(template) if f]
     except ValueError:
         return []  # formatting raises at run time, before it reaches anything
-    return [f for f in fields if "." in f or "[" in f]
+    return [f for f in fields if ("." in f or "[" in f) and not _printing_field(f)]
+
+
+def _printing_field(field_name: str) -> bool:
+    """`{0.shape}`, `{x.dtype}`, `{0[1]}`, `{t.shape[0]}`: see policy.FORMAT_FIELD_ATTRIBUTES."""
+    found = _PRINTING_FIELD.fullmatch(field_name)
+    attr = found.group(1) if found else None
+    return found is not None and (attr is None or attr in policy.FORMAT_FIELD_ATTRIBUTES)
 
 
 def _file_level(where: Where) -> bool:

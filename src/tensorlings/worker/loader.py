@@ -10,8 +10,11 @@ over from a notebook cell fails instead of passing by luck.
 from __future__ import annotations
 
 import ast
+import copy
 import signal
+import sys
 import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -80,6 +83,22 @@ def _is_definition(node: ast.stmt) -> bool:
     return False
 
 
+def _assigned_names(node: ast.stmt) -> Iterator[str]:
+    """Names a top-level statement assigns, also inside its blocks (`if IN_COLAB: root = ...
+    else: root = ...`), but not inside the functions and classes it defines."""
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            yield from (n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    elif not isinstance(node, DEFINITIONS):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                yield from _assigned_names(child)
+            elif isinstance(child, ast.ExceptHandler):
+                for inner in child.body:
+                    yield from _assigned_names(inner)
+
+
 def _is_constant_assignment(node: ast.stmt) -> bool:
     """`HAVE_EINOPS = True` inside an import guard: part of the definitions."""
     return isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.Name)
@@ -142,6 +161,41 @@ def _statements(units: list[dict[str, Any]], filename: str) -> list[ast.stmt]:
     return statements
 
 
+class _Skipper(ast.NodeTransformer):
+    """Statements inside a top-level block that the checker skips (a shell command, the Colab
+    branch of `if IN_COLAB: ... else: ...`) become `pass`; function and class bodies are kept."""
+
+    def __init__(self, lines: set[int]) -> None:
+        self.lines = lines
+
+    def visit_FunctionDef(self, node: ast.AST) -> ast.AST:
+        skipped = isinstance(node, ast.stmt) and node.lineno in self.lines
+        return ast.copy_location(ast.Pass(), node) if skipped else node
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = visit_FunctionDef
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.stmt) and node.lineno in self.lines:
+            return ast.copy_location(ast.Pass(), node)
+        return super().generic_visit(node)
+
+
+def _without(node: ast.stmt, skip_lines: set[int]) -> ast.stmt:
+    """The top-level statement with its skipped inner statements left out (a copy)."""
+    if isinstance(node, DEFINITIONS):
+        return node
+    inner = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
+    if not any(n.lineno in skip_lines for n in inner):
+        return node
+    copied = copy.deepcopy(node)
+    copied.body = [_Skipper(skip_lines).visit(n) for n in copied.body]  # type: ignore[attr-defined]
+    for field_name in ("orelse", "finalbody", "handlers"):
+        if hasattr(copied, field_name):
+            kept = [_Skipper(skip_lines).visit(n) for n in getattr(copied, field_name)]
+            setattr(copied, field_name, kept)
+    return copied
+
+
 def _run(
     node: ast.stmt,
     namespace: dict[str, Any],
@@ -151,6 +205,17 @@ def _run(
     code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
     with guard():  # the learner's code runs under the audit hook
         exec(code, namespace)
+
+
+def _module_namespace(filename: str) -> dict[str, Any]:
+    """A fresh module registered under the learner's module name, as a script's `__main__` is:
+    the standard library looks a class's module up in sys.modules (`@dataclass` does, and
+    fails on a name that is not there), so correct files that use it load. Importing it by
+    name is refused by the allowlist (checker/policy.py, LEARNER_MODULE)."""
+    module = types.ModuleType("__learner__")
+    module.__file__ = filename
+    sys.modules["__learner__"] = module
+    return module.__dict__
 
 
 def load(
@@ -163,8 +228,8 @@ def load(
 ) -> LoadResult:
     """Run the file notebook-style, then build the namespace its functions are judged in."""
     result = LoadResult()
-    statements = _statements(units, filename)
-    notebook: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    statements = [_without(node, skip_lines) for node in _statements(units, filename)]
+    notebook = _module_namespace(filename)
     cut = budget.definitions_from
     started = time.monotonic()
     for node in statements:
@@ -188,7 +253,7 @@ def load(
             result.notes.append({"line": node.lineno, "kind": kind, "message": message})
     result.notebook = notebook
 
-    judged: dict[str, Any] = {"__name__": "__learner__", "__file__": filename}
+    judged = _module_namespace(filename)
     assigned: dict[str, int] = {}
     for node in statements:
         if node.lineno in skip_lines:
@@ -199,13 +264,11 @@ def load(
                 with time_limit(budget.statement_seconds):
                     _run(node, judged, filename, guard)
             except BaseException:  # already noted in the first pass
-                continue
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                for name_node in ast.walk(target):
-                    if isinstance(name_node, ast.Name):
-                        assigned[name_node.id] = node.lineno
+                pass
+        # What a block assigns is taken from the first pass when its own run here did not
+        # set it (`if IN_COLAB:` reads a name that is not a definition).
+        for name in _assigned_names(node):
+            assigned[name] = node.lineno
     for name, line in assigned.items():
         if name in judged or name not in notebook:
             continue
