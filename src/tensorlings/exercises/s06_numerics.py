@@ -93,8 +93,10 @@ def _cases(make: CaseMaker = _matrix_case) -> RandomCases:
     )
 
 
-# The sheet asks for numerical stability and gradients: both are part of the contract.
-_TIERS = Tiers.contract_also(Family.GRADIENTS)
+# The sheet asks for numerical stability (its fixed witnesses are contract inputs); it never
+# asks for gradients here (its only requires_grad input is the ReLUs'), so a solution that
+# breaks backward (an in-place step, @torch.no_grad) passes with a note that says so.
+_TIERS = Tiers()
 
 
 def _rows(*rows: list[float]) -> torch.Tensor:
