@@ -69,6 +69,11 @@ class ChannelClosed(Exception):
 
 FrameHandler = Callable[[Any], bool]
 SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
+# How long the zygote (trusted, never running learner code) may take to answer a ping. It
+# answers at once unless it is dead, which shows sooner (end of file); the wait only guards
+# against a stuck zygote, so it must not be short enough for a busy machine to turn a healthy
+# exercise into `crashed` (it was 1 s).
+ZYGOTE_ANSWER_SECONDS = 10.0
 
 
 def describe_status(status: int | None) -> str:
@@ -336,7 +341,9 @@ class Zygote:
             return True
         return state not in ("T", "t", "Z", "X")
 
-    def responsive(self, seconds: float = 1.0, pid: int | None = None) -> tuple[bool, bool]:
+    def responsive(
+        self, seconds: float = ZYGOTE_ANSWER_SECONDS, pid: int | None = None
+    ) -> tuple[bool, bool]:
         """(answers a ping, and `pid` is still running): the reliable test after learner code
         may have signalled the zygote or a file's process (a SIGKILL sent a moment ago may
         not show in the process state yet)."""
@@ -350,7 +357,9 @@ class Zygote:
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return False, False
 
-    def memory_state(self, pid: int, reset_peak: bool = False, seconds: float = 1.0) -> MemoryState:
+    def memory_state(
+        self, pid: int, reset_peak: bool = False, seconds: float = ZYGOTE_ANSWER_SECONDS
+    ) -> MemoryState:
         """The sandboxed child `pid`'s cgroup counters (zeros when unknown); `reset_peak` starts
         its peak again from now."""
         if not self.healthy():
