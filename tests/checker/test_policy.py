@@ -52,6 +52,7 @@ def acts(source: str) -> list[tuple[int, str]]:
         ("x = torch.library", "torch.library"),
         ("from torch.overrides import TorchFunctionMode", "torch.overrides"),
         ("x = einops.einops.reduce", "einops.einops"),
+        ("import numpy as np; x = np.core.umath.exp", "numpy.core"),
         ("torch.eye = print", "an assignment to torch.eye"),
         ("x = open(name, 'w')", "open"),
         ("x = open('/proc/self/mem', 'r+b')", "/proc"),
