@@ -40,6 +40,14 @@ _ITERATING_CALLS = {
 }
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 _BUILTIN_CALLS = frozenset({"map", "filter"})
+# Tensor methods that call a Python function once per element.
+_PER_ELEMENT_METHODS = {
+    "apply_": "Tensor.apply_ (a Python call per element)",
+    "map_": "Tensor.map_ (a Python call per element)",
+    "map2_": "Tensor.map2_ (a Python call per element)",
+}
+# Builtins that call their key= function once per element.
+_KEYED_BUILTINS = frozenset({"sorted", "min", "max"})
 
 
 def read(facts: Facts, statements: Sequence[ast.stmt]) -> None:
@@ -227,6 +235,9 @@ class _Reader:
         if path is not None and (path in _ITERATING_CALLS or path.startswith("itertools.")):
             what = _ITERATING_CALLS.get(path, f"{path} over elements")
             self.facts.loops.append(Loop(what, where))
+        hidden = _hidden_iteration(node)
+        if hidden is not None:
+            self.facts.loops.append(Loop(hidden, where))
         self.children(node, where)
 
     def on_Compare(self, node: ast.Compare, where: Where) -> None:
@@ -356,3 +367,17 @@ def _imported(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
         (node.module if a.name == "*" else f"{node.module}.{a.name}", a.asname or a.name)
         for a in node.names
     ]
+
+
+def _hidden_iteration(node: ast.Call) -> str | None:
+    """A call that runs Python per element or recurses, under another spelling than a loop."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _PER_ELEMENT_METHODS:
+        return _PER_ELEMENT_METHODS[func.attr]
+    if isinstance(func, ast.Name):
+        if func.id in _KEYED_BUILTINS and any(k.arg == "key" for k in node.keywords):
+            return f"{func.id}(key=...) (the key runs once per element)"
+        # f(f, ...): a function handed itself calls itself, recursion without its name.
+        if any(isinstance(a, ast.Name) and a.id == func.id for a in node.args):
+            return f"{func.id}({func.id}, ...) (recursion by self-application)"
+    return None

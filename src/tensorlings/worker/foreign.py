@@ -96,6 +96,18 @@ def wrap_numpy(recorder: CallRecorder) -> None:
                 setattr(space, attribute, _recorded_function(value, name, recorder))
 
 
+def wrap_nn_init(recorder: CallRecorder) -> None:
+    """Record torch.nn.init's functions by name: they fill a tensor with Python indexing the
+    function mode sees only as item writes (dirac_ builds an identity, rule_apis.IDENTITY)."""
+    space = torch.nn.init
+    for attribute, value in list(vars(space).items()):
+        if attribute.startswith("_") or not isinstance(value, types.FunctionType):
+            continue
+        if getattr(value, "__module__", None) != space.__name__:
+            continue  # names it imported (math, warnings' functions), not its own
+        setattr(space, attribute, _recorded_function(value, attribute, recorder))
+
+
 def wrap_distributions(recorder: CallRecorder) -> None:
     """Record each torch.distributions object made, by its class name (rule_apis.SAMPLING)."""
     base = torch.distributions.Distribution
