@@ -47,6 +47,8 @@ COMPUTES: dict[Concept, dict[str, str]] = {
         "soft_margin_loss": "mean of softplus(-y * x)",
         "multilabel_soft_margin_loss": "computes log_sigmoid of the logits",
         "mish": "x * tanh(softplus(x)): softplus is recovered with atanh(mish(x) / x)",
+        "SoftmaxTransform": "a torch.distributions transform that computes softmax with exp "
+        "and sum of its own (recorded when made)",
         "scaled_dot_product_attention": "softmax of q @ k.T times v: with k = v = the identity "
         "and scale 1 it hands back softmax(q), whose log gives logsumexp",
     },
@@ -55,6 +57,8 @@ COMPUTES: dict[Concept, dict[str, str]] = {
         "log_softmax": "exp of it is softmax",
         "softmin": "softmax of -x",
         "gumbel_softmax": "softmax of shifted logits",
+        "SoftmaxTransform": "a torch.distributions transform that computes softmax with exp "
+        "and sum of its own (recorded when made)",
         "scaled_dot_product_attention": "softmax of q @ k.T times v: with k = v = the identity "
         "and scale 1 it hands back softmax(q) itself",
     },
@@ -94,6 +98,12 @@ COMPUTES: dict[Concept, dict[str, str]] = {
         "linalg_svd": "torch.linalg.svd, as the recorder names it",
         "householder_product": "the product of no reflections is the identity",
         "linalg_householder_product": "torch.linalg.householder_product, as the recorder names it",
+        "lu": "L (unit lower) and P of the LU of a zero matrix are the identity",
+        "linalg_lu": "torch.linalg.lu, as the recorder names it",
+        "linalg_lu_factor": "its pivots unpack to the identity permutation",
+        "linalg_lu_factor_ex": "as linalg_lu_factor",
+        "lu_with_info": "torch.lu's own call",
+        "lu_unpack": "unpacks L and P (the identity for a zero matrix)",
     },
     Concept.GATHER: {
         "gather": "the function itself",
@@ -117,6 +127,10 @@ COMPUTES: dict[Concept, dict[str, str]] = {
         "RelaxedOneHotCategorical": "the argmax of its rsample() is an exact categorical draw "
         "(the Gumbel-max trick), made with no multinomial call",
         "ExpRelaxedCategorical": "as RelaxedOneHotCategorical, in log space",
+        "Gumbel": "argmax of log(probs) plus its samples is an exact categorical draw (the "
+        "Gumbel-max trick)",
+        "Exponential": "argmin of its samples with rates probs is an exact categorical draw (an "
+        "exponential race)",
     },
     Concept.RELU: {
         "relu": "the function itself (torch, Tensor, F, nn.ReLU)",
@@ -152,10 +166,8 @@ COMPUTES: dict[Concept, dict[str, str]] = {
 NOT_COMPUTING: dict[Concept, dict[str, str]] = {
     Concept.LOGSUMEXP: {
         "SoftplusTransform": "a bijector object; computing through it reaches softplus",
-        "SoftmaxTransform": "a bijector object; computing through it reaches softmax",
     },
     Concept.SOFTMAX: {
-        "SoftmaxTransform": "a bijector object; computing through it reaches softmax",
         "adaptive_log_softmax": "not a function (nn.AdaptiveLogSoftmaxWithLoss calls log_softmax)",
     },
     Concept.CROSS_ENTROPY: {
@@ -254,6 +266,7 @@ REACHED_THROUGH: dict[str, str] = {
     "OneHotCategoricalStraightThrough": "multinomial",
     "Multinomial": "multinomial",
     "RelaxedOneHotCategorical": "softmax",
+    "SoftmaxTransform": "SoftmaxTransform",  # recorded by its own name when made
 }
 
 # Internal spellings the recorder sees, by the public call they are (a leading underscore is

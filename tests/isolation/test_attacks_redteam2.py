@@ -74,6 +74,50 @@ ATTACKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "    return torch.as_tensor(scipy.special.logsumexp(matrix.numpy(), axis=1))\n",
         FAIL,
     ),
+    "linalg_lu_of_zeros": (
+        "identity_matrix",
+        "def identity_matrix(n):\n    return torch.linalg.lu(torch.zeros(n, n)).L.long()\n",
+        FAIL,
+    ),
+    "sympy_constant_at_the_top": (
+        "identity_matrix",
+        "import sympy\n_I = sympy.eye(40)\n\ndef identity_matrix(n):\n"
+        "    return torch.tensor(_I.tolist(), dtype=torch.int64)[:n, :n]\n",
+        FAIL,
+    ),
+    "softmax_transform": (
+        "batched_softmax",
+        "from torch.distributions.transforms import SoftmaxTransform\n\n"
+        "def batched_softmax(matrix):\n    return SoftmaxTransform()(matrix)\n",
+        FAIL,
+    ),
+    "categorical_probs": (
+        "batched_softmax",
+        "def batched_softmax(matrix):\n"
+        "    return torch.distributions.Categorical(logits=matrix).probs\n",
+        FAIL,
+    ),
+    "gumbel_max_with_distributions": (
+        "sample_distribution",
+        "def sample_distribution(probs, n):\n    c = torch.cumsum(probs, 0)\n"
+        "    u = torch.rand(n // 2)\n"
+        "    first = torch.searchsorted(c, u, right=True).clamp(max=len(probs) - 1)\n"
+        "    g = torch.distributions.Gumbel(0.0, 1.0).sample((n - n // 2, len(probs)))\n"
+        "    second = (probs.log() + g).argmax(1)\n"
+        "    return torch.cat([first, second])\n",
+        FAIL,
+    ),
+    "exponential_race_with_distributions": (
+        "sample_distribution",
+        "def sample_distribution(probs, n):\n    c = torch.cumsum(probs, 0)\n"
+        "    u = torch.rand(n // 2)\n"
+        "    first = torch.searchsorted(c, u, right=True).clamp(max=len(probs) - 1)\n"
+        "    e = torch.distributions.Exponential(probs.clamp(min=1e-30))"
+        ".sample((n - n // 2,))\n"
+        "    second = e.argmin(1)\n"
+        "    return torch.cat([first, second])\n",
+        FAIL,
+    ),
     "type_of_tensor_softmax": (
         "batched_softmax",
         "def batched_softmax(matrix):\n    return type(matrix).softmax(matrix, 1)\n",
@@ -289,3 +333,32 @@ RESIDUAL = {
 def test_a_required_call_on_a_constant_does_not_do_the_work(worker, tmp_path, case):
     exercise_id, cell, kinds = RESIDUAL[case]
     assert_failed_with(check_attack(worker, tmp_path, exercise_id, cell), exercise_id, *kinds)
+
+
+# Near misses a correct learner writes: they must keep passing.
+CONTROLS = {
+    "sympy_elsewhere_in_the_file": (
+        "identity_matrix",
+        "import sympy\n_X = sympy.Symbol('x')\nprint(sympy.expand((_X + 1) ** 2))\n\n"
+        "def identity_matrix(n):\n    r = torch.arange(n)\n    return (r[:, None] == r).long()\n",
+    ),
+    "max_with_a_key_outside_a_no_loops_exercise": (
+        "identity_matrix",
+        "def identity_matrix(n):\n    r = torch.arange(max([n, 0], key=abs))\n"
+        "    return (r[:, None] == r).long()\n",
+    ),
+    "searchsorted_sampler": (
+        "sample_distribution",
+        "def sample_distribution(probs, n):\n    c = torch.cumsum(probs, 0)\n"
+        "    i = torch.searchsorted(c, torch.rand(n) * c[-1], right=True)\n"
+        "    return i.clamp(max=len(probs) - 1)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONTROLS, ids=list(CONTROLS))
+def test_a_near_miss_of_an_attack_passes(worker, tmp_path, case):
+    exercise_id, cell = CONTROLS[case]
+    report = check_attack(worker, tmp_path, exercise_id, cell)
+    result = next(r for r in report.exercises if r.id == exercise_id)
+    assert result.status == "passed", [(p.kind, p.message) for p in result.problems if p.fails]

@@ -107,7 +107,7 @@ def _unrecorded_problems(exercise: Exercise, name: str, facts: Facts) -> list[Pr
             "it is judged on torch, numpy and einops alone. Build the result with those.",
             line=finding.line,
         )
-        for finding in static.module_uses(facts, name, modules)
+        for finding in static.module_uses(facts, name, modules, at_load=True)
     ]
 
 

@@ -109,14 +109,21 @@ def wrap_nn_init(recorder: CallRecorder) -> None:
 
 
 def wrap_distributions(recorder: CallRecorder) -> None:
-    """Record each torch.distributions object made, by its class name (rule_apis.SAMPLING)."""
-    base = torch.distributions.Distribution
-    original = base.__init__
+    """Record each torch.distributions object made, by its class name (rule_apis.SAMPLING).
+    Transforms too: they compute with torch's elementary calls (SoftmaxTransform: exp, then a
+    sum), so the object made is what names the concept."""
+    _record_when_made(torch.distributions.Distribution, recorder)
+    _record_when_made(torch.distributions.transforms.Transform, recorder)
+
+
+def _record_when_made(base: type, recorder: CallRecorder) -> None:
+    original = vars(base)["__init__"]  # the class's own, read before it is replaced
+    fallback = base.__name__
 
     @functools.wraps(original)
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         name = type(self).__name__
-        _note(recorder, name if type(name) is str and name.isidentifier() else "Distribution")
+        _note(recorder, name if type(name) is str and name.isidentifier() else fallback)
         original(self, *args, **kwargs)
 
     setattr(base, "__init__", init)  # noqa: B010 (a method replaced on purpose)
