@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from attack_helpers import assert_failed_with
 
-from conftest import FAST, HEADER
 from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import Limits, Zygote
 
 pytestmark = pytest.mark.slow
 
@@ -116,6 +115,25 @@ ATTACKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ".sample((n - n // 2,))\n"
         "    second = e.argmin(1)\n"
         "    return torch.cat([first, second])\n",
+        FAIL,
+    ),
+    "numpy_lib_eye": (
+        "identity_matrix",  # numpy 2 moved it: the import itself fails
+        "from numpy.lib.twodim_base import eye\n\ndef identity_matrix(n):\n"
+        "    return torch.from_numpy(eye(n, dtype='int64'))\n",
+        (*FAIL, "exception"),
+    ),
+    "numpy_core_identity": (
+        "identity_matrix",
+        "import numpy.core.numeric as nn_\n\ndef identity_matrix(n):\n"
+        "    return torch.from_numpy(nn_.identity(n, dtype='int64'))\n",
+        FAIL,
+    ),
+    "numpy_matlib_identity": (
+        "identity_matrix",
+        "import numpy.matlib\n\ndef identity_matrix(n):\n"
+        "    return torch.from_numpy(numpy.asarray(numpy.matlib.identity(n, dtype='int64')))"
+        ".reshape(n, n)\n",
         FAIL,
     ),
     "type_of_tensor_softmax": (
@@ -289,6 +307,9 @@ ATTACKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+# As tests/isolation/conftest.py's hazards: short limits, and the workbook's usual imports.
+FAST = Limits(exercise_seconds=1.0, statement_seconds=2.0)
+HEADER = "# %%\nimport torch\nimport torch as t\nfrom einops import rearrange, reduce, repeat\n"
 # Reference solutions written after every attack; the attacked exercise is never among them,
 # so the attack's own definition is the one that runs.
 NEIGHBOURS = ("batched_softmax", "relu_where", "collect_rows", "batched_logsumexp")
