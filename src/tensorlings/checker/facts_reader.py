@@ -46,8 +46,13 @@ _PER_ELEMENT_METHODS = {
     "map_": "Tensor.map_ (a Python call per element)",
     "map2_": "Tensor.map2_ (a Python call per element)",
 }
-# Builtins that call their key= function once per element.
-_KEYED_BUILTINS = frozenset({"sorted", "min", "max"})
+# Keywords that hand Python a function it calls back once per element or per value parsed
+# (sorted/list.sort/heapq key=, json's parse_float and hooks).
+_CALLBACK_KEYWORDS = frozenset(
+    {"key", "parse_float", "parse_int", "parse_constant", "object_hook", "object_pairs_hook"}
+)
+# re.sub(pattern, function, text) calls the function once per match.
+_PER_MATCH_METHODS = frozenset({"sub", "subn"})
 
 
 def read(facts: Facts, statements: Sequence[ast.stmt]) -> None:
@@ -374,10 +379,15 @@ def _hidden_iteration(node: ast.Call) -> str | None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in _PER_ELEMENT_METHODS:
         return _PER_ELEMENT_METHODS[func.attr]
-    if isinstance(func, ast.Name):
-        if func.id in _KEYED_BUILTINS and any(k.arg == "key" for k in node.keywords):
-            return f"{func.id}(key=...) (the key runs once per element)"
-        # f(f, ...): a function handed itself calls itself, recursion without its name.
-        if any(isinstance(a, ast.Name) and a.id == func.id for a in node.args):
-            return f"{func.id}({func.id}, ...) (recursion by self-application)"
-    return None
+    callee = ast.unparse(func)
+    keyword = next((k.arg for k in node.keywords if k.arg in _CALLBACK_KEYWORDS), None)
+    if keyword is not None:
+        return f"{callee}({keyword}=...) (Python calls it back once per element)"
+    per_match = isinstance(func, ast.Attribute) and func.attr in _PER_MATCH_METHODS
+    if per_match and any(isinstance(a, ast.Lambda) for a in node.args):
+        return f"{callee}(..., a function, ...) (called once per match)"
+    # f(f, ...): a function handed itself calls itself, recursion without its name.
+    itself = isinstance(func, ast.Name) and any(
+        isinstance(a, ast.Name) and a.id == func.id for a in node.args
+    )
+    return f"{callee}({callee}, ...) (recursion by self-application)" if itself else None
