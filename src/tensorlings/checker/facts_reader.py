@@ -42,6 +42,19 @@ _ITERATING_CALLS = {
 }
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 _BUILTIN_CALLS = frozenset({"map", "filter"})
+# Tensor methods that call a Python function once per element.
+_PER_ELEMENT_METHODS = {
+    "apply_": "Tensor.apply_ (a Python call per element)",
+    "map_": "Tensor.map_ (a Python call per element)",
+    "map2_": "Tensor.map2_ (a Python call per element)",
+}
+# Keywords that hand Python a function it calls back once per element or per value parsed
+# (sorted/list.sort/heapq key=, json's parse_float and hooks).
+_CALLBACK_KEYWORDS = frozenset(
+    {"key", "parse_float", "parse_int", "parse_constant", "object_hook", "object_pairs_hook"}
+)
+# re.sub(pattern, function, text) calls the function once per match.
+_PER_MATCH_METHODS = frozenset({"sub", "subn"})
 
 
 def read(facts: Facts, statements: Sequence[ast.stmt]) -> None:
@@ -242,6 +255,9 @@ class _Reader:
         if path is not None and (path in _ITERATING_CALLS or path.startswith("itertools.")):
             what = _ITERATING_CALLS.get(path, f"{path} over elements")
             self.facts.loops.append(Loop(what, where))
+        hidden = _hidden_iteration(node)
+        if hidden is not None:
+            self.facts.loops.append(Loop(hidden, where))
         self.children(node, where)
 
     def on_Compare(self, node: ast.Compare, where: Where) -> None:
@@ -404,3 +420,22 @@ def _imported(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
         (node.module if a.name == "*" else f"{node.module}.{a.name}", a.asname or a.name)
         for a in node.names
     ]
+
+
+def _hidden_iteration(node: ast.Call) -> str | None:
+    """A call that runs Python per element or recurses, under another spelling than a loop."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in _PER_ELEMENT_METHODS:
+        return _PER_ELEMENT_METHODS[func.attr]
+    callee = ast.unparse(func)
+    keyword = next((k.arg for k in node.keywords if k.arg in _CALLBACK_KEYWORDS), None)
+    if keyword is not None:
+        return f"{callee}({keyword}=...) (Python calls it back once per element)"
+    per_match = isinstance(func, ast.Attribute) and func.attr in _PER_MATCH_METHODS
+    if per_match and any(isinstance(a, ast.Lambda) for a in node.args):
+        return f"{callee}(..., a function, ...) (called once per match)"
+    # f(f, ...): a function handed itself calls itself, recursion without its name.
+    itself = isinstance(func, ast.Name) and any(
+        isinstance(a, ast.Name) and a.id == func.id for a in node.args
+    )
+    return f"{callee}({callee}, ...) (recursion by self-application)" if itself else None

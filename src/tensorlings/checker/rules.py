@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tensorlings import rule_apis
 from tensorlings.checker import static
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.results import Problem
@@ -93,6 +94,23 @@ def _contributed(calls: Mapping[str, int], name: str) -> bool:
     return bool(calls.get(USED + name))
 
 
+def _unrecorded_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem]:
+    """A library that computes out of the recorder's sight, reached by an exercise that forbids
+    a built-in: its rule could not be judged, so it fails (rule_apis.UNRECORDED_MODULES)."""
+    modules = rule_apis.UNRECORDED_MODULES
+    return [
+        Problem(
+            "forbidden_call",
+            f"{finding.function} uses {finding.what} (line {finding.line}), which computes "
+            f"{modules[finding.what.split('.')[0]]} out of the checker's sight; "
+            f"{exercise.id} forbids {', '.join(c.label for c in exercise.rules.forbidden)}, so "
+            "it is judged on torch, numpy and einops alone. Build the result with those.",
+            line=finding.line,
+        )
+        for finding in static.module_uses(facts, name, modules, at_load=True)
+    ]
+
+
 def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem]:
     """Loops, forbidden modules and imports of tensorlings' own solutions, in whatever `name`
     is bound to and all it reaches (the file's record of facts, facts.py)."""
@@ -119,6 +137,8 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
                     line=finding.line,
                 )
             )
+    if rules.forbidden:
+        problems.extend(_unrecorded_problems(exercise, name, facts))
     own = static.module_uses(facts, name, static.OWN_SOLUTIONS)
     for finding in own:
         problems.append(

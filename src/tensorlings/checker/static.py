@@ -92,13 +92,16 @@ def _under(path: str, module: str) -> bool:
     return path == module or path.startswith(module + ".")
 
 
-def module_uses(facts: Facts, name: str, modules: Iterable[str]) -> list[Finding]:
+def module_uses(
+    facts: Facts, name: str, modules: Iterable[str], at_load: bool = False
+) -> list[Finding]:
     """Uses of any of `modules` inside the function bodies that what `name` is bound to
-    reaches (through the file's or their own imports)."""
+    reaches (through the file's or their own imports); with `at_load`, in the top-level
+    bindings it reaches too (`_I = sympy.eye(64)` read by the function)."""
     modules = tuple(modules)
     reached = {id(piece) for piece in facts.reach(name)}
     found = []
-    for where, target in _body_uses(facts):
+    for where, target in _body_uses(facts, at_load):
         if where.owner is None or id(where.owner) not in reached:
             continue
         if any(_under(target, allowed) for allowed in ALLOWED_OWN):
@@ -114,15 +117,19 @@ def module_uses(facts: Facts, name: str, modules: Iterable[str]) -> list[Finding
     return sorted(by_line.values(), key=lambda f: f.line)
 
 
-def _body_uses(facts: Facts) -> list[tuple[Where, str]]:
-    """Imports and module paths read inside function bodies (once per record)."""
-    found = facts.memo.get("body_uses")
+def _body_uses(facts: Facts, at_load: bool = False) -> list[tuple[Where, str]]:
+    """Imports and module paths read inside function bodies, and with `at_load` in the
+    top-level bindings too (once per record)."""
+    key = "bound_uses" if at_load else "body_uses"
+    found = facts.memo.get(key)
     if not isinstance(found, list):
         uses = [(i.where, i.module) for i in facts.imports] + [
             (a.where, a.path) for a in facts.accesses if a.path is not None and not a.store
         ]
-        found = facts.memo["body_uses"] = [
-            (where, path) for where, path in uses if where.owner is not None and not where.at_load
+        found = facts.memo[key] = [
+            (where, path)
+            for where, path in uses
+            if where.owner is not None and (at_load or not where.at_load)
         ]
     return found
 

@@ -772,4 +772,5 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     recorder.wrap_einops(child.recorder)
     foreign.wrap_numpy(child.recorder)  # numpy and torch.distributions, which the mode misses
     foreign.wrap_distributions(child.recorder)
+    foreign.wrap_nn_init(child.recorder)  # dirac_ and eye_ fill through item writes
     child.serve()

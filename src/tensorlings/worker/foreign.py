@@ -96,15 +96,34 @@ def wrap_numpy(recorder: CallRecorder) -> None:
                 setattr(space, attribute, _recorded_function(value, name, recorder))
 
 
+def wrap_nn_init(recorder: CallRecorder) -> None:
+    """Record torch.nn.init's functions by name: they fill a tensor with Python indexing the
+    function mode sees only as item writes (dirac_ builds an identity, rule_apis.IDENTITY)."""
+    space = torch.nn.init
+    for attribute, value in list(vars(space).items()):
+        if attribute.startswith("_") or not isinstance(value, types.FunctionType):
+            continue
+        if getattr(value, "__module__", None) != space.__name__:
+            continue  # names it imported (math, warnings' functions), not its own
+        setattr(space, attribute, _recorded_function(value, attribute, recorder))
+
+
 def wrap_distributions(recorder: CallRecorder) -> None:
-    """Record each torch.distributions object made, by its class name (rule_apis.SAMPLING)."""
-    base = torch.distributions.Distribution
-    original = base.__init__
+    """Record each torch.distributions object made, by its class name (rule_apis.SAMPLING).
+    Transforms too: they compute with torch's elementary calls (SoftmaxTransform: exp, then a
+    sum), so the object made is what names the concept."""
+    _record_when_made(torch.distributions.Distribution, recorder)
+    _record_when_made(torch.distributions.transforms.Transform, recorder)
+
+
+def _record_when_made(base: type, recorder: CallRecorder) -> None:
+    original = vars(base)["__init__"]  # the class's own, read before it is replaced
+    fallback = base.__name__
 
     @functools.wraps(original)
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
         name = type(self).__name__
-        _note(recorder, name if type(name) is str and name.isidentifier() else "Distribution")
+        _note(recorder, name if type(name) is str and name.isidentifier() else fallback)
         original(self, *args, **kwargs)
 
     setattr(base, "__init__", init)  # noqa: B010 (a method replaced on purpose)
