@@ -218,6 +218,8 @@ def test_rules_forbid_the_builtins_each_exercise_replaces():
     lse |= {"binary_cross_entropy_with_logits", "soft_margin_loss", "multilabel_soft_margin_loss"}
     lse |= {"mish", "cross_entropy", "linear_cross_entropy"}
     softmax = {"softmax", "log_softmax", "softmin", "gumbel_softmax"}
+    # An attention product and torch.distributions' SoftmaxTransform compute a softmax inside.
+    softmax |= {"scaled_dot_product_attention", "SoftmaxTransform"}
     assert forbidden == {
         "batched_logsumexp": lse | softmax,
         "batched_softmax": softmax,

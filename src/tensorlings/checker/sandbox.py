@@ -112,6 +112,7 @@ class Child:
         self.alive = True
         self.memory_limit = False  # the zygote saw it reach its cgroup's memory cap
         self.memory_peak = 0  # the most its cgroup held, read by the zygote as it ended
+        self.memory_file = 0  # the file pages its cgroup held then
         # The live exercise's own channel: its requests and replies travel on it alone.
         self.channel: socket.socket | None = None
 
@@ -218,7 +219,8 @@ class Child:
             return None
         status = reply.get("status")
         self.memory_limit = reply.get("memory_limit") is True
-        self.memory_peak = MemoryState.from_reply(reply).peak
+        ended = MemoryState.from_reply(reply)
+        self.memory_peak, self.memory_file = ended.peak, ended.file
         return status if isinstance(status, int) else None
 
     def dismiss(self) -> None:

@@ -275,7 +275,7 @@ class Session:
             """Why memory, not slowness or a crash, ended the call (the cgroup's counters)."""
             if child.memory_limit:  # seen by the zygote as it reaped the file's process
                 return memory_verdict.REACHED_CAP
-            after = MemoryState(memory_before.events, 0, child.memory_peak)
+            after = MemoryState(memory_before.events, 0, child.memory_peak, child.memory_file)
             if child.alive:
                 after = self.zygote.memory_state(child.pid)
             return memory_verdict.blow_up(memory_before, after, self.limits.memory_bytes)

@@ -87,6 +87,23 @@ class Group:
             return None
         return os.path.join(self.memory, v2 if self.unified else v1)
 
+    def memory_file(self) -> int:
+        """Bytes of file pages (page cache of files read, such as torch's own libraries on
+        their first use) charged to the group now. They count in its usage and peak but are
+        not memory the learner's code asked for; shared memory is not among them (it sits on
+        the anonymous lists)."""
+        stat = self._memory_file("memory.stat", "memory.stat")
+        if stat is None:
+            return 0
+        try:
+            counts = _counters(_read(stat))
+        except OSError:
+            return 0
+        keys = ("total_active_file", "total_inactive_file")
+        if not self.unified and all(k in counts for k in keys):
+            return sum(counts[k] for k in keys)
+        return counts.get("active_file", 0) + counts.get("inactive_file", 0)
+
     def memory_usage(self, reset_peak: bool = False) -> tuple[int, int]:
         """(bytes charged to the group now, the most it held since the last reset); with
         `reset_peak`, the peak starts again from now. v2's memory.peak cannot be reset for

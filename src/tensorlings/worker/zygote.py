@@ -65,6 +65,7 @@ class Zygote:
         self.exited: dict[int, int] = {}
         self.memory_hits: set[int] = set()  # children the cgroup's out-of-memory killer hit
         self.memory_peaks: dict[int, int] = {}  # the most a child's group held, read at its end
+        self.memory_files: dict[int, int] = {}  # its file pages then (memory_verdict.py)
 
     def reap(self) -> None:
         while True:
@@ -93,6 +94,7 @@ class Zygote:
             self.memory_hits.add(spawned.pid)
         peak = spawned.group.memory_usage()[1]
         self.memory_peaks[spawned.pid] = max(peak, self.memory_peaks.get(spawned.pid, 0))
+        self.memory_files[spawned.pid] = spawned.group.memory_file()
 
     def cleanup(self, pid: int) -> None:
         try:
@@ -172,10 +174,16 @@ class Zygote:
         holds now and the most it held (since `reset_peak`); zeros outside the sandbox."""
         spawned = self.jailed.get(request.get("pid"))  # type: ignore[arg-type]
         if spawned is None or spawned.group is None:
-            return {"memory_events": 0, "memory_usage": 0, "memory_peak": 0}
+            return {"memory_events": 0, "memory_usage": 0, "memory_peak": 0, "memory_file": 0}
         usage, peak = spawned.group.memory_usage(request.get("reset_peak") is True)
         events = spawned.group.memory_events()
-        return {"memory_events": events, "memory_usage": usage, "memory_peak": peak}
+        file = spawned.group.memory_file()
+        return {
+            "memory_events": events,
+            "memory_usage": usage,
+            "memory_peak": peak,
+            "memory_file": file,
+        }
 
     def kill(self, pid: int) -> None:
         if pid in self.children:
@@ -213,10 +221,9 @@ class Zygote:
         memory = pid in self.memory_hits
         self.memory_hits.discard(pid)
         peak = self.memory_peaks.pop(pid, 0)
-        self.protocol.send(
-            self.control,
-            {"pid": pid, "status": status, "memory_limit": memory, "memory_peak": peak},
-        )
+        file = self.memory_files.pop(pid, 0)
+        ended = {"pid": pid, "status": status, "memory_limit": memory, "memory_peak": peak}
+        self.protocol.send(self.control, {**ended, "memory_file": file})
 
     def serve(self) -> None:
         while True:
