@@ -188,8 +188,13 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         _kill(pool)
         raise
     processes = _processes(pool)
-    pool.shutdown(wait=True)
+    # Not shutdown(wait=True) first: after a pool process died, the executor's own thread
+    # SIGTERMs the others and joins them with no time limit, and one that did not end (seen
+    # once in a loaded suite run: a 600 s hang) would hold the grader forever. Our bounded
+    # join-then-kill ends them all; only then is the executor's thread waited for.
+    pool.shutdown(wait=False, cancel_futures=True)
     _end(processes)
+    pool.shutdown(wait=True)
 
 
 def _context() -> Any:
