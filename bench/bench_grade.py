@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,15 +76,18 @@ def section_grade(quick: bool) -> Section:
         f"What grade printed (--jobs 2): {summaries.get(2, '')!r}",
     ]
     per_minute = count / median(results[2]) * 60
-    cores = usable_cores()
-    floor_s = (floor.started * floor.reference_s + floor.hazard_s) / max(min(cores, 2), 1)
+    workers = max(min(usable_cores(), 2), 1)
+    floor_s = floor.seconds(workers)
     section.notes.append(
-        f"Floor: {floor.started} started submissions × {fmt_s(floor.reference_s)} (checking the "
-        f"reference workbook once, warm worker, in this process: the references' own work and "
-        f"the checker's) + {fmt_s(floor.hazard_s)} spent at the hazards' limits (calls that ran "
-        f"until their time limit, from the results), over {min(cores, 2)} cores = "
-        f"{fmt_s(floor_s)}; --jobs 2 took {median(results[2]) / floor_s:.2f}× the floor "
-        "(the rest: starting the pool and its zygotes, imports, reports, waits)."
+        f"Floor: the CPU time the class needs, over {workers} cores: {floor.started} started "
+        f"submissions × {fmt_s(floor.reference_cpu_s)} (the CPU of one warm check of the "
+        f"reference workbook: its learner processes, its judge and the next one's sandbox; "
+        f"{fmt_s(floor.reference_s)} of wall time, as these overlap) + "
+        f"{fmt_s(floor.hazard_s)} spent at the hazards' limits (calls that ran until their time "
+        f"limit, from the results) + {fmt_s(floor.start_cpu_s(workers))} to start (torch imported "
+        f"once for the pool, once in each worker's zygote) = {fmt_s(floor_s)}; --jobs 2 took "
+        f"{median(results[2]) / floor_s:.2f}× the floor (the rest: imports outside the pool, "
+        "reports, idle cores at the start and the end)."
     )
     section.verdict(
         f"--jobs 2: ≥ {TARGET_PER_MINUTE:g} submissions/min",
@@ -97,13 +102,26 @@ def section_grade(quick: bool) -> Section:
 @dataclass(frozen=True)
 class _Floor:
     started: int  # submissions with at least one exercise attempted
-    reference_s: float  # one warm check of the reference workbook
+    reference_s: float  # one warm check of the reference workbook, wall time
+    reference_cpu_s: float  # its CPU time, every process of it together
     hazard_s: float  # seconds the graded calls spent running to their limits
+    import_cpu_s: float  # importing the checker (and torch) once, for the pool
+    zygote_cpu_s: float  # starting one worker's zygote (it imports torch too)
+
+    def start_cpu_s(self, workers: int) -> float:
+        return self.import_cpu_s + workers * self.zygote_cpu_s
+
+    def seconds(self, workers: int) -> float:
+        work = self.started * self.reference_cpu_s + self.hazard_s + self.start_cpu_s(workers)
+        return work / workers
 
 
 def _floor(out: Path, folder: Path) -> _Floor:
-    """What grading this class cannot take less than, measured: a warm check of the reference
-    per started submission, plus the time the hazards spend at their limits."""
+    """What grading this class cannot take less than, measured: the CPU of a warm check of the
+    reference per started submission, the time the hazards spend at their limits, and the CPU
+    that starting the pool takes. CPU, not wall time: a check keeps more than one core busy at
+    times (the next learner process is forked while one runs), and two checks at once share
+    the same cores, so wall time / cores would promise more than the machine has."""
     data = json.loads((out / "class.json").read_text(encoding="utf-8"))
     started = sum(
         1 for s in data["submissions"] if s["summary"]["total"] - s["summary"]["not_started"]
@@ -113,24 +131,55 @@ def _floor(out: Path, folder: Path) -> _Floor:
         for exercise in json.loads(result.read_text(encoding="utf-8")).get("exercises", []):
             if any(p.get("kind") == "timeout" for p in exercise.get("problems", [])):
                 hazard += float(exercise.get("duration_s", 0.0))
-    return _Floor(started, _reference_check_seconds(folder), hazard)
-
-
-def _reference_check_seconds(folder: Path, runs: int = 3) -> float:
+    path = folder.parent / "reference_workbook.py"
     from tensorlings import workbook
+
+    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
+    import_cpu = _cpu_of(lambda: subprocess.run([PYTHON, "-c", _IMPORTS], check=True))
+    first_cpu, _ = _zygote_session(path, checks=1)
+    more_cpu, walls = _zygote_session(path, checks=4)
+    reference_cpu = (more_cpu - first_cpu) / 3
+    zygote_cpu = max(first_cpu - reference_cpu, 0.0)
+    return _Floor(started, median(walls[1:]), reference_cpu, hazard, import_cpu, zygote_cpu)
+
+
+_IMPORTS = "import tensorlings.grading.runner, tensorlings.checker.check"
+
+
+def _cpu_of(work: Callable[[], object]) -> float:
+    """CPU seconds `work` took in this process and in the child processes it waited for (a
+    zygote's learner processes included: each waits for its own)."""
+
+    def used() -> float:
+        own, children = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    before = used()
+    work()
+    return used() - before
+
+
+def _zygote_session(path: Path, checks: int) -> tuple[float, list[float]]:
+    """(CPU seconds, each check's wall time) of a fresh zygote checking `path` `checks` times
+    and closing."""
     from tensorlings.checker.check import check_path
     from tensorlings.checker.sandbox import Zygote
 
-    path = folder.parent / "reference_workbook.py"
-    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
-    with Zygote(spare=True) as zygote:
-        check_path(path, zygote=zygote)  # warm-up: imports, first fork
-        times = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            check_path(path, zygote=zygote)
-            times.append(time.perf_counter() - started)
-    return median(times)
+    walls: list[float] = []
+
+    def session() -> None:
+        with Zygote(spare=True) as zygote:
+            for _ in range(checks):
+                started = time.perf_counter()
+                check_path(path, zygote=zygote)
+                walls.append(time.perf_counter() - started)
+
+    import tensorlings.checker.check  # noqa: F401  (imported before counting: not a check's)
+
+    return _cpu_of(session), walls
 
 
 def _grade_command(tmp: Path) -> tuple[list[str] | None, str]:

@@ -35,6 +35,7 @@ from tensorlings.grading.model import ClassContext, Graded, error_report
 from tensorlings.grading.progress import Progress, Silent
 from tensorlings.grading.reports import write_reports
 from tensorlings.grading.runner import Job, run_local
+from tensorlings.grading.schedule import expected_seconds, longest_first
 from tensorlings.grading.snapshots import Snapshots
 from tensorlings.grading.store import ResultStore, fingerprint, tensorlings_version
 from tensorlings.grading.submissions import Submission, resolve
@@ -169,9 +170,11 @@ def _summary(
 def _plan(submissions: Sequence[Submission], store: ResultStore, settings: CheckSettings) -> _Plan:
     """What needs checking: every submission without a valid stored result for its current
     content (one that fails validation is checked again)."""
-    jobs, unusable, unchanged, rejected = [], [], 0, 0
+    unusable, unchanged, rejected = [], 0, 0
+    jobs: list[Job] = []
     kept: dict[str, Graded] = {}
     contents: dict[str, bytes | None] = {}
+    expected: dict[int, float | None] = {}  # each job's guessed cost, to check longest first
     for submission in submissions:
         workbook, content, why = _read(submission)
         contents[submission.name] = content if workbook is not None else None
@@ -185,8 +188,11 @@ def _plan(submissions: Sequence[Submission], store: ResultStore, settings: Check
         elif workbook is None:
             unusable.append((submission, why, key))
         else:
+            earlier = stored.graded if stored is not None else None
+            expected[len(jobs)] = expected_seconds(content, earlier)
             jobs.append(Job(submission.name, workbook, key))
-    return _Plan(tuple(jobs), tuple(unusable), unchanged, kept, contents, rejected)
+    ordered = tuple(longest_first(jobs, expected))
+    return _Plan(ordered, tuple(unusable), unchanged, kept, contents, rejected)
 
 
 def _choice_key(submission: Submission) -> str:

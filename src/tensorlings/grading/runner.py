@@ -117,8 +117,12 @@ class _Round:
             if not in_flight:
                 return
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                job, alone = in_flight.pop(future)
+            finished = [(future, *in_flight.pop(future)) for future in done]
+            if not broken and not any(future.exception() for future, _, _ in finished):
+                # The free pool processes get their next workbook before this process saves
+                # the results (validation, signature, fsync): they never wait on the disk.
+                broken = self._fill(pool, in_flight, queue, suspects)
+            for future, job, alone in finished:
                 broken = self._settle(future, job, alone, suspects) or broken
 
     def _fill(
