@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint format types drift workbook bench clean
+.PHONY: run test check lint format types drift docs workbook bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,9 @@ run: $(STAMP)
 	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/tensorlings check --reference
 
-## The checks and the test suite (CI runs this through .ci/run): format, lint, types and the
-## generated-files drift gate the tests.
-test: $(STAMP) lint types drift
+## The checks and the test suite (CI runs this through .ci/run): format, lint, types, the
+## generated-files drift and the docs build gate the tests.
+test: $(STAMP) lint types drift docs
 	@bash tests/setup_chromium.sh
 	@bash tests/setup_sandbox.sh $(BIN)/python
 	$(BIN)/python -m pytest -q -p no:cacheprovider
@@ -41,10 +41,14 @@ workbook: $(STAMP)
 drift: $(STAMP)
 	$(BIN)/python -m tensorlings.devtools check-drift
 
+## The docs site (docs/ -> site/), built offline; --strict fails on any broken link or page.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 check: test
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache site

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tensorlings.cli_common import console as _console
 from tensorlings.errors import PackError, TensorlingsError
 
 _PACK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -31,12 +32,6 @@ def add_pack_parsers(sub: Any) -> None:
     check.add_argument("pack", metavar="PACK", help="an installed pack's name, or a path")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(func=cmd_pack_check)
-
-
-def _console(stderr: bool = False) -> Any:
-    from tensorlings.cli import _console as console
-
-    return console(stderr)
 
 
 def cmd_packs(args: argparse.Namespace) -> int:

@@ -119,14 +119,14 @@ def reset(path: Path, exercise_id: str, stub: str) -> Path:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
-    from tensorlings import cli, workbook
+    from tensorlings import cli_common, workbook
     from tensorlings.confirm import confirmed
     from tensorlings.exercise_ids import refuse_unknown
 
-    path = cli.find_workbook(args.path)
+    path = cli_common.find_workbook(args.path)
     refuse_unknown([args.id], getattr(args, "pack", None), path)
-    exercise = cli._pack(args, path).get(args.id)
-    console = cli._console()
+    exercise = cli_common.pack_for(getattr(args, "pack", None), path).get(args.id)
+    console = cli_common.console()
     question = f"Replace your {exercise.id} in {path} with its stub?"
     if not confirmed(question, args.yes, f"resetting {exercise.id}"):
         console.print("Nothing changed.")
@@ -139,7 +139,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def add_reset_parser(sub: Any) -> None:
-    from tensorlings.cli import add_pack_option
+    from tensorlings.cli_common import add_pack_option
 
     command = sub.add_parser("reset", help="put one exercise's stub back in your workbook")
     command.add_argument("id", help="exercise id, e.g. batched_softmax")

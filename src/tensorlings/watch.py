@@ -155,7 +155,7 @@ def watch(
 ) -> int:
     from rich.console import Console
 
-    from tensorlings import progress
+    from tensorlings import learner
     from tensorlings.checker.incremental import IncrementalChecker
     from tensorlings.checker.sandbox import Zygote
 
@@ -171,7 +171,7 @@ def watch(
             while True:
                 report = checker.check(path)
                 report = report.strict() if strict else report
-                warnings = progress.record(path, report, pack)
+                warnings = learner.record_check(path, report, pack).warnings
                 show(console, report, what_changed(before, report))
                 before = report
                 for warning in warnings:

@@ -143,9 +143,9 @@ def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
     assert "no CUDA device" in capsys.readouterr().err
 
 
-def test_readme_documents_the_json_schema():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert "tensorlings.check/1" in readme
+def test_the_docs_document_the_json_schema():
+    reference = Path(__file__).resolve().parents[2] / "docs" / "reference" / "json.md"
+    assert "tensorlings.check/1" in reference.read_text()
 
 
 def test_folder_with_both_workbooks_checks_the_one_saved_last_and_says_so(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""class.json: scores, flags, verdicts and shared mistakes, as the README's schema says."""
+"""class.json: scores, flags, verdicts and shared mistakes, as docs/reference/json.md says."""
 
 from __future__ import annotations
 

@@ -68,6 +68,6 @@ def run_build(args: argparse.Namespace) -> int:
     print(
         "Next: in Gradescope, create a Programming Assignment, open Configure Autograder, "
         f"upload {out.name} and let it build; then test it with a workbook "
-        "(see `Gradescope in one step` in the README)."
+        "(see docs/instructors/gradescope.md)."
     )
     return 0

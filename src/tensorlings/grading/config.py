@@ -118,7 +118,7 @@ def load_config(path: Path | str | None) -> GradingConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise GradingError(
             f"the grading config {str(path)!r} is not valid TOML ({error}); "
-            "see `Grading a class` in the README for an example"
+            "see docs/instructors/config.md for an example"
         ) from None
     return parse_config(data, source=str(path))
 

@@ -28,7 +28,7 @@ class WeakIsolation(GradingError):
         super().__init__(
             f"refusing to grade without the full sandbox (missing: {missing}): learner code "
             "could then tamper with its own verdict. Run on Linux with user namespaces and "
-            "cgroups (see `Isolation` in the README), or pass --allow-weak-isolation to grade "
+            "cgroups (see docs/threat-model/sandbox.md), or pass --allow-weak-isolation to grade "
             "anyway; every report will then say the results were graded with weak isolation"
         )
 

@@ -37,7 +37,7 @@ class Score:
         return round(100 * self.points / self.max_points, 2) if self.max_points else 0.0
 
 
-# The coach's timing advice: its measure can depend on the machine (see the README).
+# The coach's timing advice: its measure can depend on the machine (docs/reference/machine.md).
 TIMING_KINDS = ("slow",)
 
 

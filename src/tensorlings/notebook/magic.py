@@ -10,20 +10,14 @@ from tensorlings.notebook.cells import defined_names
 
 def register(shell: Any) -> None:
     def check_cell(line: str, cell: str) -> Any:
-        from tensorlings import catalogue
-        from tensorlings.errors import UnknownExercise
+        from tensorlings import catalogue, learner
         from tensorlings.interactive import check
         from tensorlings.notebook.locate import NotebookError
 
         ran = shell.run_cell(cell, store_history=False)
         if not ran.success:
             return None  # the cell's own error is shown; nothing new to check
-        names = []
-        for name in sorted(defined_names(cell)):
-            try:
-                names.append(catalogue.get(name).id)
-            except UnknownExercise:
-                continue
+        names = learner.exercises_among(sorted(defined_names(cell)), catalogue.sheet())
         if not names:
             raise NotebookError(
                 "this %%check cell defines no exercise function. Define one (def softmax...) "

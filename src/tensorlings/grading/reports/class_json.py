@@ -1,4 +1,4 @@
-"""class.json: the class report as data (schema "tensorlings.class/1", in the README)."""
+"""class.json: the class report as data (schema "tensorlings.class/1": docs/reference/json.md)."""
 
 from __future__ import annotations
 
