@@ -188,22 +188,40 @@ class Call:
 
 @dataclass(frozen=True)
 class Rules:
-    """Which calls the learner's code must make, must not make, or may only make."""
+    """Which calls the learner's code must make, must not make, or may only make.
+
+    Names are the names the checker records (docs/recorded-names.md): an operator is its symbol
+    (`"/"`, `"@"`, `"<"`), apart from the function behind it (`"div"`, `"matmul"`, `"lt"`).
+    """
 
     required: tuple[Call, ...] = ()
     forbidden: tuple[Call, ...] = ()
-    # When set, every torch/einops call the learner makes must be one of these names
-    # (inspection such as .shape, len() or printing never counts).
+    # When set, every recorded call the learner's code makes must be one of these names, apart
+    # from reading what a tensor is (rule_apis.INSPECTION: .shape, .dtype, len()...), indexing,
+    # and the names in `exempt`. Calls made inside the function of another exercise of the pack
+    # (the learner's own earlier puzzle) are that exercise's, judged on its own.
     only: tuple[str, ...] | None = None
+    # Names that never count against `only` (rule_apis.INSPECTION_LIKE: .T, .size(), .item()).
+    exempt: tuple[str, ...] = ()
+    # The author's words for the `only` list, which the learner reads instead of the names
+    # ("arange, where, indexing, arithmetic and comparisons").
+    only_label: str | None = None
+    # What to try after breaking `only` or `forbidden_modules`: said for this exercise, never
+    # advice written for another pack.
+    only_advice: str = "Build the result from the calls this exercise allows."
+    modules_advice: str = "Build the result with torch."
     no_loops: bool = False
     # Modules whose use inside the function is forbidden (checked on the code's imports).
     forbidden_modules: tuple[str, ...] = ()
+
+    def only_words(self) -> str:
+        return self.only_label or ", ".join(self.only or ())
 
     def describe(self) -> list[str]:
         lines = [f"must call {c.label}" for c in self.required]
         lines += [f"must not call {c.label}" for c in self.forbidden]
         if self.only is not None:
-            lines.append("may only call " + ", ".join(self.only))
+            lines.append("may only call " + self.only_words())
         if self.no_loops:
             lines.append("no Python loops or comprehensions")
         lines += [f"must not use {m}" for m in self.forbidden_modules]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from tensorlings.checker import coach, mistakes, rules, static
+from tensorlings.checker import coach, dtype_errors, mistakes, rules, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.facts import build as build_facts
@@ -230,7 +230,9 @@ def _pick(
 def edge_case(problem: Problem, family: Family) -> Problem:
     """A problem found beyond the sheet, as a note that does not fail the exercise."""
     advice = family.advice
-    if family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):
+    if dtype_errors.mismatch(problem.message) is not None:
+        advice = ""  # the message explains the mismatch; a size of 0 is not its cause
+    elif family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):
         advice = (
             "Run the call above yourself: every step must accept a size of 0 (torch.stack of "
             "an empty list, a reshape that divides by a size, or an assert that a size is "
@@ -238,7 +240,7 @@ def edge_case(problem: Problem, family: Family) -> Problem:
         )
     said = problem.message.rstrip(".")
     stop = "" if said.endswith(("?", "!")) else "."
-    message = f"passes, but not on {family.words}: {said}{stop} {advice}"
+    message = f"passes, but not on {family.words}: {said}{stop} {advice}".rstrip()
     details = {**problem.details, "as": problem.kind, "family": family.value}
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 
@@ -348,11 +350,13 @@ def _judge_calls(
     per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
     problems = _pick(exercise, runner, planned, ran, device, seed)
     kinds = _first_kinds(per_probe)
-    if any(kind not in _RUN_FAILURES for kind in kinds):
-        # After a crash or a timeout the calls of the probes that never ran are unknown, so
-        # only what was seen can be judged: forbidden calls yes, missing ones no.
-        complete = not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
-        problems += rules.call_problems(exercise, recorded, judge_missing=complete)
+    # A call that raised keeps what it was seen to call: a forbidden call on the line that
+    # raised is still reported. After a crash or a timeout the calls of the probes that never
+    # ran are unknown, and a call that raised may not have reached the required one, so only
+    # what was seen is judged: forbidden calls yes, missing ones only when some call finished.
+    finished = any(kind not in _RUN_FAILURES for kind in kinds)
+    complete = finished and not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
+    problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     if facts.binds(exercise.id):
         problems += rules.static_problems(exercise, exercise.id, facts)
     node = facts.functions.get(exercise.id)

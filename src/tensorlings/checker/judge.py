@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.checker import dtype_errors
 from tensorlings.checker.compare import Mismatch, compare, short
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
@@ -153,6 +154,8 @@ def error_problem(
         )
     elif error.get("type") == "NameError":
         message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
+    elif error.get("type") == "RuntimeError" and dtype_errors.mismatch(reason):
+        message = message.rstrip(".") + "." + dtype_errors.advice(reason, exercise.rules)
     return Problem("exception", message, line=line)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.checker import dtype_errors
 from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, clone_args
 from tensorlings.checker.results import Problem
@@ -154,10 +155,13 @@ def name(
     if not any(p.fails and p.kind in NAMEABLE_KINDS for p in problems):
         return problems
     seen = evidence(pairs, outcomes)
+    # Code that writes into its input can give one answer for every input because it
+    # overwrote the input, not because it ignores it: that problem is reported as it is.
+    overwrote = any(p.kind == "mutates_input" for _, found in pairs for p in found)
     found = (
         _declared(exercise, seen)
         or _generic(exercise, seen)
-        or _same_for_all(exercise, seen)
+        or (None if overwrote else _same_for_all(exercise, seen))
         or _sheet_sizes_only(exercise, seen, problems)
     )
     if found is None:
@@ -398,7 +402,14 @@ def _sheet_sizes_only(
     if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
         return None
     wrong = [item for item in seen if not item.right]
-    if wrong and all(_empty(exercise, item.probe) for item in wrong):
+    # A dtype mismatch on an empty input is a dtype mismatch: sizes of 0 are not the cause.
+    mixed = any(
+        item.outcome is not None
+        and item.outcome.error is not None
+        and dtype_errors.mismatch(item.outcome.error[1]) is not None
+        for item in wrong
+    )
+    if wrong and not mixed and all(_empty(exercise, item.probe) for item in wrong):
         return Recognised(
             "code that refuses a size of 0",
             "It is right on every input but the empty ones. Every step must accept a size of 0 "
