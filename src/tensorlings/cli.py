@@ -303,6 +303,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_hint(args: argparse.Namespace) -> int:
     _refuse_unknown(args, [args.id])  # before torch is imported (by progress)
     from tensorlings import progress
+    from tensorlings.render import hint as show_hint
 
     pack = _pack_in(args)
     exercise = pack.get(args.id)
@@ -312,7 +313,7 @@ def cmd_hint(args: argparse.Namespace) -> int:
     store.save()
     console = _console()
     for level, hint in enumerate(exercise.hints[: entry.hints_seen], start=1):
-        console.print(f"[bold]Hint {level}/{len(exercise.hints)}[/]: {hint}")
+        show_hint(console, level, len(exercise.hints), hint)
     if entry.hints_seen < len(exercise.hints):
         here = "" if Path(args.dir) == Path(".") else f" --dir {args.dir}"
         console.print(
@@ -501,7 +502,7 @@ def build_parser(full_grade_parser: bool = True) -> argparse.ArgumentParser:
         ("show", cmd_show, "show an exercise"),
     ):
         command = sub.add_parser(name, help=text)
-        command.add_argument("id", help="exercise id, e.g. batched_softmax")
+        command.add_argument("id", help="exercise id (`tensorlings list` shows them)")
         command.add_argument("--dir", default=".", help="the workbook's folder (default: here)")
         if name == "solution":
             command.add_argument("--yes", action="store_true", help="reveal without asking")

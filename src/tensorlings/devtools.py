@@ -42,7 +42,7 @@ def sheet_ids() -> str:
 
 
 GENERATED: dict[str, Callable[[], str]] = {
-    "src/tensorlings/sheet_ids.py": sheet_ids,
+    "src/tensorlings/exercises/ids.py": sheet_ids,
     "docs/exercises.md": exercise_list,
     "docs/recorded-names.md": recorded_names.page,
     "examples/workbook.py": lambda: workbook.to_py(workbook.learner_cells()),

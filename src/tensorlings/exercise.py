@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from tensorlings import rule_apis
 from tensorlings.judges import Compare, Judge
 
 
@@ -217,6 +218,24 @@ class Rules:
     def only_words(self) -> str:
         return self.only_label or ", ".join(self.only or ())
 
+    def allows(self, name: str) -> bool:
+        """The learner may call `name` (a recorded name) under these rules."""
+        if any(name in call.names for call in self.forbidden):
+            return False
+        return self.only is None or name in {*self.only, *self.exempt, *rule_apis.INSPECTION}
+
+    def within(self, *options: tuple[tuple[str, ...], str]) -> str:
+        """The first advice whose calls these rules allow: advice never suggests a call the
+        exercise forbids. The last option should name no call.
+
+        >>> Rules(only=("arange",)).within((("squeeze",), "squeeze(-1)"), ((), "index it"))
+        'index it'
+        """
+        for calls, advice in options:
+            if all(self.allows(name) for name in calls):
+                return advice
+        return options[-1][1] if options else ""
+
     def describe(self) -> list[str]:
         lines = [f"must call {c.label}" for c in self.required]
         lines += [f"must not call {c.label}" for c in self.forbidden]
@@ -277,6 +296,8 @@ class RandomCases:
     other_dtypes: tuple[torch.dtype, ...] = ()
     # Scale of the "large magnitudes" probes; None when the exercise has no stability aspect.
     stress_scale: float | None = None
+    # What to try when the answer is right on moderate inputs and wrong on large ones.
+    stress_advice: str = "Shift each row by its maximum before exponentiating."
     # Indices of arguments that get requires_grad=True in the gradient probes.
     grad_args: tuple[int, ...] = ()
     count: int = 12

@@ -317,3 +317,8 @@ def exercise_list(
             MARKS.get(state, "") + " " + state.replace("_", " "),
         )
     console.print(table)
+
+
+def hint(console: Console, level: int, total: int, text: str) -> None:
+    """One hint, as the author wrote it: `a[r, r]` is code, never console markup."""
+    console.print(f"[bold]Hint {level}/{total}[/]: {escape(text)}", highlight=False)

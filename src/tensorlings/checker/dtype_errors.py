@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from tensorlings.exercise import Rules
-from tensorlings.rule_apis import INSPECTION
 
 # torch spells a dtype several ways in its messages: C++ names, scalar types, Python names.
 _SPELLINGS = {
@@ -53,12 +52,6 @@ def mismatch(message: str) -> tuple[str, str] | None:
     return None
 
 
-def _allows(rules: Rules, name: str) -> bool:
-    if any(name in call.names for call in rules.forbidden):
-        return False
-    return rules.only is None or name in {*rules.only, *rules.exempt, *INSPECTION}
-
-
 def advice(message: str, rules: Rules) -> str:
     """What to say after torch's message when it is a dtype mismatch, else ""."""
     found = mismatch(message)
@@ -69,11 +62,12 @@ def advice(message: str, rules: Rules) -> str:
         f" This line mixes a {first} tensor with a {second} one, and torch will not combine "
         "them here: both operands must have one dtype."
     )
-    if _allows(rules, "to"):
-        return said + " Convert one to the other's dtype (y.to(x.dtype)) before the operation."
-    if _allows(rules, "arange"):
-        return said + (
+    return said + rules.within(
+        (("to",), " Convert one to the other's dtype (y.to(x.dtype)) before the operation."),
+        (
+            ("arange",),
             " Build your own tensors with the input's dtype from the start "
-            "(torch.arange(n, dtype=x.dtype)), or keep both sides integer or both float."
-        )
-    return said + " Build both operands with the same dtype from the start."
+            "(torch.arange(n, dtype=x.dtype)), or keep both sides integer or both float.",
+        ),
+        ((), " Build both operands with the same dtype from the start."),
+    )

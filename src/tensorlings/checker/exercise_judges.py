@@ -20,7 +20,7 @@ from tensorlings.checker.judge import (
 )
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.exercise import Exercise, Family
+from tensorlings.exercise import Exercise, Family, Rules
 from tensorlings.judges import Strided
 from tensorlings.worker import encoding
 
@@ -223,13 +223,22 @@ def _pick(
     beyond = [(p, f) for p, f in pairs if not exercise.tiers.fails(p.family)]
     for probe, found in beyond:
         for problem in _pick_tier(exercise, runner, [(probe, found)], device, seed):
-            notes.setdefault(probe.family, edge_case(problem, probe.family))
+            notes.setdefault(probe.family, edge_case(problem, probe.family, exercise.rules))
     return problems + list(notes.values())
 
 
-def edge_case(problem: Problem, family: Family) -> Problem:
+_NO_RULES = Rules()
+
+
+def edge_case(problem: Problem, family: Family, rules: Rules = _NO_RULES) -> Problem:
     """A problem found beyond the sheet, as a note that does not fail the exercise."""
     advice = family.advice
+    if family is Family.OTHER_DTYPES:  # its advice names calls: only those the rules allow
+        advice = rules.within(
+            (("zeros_like", "new_tensor"), advice),
+            ((), "Keep the input's dtype: convert nothing at the end, and build constants "
+             "with dtype=x.dtype."),
+        )  # fmt: skip
     if dtype_errors.mismatch(problem.message) is not None:
         advice = ""  # the message explains the mismatch; a size of 0 is not its cause
     elif family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):

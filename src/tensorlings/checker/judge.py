@@ -199,18 +199,11 @@ def _mismatch_problem(exercise: Exercise, probe: Probe, mismatch: Mismatch, call
         kind = "unstable"
         message = (
             f"{call} is right on moderate inputs but not on large ones: "
-            f"{mismatch.message}. {_stability_advice(exercise.id)}"
+            f"{mismatch.message}. {exercise.cases.stress_advice}"
         )
     else:
         message = f"{call}: {mismatch.message}"
     return Problem(kind, message, details=mismatch.details)
-
-
-def _stability_advice(exercise_id: str) -> str:
-    advice = "Shift each row by its maximum before exponentiating."
-    if "log" in exercise_id or "cross_entropy" in exercise_id:
-        advice += " Stay in log space: the log of a softmax that underflowed to 0 is -inf."
-    return advice
 
 
 def same_device(actual: str, requested: str) -> bool:
@@ -231,8 +224,12 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
         problems.append(
             Problem(
                 "mutates_input",
-                f"{call} changed its input {name} in place. Work on a copy (x.clone()) or use "
-                "operations that return new tensors.",
+                f"{call} changed its input {name} in place. "
+                + exercise.rules.within(
+                    (("clone",), "Work on a copy (x.clone()) or use operations that return "),
+                    ((), "Use operations that return "),
+                )
+                + "new tensors.",
             )
         )  # fmt: skip
     return problems

@@ -65,7 +65,7 @@ EXERCISES = (
         title="The outer product",
         prompt="Return the outer product of the int64 vectors a (n,) and b (m,): shape (n, m).",
         solution=outer,
-        hints=("Give a an axis of size 1 on the right, and b one on the left.",),
+        hints=("Give a an axis of size 1 on the right (a[:, None]), and b one on the left.",),
         examples=(
             Example(
                 (torch.tensor([1, 2]), torch.tensor([3, 4, 5])),
