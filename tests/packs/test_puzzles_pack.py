@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tensorlings import packs, workbook
+from tensorlings import pack_checks, packs, workbook
+from tensorlings.authoring.findings import AuditCount
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
 from tensorlings.checker.sandbox import Zygote
@@ -123,10 +124,16 @@ def test_the_port_passes_pack_check_with_its_audit_in_json(
     assert all(e["tried"] > 0 and e["caught"] == e["tried"] for e in audited.values())
 
 
-def test_pack_check_verbose_shows_the_audits_counts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_pack_check_verbose_shows_the_audits_counts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts as the audit gives them (the full audit runs in the JSON test above)."""
+    counts = (AuditCount("cumsum", 10, 9, 1), AuditCount("outer", 4, 4, 0))
+    monkeypatch.setattr(pack_checks, "pack_report", lambda pack: ([], counts))
     assert main(["pack", "check", str(PACK), "--verbose"]) == 0
     out = capsys.readouterr().out
-    assert "audit cumsum: " in out and " mutants tried, " in out
+    assert "audit cumsum: 10 mutants tried, 9 caught, 1 survived, 1 never differ" in out
+    assert "audit outer: 4 mutants tried, 4 caught, 0 survived, 0 never differ" in out
     assert "pack puzzles 0.1: 7 exercises, no findings." in out
 
 

@@ -9,7 +9,9 @@ and a call for a function. An operator is recorded under its symbol (rule_apis.O
 from __future__ import annotations
 
 import dis
+import functools
 import sys
+import types
 from typing import Any
 
 _CACHE = dis.opmap.get("CACHE", -1)
@@ -37,9 +39,14 @@ _OLD_BINARY = {
 _NB_OPS = tuple(symbol.rstrip("=") or symbol for _, symbol in getattr(dis, "_nb_ops", ()))
 
 
+@functools.lru_cache(maxsize=512)
+def _bytecode(code: types.CodeType) -> bytes:
+    return code.co_code  # a fresh copy on each read since 3.11: read once per code object
+
+
 def operator_at(frame: Any) -> str | None:
     """The operator the frame is executing (`+`, `<`, `@`...), or None for anything else."""
-    code = frame.f_code.co_code
+    code = _bytecode(frame.f_code)
     at = frame.f_lasti
     while at > 0 and code[at] == _CACHE:  # 3.11+: the position may sit on an inline cache
         at -= 2
