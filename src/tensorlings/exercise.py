@@ -71,7 +71,7 @@ _FAMILY_WORDS = {
         "empty tensor, so a guard assert needs `x.numel() == 0 or ...`.",
     ),
     Family.OTHER_DTYPES: (
-        "a dtype the sheet never uses",
+        "a dtype the exercise never uses",
         "Keep the input's dtype: avoid .float() at the end, and build constants with "
         "dtype=x.dtype (or torch.zeros_like, x.new_tensor).",
     ),
@@ -85,7 +85,7 @@ _FAMILY_WORDS = {
     ),
     Family.UNNORMALISED: (
         "probabilities that do not sum to exactly 1",
-        "The sheet's own guard admits sums within 0.001 of 1: divide the running total by its "
+        "Probabilities may sum to a little more or less than 1: divide the running total by its "
         "last value, so that every draw maps to a real event.",
     ),
 }

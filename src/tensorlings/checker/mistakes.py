@@ -352,8 +352,8 @@ def _sheet_answer(exercise: Exercise, probe: Probe, actual: Any) -> Recognised |
         answer = example.expected
         if isinstance(answer, torch.Tensor) and same_output(actual, answer, exercise.output):
             return Recognised(
-                "the sheet's answer",
-                "Your function returns the sheet's expected answer whatever its input: compute "
+                "the example's answer",
+                "Your function returns the example's expected answer whatever its input: compute "
                 "the result from the arguments.",
             )
     return None
@@ -460,7 +460,7 @@ def _sheet_sizes_only(
     ]
     of = f" (inputs of shape {', '.join(map(str, shapes))})" if shapes else ""
     return Recognised(
-        "code that is right only on the sheet's sizes",
+        "code that is right only on the example's sizes",
         f"It is right on the example{of} but breaks on other sizes. Is a size from the "
         "example written into the code (a batch size, a number of rows, weeks or events)?",
         sure=False,
