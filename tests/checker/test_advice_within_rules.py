@@ -76,3 +76,35 @@ def test_a_dtype_mismatch_is_explained_within_the_rules() -> None:
     only = dtype_errors.advice(message, Rules(only=("arange", "@")))
     assert ".to(" not in only and "torch.arange(n, dtype=x.dtype)" in only
     assert dtype_errors.advice("mat1 and mat2 shapes cannot be multiplied", Rules()) == ""
+
+
+def _overwriting_case() -> tuple[Exercise, list, list]:  # type: ignore[type-arg]
+    """Two probes of a from_scratch exercise answered with one fixed, varied tensor."""
+    exercise = next(e for e in EXERCISES if e.id == "cumsum")
+    probes = [p for p in plan(exercise, 0) if p.family is Family.RANDOM][:2]
+    shape = probes[0].expected.shape
+    probes = [p for p in plan(exercise, 0) if p.expected.shape == shape][:2]
+    answer = (torch.arange(probes[0].expected.numel()) * 7 + 3).reshape(shape)
+    answer = answer.to(probes[0].expected.dtype)
+    outcomes = [mistakes.Outcome(value=answer) for _ in probes]
+    return exercise, probes, outcomes
+
+
+def test_an_answer_that_overwrote_its_input_is_not_said_to_ignore_it() -> None:
+    exercise, probes, outcomes = _overwriting_case()
+    wrong = [Problem("wrong_values", "x", call="c")]
+    plain = mistakes.name(exercise, [(p, list(wrong)) for p in probes], outcomes, wrong)
+    assert plain[0].mistake == "an answer that ignores the input"
+    mutated = [Problem("mutates_input", "changed its input"), *wrong]
+    named = mistakes.name(exercise, [(p, list(mutated)) for p in probes], outcomes, mutated)
+    assert all(p.mistake != "an answer that ignores the input" for p in named)
+
+
+def test_a_dtype_mismatch_on_an_empty_input_is_not_blamed_on_the_size() -> None:
+    note = edge_case(
+        Problem("exception", "f(x=tensor([])) raised RuntimeError: expected scalar type Float "
+                "but found Long. This line mixes ..."),
+        Family.EMPTY,
+        Rules(),
+    )  # fmt: skip
+    assert "size of 0" not in note.message and "mixes" in note.message
