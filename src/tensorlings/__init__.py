@@ -17,8 +17,8 @@ def check(fn: Any = None, exercise_id: str | None = None, **options: Any) -> Any
     the command line's isolated checker; with no argument, every exercise defined here.
     `pack=` names the pack (an installed pack's name or a path) when it is not the sheet.
 
-    >>> tensorlings.check(batched_softmax)   # doctest: +SKIP
-    <tensorlings: batched_softmax passed>
+    >>> tensorlings.check(column_means)   # doctest: +SKIP
+    <tensorlings: column_means passed>
     >>> tensorlings.check(tril, pack="from_scratch")   # doctest: +SKIP
     """
     from tensorlings.interactive import check as check_in_place

@@ -55,7 +55,7 @@ def build_parser(
         ("show", "show an exercise"),
     ):
         command = sub.add_parser(name, help=text)
-        command.add_argument("id", help="exercise id, e.g. batched_softmax")
+        command.add_argument("id", help="exercise id (`tensorlings list` shows them)")
         command.add_argument("--dir", default=".", help="the workbook's folder (default: here)")
         if name == "solution":
             command.add_argument("--yes", action="store_true", help="reveal without asking")

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from tensorlings import rule_apis
 from tensorlings.judges import Compare, Judge
 
 
@@ -70,7 +71,7 @@ _FAMILY_WORDS = {
         "empty tensor, so a guard assert needs `x.numel() == 0 or ...`.",
     ),
     Family.OTHER_DTYPES: (
-        "a dtype the sheet never uses",
+        "a dtype the exercise never uses",
         "Keep the input's dtype: avoid .float() at the end, and build constants with "
         "dtype=x.dtype (or torch.zeros_like, x.new_tensor).",
     ),
@@ -84,7 +85,7 @@ _FAMILY_WORDS = {
     ),
     Family.UNNORMALISED: (
         "probabilities that do not sum to exactly 1",
-        "The sheet's own guard admits sums within 0.001 of 1: divide the running total by its "
+        "Probabilities may sum to a little more or less than 1: divide the running total by its "
         "last value, so that every draw maps to a real event.",
     ),
 }
@@ -188,22 +189,58 @@ class Call:
 
 @dataclass(frozen=True)
 class Rules:
-    """Which calls the learner's code must make, must not make, or may only make."""
+    """Which calls the learner's code must make, must not make, or may only make.
+
+    Names are the names the checker records (docs/recorded-names.md): an operator is its symbol
+    (`"/"`, `"@"`, `"<"`), apart from the function behind it (`"div"`, `"matmul"`, `"lt"`).
+    """
 
     required: tuple[Call, ...] = ()
     forbidden: tuple[Call, ...] = ()
-    # When set, every torch/einops call the learner makes must be one of these names
-    # (inspection such as .shape, len() or printing never counts).
+    # When set, every recorded call the learner's code makes must be one of these names, apart
+    # from reading what a tensor is (rule_apis.INSPECTION: .shape, .dtype, len()...), indexing,
+    # and the names in `exempt`. Calls made inside the function of another exercise of the pack
+    # (the learner's own earlier puzzle) are that exercise's, judged on its own.
     only: tuple[str, ...] | None = None
+    # Names that never count against `only` (rule_apis.INSPECTION_LIKE: .T, .size(), .item()).
+    exempt: tuple[str, ...] = ()
+    # The author's words for the `only` list, which the learner reads instead of the names
+    # ("arange, where, indexing, arithmetic and comparisons").
+    only_label: str | None = None
+    # What to try after breaking `only` or `forbidden_modules`: said for this exercise, never
+    # advice written for another pack.
+    only_advice: str = "Build the result from the calls this exercise allows."
+    modules_advice: str = "Build the result with torch."
     no_loops: bool = False
     # Modules whose use inside the function is forbidden (checked on the code's imports).
     forbidden_modules: tuple[str, ...] = ()
+
+    def only_words(self) -> str:
+        return self.only_label or ", ".join(self.only or ())
+
+    def allows(self, name: str) -> bool:
+        """The learner may call `name` (a recorded name) under these rules."""
+        if any(name in call.names for call in self.forbidden):
+            return False
+        return self.only is None or name in {*self.only, *self.exempt, *rule_apis.INSPECTION}
+
+    def within(self, *options: tuple[tuple[str, ...], str]) -> str:
+        """The first advice whose calls these rules allow: advice never suggests a call the
+        exercise forbids. The last option should name no call.
+
+        >>> Rules(only=("arange",)).within((("squeeze",), "squeeze(-1)"), ((), "index it"))
+        'index it'
+        """
+        for calls, advice in options:
+            if all(self.allows(name) for name in calls):
+                return advice
+        return options[-1][1] if options else ""
 
     def describe(self) -> list[str]:
         lines = [f"must call {c.label}" for c in self.required]
         lines += [f"must not call {c.label}" for c in self.forbidden]
         if self.only is not None:
-            lines.append("may only call " + ", ".join(self.only))
+            lines.append("may only call " + self.only_words())
         if self.no_loops:
             lines.append("no Python loops or comprehensions")
         lines += [f"must not use {m}" for m in self.forbidden_modules]
@@ -259,6 +296,8 @@ class RandomCases:
     other_dtypes: tuple[torch.dtype, ...] = ()
     # Scale of the "large magnitudes" probes; None when the exercise has no stability aspect.
     stress_scale: float | None = None
+    # What to try when the answer is right on moderate inputs and wrong on large ones.
+    stress_advice: str = "Shift each row by its maximum before exponentiating."
     # Indices of arguments that get requires_grad=True in the gradient probes.
     grad_args: tuple[int, ...] = ()
     count: int = 12

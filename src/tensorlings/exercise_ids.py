@@ -1,6 +1,7 @@
 """An unknown exercise id answered at once: the command line checks `--exercise` and `ID`
-against the sheet's ids (generated into `sheet_ids.py`) before it imports torch or starts a
-worker, so a typo costs no seconds. Another pack's ids are only known once it loads."""
+against the sheet's ids (generated into the sheet's own `exercises/ids.py`) before it imports
+torch or starts a worker, so a typo costs no seconds. Another pack's ids are only known once
+it loads."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def refuse_unknown(given: Iterable[str] | None, pack: str | None, workbook: Path
     --pack, and no workbook header naming another pack); otherwise leave it to the pack."""
     if not given or pack is not None or _made_from_another_pack(workbook):
         return
-    from tensorlings.sheet_ids import IDS
+    from tensorlings.exercises.ids import IDS
 
     for exercise_id in given:
         if exercise_id not in IDS:

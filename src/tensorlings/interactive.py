@@ -60,7 +60,7 @@ def _refuse_outside_a_notebook(fn: Any) -> None:
     script = getattr(main, "__file__", None) or "your_script.py"
     raise TensorlingsError(
         "tensorlings.check(lambda ...) works only in a notebook, where the lambda's cell is "
-        f"found; this is a plain script. Define the exercise with def (def relu_abs(x): ...) "
+        f"found; this is a plain script. Define the exercise with def (def column_means(x): ...) "
         f"and run `tensorlings check {script}` in a terminal."
     )
 

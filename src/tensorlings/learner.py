@@ -280,8 +280,10 @@ def next_hint(folder: str, pack: Catalogue, exercise_id: str) -> list[str]:
     entry.hints_seen = min(entry.hints_seen + 1, len(exercise.hints))
     store.save()
     total = len(exercise.hints)
-    lines = [
-        f"[bold]Hint {level}/{total}[/]: {hint}"
+    from rich.markup import escape
+
+    lines = [  # the hint as the author wrote it: `a[r, r]` is code, never console markup
+        f"[bold]Hint {level}/{total}[/]: {escape(hint)}"
         for level, hint in enumerate(exercise.hints[: entry.hints_seen], start=1)
     ]
     if entry.hints_seen < total:

@@ -12,11 +12,14 @@ import keyword
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tensorlings.catalogue import Catalogue
 from tensorlings.exercise import Exercise
 from tensorlings.judges import Strided
+
+if TYPE_CHECKING:
+    from tensorlings.authoring.findings import AuditCount, PackReport
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,13 @@ class Finding:
 def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
     """Every finding on the pack: its fields first, then the references and stubs run through
     the full checker (skipped while a field is wrong: the checker would only repeat it)."""
+    return pack_report(pack, zygote=zygote)[0]
+
+
+def pack_report(
+    pack: Catalogue, *, zygote: Any = None
+) -> tuple[list[Finding], tuple[AuditCount, ...]]:
+    """The findings, and the mutation audit's counts per exercise (`pack check --verbose`)."""
     findings = [
         f
         for exercise in pack.exercises
@@ -57,10 +67,11 @@ def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
         )  # fmt: skip
     # The engine reports what the fields leave to it; the same fact is said once.
     seen = {(f.exercise, f.kind) for f in findings}
-    findings += [f for f in soundness_findings(pack) if (f.exercise, _twin(f.kind)) not in seen]
+    report = _soundness(pack)
+    findings += [f for f in _engine(report) if (f.exercise, _twin(f.kind)) not in seen]
     if findings:
-        return findings  # the full checker would only repeat them, slowly
-    return checker_findings(pack, zygote)
+        return findings, report.audits  # the full checker would only repeat them, slowly
+    return checker_findings(pack, zygote), report.audits
 
 
 def _twin(kind: str) -> str:
@@ -78,9 +89,16 @@ def soundness_findings(pack: Catalogue) -> list[Finding]:
     """The soundness engine, in this process on the author's own code: unique ids, the
     reference against its examples, probes and rules, the stub, every declared mistake failing
     under its name, and the mutation audit (tensorlings.authoring)."""
+    return _engine(_soundness(pack))
+
+
+def _soundness(pack: Catalogue) -> PackReport:
     from tensorlings.authoring.soundness import check_pack as audit
 
-    report = audit(pack.exercises)
+    return audit(pack.exercises)
+
+
+def _engine(report: PackReport) -> list[Finding]:
     return [Finding(f.exercise_id or None, f.message, f.advice, f.kind) for f in report.findings]
 
 

@@ -31,6 +31,9 @@ def add_pack_parsers(sub: Any) -> None:
     )
     check.add_argument("pack", metavar="PACK", help="an installed pack's name, or a path")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.add_argument(
+        "--verbose", action="store_true", help="also print the mutation audit's counts"
+    )
     check.set_defaults(func=cmd_pack_check)
 
 
@@ -89,15 +92,16 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     import json
 
     from tensorlings import packs
-    from tensorlings.pack_checks import Finding, check_pack
+    from tensorlings.pack_checks import Finding, pack_report
 
     pack = None
+    audits: tuple[Any, ...] = ()
     try:
         pack = packs.load(args.pack)
     except PackError as error:
         findings = [Finding(None, str(error), "fix the pack so that it imports.", "pack_error")]
     else:
-        findings = check_pack(pack)
+        findings, audits = pack_report(pack)
     if getattr(args, "json", False):
         report = {
             "schema": "tensorlings.pack_check_cli/1",
@@ -106,10 +110,19 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
             "exercises": len(pack) if pack else 0,
             "clean": not findings,
             "findings": [f.to_json() for f in findings],
+            "audit": [a.to_json() for a in audits],
         }
         print(json.dumps(report, indent=2))
         return 1 if findings else 0
     console = _console()
+    if getattr(args, "verbose", False):
+        for audit in audits:
+            console.print(
+                f"audit {audit.exercise_id}: {audit.tried} mutants tried, {audit.caught} "
+                f"caught, {audit.survived} survived, {audit.skipped} never differ",
+                markup=False,
+                highlight=False,
+            )
     for finding in findings:
         # one finding, one line, at any width: authors' scripts read them line by line
         console.print(finding.line(), markup=False, highlight=False, soft_wrap=True)

@@ -290,7 +290,7 @@ def _tiers_view(console: Console, exercise: Exercise) -> None:
     for words in [*contract, "inputs left unchanged", "the rules above"]:
         console.print(f"  - {escape(words)}")
     if beyond:
-        console.print("[bold]Beyond the sheet[/] (a note, or a failure with --strict):")
+        console.print("[bold]Beyond the exercise[/] (a note, or a failure with --strict):")
         for words in beyond:
             console.print(f"  - {escape(words)}")
 

@@ -142,7 +142,7 @@ def add_reset_parser(sub: Any) -> None:
     from tensorlings.cli_common import add_pack_option
 
     command = sub.add_parser("reset", help="put one exercise's stub back in your workbook")
-    command.add_argument("id", help="exercise id, e.g. batched_softmax")
+    command.add_argument("id", help="exercise id (`tensorlings list` shows them)")
     command.add_argument("path", nargs="?", help="workbook (default: workbook.py here)")
     command.add_argument("--yes", action="store_true", help="do not ask before replacing")
     add_pack_option(command)

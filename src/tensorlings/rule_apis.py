@@ -302,3 +302,64 @@ def names(*concepts: Concept) -> tuple[str, ...]:
     for concept in concepts:
         found.update(dict.fromkeys(COMPUTES[concept]))
     return tuple(found)
+
+
+# What a rule's names mean beyond torch's function names (docs/recorded-names.md is generated from
+# these tables). An operator is recorded under its symbol, apart from the function behind it:
+# `x / y` is `/`, `torch.div(x, y)` and `x.div(y)` are `div`; `y / x` with a number y is `/` too,
+# and an augmented assignment (`x += 1`) is its operator (`+`), not an in-place call.
+OPERATORS: dict[str, str] = {
+    "+": "x + y, y + x, x += y, and unary +x",
+    "-": "x - y, y - x, x -= y, and unary -x",
+    "*": "x * y, y * x, x *= y",
+    "/": "x / y, y / x, x /= y",
+    "//": "x // y, y // x, x //= y",
+    "%": "x % y, y % x, x %= y",
+    "**": "x ** y, y ** x, x **= y",
+    "@": "x @ y, x @= y",
+    "==": "x == y",
+    "!=": "x != y",
+    "<": "x < y",
+    "<=": "x <= y",
+    ">": "x > y",
+    ">=": "x >= y",
+    "&": "x & y, x &= y",
+    "|": "x | y, x |= y",
+    "^": "x ^ y, x ^= y",
+    "~": "~x",
+    "<<": "x << y",
+    ">>": "x >> y",
+}
+
+# Names that stand for something the code did rather than a function it called.
+EVENTS: dict[str, str] = {
+    "__getitem__": "indexing, x[...] (never counts against an `only` rule)",
+    "int_tensor_index": "indexing with an integer tensor, x[idx] (also recorded as __getitem__)",
+    "__setitem__": "assigning into an index, x[...] = v (never counts against an `only` rule)",
+    "setitem": "the same event as __setitem__, for rules",
+    "bool_mask_multiply": "multiplying by a boolean tensor, x * (x > 0) (also recorded as `*`)",
+    "T": "the .T property (also mT, H, mH under their own names)",
+    "len": "len(x)",
+    "float": "float(x) and x.float() alike (int, bool likewise)",
+    "iter": "iterating over a tensor (for row in x)",
+    "contains": "v in x",
+    "index": "a tensor used as a Python index or in range(x)",
+    "bool": "a tensor's truth, `if x:`, and x.bool() alike",
+}
+
+# Reading what a tensor is, which never counts against an `only` rule: nothing here computes a
+# value from the entries.
+INSPECTION: tuple[str, ...] = (
+    "shape", "dtype", "device", "ndim", "dim", "numel", "nelement", "len", "repr", "str",
+    "format", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "stride",
+    "storage_offset", "is_contiguous", "is_floating_point", "is_complex", "names", "is_cuda",
+    "hash", "set_grad_enabled", "is_grad_enabled",
+)  # fmt: skip
+
+# Calls that look like inspection but read or reshape a tensor's entries: they count against an
+# `only` rule unless the author exempts them (`Rules(exempt=INSPECTION_LIKE)`, as the built-in
+# packs do). `.T` is a transpose, `.item()` and `.tolist()` read entries, `.size()` is `.shape`
+# spelled as a call.
+INSPECTION_LIKE: tuple[str, ...] = (
+    "size", "T", "data", "bool", "index", "iter", "contains", "tolist", "item",
+)  # fmt: skip

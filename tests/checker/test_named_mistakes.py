@@ -158,7 +158,7 @@ def test_the_sheets_answer_for_every_input_is_recognised():
     exercise = catalogue.get("total_price_indexing")
     probe = next(p for p in plan(exercise, 0) if p.family is Family.RANDOM)
     found = mistakes.generic(exercise, probe, torch.tensor(9.0))
-    assert found is not None and found.name == "the sheet's answer"
+    assert found is not None and found.name == "the example's answer"
 
 
 def test_generic_recognisers_stay_quiet_on_an_unrelated_wrong_answer():
@@ -172,7 +172,7 @@ def test_generic_recognisers_stay_quiet_on_an_unrelated_wrong_answer():
 def test_code_right_only_on_the_sheets_sizes_is_named_across_probes():
     exercise = catalogue.get("temperatures_average")
     (problem,) = simulate(exercise, lambda temps: temps.reshape(3, 7).mean(dim=1))
-    assert problem.mistake == "code that is right only on the sheet's sizes"
+    assert problem.mistake == "code that is right only on the example's sizes"
     assert "(21,)" in problem.message
 
 
@@ -401,6 +401,6 @@ def test_a_classic_axis_mistake_is_named_as_learners_write_it(exercise_id, learn
     for seed in SEEDS:
         (problem,) = contract_problems(exercise, learner, seed)
         assert problem.mistake == name, (seed, problem.message)
-        assert "right only on the sheet's sizes" not in problem.message
+        assert "right only on the example's sizes" not in problem.message
     (fixed_only,) = contract_problems(dataclasses.replace(exercise, cases=None), learner)
     assert fixed_only.mistake == name, fixed_only.message

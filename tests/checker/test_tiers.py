@@ -156,7 +156,7 @@ def test_hard_coded_weeks_shrink_to_a_contract_size_and_are_named(contract):
     (problem,) = [p for p in result.problems if p.fails]
     assert "weeks=1" in problem.message or "weeks=2" in problem.message
     assert "weeks=0" not in problem.message
-    assert problem.mistake == "code that is right only on the sheet's sizes"
+    assert problem.mistake == "code that is right only on the example's sizes"
     assert not [p for p in result.problems if p.kind == "edge_case"]  # none while failing
 
 

@@ -15,8 +15,22 @@ REQUIRED_NAMES = {
     "relu_maximum": [("maximum", "max")],
     "relu_abs": [("abs", "absolute")],
     "relu_multiply_bool": [
-        ("gt", "ge", "lt", "le", "greater", "greater_equal", "less", "less_equal"),
-        ("mul", "multiply", "bool_mask_multiply"),
+        # Operators are recorded under their symbols, apart from the functions behind them.
+        (
+            ">",
+            ">=",
+            "<",
+            "<=",
+            "gt",
+            "ge",
+            "lt",
+            "le",
+            "greater",
+            "greater_equal",
+            "less",
+            "less_equal",
+        ),
+        ("*", "mul", "multiply", "bool_mask_multiply"),
     ],
 }
 

@@ -52,7 +52,15 @@ def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
     code = HEADER_IMPORTS + "\n" + ReferenceSource().code(exercise)
     filename = f"<reference of {exercise.id}>"
     tree = ast.parse(code, filename)
-    namespace: dict[str, Any] = {"__name__": f"tensorlings_reference_{exercise.id}"}
+    # A reference may call another exercise's reference from a sibling section file (imported
+    # there): the reference workbook defines every reference in one file, so here the module's
+    # functions stand in for those the code does not define itself (its own win, being later).
+    namespace: dict[str, Any] = {
+        name: value
+        for name, value in getattr(exercise.solution, "__globals__", {}).items()
+        if inspect.isfunction(value) and not name.startswith("__")
+    }
+    namespace["__name__"] = f"tensorlings_reference_{exercise.id}"
     exec(compile(tree, filename, "exec"), namespace)  # our own reference code, never a learner's
     return namespace[exercise.solution.__name__], filename, tree
 

@@ -134,8 +134,8 @@ def compare_values(
         "total": int(close.numel()),
     }
     what = "nan or inf where the reference is finite" if kind == "not_finite" else "wrong values"
-    expected_text = f"expected {rounded(details['expected_at_first'])}"
-    got = f"got {rounded(details['actual_at_first'])}"
+    shown = _shown(details["expected_at_first"], details["actual_at_first"])
+    expected_text, got = f"expected {shown[0]}", f"got {shown[1]}{shown[2]}"
     if a.numel() == 1:
         message = f"{what}: {expected_text}, {got}"
     else:
@@ -155,6 +155,20 @@ def compare_values(
 def rounded(value: float | str) -> str:
     """A number as a person reads it: six significant digits, inf and nan as words."""
     return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _shown(expected: float | str, actual: float | str) -> tuple[str, str, str]:
+    """The two numbers as a person reads them, with as many digits as it takes to see that they
+    differ: two floats one rounding step apart must not read as the same number."""
+    left, right = rounded(expected), rounded(actual)
+    if left != right or not (isinstance(expected, float) and isinstance(actual, float)):
+        return left, right, ""
+    return (
+        f"{expected:.17g}",
+        f"{actual:.17g}",
+        " (equal to six digits, yet a rounding step apart: more than this exercise allows, "
+        "so the order of the arithmetic matters)",
+    )
 
 
 def _number(x: torch.Tensor) -> float | str:

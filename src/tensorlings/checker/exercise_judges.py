@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from tensorlings.checker import coach, mistakes, rules, static
+from tensorlings.checker import coach, dtype_errors, mistakes, rules, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.facts import build as build_facts
@@ -20,7 +20,7 @@ from tensorlings.checker.judge import (
 )
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.exercise import Exercise, Family
+from tensorlings.exercise import Exercise, Family, Rules
 from tensorlings.judges import Strided
 from tensorlings.worker import encoding
 
@@ -223,14 +223,25 @@ def _pick(
     beyond = [(p, f) for p, f in pairs if not exercise.tiers.fails(p.family)]
     for probe, found in beyond:
         for problem in _pick_tier(exercise, runner, [(probe, found)], device, seed):
-            notes.setdefault(probe.family, edge_case(problem, probe.family))
+            notes.setdefault(probe.family, edge_case(problem, probe.family, exercise.rules))
     return problems + list(notes.values())
 
 
-def edge_case(problem: Problem, family: Family) -> Problem:
+_NO_RULES = Rules()
+
+
+def edge_case(problem: Problem, family: Family, rules: Rules = _NO_RULES) -> Problem:
     """A problem found beyond the sheet, as a note that does not fail the exercise."""
     advice = family.advice
-    if family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):
+    if family is Family.OTHER_DTYPES:  # its advice names calls: only those the rules allow
+        advice = rules.within(
+            (("zeros_like", "new_tensor"), advice),
+            ((), "Keep the input's dtype: convert nothing at the end, and build constants "
+             "with dtype=x.dtype."),
+        )  # fmt: skip
+    if dtype_errors.mismatch(problem.message) is not None:
+        advice = ""  # the message explains the mismatch; a size of 0 is not its cause
+    elif family is Family.EMPTY and not any(f"{r}()" in problem.message for r in ("max", "min")):
         advice = (
             "Run the call above yourself: every step must accept a size of 0 (torch.stack of "
             "an empty list, a reshape that divides by a size, or an assert that a size is "
@@ -238,7 +249,7 @@ def edge_case(problem: Problem, family: Family) -> Problem:
         )
     said = problem.message.rstrip(".")
     stop = "" if said.endswith(("?", "!")) else "."
-    message = f"passes, but not on {family.words}: {said}{stop} {advice}"
+    message = f"passes, but not on {family.words}: {said}{stop} {advice}".rstrip()
     details = {**problem.details, "as": problem.kind, "family": family.value}
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 
@@ -348,11 +359,13 @@ def _judge_calls(
     per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
     problems = _pick(exercise, runner, planned, ran, device, seed)
     kinds = _first_kinds(per_probe)
-    if any(kind not in _RUN_FAILURES for kind in kinds):
-        # After a crash or a timeout the calls of the probes that never ran are unknown, so
-        # only what was seen can be judged: forbidden calls yes, missing ones no.
-        complete = not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
-        problems += rules.call_problems(exercise, recorded, judge_missing=complete)
+    # A call that raised keeps what it was seen to call: a forbidden call on the line that
+    # raised is still reported. After a crash or a timeout the calls of the probes that never
+    # ran are unknown, and a call that raised may not have reached the required one, so only
+    # what was seen is judged: forbidden calls yes, missing ones only when some call finished.
+    finished = any(kind not in _RUN_FAILURES for kind in kinds)
+    complete = finished and not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
+    problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     if facts.binds(exercise.id):
         problems += rules.static_problems(exercise, exercise.id, facts)
     node = facts.functions.get(exercise.id)

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.checker import dtype_errors
 from tensorlings.checker.compare import Mismatch, compare, short
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
@@ -153,6 +154,8 @@ def error_problem(
         )
     elif error.get("type") == "NameError":
         message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
+    elif error.get("type") == "RuntimeError" and dtype_errors.mismatch(reason):
+        message = message.rstrip(".") + "." + dtype_errors.advice(reason, exercise.rules)
     return Problem("exception", message, line=line)
 
 
@@ -196,18 +199,11 @@ def _mismatch_problem(exercise: Exercise, probe: Probe, mismatch: Mismatch, call
         kind = "unstable"
         message = (
             f"{call} is right on moderate inputs but not on large ones: "
-            f"{mismatch.message}. {_stability_advice(exercise.id)}"
+            f"{mismatch.message}. {exercise.cases.stress_advice}"
         )
     else:
         message = f"{call}: {mismatch.message}"
     return Problem(kind, message, details=mismatch.details)
-
-
-def _stability_advice(exercise_id: str) -> str:
-    advice = "Shift each row by its maximum before exponentiating."
-    if "log" in exercise_id or "cross_entropy" in exercise_id:
-        advice += " Stay in log space: the log of a softmax that underflowed to 0 is -inf."
-    return advice
 
 
 def same_device(actual: str, requested: str) -> bool:
@@ -228,8 +224,12 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
         problems.append(
             Problem(
                 "mutates_input",
-                f"{call} changed its input {name} in place. Work on a copy (x.clone()) or use "
-                "operations that return new tensors.",
+                f"{call} changed its input {name} in place. "
+                + exercise.rules.within(
+                    (("clone",), "Work on a copy (x.clone()) or use operations that return "),
+                    ((), "Use operations that return "),
+                )
+                + "new tensors.",
             )
         )  # fmt: skip
     return problems

@@ -24,6 +24,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.checker import dtype_errors
 from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, clone_args
 from tensorlings.checker.results import Problem
@@ -154,10 +155,13 @@ def name(
     if not any(p.fails and p.kind in NAMEABLE_KINDS for p in problems):
         return problems
     seen = evidence(pairs, outcomes)
+    # Code that writes into its input can give one answer for every input because it
+    # overwrote the input, not because it ignores it: that problem is reported as it is.
+    overwrote = any(p.kind == "mutates_input" for _, found in pairs for p in found)
     found = (
         _declared(exercise, seen)
         or _generic(exercise, seen)
-        or _same_for_all(exercise, seen)
+        or (None if overwrote else _same_for_all(exercise, seen))
         or _sheet_sizes_only(exercise, seen, problems)
     )
     if found is None:
@@ -213,10 +217,11 @@ def _shifted(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | None
     offset = float((a - e).reshape(-1)[0])
     if abs(offset) < 1e-6 or not same_output(pair[0], e + offset, exercise.output):
         return None
+    arange = exercise.rules.within((("arange",), " (arange's end is exclusive)"), ((), ""))
     return Recognised(
         "values shifted by a constant",
-        f"Every entry is off by {offset:+.4g}: check where a range starts and ends (arange's "
-        "end is exclusive), or a constant added or left out.",
+        f"Every entry is off by {offset:+.4g}: check where a range starts and ends{arange}, "
+        "or a constant added or left out.",
     )
 
 
@@ -236,10 +241,16 @@ def _permuted(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | Non
             candidate, expected, exercise.output
         ):
             what = "transposed" if expected.dim() == 2 else f"with its axes in the order {order}"
+            where = exercise.rules.within(
+                (("rearrange", "einsum"), "pattern, einsum string or indexing"),
+                (("rearrange",), "pattern or indexing"),
+                (("einsum",), "einsum string or indexing"),
+                ((), "indexing (a[:, None] against a[None, :])"),
+            )
             return Recognised(
                 "transposed output",
                 f"Your result is the right answer {what}: check the order of the axes in your "
-                "pattern, einsum string or indexing.",
+                f"{where}.",
             )
     return None
 
@@ -256,23 +267,46 @@ def _squeezed(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | Non
     ones_dropped = [s for s in expected.shape if s != 1] == list(actual.shape)
     ones_added = [s for s in actual.shape if s != 1] == [s for s in expected.shape if s != 1]
     if ones_dropped and 1 in expected.shape:
+        shape = f"the shape is {tuple(actual.shape)}, not {tuple(expected.shape)}"
+        if not exercise.rules.allows("squeeze"):  # the learner could not have squeezed
+            return Recognised(
+                "an axis of size 1 dropped",
+                f"The values are right but {shape}: an axis of size 1 is missing. Keep it "
+                "where the result has it ("
+                + exercise.rules.within(
+                    (("rearrange",), "index with None, or a 1 in your pattern"),
+                    ((), "index with None"),
+                )
+                + ").",
+            )
         return Recognised(
             "squeeze() dropping an axis of size 1",
-            f"The values are right but the shape is {tuple(actual.shape)}, not "
-            f"{tuple(expected.shape)}: squeeze() without a dim drops every axis of size 1, the "
-            "batch axis too when there is one row. Squeeze only the axis you mean: squeeze(-1).",
+            f"The values are right but {shape}: squeeze() without a dim drops every axis of "
+            "size 1, the batch axis too when there is one row. Squeeze only the axis you mean: "
+            "squeeze(-1).",
         )
     if ones_added:
         return Recognised(
             "an extra axis of size 1",
             f"The values are right but the shape is {tuple(actual.shape)}, not "
             f"{tuple(expected.shape)}: a reduction with keepdim=True, or an axis of 1 in a "
-            "pattern, is left in the result. Drop it (keepdim=False, or squeeze that axis).",
+            "pattern, is left in the result. "
+            + exercise.rules.within(
+                (("squeeze",), "Drop it (keepdim=False, or squeeze that axis)."),
+                ((), "Drop it (keepdim=False, or index that axis away with 0)."),
+            ),
         )
     return Recognised(
         "the right values in another shape",
         f"The values are right and in the right order, but the shape is {tuple(actual.shape)}, "
-        f"not {tuple(expected.shape)}: reshape (or rearrange) the result back.",
+        f"not {tuple(expected.shape)}: "
+        + exercise.rules.within(
+            (("reshape", "rearrange"), "reshape (or rearrange) the result back."),
+            (("reshape",), "reshape the result back."),
+            (("rearrange",), "rearrange the result back."),
+            (("view",), "view the result in the right shape."),
+            ((), "build it in the right shape (index with None to add an axis)."),
+        ),
     )
 
 
@@ -290,7 +324,8 @@ def _off_by_one(exercise: Exercise, probe: Probe, actual: Any) -> Recognised | N
         "an off-by-one size",
         f"The shape is {tuple(actual.shape)} where {tuple(expected.shape)} is expected ({where} "
         "one entry too many or too few): check the ends of your ranges and slices (the end of "
-        "arange and of a slice is exclusive).",
+        + exercise.rules.within((("arange",), "arange and "), ((), ""))
+        + "a slice is exclusive).",
     )
 
 
@@ -317,8 +352,8 @@ def _sheet_answer(exercise: Exercise, probe: Probe, actual: Any) -> Recognised |
         answer = example.expected
         if isinstance(answer, torch.Tensor) and same_output(actual, answer, exercise.output):
             return Recognised(
-                "the sheet's answer",
-                "Your function returns the sheet's expected answer whatever its input: compute "
+                "the example's answer",
+                "Your function returns the example's expected answer whatever its input: compute "
                 "the result from the arguments.",
             )
     return None
@@ -398,7 +433,14 @@ def _sheet_sizes_only(
     if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
         return None
     wrong = [item for item in seen if not item.right]
-    if wrong and all(_empty(exercise, item.probe) for item in wrong):
+    # A dtype mismatch on an empty input is a dtype mismatch: sizes of 0 are not the cause.
+    mixed = any(
+        item.outcome is not None
+        and item.outcome.error is not None
+        and dtype_errors.mismatch(item.outcome.error[1]) is not None
+        for item in wrong
+    )
+    if wrong and not mixed and all(_empty(exercise, item.probe) for item in wrong):
         return Recognised(
             "code that refuses a size of 0",
             "It is right on every input but the empty ones. Every step must accept a size of 0 "
@@ -418,7 +460,7 @@ def _sheet_sizes_only(
     ]
     of = f" (inputs of shape {', '.join(map(str, shapes))})" if shapes else ""
     return Recognised(
-        "code that is right only on the sheet's sizes",
+        "code that is right only on the example's sizes",
         f"It is right on the example{of} but breaks on other sizes. Is a size from the "
         "example written into the code (a batch size, a number of rows, weeks or events)?",
         sure=False,

@@ -45,7 +45,7 @@ class Problem:
 
     kind: str
     message: str
-    call: str | None = None  # the call that shows it, e.g. "batched_softmax(matrix=…)"
+    call: str | None = None  # the call that shows it, e.g. "column_means(x=…)"
     seed: int | None = None  # reproduces the random case
     line: int | None = None  # in the learner's file
     details: Mapping[str, Any] = field(default_factory=dict)

@@ -8,82 +8,140 @@ from tensorlings import rule_apis
 from tensorlings.checker import static
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.results import Problem
-from tensorlings.exercise import Exercise
-
-# Asking about a tensor or printing it never counts against "only these calls".
-INSPECTION = frozenset(
-    {
-        "shape", "dtype", "device", "size", "dim", "ndim", "numel", "nelement", "len", "repr",
-        "str", "format", "requires_grad", "is_leaf", "grad_fn", "grad", "layout", "stride",
-        "storage_offset", "is_contiguous", "is_floating_point", "is_complex", "names", "T",
-        "data", "bool", "index", "hash", "iter", "contains", "tolist", "item", "is_cuda",
-        # Switching gradients on or off (@torch.no_grad() on the function) computes nothing.
-        "set_grad_enabled", "is_grad_enabled",
-    }
-)  # fmt: skip
-
+from tensorlings.exercise import Call, Exercise
 
 USED = "used:"  # `used:<first name of a required call>`: its result reached the returned value
 # The worker ran the call again with the required call's results changed (worker/intervention.py):
 # the returned value changed, or it did not. Where it could tell, that decides, not the marks.
 CHANGED, UNCHANGED = "changed:", "unchanged:"
 VIA = "_via:"  # `_via:<name>`: a library made the call for the learner's code (recorder.py)
+IN = "_in:"  # `_in:<exercise>:<name>`: made inside another exercise's function (recorder.py)
+AT = "_at:"  # `_at:<name>#<line>[#<helper>]`: where the learner's code first made it
+# Never a call of the learner's own: events the checker adds, and indexing.
+_NOT_CALLS = ("_", USED, CHANGED, UNCHANGED)
+# Events recorded beside the call they come from (`x[idx]` is also `__getitem__`, `x * mask`
+# also `*`): the call itself is what "only" judges.
+_DERIVED = ("int_tensor_index", "setitem", "bool_mask_multiply")
 
 
 def call_problems(
     exercise: Exercise, calls: Mapping[str, int], judge_missing: bool = True
 ) -> list[Problem]:
+    """Forbidden, outside `only` and missing calls. A forbidden call counts wherever the
+    learner's code made it, inside another exercise's function too (no laundering through a
+    neighbour); outside `only`, a call counts only where this exercise's own code made it."""
     rules = exercise.rules
+    seen = _Seen(calls)
     problems = []
     for rule in rules.forbidden:
-        used = sorted(name for name in rule.names if calls.get(name) or calls.get(VIA + name))
+        used = sorted(name for name in rule.names if seen.forbidden(name))
         if used:
             problems.append(
                 Problem(
                     "forbidden_call",
-                    f"{exercise.id} called {', '.join(used)}, but this exercise forbids "
+                    f"{exercise.id} called {seen.listed(used)}, but this exercise forbids "
                     f"{rule.label}. Build the result from more basic operations.",
+                    line=seen.line(used),
                     details={"calls": used},
                 )
             )
     if rules.only is not None:
-        allowed = set(rules.only) | INSPECTION
-        extra = sorted(
-            name
-            for name in calls
-            if name not in allowed and not name.startswith(("_", USED, CHANGED, UNCHANGED))
-        )
-        extra = [name for name in extra if name not in ("int_tensor_index", "setitem")]
-        if extra:
-            problems.append(
-                Problem(
-                    "forbidden_call",
-                    f"{exercise.id} may only call {', '.join(rules.only)}, but it also called "
-                    f"{', '.join(extra)}. Let the arguments of arange and the rearrange pattern "
-                    "do that work.",
-                    details={"calls": extra},
-                )
-            )
+        problems += _only_problems(exercise, seen, problems)
     for rule in rules.required if judge_missing else ():
-        if not any(calls.get(name) for name in rule.names):
-            problems.append(
-                Problem(
-                    "missing_call",
-                    f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
-                    details={"required": list(rule.names)},
-                )
-            )
-        elif not _contributed(calls, rule.names[0]):
-            problems.append(
-                Problem(
-                    "missing_call",
-                    f"{exercise.id} calls {rule.label}, but what it computes never reaches "
-                    "the returned value. The required call must do the work, not be made "
-                    "on the side.",
-                    details={"required": list(rule.names), "contributed": False},
-                )
-            )
+        problems += _missing(exercise, rule, calls)
     return problems
+
+
+def _only_problems(exercise: Exercise, seen: _Seen, forbidden: list[Problem]) -> list[Problem]:
+    """Calls outside `only`, less those already reported as forbidden (one problem a call)."""
+    rules = exercise.rules
+    allowed = {*(rules.only or ()), *rule_apis.INSPECTION, *rules.exempt}
+    reported = {name for problem in forbidden for name in problem.details.get("calls", ())}
+    extra = sorted(
+        name
+        for name, count in seen.own.items()
+        if count > 0 and name not in allowed and name not in reported and name not in _DERIVED
+    )
+    if not extra:
+        return []
+    return [
+        Problem(
+            "forbidden_call",
+            f"{exercise.id} may only call {rules.only_words()}, but it also called "
+            f"{seen.listed(extra)}. {rules.only_advice}",
+            line=seen.line(extra),
+            details={"calls": extra},
+        )
+    ]
+
+
+def _missing(exercise: Exercise, rule: Call, calls: Mapping[str, int]) -> list[Problem]:
+    if not any(calls.get(name) for name in rule.names):
+        return [
+            Problem(
+                "missing_call",
+                f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
+                details={"required": list(rule.names)},
+            )
+        ]
+    if not _contributed(calls, rule.names[0]):
+        return [
+            Problem(
+                "missing_call",
+                f"{exercise.id} calls {rule.label}, but what it computes never reaches "
+                "the returned value. The required call must do the work, not be made "
+                "on the side.",
+                details={"required": list(rule.names), "contributed": False},
+            )
+        ]
+    return []
+
+
+class _Seen:
+    """The recorded calls read for the rules: whose they are and where they were made."""
+
+    def __init__(self, calls: Mapping[str, int]) -> None:
+        self.calls = calls
+        self.inside: dict[str, dict[str, int]] = {}  # name -> {other exercise: count}
+        self.places: dict[str, tuple[int, str]] = {}  # name -> (line, helper)
+        for key, count in calls.items():
+            if key.startswith(IN) and key.count(":") >= 2:
+                owner, _, name = key[len(IN) :].partition(":")
+                self.inside.setdefault(name, {})[owner] = count
+            elif key.startswith(AT):
+                name, _, where = key[len(AT) :].partition("#")
+                line, _, helper = where.partition("#")
+                if line.isdigit():
+                    self.places[name] = (int(line), helper)
+        self.own = {
+            name: count - sum(self.inside.get(name, {}).values())
+            for name, count in calls.items()
+            if not name.startswith(_NOT_CALLS)
+        }
+
+    def forbidden(self, name: str) -> bool:
+        """Made by the learner's code (in any of its functions) or by a library for it."""
+        return bool(self.calls.get(name) or self.calls.get(VIA + name))
+
+    def line(self, names: list[str]) -> int | None:
+        lines = [self.places[name][0] for name in names if name in self.places]
+        return min(lines) if lines else None
+
+    def listed(self, names: list[str]) -> str:
+        """`T (line 4, through cumsum())`, `/ (the operator, line 7)`, one name after another."""
+        return ", ".join(self._one(name) for name in names)
+
+    def _one(self, name: str) -> str:
+        parts = ["the operator"] if name in rule_apis.OPERATORS else []
+        line, helper = self.places.get(name, (0, ""))
+        if helper:
+            parts.append(f"through {helper}() at line {line}")
+        elif line:
+            parts.append(f"at line {line}")
+        owners = [owner for owner in self.inside.get(name, {}) if self.own.get(name, 0) <= 0]
+        if owners and not line:
+            parts.append(f"inside {owners[0]}(), another exercise's function")
+        return f"{name} ({', '.join(parts)})" if parts else name
 
 
 def _contributed(calls: Mapping[str, int], name: str) -> bool:
@@ -132,8 +190,8 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
                 Problem(
                     "forbidden_call",
                     f"{finding.function} uses {finding.what} (line {finding.line}); this "
-                    f"exercise forbids {', '.join(rules.forbidden_modules)}: draw the randomness "
-                    "with torch.",
+                    f"exercise forbids {', '.join(rules.forbidden_modules)}. "
+                    f"{rules.modules_advice}",
                     line=finding.line,
                 )
             )

@@ -307,6 +307,7 @@ EXERCISES = (
             ),
             no_loops=True,
             forbidden_modules=("numpy.random", "random"),
+            modules_advice="Draw the randomness with torch.",
         ),
         output=OutputPolicy(dtype=DtypePolicy.INTEGER),
         shapes={"probs": "(k,)", "n": "int", "returns": "(n,)"},

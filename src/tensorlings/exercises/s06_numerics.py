@@ -82,13 +82,18 @@ def batched_cross_entropy_loss(logits: torch.Tensor, true_labels: torch.Tensor) 
     return batched_logsumexp(logits) - picked
 
 
-def _cases(make: CaseMaker = _matrix_case) -> RandomCases:
+_SHIFT = "Shift each row by its maximum before exponentiating."
+_LOG_SPACE = f"{_SHIFT} Stay in log space: the log of a softmax that underflowed to 0 is -inf."
+
+
+def _cases(make: CaseMaker = _matrix_case, advice: str = _LOG_SPACE) -> RandomCases:
     return RandomCases(
         make=make,
         sizes=_SIZES,
         dtypes=(torch.float32,),
         other_dtypes=(torch.float64,),
         stress_scale=_STRESS,
+        stress_advice=advice,
         grad_args=(0,),
     )
 
@@ -397,7 +402,7 @@ EXERCISES = (
                 torch.arange(1, 6).view(1, 5) / 15.0,
             ),
         ),
-        cases=_cases(),
+        cases=_cases(advice=_SHIFT),
         rules=Rules(forbidden=(SOFTMAX,)),
         shapes={"matrix": "(batch, n)", "returns": "(batch, n)"},
         tiers=_TIERS,

@@ -214,9 +214,22 @@ EXERCISES = (
         (
             Call(
                 "a comparison that builds the mask (such as x > 0)",
-                ("gt", "ge", "lt", "le", "greater", "greater_equal", "less", "less_equal"),
+                (
+                    ">",
+                    ">=",
+                    "<",
+                    "<=",
+                    "gt",
+                    "ge",
+                    "lt",
+                    "le",
+                    "greater",
+                    "greater_equal",
+                    "less",
+                    "less_equal",
+                ),
             ),
-            Call("multiplying x by the mask", ("mul", "multiply", "bool_mask_multiply")),
+            Call("multiplying x by the mask", ("*", "mul", "multiply", "bool_mask_multiply")),
         ),
         (
             "What number does True become when you multiply a float by it? And False?",

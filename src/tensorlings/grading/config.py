@@ -4,7 +4,7 @@ visibility settings.
     # grading.toml
     [weights]                 # points per exercise; one not listed is worth `default`
     default = 1
-    batched_softmax = 3
+    my_hardest_exercise = 3
 
     [notes]
     edge_case_cost = 0.25     # share of its points a passed exercise with an edge-case note loses

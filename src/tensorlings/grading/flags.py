@@ -95,8 +95,14 @@ def no_exercise_reason(
     return (
         f"{path} defines none of the {len(exercise_ids)} exercises ({NO_EXERCISE[flag]}), "
         "so nothing was checked. Check the workbook that `tensorlings init` wrote, with your "
-        "solutions in its functions (rearrange_1, rearrange_2, …), or give its path."
+        f"solutions in its functions ({_first_ids(exercise_ids)}), or give its path."
     )
+
+
+def _first_ids(exercise_ids: Collection[str]) -> str:
+    """The pack's own first exercise ids, whichever pack it is."""
+    first = list(exercise_ids)[:2]
+    return ", ".join(first) + (", …" if len(exercise_ids) > len(first) else "")
 
 
 Code = tuple[list[str], str | None]  # (the code to read, or a flag that settles it)

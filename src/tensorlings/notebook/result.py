@@ -1,6 +1,6 @@
 """What a check in a notebook returns: frozen results that render themselves in a front end.
 
-A short repr (`<tensorlings: batched_softmax passed>`), HTML for Jupyter and VS Code, plain
+A short repr (`<tensorlings: column_means passed>`), HTML for Jupyter and VS Code, plain
 text elsewhere, and `to_json()` equal to the entry `tensorlings check --json` gives.
 """
 

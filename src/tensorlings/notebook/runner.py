@@ -92,7 +92,7 @@ def exercise_for(
     shown = getattr(fn, "__name__", repr(fn))
     raise NotebookError(
         f"{shown} is not the name of an exercise. Name the function as the workbook does "
-        "(def relu_abs(x): ...): the checker finds each exercise by its name."
+        "(def column_means(x): ...): the checker finds each exercise by its name."
     )
 
 

@@ -318,6 +318,9 @@ class Child:
             value = result.judged.get(name, result.notebook.get(name))
             if value is not None:
                 functions[name] = "function" if callable(value) else _type_name(value)
+        self.recorder.exercise_codes = recorder.exercise_codes(
+            {name: self.function(name) for name in functions}, self.filename
+        )
         return {
             "op": "loaded",
             "notes": result.notes,
@@ -345,6 +348,7 @@ class Child:
     def handle_run(self, request: dict[str, Any]) -> None:
         """Answer every call, one frame each, in order."""
         fn = self.function(request["name"])
+        self.recorder.judged_code = recorder.own_code(fn, self.filename)
         stop: str | None = None  # why the remaining calls are not run
         budget = float(request.get("budget", 1e9))
         required = tuple(tuple(str(n) for n in names) for names in request.get("required", ()))

@@ -47,7 +47,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from tensorlings import rule_apis
-from tensorlings.worker import intervention
+from tensorlings.worker import intervention, operators
 from tensorlings.worker.audit import Tampering
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -58,6 +58,13 @@ OWN, LIBRARY, IN_ASSERT = "own", "library", "assert"
 # A call a library made for the learner's code is recorded under this prefix: it counts against
 # forbidden calls, never for required ones or against "only these calls".
 VIA_LIBRARY = "_via:"
+# `_in:<exercise>:<name>`: a call made inside the function of another exercise of the pack (the
+# learner's own earlier puzzle), counted also under its plain name. That exercise is judged on
+# its own, so "only these calls" leaves it out of the caller's count.
+IN_EXERCISE = "_in:"
+# `_at:<name>#<line>` or `_at:<name>#<line>#<helper>`: where the learner's code first made the
+# call, and through which of its helper functions, for the message (rules.py).
+AT = "_at:"
 _EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
 _REVERSED = {"rmul": "mul", "radd": "add", "rsub": "sub", "rtruediv": "div", "truediv": "div"}
 _MULTIPLY = {"mul", "mul_", "multiply", "imul"}
@@ -73,6 +80,7 @@ _stack_at = torch._C._get_function_stack_at
 _Tensor = torch.Tensor
 _weak_ref = weakref.ref
 _CodeType = types.CodeType
+_FunctionType = types.FunctionType
 _PUBLIC = (torch, torch.Tensor, torch.nn.functional, torch.special, torch.linalg, torch.sparse)
 
 
@@ -117,9 +125,10 @@ def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
 
-def events_for(name: str, args: tuple[Any, ...]) -> list[str]:
-    """The rule-relevant events one call stands for, its own name first."""
-    events = [name]
+def events_for(name: str, args: tuple[Any, ...], operator: str | None = None) -> list[str]:
+    """The rule-relevant events one call stands for, its own name first: the operator's symbol
+    when the learner wrote an operator (`x * m` is `*`, `x.mul(m)` is `mul`)."""
+    events = [operator or name]
     if name == "__getitem__" and len(args) > 1:
         if any(_is_int_tensor(part) for part in _index_parts(args[1])):
             events.append("int_tensor_index")
@@ -157,6 +166,12 @@ class CallRecorder:
         # Results of forbidden-looking calls made while the file loaded (`_TABLE = t.eye(64)`),
         # by name: they count for an exercise whose returned value they reach.
         self.loaded: dict[str, Marks] = {}
+        # The code of each exercise's function in the learner's file, and of the one judged now:
+        # a call made inside another exercise's function belongs to that exercise.
+        self.exercise_codes: dict[types.CodeType, str] = {}
+        self.judged_code: types.CodeType | None = None
+        self.located: set[str] = set()  # names whose first place is recorded (AT)
+        self.frame: Any = None  # the learner's frame that made the call being handled
 
     def refuse(self, what: str) -> None:
         if what not in self.refused:
@@ -176,6 +191,7 @@ class CallRecorder:
         contextlib) is the learner's file; LIBRARY when a library made it for learner code
         further out (einops reducing with a function it was handed); else None."""
         frame = _getframe(2)
+        self.frame = None
         while frame is not None and _acts_for_caller(frame.f_code.co_filename):
             frame = frame.f_back  # type: ignore[assignment]
         if frame is None:
@@ -183,6 +199,7 @@ class CallRecorder:
             # torch.relu, a functools.partial of torch.softmax, a builtin: the learner's call.
             return OWN if self.active else None
         if frame.f_code.co_filename == self.learner_file:
+            self.frame = frame
             return IN_ASSERT if self._in_assert(frame) else OWN
         while frame is not None:
             if frame.f_code.co_filename == self.learner_file:
@@ -207,6 +224,37 @@ class CallRecorder:
     def note(self, events: list[str]) -> None:
         for event in events:
             self.calls[event] = self.calls.get(event, 0) + 1
+
+    def note_own(self, events: list[str]) -> None:
+        """The learner's call, with the exercise whose function made it and where."""
+        self.note(events)
+        owner, helper, line = self.attribute(self.frame)
+        if owner is not None:
+            self.note([f"{IN_EXERCISE}{owner}:{event}" for event in events])
+            return
+        for event in events:
+            if event not in self.located and line:
+                self.located.add(event)
+                where = f"{AT}{event}#{line}" + (f"#{helper}" if helper else "")
+                self.calls[where] = 1
+
+    def attribute(self, frame: Any) -> tuple[str | None, str, int]:
+        """(the other exercise whose function made the call or None, the helper function it
+        was made in or "", its line). Walks out from the learner's frame to the judged one."""
+        if frame is None:
+            return None, "", 0
+        code, line = frame.f_code, frame.f_lineno or 0
+        helper = code.co_name if code is not self.judged_code else ""
+        for _ in range(64):
+            if frame is None or frame.f_code is self.judged_code or self.judged_code is None:
+                break
+            owner = self.exercise_codes.get(frame.f_code)
+            if owner is not None:
+                return owner, "", line
+            frame = frame.f_back
+        if not (isinstance(helper, str) and helper.isidentifier()):
+            helper = ""  # a lambda or a comprehension: the line says enough
+        return None, helper, line
 
     def start(self, required: tuple[tuple[str, ...], ...]) -> None:
         self.required = required
@@ -268,7 +316,31 @@ class CallRecorder:
 
     def take(self) -> dict[str, int]:
         calls, self.calls = self.calls, {}
+        self.located = set()
         return calls
+
+
+def own_code(value: Any, filename: str) -> types.CodeType | None:
+    """The code of a function the learner wrote in `filename` (under one functools.wraps
+    decorator at most), read by exact type so that nothing of the learner's runs."""
+    for _ in range(2):
+        if type(value) is not _FunctionType:
+            return None
+        code = value.__code__
+        if code.co_filename == filename:
+            return code
+        value = vars(value).get("__wrapped__")
+    return None
+
+
+def exercise_codes(functions: dict[str, Any], filename: str) -> dict[types.CodeType, str]:
+    """Each exercise's function's code, for telling whose function made a call."""
+    codes: dict[types.CodeType, str] = {}
+    for name, value in functions.items():
+        code = own_code(value, filename)
+        if code is not None:
+            codes.setdefault(code, name)
+    return codes
 
 
 def _acts_for_caller(filename: str) -> bool:
@@ -382,8 +454,9 @@ class _RecordingMode(TorchFunctionMode):
         name = canonical_name(func) if recorder.required else ""
         made_by = recorder.made_by()
         if made_by == OWN:
-            events = events_for(name or canonical_name(func), args)
-            recorder.note(events)
+            operator = operators.operator_at(recorder.frame) if recorder.frame else None
+            events = events_for(name or canonical_name(func), args, operator)
+            recorder.note_own(events)
         elif made_by == LIBRARY:
             recorder.note([VIA_LIBRARY + (name or canonical_name(func))])
         out = func(*args, **(kwargs or {}))
@@ -393,7 +466,8 @@ class _RecordingMode(TorchFunctionMode):
             every = (*args, *(kwargs or {}).values())
             recorder.carry_assert_marks(name or canonical_name(func), every, out)
         if made_by == IN_ASSERT:
-            recorder.exempt(events_for(name or canonical_name(func), args), args, out)
+            operator = operators.operator_at(recorder.frame) if recorder.frame else None
+            recorder.exempt(events_for(name or canonical_name(func), args, operator), args, out)
         if recorder.required:
             recorder.propagate(name, events, args, out)
         return out
@@ -485,7 +559,7 @@ def wrap_einops(recorder: CallRecorder) -> None:
                     if name == "reduce":
                         how = args[2] if len(args) > 2 else kwargs.get("reduction")
                         events += [how] if isinstance(how, str) and how.isidentifier() else []
-                    recorder.note(events)
+                    recorder.note_own(events)
                 out = original(*args, **kwargs)
                 if recorder.perturb and name in recorder.perturb and events:
                     out = recorder.intervene(name, args, out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from tensorlings import rule_apis
 from tensorlings.exercise import Call, Draw, DtypePolicy, OutputPolicy, Rules
 
 # The primitives every exercise of the pack may use, by the names the checker records them
@@ -18,15 +19,15 @@ POSITIONS = ("arange",)
 # masked_fill is torch.where with a constant: the same idea, another spelling.
 CHOOSING = ("where", "masked_fill", "masked_fill_")
 ARITHMETIC = (
-    "add", "sub", "mul", "div", "neg", "rdiv", "multiply", "subtract", "divide", "true_divide",
-    "add_", "sub_", "mul_", "div_", "bool_mask_multiply",
+    "+", "-", "*", "/", "add", "sub", "mul", "div", "neg", "multiply", "subtract", "divide",
+    "true_divide", "add_", "sub_", "mul_", "div_", "bool_mask_multiply",
 )  # fmt: skip
 COMPARISONS = (
-    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-    "not_equal",
+    "==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge", "greater",
+    "greater_equal", "less", "less_equal", "not_equal",
 )  # fmt: skip
 LOGIC = (
-    "and", "or", "xor", "invert", "logical_and", "logical_or", "logical_not", "bitwise_and",
+    "&", "|", "^", "~", "logical_and", "logical_or", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_not",
 )  # fmt: skip
 # Converting a result or a mask to another dtype; `int` is also Python's int(tensor).
@@ -44,7 +45,7 @@ CONSTANTS = (
     "full", "new_tensor", "tensor", "clone",
 )  # fmt: skip
 # Integer division and remainder, for wrapping and repeating positions.
-INTEGER_DIVISION = ("floordiv", "floor_divide", "remainder", "fmod", "rfloordiv", "rmod")
+INTEGER_DIVISION = ("//", "%", "floor_divide", "remainder", "fmod")
 
 BASE = (
     *POSITIONS, *CHOOSING, *ARITHMETIC, *COMPARISONS, *LOGIC, *CONVERSIONS, *AXES, *CONSTANTS,
@@ -64,7 +65,20 @@ NO_LOOPS = "No Python loops or comprehensions: let whole-tensor operations do th
 def rules(forbidden: Call, *extra: str) -> Rules:
     """The pack's rule: only the shared primitives plus `extra`, never the rebuilt function,
     and no Python loops (a loop over entries of allowed calls would dodge the point)."""
-    return Rules(forbidden=(forbidden,), only=(*BASE, *extra), no_loops=True)
+    return Rules(
+        forbidden=(forbidden,),
+        only=(*BASE, *extra),
+        # .T, .size() and .item() were always allowed here: transposing is one of AXES.
+        exempt=rule_apis.INSPECTION_LIKE,
+        only_label=f"{BASE_IN_WORDS}{_extra_words(extra)}",
+        only_advice="Build it from positions (torch.arange), comparisons and torch.where.",
+        no_loops=True,
+    )
+
+
+def _extra_words(extra: tuple[str, ...]) -> str:
+    shown = [name for name in extra if name.isidentifier()]
+    return f", and {', '.join(shown)}" if shown else ""
 
 
 # Values moved around unchanged: the same dtype as the input, exactly.

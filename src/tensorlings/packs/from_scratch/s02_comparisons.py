@@ -144,7 +144,9 @@ _CUMSUM = Exercise(
     ),
     # Masks and sums carry gradients, so the rebuilt cumsum must too.
     tiers=Tiers.contract_also(Family.GRADIENTS),
-    rules=rules(Call("cumsum", ("cumsum", "cumsum_", "cumulative_trapezoid")), "sum", "matmul"),
+    rules=rules(
+        Call("cumsum", ("cumsum", "cumsum_", "cumulative_trapezoid")), "sum", "matmul", "@"
+    ),
     shapes={"x": "(rows, n)", "returns": "(rows, n)"},
     # One column: the only input where a squeeze() dropping axis 1 shows (seed 0 never draws it).
     special_inputs=(

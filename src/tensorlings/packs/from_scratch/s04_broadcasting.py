@@ -110,7 +110,7 @@ _OUTER = Exercise(
     rules=rules(
         Call(
             "outer / ger / einsum / matmul / kron",
-            ("outer", "ger", "einsum", "matmul", "mm", "kron", "tensordot"),
+            ("outer", "ger", "einsum", "matmul", "@", "mm", "kron", "tensordot"),
         )
     ),
     shapes={"a": "(n,)", "b": "(m,)", "returns": "(n, m)"},
@@ -164,7 +164,7 @@ _CDIST = Exercise(
         dtypes=(torch.float32,),
         other_dtypes=(torch.float64,),
     ),
-    rules=rules(_DISTANCES, "sum", "sqrt", "pow", "square"),
+    rules=rules(_DISTANCES, "sum", "sqrt", "pow", "**", "square"),
     output=OutputPolicy(),
     shapes={"a": "(n, dims)", "b": "(m, dims)", "returns": "(n, m)"},
     mistakes=(
