@@ -22,6 +22,8 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import Exercise, Family
 from tensorlings.judges import Strided
+from tensorlings.messages.replies import CallResult, LoadReply
+from tensorlings.messages.requests import Call
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -29,13 +31,15 @@ OUTPUT_SHOWN = 2000
 
 
 class Runner(Protocol):
-    loaded: dict[str, Any]
     workbook: Any
     limits: Any
 
+    @property
+    def loaded(self) -> LoadReply: ...
+
     def run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[Any]: ...
+        self, name: str, calls: list[Call], record: bool, seconds: float
+    ) -> list[CallResult]: ...
 
 
 # Exercise objects are not hashable (they hold mappings): plans are kept by object identity,
@@ -63,26 +67,22 @@ def probe_families(exercise: Exercise) -> frozenset[Family]:
     return frozenset(p.family for p in _planned(exercise, 0))
 
 
-def encode_call(probe: Probe, device: str) -> dict[str, Any]:
-    call: dict[str, Any] = {
-        "args": [encoding.encode(a) for a in probe.args],
-        "seed": probe.seed or 0,
-        "device": device,
-    }
+def encode_call(probe: Probe, device: str) -> Call:
+    args = tuple(encoding.encode(a) for a in probe.args)
     if probe.grad_args and probe.grad_seed is not None:
-        call["grad_args"] = list(probe.grad_args)
-        call["grad_seed"] = encoding.encode(probe.grad_seed)
-    return call
+        grad_seed = encoding.encode(probe.grad_seed)
+        return Call(args, probe.seed or 0, device, tuple(probe.grad_args), grad_seed)
+    return Call(args, probe.seed or 0, device)
 
 
 def _problems_for(
-    exercise: Exercise, probe: Probe, result: Any, runner: Runner, device: str
+    exercise: Exercise, probe: Probe, result: CallResult | None, runner: Runner, device: str
 ) -> list[Problem]:
-    if not isinstance(result, dict):
+    if result is None:
         return [Problem("crashed", "the worker sent back no result for this call")]
-    status = result.get("status")
+    status = result.status
     if status == "crashed":
-        message = (result.get("error") or {}).get("message", "")
+        message = result.failure.message
         call = call_text(exercise, probe.args)
         return [
             Problem(
@@ -92,14 +92,14 @@ def _problems_for(
             )
         ]
     if status in ("error", "timeout", "memory"):
-        tensor_globals = runner.loaded.get("tensor_globals", {})
+        tensor_globals = runner.loaded.tensor_globals
         problem = error_problem(exercise, probe, result, runner.workbook, tensor_globals)
         return [_with_limit(problem, runner.limits)]
     if status == "skipped":
         return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
     if status != "ok":
         return []
-    return exercise.judge.problems(exercise, probe, {**result, "device": device})
+    return exercise.judge.problems(exercise, probe, replace(result, device=device))
 
 
 def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
@@ -147,25 +147,24 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
             continue
         found = _problems_for(exercise, probe, result, runner, device)
         per_probe.append(_stamped(found, exercise, probe))
-        if isinstance(result, dict):
-            for name, count in (result.get("calls") or {}).items():
-                if isinstance(name, str) and isinstance(count, int):
-                    recorded[name] = recorded.get(name, 0) + count
-            if result.get("output_text"):
-                text = str(result["output_text"])
+        if result is not None:
+            for name, count in result.calls.items():
+                recorded[name] = recorded.get(name, 0) + count
+            if result.output_text:
+                text = result.output_text
                 printed.append(text if probe.kind == "example" else without_warnings(text))
     return Ran(per_probe, recorded, printed, outcomes)
 
 
-def _outcome(result: Any) -> mistakes.Outcome | None:
+def _outcome(result: CallResult | None) -> mistakes.Outcome | None:
     """What the learner's call gave, for naming its mistake; None when it is not known."""
-    if not isinstance(result, dict):
+    if result is None:
         return None
-    if result.get("status") == "ok":
-        return mistakes.Outcome(value=_decode(result.get("output")))
-    error = result.get("error")
-    if result.get("status") == "error" and isinstance(error, dict):
-        return mistakes.Outcome.of_error(str(error.get("type", "")), str(error.get("message", "")))
+    if result.status == "ok":
+        return mistakes.Outcome(value=_decode(result.output))
+    error = result.error
+    if result.status == "error" and error is not None:
+        return mistakes.Outcome.of_error(error.type, error.message)
     return None
 
 
@@ -297,7 +296,7 @@ def judge_exercise(
     device: str,
 ) -> ExerciseResult:
     """`facts`: the record of the workbook's source (facts.py), read once per file."""
-    available = runner.loaded.get("functions", {})
+    available = runner.loaded.functions
     judge = exercise.judge
     if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
         return _judge_sheet_strided(exercise, judge, runner)
@@ -323,13 +322,12 @@ def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Pro
     if node is None:
         return None
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-    for note in runner.loaded.get("notes", []):
-        line = note.get("line") if isinstance(note, dict) else None
-        if isinstance(line, int) and first <= line <= node.lineno:
+    for note in runner.loaded.notes:
+        if first <= note.line <= node.lineno:
             return Problem(
                 "exception",
                 f"{exercise.id} is written at line {node.lineno}, but defining it failed: "
-                f"{note.get('message', '')}. A decorator or a default value that needs a "
+                f"{note.message}. A decorator or a default value that needs a "
                 "missing module or name stops the function from existing.",
                 line=node.lineno,
             )
@@ -475,18 +473,13 @@ def _tautology(test: ast.expr) -> bool:
 
 
 def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:
-    results = runner.run(
-        exercise.id,
-        [{"args": [], "seed": 0, "device": device}],
-        False,
-        runner.limits.exercise_seconds,
-    )
+    results = runner.run(exercise.id, [Call((), 0, device)], False, runner.limits.exercise_seconds)
     result = results[0] if results else None
     probe = Probe(label="the answer", kind="answer", args=(), expected=None)
-    if not isinstance(result, dict) or result.get("status") != "ok":
+    if result is None or result.status != "ok":
         problems = _problems_for(exercise, probe, result, runner, device)
         return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
-    value = _decode(result.get("output"))
+    value = _decode(result.output)
     problems = exercise.judge.answer_problems(exercise, value)
     explanation = None if problems else exercise.judge.explanation(exercise)
     status = "failed" if problems else "passed"
@@ -497,11 +490,12 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
 
 def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> ExerciseResult:
     """as_strided answers given the sheet's way: a `test_cases` list with size and stride."""
-    cases = runner.loaded.get("test_cases")
+    cases = runner.loaded.test_cases
     number = judge.sheet_position or 0
-    if not isinstance(cases, list) or len(cases) < number or cases[number - 1] is None:
+    case = cases[number - 1] if cases is not None and len(cases) >= number else None
+    if case is None:
         return ExerciseResult(exercise.id, exercise.section, "not_started")
-    size, stride = cases[number - 1]
+    size, stride = case
     if list(size) == [1] and list(stride) == [1]:
         return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
     problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))

@@ -20,7 +20,6 @@ from typing import Any
 
 from tensorlings.checker import isolation
 from tensorlings.checker.memory_verdict import MemoryState
-from tensorlings.checker.replies import ProtocolViolation
 from tensorlings.errors import WorkerError
 from tensorlings.worker import protocol
 
@@ -57,10 +56,6 @@ class ChildTimedOut(Exception):
 
     def __init__(self) -> None:
         super().__init__("no answer before the deadline")
-
-
-class ChildBrokeProtocol(Exception):
-    """The child sent a frame an honest child never sends; it has been killed."""
 
 
 class ChannelClosed(Exception):
@@ -142,7 +137,7 @@ class Child:
             for fd in fds:
                 os.close(fd)
             self.close()
-            raise ChildBrokeProtocol("expected the channel of the exercise's process")
+            raise protocol.ProtocolError("expected the channel of the exercise's process")
         self.channel = socket.socket(fileno=fds[0])
 
     def drop_channel(self) -> None:
@@ -164,13 +159,13 @@ class Child:
 
         `due()` gives the monotonic time by which the next frame must arrive. It is computed
         by the caller from its own clock and state, so no frame the child sends can move it
-        later than the caller allows. `handle` raises replies.ProtocolViolation for a frame
-        that breaks the protocol. Any failure kills the child before raising, but for the end
-        of the exercise's channel (`on_channel`), which raises ChannelClosed.
+        later than the caller allows. `handle` raises ProtocolError for a frame that breaks
+        the protocol. Any failure kills the child before raising, but for the end of the
+        exercise's channel (`on_channel`), which raises ChannelClosed.
         """
         sock = self.channel if on_channel else self.sock
         if sock is None:
-            raise ChildBrokeProtocol("no exercise's channel is open")
+            raise protocol.ProtocolError("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
@@ -183,12 +178,9 @@ class Child:
         except TimeoutError:
             self.close()
             raise ChildTimedOut from None
-        except ProtocolViolation as error:
-            self.close()
-            raise ChildBrokeProtocol(str(error)) from None
-        except protocol.ProtocolError as error:
-            self.close()
-            raise ChildBrokeProtocol(str(error)) from None
+        except protocol.ProtocolError:
+            self.close()  # whatever it sent, the child is done
+            raise
         except (EOFError, OSError):
             if on_channel:
                 self.drop_channel()

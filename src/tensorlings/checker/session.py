@@ -18,14 +18,12 @@ from typing import Any
 
 from tensorlings import catalogue
 from tensorlings.catalogue import Catalogue
-from tensorlings.checker import memory_verdict, replies
+from tensorlings.checker import memory_verdict
 from tensorlings.checker.coach import REPEATS as COACH_REPEATS
 from tensorlings.checker.memory_verdict import MemoryState
-from tensorlings.checker.replies import CallResult, LoadReply, ProtocolViolation, not_answered
 from tensorlings.checker.results import LoadNote, Problem
 from tensorlings.checker.sandbox import (
     ChannelClosed,
-    ChildBrokeProtocol,
     ChildDied,
     ChildTimedOut,
     Limits,
@@ -33,6 +31,18 @@ from tensorlings.checker.sandbox import (
     describe_status,
 )
 from tensorlings.checker.source import Workbook
+from tensorlings.messages import ProtocolError, frames, replies
+from tensorlings.messages.frames import Profiled
+from tensorlings.messages.replies import CallResult, LoadReply, not_answered
+from tensorlings.messages.requests import (
+    Call,
+    ExerciseRequest,
+    LoadRequest,
+    Op,
+    ProfileRequest,
+    RunRequest,
+    Unit,
+)
 
 GRACE = 3.0  # seconds beyond a limit the child keeps itself (a loaded machine is slow)
 EXERCISE_BUDGET_CALLS = 4  # one run of an exercise's checks may take this many calls' time
@@ -70,17 +80,6 @@ def request_id() -> str:
     return secrets.token_hex(8)
 
 
-def _ended_status(frame: Any, rid: str) -> int | None:
-    if not isinstance(frame, dict) or frame.get("op") != "ended":
-        raise ProtocolViolation("expected the `ended` frame of an exercise's process")
-    if frame.get("rid") != rid:
-        raise ProtocolViolation("an `ended` frame answers another request")
-    status = frame.get("status")
-    if status is not None and type(status) is not int:
-        raise ProtocolViolation("the exit status is not an integer")
-    return status
-
-
 @dataclass
 class Session:
     """A loaded file in a live child, reloaded transparently after a crash."""
@@ -91,8 +90,7 @@ class Session:
     names: list[str]
     skip_lines: set[int] = field(default_factory=set)
     notes: list[LoadNote] = field(default_factory=list)
-    loaded: dict[str, Any] = field(default_factory=dict)  # the judges' view of `reply`
-    reply: LoadReply | None = None
+    reply: LoadReply | None = None  # the last load's
     child: Any = None
     reference_child: Any = None
     coach: bool = True  # time passing solutions against the reference (costs a little)
@@ -107,6 +105,12 @@ class Session:
     ended_status: int | None = None  # how the last exercise's process ended (None: it left)
     ended_forged: bool = False  # it wrote something else than "done" on its pipe
     catalogue: Catalogue = field(default_factory=catalogue.sheet)  # the pack being checked
+
+    @property
+    def loaded(self) -> LoadReply:
+        """What the last load of the file said (which functions exist, its notes...)."""
+        assert self.reply is not None, "the file is loaded first"
+        return self.reply
 
     @property
     def file_deadline(self) -> float:
@@ -143,7 +147,7 @@ class Session:
                 kills += 1
                 if kills >= KILLS_BEFORE_DEFINITIONS_ONLY and self.definitions_from is None:
                     self._definitions_only(line, "kept ending the worker")
-            except ChildBrokeProtocol as broke:
+            except ProtocolError as broke:
                 line = self._attempt_line
                 if line is None:
                     raise LoadFailed(f"the worker broke the protocol ({broke})", None) from None
@@ -176,27 +180,26 @@ class Session:
         # Definitions alone get a budget of their own: they must run for functions to exist.
         until = deadline if self.definitions_from is None else since + self.limits.load_seconds
         until = min(until + self.limits.statement_seconds + GRACE, self.file_deadline)
-        request = {
-            "op": "load",
-            "units": [{"line": c.line, "code": c.code} for c in self.workbook.cells if c.tree],
-            "filename": str(self.workbook.path.resolve()),
-            "skip_lines": sorted(self.skip_lines),
-            "statement_seconds": self.limits.statement_seconds,
-            "budget_seconds": max(0.0, deadline - since),
-            "definitions_from": self.definitions_from,
-            "names": self.names,
-        }
+        request = LoadRequest(
+            units=tuple(Unit(c.line, c.code) for c in self.workbook.cells if c.tree),
+            filename=str(self.workbook.path.resolve()),
+            skip_lines=tuple(sorted(self.skip_lines)),
+            statement_seconds=self.limits.statement_seconds,
+            budget_seconds=max(0.0, deadline - since),
+            definitions_from=self.definitions_from,
+            names=tuple(self.names),
+        )
         got: list[LoadReply] = []
 
         def due() -> float:
             return min(since + self.limits.statement_seconds + GRACE, until)
 
-        order: dict[str, int | None] = {"statement": None, "definition": None}
+        order: dict[Op, int | None] = {Op.STATEMENT: None, Op.DEFINITION: None}
 
         def handle(frame: Any) -> bool:
             nonlocal since
-            step = frame.get("op") if isinstance(frame, dict) else None
-            if step in order:  # the statement starting now (then again, definitions alone)
+            step = frames.statement_op(frame)
+            if step is not None:  # the statement starting now (then again, definitions alone)
                 line = replies.statement_line(frame, allowed, order[step])
                 order[step] = self._attempt_line = line
                 since = time.monotonic()
@@ -208,33 +211,22 @@ class Session:
             )
             return True
 
-        self.child.exchange(request, due, handle, LOAD_FRAME)
+        self.child.exchange(request.to_wire(), due, handle, LOAD_FRAME)
         self._loaded(got[0])
 
     def _loaded(self, reply: LoadReply) -> None:
         if self.reply is None:
             # What the audit hook refused at load is in the notes, at its statement's line.
-            self.notes += list(reply.notes)
+            self.notes += [LoadNote(n.line, n.kind, n.message) for n in reply.notes]
             if reply.definitions_from is not None and self.definitions_from is None:
                 # Reloads after a crash must run what this load ran, and no more.
                 self.definitions_from = reply.definitions_from
         self.reply = reply
-        self.loaded = reply.as_dict()
 
     # --- Running ------------------------------------------------------------------------------
 
-    def run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[Any]:
-        """Results of calling the learner's `name` once per call, one per call, always.
-
-        Returned as dicts in the shape the judges read today (CallResult.as_dict): a
-        transition until the judges take the validated records themselves."""
-        return [r.as_dict() for r in self.run_records(name, calls, record, seconds)]
-
-    def run_records(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[CallResult]:
+    def run(self, name: str, calls: list[Call], record: bool, seconds: float) -> list[CallResult]:
+        """Results of calling the learner's `name` once per call, one per call, always."""
         if time.monotonic() >= self.file_deadline:
             why = f"not run: the check of this file took more than {self.limits.file_seconds:g} s"
             return [not_answered("timeout", why) for _ in calls]
@@ -243,29 +235,28 @@ class Session:
                 self.load()
             if self.exercise != name:
                 self._begin(name)
-        except (LoadFailed, ChildDied, ChildTimedOut, ChildBrokeProtocol) as error:
+        except (LoadFailed, ChildDied, ChildTimedOut, ProtocolError) as error:
             self.child = None
             why = f"the file could not be loaded again for this exercise ({error})"
             return [not_answered("crashed", why) for _ in calls]
         return self._exchange_run(name, calls, record, seconds)
 
     def _exchange_run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
+        self, name: str, calls: list[Call], record: bool, seconds: float
     ) -> list[CallResult]:
         budget = seconds * EXERCISE_BUDGET_CALLS
         until = min(
             time.monotonic() + budget + seconds + GRACE, self.exercise_deadline, self.file_deadline
         )
-        request = {
-            "op": "run",
-            "name": name,
-            "calls": calls,
-            "record": record,
-            "seconds": seconds,
-            "budget": budget,
-            "required": _required(self.catalogue, name) if record else [],
-            "rid": request_id(),
-        }
+        request = RunRequest(
+            name=name,
+            calls=tuple(calls),
+            record=record,
+            seconds=seconds,
+            budget=budget,
+            required=_required(self.catalogue, name) if record else (),
+            rid=request_id(),
+        )
         results: list[CallResult] = []
         last = time.monotonic()
         child = self.child
@@ -285,22 +276,18 @@ class Session:
 
         def handle(frame: Any) -> bool:
             nonlocal last
-            if not isinstance(frame, dict) or frame.get("op") != "result":
-                raise ProtocolViolation("expected a `result` frame")
-            if frame.get("rid") != request["rid"]:
-                raise ProtocolViolation("a result frame answers another request")
-            if frame.get("index") != len(results):
-                raise ProtocolViolation("a result frame is out of order")
-            arguments = len(calls[len(results)].get("args", []))
+            arguments = len(calls[len(results)].args)
             results.append(
-                replies.parse_call_result(frame.get("result"), self.limits.output_chars, arguments)
+                frames.parse_result_frame(
+                    frame, request.rid, len(results), self.limits.output_chars, arguments
+                )
             )
             last = time.monotonic()
             return len(results) == len(calls)
 
         try:
             try:
-                self.child.exchange(request, due, handle, RESULT_FRAME, on_channel=True)
+                self.child.exchange(request.to_wire(), due, handle, RESULT_FRAME, on_channel=True)
             except ChannelClosed:
                 self._closed_early()
         except ChildTimedOut:
@@ -324,7 +311,7 @@ class Session:
             if memory := hit_memory_cap():
                 return self._answered(results, calls, "memory", memory)
             return self._answered(results, calls, "crashed", describe_status(ended.status))
-        except ChildBrokeProtocol as broke:
+        except ProtocolError as broke:
             self._lost()
             self._find(name, _tampering(f"its process broke the checker's protocol: {broke}"))
             return self._answered(results, calls, "crashed", "the worker broke the protocol")
@@ -381,7 +368,7 @@ class Session:
         if self.child is None or not self.child.alive:
             self.load()
         self.exercise_rid = request_id()
-        self.child.post({"op": "exercise", "name": name, "rid": self.exercise_rid})
+        self.child.post(ExerciseRequest(name, self.exercise_rid).to_wire())
         self.child.open_channel()
         self.exercise = name
         runs = EXERCISE_RUNS * EXERCISE_BUDGET_CALLS + 1
@@ -433,45 +420,36 @@ class Session:
         until = time.monotonic() + END_SECONDS
         try:
             self.child.exchange(None, lambda: until, self._read_ended)
-        except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
+        except (ChildDied, ChildTimedOut, ProtocolError):
             self._lost()  # a fresh child is loaded for the next exercise
             return False
         return True
 
     def _read_ended(self, frame: Any) -> bool:
-        self.ended_status = _ended_status(frame, self.exercise_rid)
-        forged = frame.get("forged", False)
-        if type(forged) is not bool:
-            raise ProtocolViolation("`forged` is not a boolean")
-        self.ended_forged = forged
+        ended = frames.parse_ended(frame, self.exercise_rid)
+        self.ended_status, self.ended_forged = ended.status, ended.forged
         return True
 
     def profile_reference(
         self, exercise_id: str, args: list[Any], seed: int, repeats: int = COACH_REPEATS
-    ) -> dict[str, Any]:
+    ) -> Profiled:
         """Timings of the reference, measured in a trusted child like the learner's code."""
         if self.reference_child is None or not self.reference_child.alive:
             self.reference_child = self.zygote.spawn(self.limits, trusted=True)
-        request = {
-            "op": "profile",
-            "exercise": exercise_id,
-            "pack": self.catalogue.path or self.catalogue.name,
-            "args": args,
-            "seed": seed,
-            "repeats": repeats,
-        }
-        got: list[dict[str, Any]] = []
+        pack = self.catalogue.path or self.catalogue.name
+        request = ProfileRequest(exercise_id, str(pack), tuple(args), seed, repeats)
+        got: list[Profiled] = []
         until = time.monotonic() + 30
 
         def handle(frame: Any) -> bool:
-            got.append(_profile(frame))
+            got.append(frames.parse_profiled(frame))
             return True
 
         try:
-            self.reference_child.exchange(request, lambda: until, handle)
-        except (ChildDied, ChildTimedOut, ChildBrokeProtocol):
+            self.reference_child.exchange(request.to_wire(), lambda: until, handle)
+        except (ChildDied, ChildTimedOut, ProtocolError):
             self.reference_child = None
-            return {}
+            return Profiled()
         return got[0]
 
     def close(self) -> None:
@@ -481,24 +459,14 @@ class Session:
                 child.dismiss()
 
 
-def _required(pack: Catalogue, name: str) -> list[list[str]]:
+def _required(pack: Catalogue, name: str) -> tuple[tuple[str, ...], ...]:
     """The names of each call the exercise requires: the child marks their results, so that
     a required call counts only if it contributed to the returned value."""
     try:
         exercise = pack.get(name)
     except Exception:  # not an exercise of the catalogue: nothing is required
-        return []
-    return [list(rule.names) for rule in exercise.rules.required]
-
-
-def _profile(frame: Any) -> dict[str, Any]:
-    """The trusted child's timings (it never loads learner code; checked all the same)."""
-    if not isinstance(frame, dict):
-        raise ProtocolViolation("the profile reply is not an object")
-    seconds = [replies.number(s, "seconds") for s in replies.items(frame.get("seconds"), 20)]
-    cpu = [replies.number(s, "CPU seconds") for s in replies.items(frame.get("cpu_seconds"), 20)]
-    peaks = [replies.integer(p, "a peak") for p in replies.items(frame.get("peaks"), 20)]
-    return {"op": "profiled", "seconds": seconds, "cpu_seconds": cpu, "peaks": peaks}
+        return ()
+    return tuple(tuple(rule.names) for rule in exercise.rules.required)
 
 
 def _as_memory(result: CallResult, why: str) -> CallResult:
