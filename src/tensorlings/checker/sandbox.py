@@ -21,6 +21,7 @@ from typing import Any
 from tensorlings.checker import isolation
 from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.errors import WorkerError
+from tensorlings.messages import zygote as asks
 from tensorlings.worker import protocol
 
 
@@ -201,19 +202,17 @@ class Child:
             self.zygote.restart()
             return None
         try:
-            self.zygote.send({"op": "kill", "pid": self.pid})
-            reply = self.zygote.ask({"op": "wait", "pid": self.pid, "seconds": 3.0})
+            self.zygote.send(asks.kill(self.pid))
+            reply = asks.waited(self.zygote.ask(asks.wait(self.pid, 3.0)))
         except WorkerError:
             # The zygote itself is gone or stuck (learner code can signal its parent): clean
             # up here and start a fresh zygote for what follows.
             self._kill_directly()
             self.zygote.restart()
             return None
-        status = reply.get("status")
-        self.memory_limit = reply.get("memory_limit") is True
-        ended = MemoryState.from_reply(reply)
-        self.memory_peak, self.memory_file = ended.peak, ended.file
-        return status if isinstance(status, int) else None
+        self.memory_limit = reply.memory_limit
+        self.memory_peak, self.memory_file = reply.counters.peak, reply.counters.file
+        return reply.status
 
     def dismiss(self) -> None:
         """End the child without waiting for it to exit: the check is over. The zygote has
@@ -227,8 +226,8 @@ class Child:
         self.sock.close()
         try:
             if self.zygote.healthy():
-                reply = self.zygote.ask({"op": "dismiss", "pid": self.pid})
-                if reply.get("dismissed") == self.pid:
+                reply = self.zygote.ask(asks.dismiss(self.pid))
+                if asks.dismissed(reply) == self.pid:
                     return
         except WorkerError:
             pass
@@ -345,11 +344,11 @@ class Zygote:
             return False, False
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid})
-            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
-            return bool(reply.get("pong")), bool(reply.get("alive"))
+            protocol.send(self.sock, asks.ping(pid))
+            reply = asks.pong(protocol.recv(self.sock, 4096, time.monotonic() + seconds))
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return False, False
+        return reply.answered, reply.alive
 
     def memory_state(
         self, pid: int, reset_peak: bool = False, seconds: float = ZYGOTE_ANSWER_SECONDS
@@ -360,7 +359,7 @@ class Zygote:
             return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid, "reset_peak": reset_peak})
+            protocol.send(self.sock, asks.ping(pid, reset_peak))
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return MemoryState()
@@ -409,14 +408,9 @@ class Zygote:
         return child
 
     def _request_child(self, key: SpawnKey) -> None:
-        request = {
-            "op": "spawn",
-            "limits": key.limits.for_child(),
-            "trusted": key.trusted,
-            "hide": list(key.hidden),
-            "block": list(key.blocked),
-        }
-        self.send(request)
+        self.send(
+            asks.Spawn(key.limits.for_child(), key.trusted, key.hidden, key.blocked).to_wire()
+        )
         self._pending = key
 
     def _receive_child(self) -> Child:
@@ -424,13 +418,12 @@ class Zygote:
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-            reply = protocol.recv(self.sock)
+            reply = asks.spawned(protocol.recv(self.sock))
         except (EOFError, OSError, protocol.ProtocolError) as error:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
-        workdir = str(reply.get("workdir", ""))
-        child = Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
+        child = Child(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
         self.live.add(child)
         return child
 
@@ -457,7 +450,7 @@ class Zygote:
     def _stop(self) -> None:
         if self.healthy():
             try:
-                protocol.send(self.sock, {"op": "quit"})
+                protocol.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass

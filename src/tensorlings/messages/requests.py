@@ -139,7 +139,7 @@ class ExerciseRequest:
     @classmethod
     def from_wire(cls, raw: Any) -> ExerciseRequest:
         data = _expect(raw, cls.op)
-        return cls(str(data.get("name", "")), str(data.get("rid", "")))
+        return cls(_field(data, "name", str), _field(data, "rid", str))
 
 
 DEFAULT_MAX_BYTES = 2 << 20  # the largest returned value the child encodes in full
@@ -212,13 +212,13 @@ class RunRequest:
     def from_wire(cls, raw: Any) -> RunRequest:
         data = _expect(raw, cls.op)
         return cls(
-            name=str(data.get("name", "")),
+            name=_field(data, "name", str),
             calls=tuple(Call.from_wire(c) for c in _field(data, "calls", list)),
             record=bool(data.get("record")),
             seconds=float(_field(data, "seconds", (int, float))),
             budget=float(data.get("budget", 1e9)),
             required=tuple(tuple(str(n) for n in names) for names in data.get("required", ())),
-            rid=str(data.get("rid", "")),
+            rid=_field(data, "rid", str),
         )
 
 
@@ -247,7 +247,7 @@ class ProfileRequest:
     def from_wire(cls, raw: Any) -> ProfileRequest:
         data = _expect(raw, cls.op)
         return cls(
-            exercise=str(_field(data, "exercise", str)),
+            exercise=_field(data, "exercise", str),
             pack=str(data.get("pack", "sheet")),
             args=tuple(_field(data, "args", list)),
             seed=int(data.get("seed", 0)),
