@@ -64,6 +64,7 @@ class ChannelClosed(Exception):
 
 
 FrameHandler = Callable[[Any], bool]
+GRACE = 3.0  # seconds beyond a limit the child keeps itself (a loaded machine is slow)
 SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 # How long the zygote (trusted, never running learner code) may take to answer a ping. It
 # answers at once unless it is dead, which shows sooner (end of file); the wait only guards
