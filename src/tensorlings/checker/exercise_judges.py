@@ -75,9 +75,19 @@ def encode_call(probe: Probe, device: str) -> Call:
     return Call(args, probe.seed or 0, device)
 
 
-def _problems_for(
-    exercise: Exercise, probe: Probe, result: CallResult | None, runner: Runner, device: str
-) -> list[Problem]:
+@dataclass(frozen=True)
+class Judging:
+    """One exercise being judged: what each step of judging it needs."""
+
+    exercise: Exercise
+    runner: Runner
+    facts: Facts  # the record of the workbook's source (facts.py), read once per file
+    seed: int
+    device: str
+
+
+def _problems_for(job: Judging, probe: Probe, result: CallResult | None) -> list[Problem]:
+    exercise, runner, device = job.exercise, job.runner, job.device
     if result is None:
         return [Problem("crashed", "the worker sent back no result for this call")]
     status = result.status
@@ -132,8 +142,9 @@ def _with_limit(problem: Problem, limits: Any) -> Problem:
     return replace(problem, message=f"{problem.message} {limit}")
 
 
-def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device: str) -> Ran:
-    calls = [encode_call(p, device) for p in probes]
+def _run_probes(job: Judging, probes: list[Probe]) -> Ran:
+    exercise, runner = job.exercise, job.runner
+    calls = [encode_call(p, job.device) for p in probes]
     results = runner.run(exercise.id, calls, True, runner.limits.exercise_seconds)
     per_probe: list[list[Problem]] = []
     recorded: dict[str, int] = {}
@@ -145,7 +156,7 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
         if result is None and per_probe and any(per_probe):
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
-        found = _problems_for(exercise, probe, result, runner, device)
+        found = _problems_for(job, probe, result)
         per_probe.append(_stamped(found, exercise, probe))
         if result is not None:
             for name, count in result.calls.items():
@@ -178,16 +189,15 @@ class Ran:
     outcomes: list[mistakes.Outcome | None]
 
 
-def _shrink(
-    exercise: Exercise, runner: Runner, probe: Probe, problems: list[Problem], device: str
-) -> tuple[Probe, list[Problem]]:
+def _shrink(job: Judging, probe: Probe, problems: list[Problem]) -> tuple[Probe, list[Problem]]:
     """A smaller input that fails the same way, found by cutting each size down."""
+    exercise = job.exercise
     kind = problems[0].kind
     for _ in range(MAX_SHRINK_ROUNDS):
         candidates = probe_plans.shrink_candidates(exercise, probe)
         if not candidates:
             break
-        found = _run_probes(exercise, runner, candidates, device).problems
+        found = _run_probes(job, candidates).problems
         failing = [
             (c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind
         ]
@@ -197,31 +207,25 @@ def _shrink(
     return probe, problems
 
 
-def _pick(
-    exercise: Exercise,
-    runner: Runner,
-    probes: list[Probe],
-    ran: Ran,
-    device: str,
-    seed: int,
-) -> list[Problem]:
+def _pick(job: Judging, probes: list[Probe], ran: Ran) -> list[Problem]:
     """The contract's problems; when the contract holds, one edge-case note per family beyond.
 
     Beyond-the-sheet probes are judged only once the contract holds: until then they mostly
     repeat the same mistake on a stranger input.
     """
+    exercise = job.exercise
     pairs = list(zip(probes, ran.problems, strict=False))
     in_contract = [exercise.tiers.fails(p.family) for p in probes]
     contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
     outcomes = [out for out, keep in zip(ran.outcomes, in_contract, strict=False) if keep]
-    problems = _pick_tier(exercise, runner, contract, device, seed)
+    problems = _pick_tier(job, contract)
     problems = exercise.judge.named(exercise, contract, outcomes, problems)
     if any(p.fails for p in problems):
         return problems
     notes: dict[Family, Problem] = {}
     beyond = [(p, f) for p, f in pairs if not exercise.tiers.fails(p.family)]
     for probe, found in beyond:
-        for problem in _pick_tier(exercise, runner, [(probe, found)], device, seed):
+        for problem in _pick_tier(job, [(probe, found)]):
             notes.setdefault(probe.family, edge_case(problem, probe.family))
     return problems + list(notes.values())
 
@@ -242,14 +246,9 @@ def edge_case(problem: Problem, family: Family) -> Problem:
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 
 
-def _pick_tier(
-    exercise: Exercise,
-    runner: Runner,
-    pairs: list[tuple[Probe, list[Problem]]],
-    device: str,
-    seed: int,
-) -> list[Problem]:
+def _pick_tier(job: Judging, pairs: list[tuple[Probe, list[Problem]]]) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
+    exercise, seed = job.exercise, job.seed
     moderate_fail = any(
         p.kind != "skipped" for probe, found in pairs if not _large(exercise, probe) for p in found
     )
@@ -268,7 +267,7 @@ def _pick_tier(
             and shrinkable
             and not any(p.kind in chosen for p in problems)
         ):
-            probe, problems = _shrink(exercise, runner, probe, problems, device)
+            probe, problems = _shrink(job, probe, problems)
             problems = [_with_smallest(p, probe, exercise.id, seed) for p in problems]
         for problem in problems:
             chosen.setdefault(problem.kind, problem)
@@ -296,12 +295,13 @@ def judge_exercise(
     device: str,
 ) -> ExerciseResult:
     """`facts`: the record of the workbook's source (facts.py), read once per file."""
+    job = Judging(exercise, runner, facts, seed, device)
     available = runner.loaded.functions
     judge = exercise.judge
     if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
         return _judge_sheet_strided(exercise, judge, runner)
     if exercise.id not in available:
-        failed_definition = _definition_failure(exercise, runner, facts)
+        failed_definition = _definition_failure(job)
         if failed_definition is not None:
             return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
         return ExerciseResult(exercise.id, exercise.section, "not_started")
@@ -312,12 +312,13 @@ def judge_exercise(
         )
         return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
     if judge.answers:
-        return _judge_answer(exercise, runner, device)
-    return _judge_calls(exercise, runner, facts, seed, device)
+        return _judge_answer(job)
+    return _judge_calls(job)
 
 
-def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Problem | None:
+def _definition_failure(job: Judging) -> Problem | None:
     """The function is written in the file, but running its definition failed."""
+    exercise, runner, facts = job.exercise, job.runner, job.facts
     node = facts.functions.get(exercise.id)
     if node is None:
         return None
@@ -334,17 +335,18 @@ def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Pro
     return None
 
 
-def _judge_calls(
-    exercise: Exercise,
-    runner: Runner,
-    facts: Facts,
-    seed: int,
-    device: str,
-) -> ExerciseResult:
+def _judge_calls(job: Judging) -> ExerciseResult:
+    exercise, runner, facts, seed, device = (
+        job.exercise,
+        job.runner,
+        job.facts,
+        job.seed,
+        job.device,
+    )
     planned = _planned(exercise, seed)
-    ran = _run_probes(exercise, runner, planned, device)
+    ran = _run_probes(job, planned)
     per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
-    problems = _pick(exercise, runner, planned, ran, device, seed)
+    problems = _pick(job, planned, ran)
     kinds = _first_kinds(per_probe)
     if any(kind not in _RUN_FAILURES for kind in kinds):
         # After a crash or a timeout the calls of the probes that never ran are unknown, so
@@ -472,12 +474,15 @@ def _tautology(test: ast.expr) -> bool:
     return ast.dump(test.left) == ast.dump(test.comparators[0])
 
 
-def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:
-    results = runner.run(exercise.id, [Call((), 0, device)], False, runner.limits.exercise_seconds)
+def _judge_answer(job: Judging) -> ExerciseResult:
+    exercise, runner = job.exercise, job.runner
+    results = runner.run(
+        exercise.id, [Call((), 0, job.device)], False, runner.limits.exercise_seconds
+    )
     result = results[0] if results else None
     probe = Probe(label="the answer", kind="answer", args=(), expected=None)
     if result is None or result.status != "ok":
-        problems = _problems_for(exercise, probe, result, runner, device)
+        problems = _problems_for(job, probe, result)
         return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
     value = _decode(result.output)
     problems = exercise.judge.answer_problems(exercise, value)
