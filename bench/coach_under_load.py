@@ -44,14 +44,14 @@ def _record() -> None:
 
     def recording_run(self: Session, name: str, calls: list[Any], *rest: Any) -> list[Any]:
         results = run(self, name, calls, *rest)
-        if calls and calls[0].get("profile"):
-            ok = [r for r in results if r.get("status") == "ok"]
-            EVENTS.append(("L", [r["seconds"] for r in ok], [r["cpu_seconds"] for r in ok]))
+        if calls and calls[0].profile:
+            ok = [r for r in results if r.status == "ok"]
+            EVENTS.append(("L", [r.seconds for r in ok], [r.cpu_seconds for r in ok]))
         return results
 
-    def recording_profile(self: Session, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def recording_profile(self: Session, *args: Any, **kwargs: Any) -> Any:
         got = profile(self, *args, **kwargs)
-        EVENTS.append(("R", list(got.get("seconds", [])), list(got.get("cpu_seconds", []))))
+        EVENTS.append(("R", list(got.seconds), list(got.cpu_seconds)))
         return got
 
     Session.run = recording_run  # type: ignore[method-assign]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the checker imports the exercise types; these imports stay 
     from tensorlings.checker.probes import Probe
     from tensorlings.checker.results import Problem
     from tensorlings.exercise import Exercise, Family, Question
+    from tensorlings.messages.replies import CallResult
 
 
 class Judge:
@@ -37,7 +38,7 @@ class Judge:
         """The calls to make and what each should give (none for an answer judge)."""
         return []
 
-    def problems(self, exercise: Exercise, probe: Probe, result: Any) -> list[Problem]:
+    def problems(self, exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
         """What is wrong with one call's result (a reply of status "ok")."""
         return []
 
@@ -86,7 +87,7 @@ class Compare(Judge):
 
         return probes.plan(exercise, seed)
 
-    def problems(self, exercise: Exercise, probe: Probe, result: Any) -> list[Problem]:
+    def problems(self, exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
         from tensorlings.checker.judge import output_problems
 
         return output_problems(exercise, probe, result)
@@ -144,7 +145,7 @@ class Sampling(Judge):
             )  # fmt: skip
         return made
 
-    def problems(self, exercise: Exercise, probe: Probe, result: Any) -> list[Problem]:
+    def problems(self, exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
         from tensorlings.checker import special
 
         return special.sampling_problems(exercise, probe, result)

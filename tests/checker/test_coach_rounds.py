@@ -20,6 +20,8 @@ from tensorlings.checker.coach import (
     needs_another_round,
 )
 from tensorlings.checker.sandbox import Limits
+from tensorlings.messages.frames import Profiled
+from tensorlings.messages.replies import CallResult
 
 SOFTMAX = catalogue.get("batched_softmax")
 
@@ -36,22 +38,22 @@ class FakeRunner:
     order: list[str] = field(default_factory=list)
     failing_run: int | None = None  # the learner run (counted from 0) that times out
 
-    def run(self, name: str, calls: list[Any], record: bool, seconds: float) -> list[Any]:
+    def run(self, name: str, calls: list[Any], record: bool, seconds: float) -> list[CallResult]:
         results = []
         for _ in calls:
             self.order.append("L")
             if self.order.count("L") - 1 == self.failing_run:
-                results.append({"status": "timeout"})
+                results.append(CallResult("timeout"))
                 continue
-            results.append({"status": "ok", "cpu_seconds": next(self.learner)})
+            results.append(CallResult("ok", cpu_seconds=next(self.learner)))
         return results
 
     def profile_reference(
         self, exercise_id: str, args: list[Any], seed: int, repeats: int
-    ) -> dict[str, Any]:
+    ) -> Profiled:
         self.order.append("R")
-        cpu = [next(self.reference) for _ in range(repeats)]
-        return {"seconds": cpu, "cpu_seconds": cpu, "peaks": [0] * repeats}
+        cpu = tuple(next(self.reference) for _ in range(repeats))
+        return Profiled(seconds=cpu, cpu_seconds=cpu, peaks=(0,) * repeats)
 
 
 def runner(learner: list[float], reference: list[float], **kwargs: Any) -> FakeRunner:

@@ -19,6 +19,7 @@ from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.checker.simulate import contract_probes, contract_problems
 from tensorlings.exercise import Exercise, Family, Mistake
+from tensorlings.messages.replies import CallResult
 from tensorlings.worker import encoding
 
 FUNCTION_MISTAKES = [
@@ -30,8 +31,8 @@ FUNCTION_MISTAKES = [
 SAMPLING = catalogue.get("sample_distribution")
 
 
-def _reply(value: object) -> dict[str, object]:
-    return {"status": "ok", "output": encoding.encode(value), "mutated": [], "calls": {}}
+def _reply(value: object) -> CallResult:
+    return CallResult("ok", output=encoding.encode(value))
 
 
 def _contract_probes(exercise: Exercise) -> list[Probe]:

@@ -21,6 +21,7 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import Exercise
+from tensorlings.messages.replies import CallResult
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -64,13 +65,13 @@ def run_probe(
     child.filename = record_file or ""
     required = tuple(rule.names for rule in exercise.rules.required)
     result = child.run_call(function, encode_call(probe, "cpu"), record, SECONDS_PER_CALL, required)
-    calls = {k: v for k, v in (result.get("calls") or {}).items() if isinstance(v, int)}
+    calls = {k: v for k, v in result.calls.items() if isinstance(v, int)}
     return Judged(_stamped(_problems(exercise, probe, result), exercise, probe), calls)
 
 
-def _problems(exercise: Exercise, probe: Probe, result: dict[str, Any]) -> list[Problem]:
-    if result.get("status") == "ok":
-        return judge.output_problems(exercise, probe, {**result, "device": "cpu"})
+def _problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
+    if result.status == "ok":
+        return judge.output_problems(exercise, probe, result)
     return [judge.error_problem(exercise, probe, result, _NoSource())]
 
 

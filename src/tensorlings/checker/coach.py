@@ -31,6 +31,8 @@ from typing import Any
 
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise, Recipe
+from tensorlings.messages.replies import CallResult
+from tensorlings.messages.requests import Call
 from tensorlings.worker import encoding
 
 RATIO = 5.0
@@ -98,15 +100,13 @@ def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str
     return args, exercise.coach.described
 
 
-def _cannot_be_flagged(result: dict[str, Any]) -> bool:
+def _cannot_be_flagged(result: CallResult) -> bool:
     """Faster than the time floor and lighter than the memory floor: no advice is possible."""
-    seconds = _cpu(result)
-    peak = int(result.get("peak_extra_bytes", 0))
-    return seconds <= MIN_EXTRA_SECONDS and peak <= MEMORY_FLOOR
+    return _cpu(result) <= MIN_EXTRA_SECONDS and result.peak_extra_bytes <= MEMORY_FLOOR
 
 
-def _cpu(result: dict[str, Any]) -> float:
-    return float(result.get("cpu_seconds", 0.0))
+def _cpu(result: CallResult) -> float:
+    return result.cpu_seconds
 
 
 class _Measure:
@@ -115,30 +115,30 @@ class _Measure:
     def __init__(self, exercise: Exercise, runner: Any, seed: int) -> None:
         self.exercise, self.runner, self.seed = exercise, runner, seed
         args, self.shape = coach_args(exercise, seed)
-        self.call = {"args": args, "seed": seed, "profile": True}
+        self.call = Call(tuple(args), seed, profile=True)
         self.learner_peaks: list[int] = []
         self.reference_peaks: list[int] = []
         self.runs = REPEATS  # the learner's runs per round (one, for slow code)
 
-    def learner(self, runs: int) -> list[dict[str, Any]] | None:
+    def learner(self, runs: int) -> list[CallResult] | None:
         """The learner's timing runs; None if any of them did not pass (no partial measure)."""
         calls = [self.call] * runs
         got = self.runner.run(self.exercise.id, calls, False, self.runner.limits.exercise_seconds)
-        ok = [r for r in got if isinstance(r, dict) and r.get("status") == "ok"]
+        ok = [r for r in got if r.status == "ok"]
         if len(ok) < runs:
             return None
-        self.learner_peaks += [int(r.get("peak_extra_bytes", 0)) for r in ok]
+        self.learner_peaks += [r.peak_extra_bytes for r in ok]
         return ok
 
     def reference(self) -> float | None:
         """The reference's best CPU time over its runs in a trusted child."""
         profiled = self.runner.profile_reference(
-            self.exercise.id, self.call["args"], self.seed, repeats=REPEATS
+            self.exercise.id, list(self.call.args), self.seed, repeats=REPEATS
         )
-        if not profiled.get("cpu_seconds"):
+        if not profiled.cpu_seconds:
             return None
-        self.reference_peaks += [int(p) for p in profiled.get("peaks", [])]
-        return min(float(s) for s in profiled["cpu_seconds"])
+        self.reference_peaks += list(profiled.peaks)
+        return min(profiled.cpu_seconds)
 
     def round(self, learner: float | None = None) -> Round | None:
         """A round: the learner's runs (unless measured already), then the reference's."""

@@ -22,6 +22,8 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import Exercise, Family, Rules
 from tensorlings.judges import Strided
+from tensorlings.messages.replies import CallResult, LoadReply
+from tensorlings.messages.requests import Call
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -29,13 +31,15 @@ OUTPUT_SHOWN = 2000
 
 
 class Runner(Protocol):
-    loaded: dict[str, Any]
     workbook: Any
     limits: Any
 
+    @property
+    def loaded(self) -> LoadReply: ...
+
     def run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[Any]: ...
+        self, name: str, calls: list[Call], record: bool, seconds: float
+    ) -> list[CallResult]: ...
 
 
 # Exercise objects are not hashable (they hold mappings): plans are kept by object identity,
@@ -63,26 +67,32 @@ def probe_families(exercise: Exercise) -> frozenset[Family]:
     return frozenset(p.family for p in _planned(exercise, 0))
 
 
-def encode_call(probe: Probe, device: str) -> dict[str, Any]:
-    call: dict[str, Any] = {
-        "args": [encoding.encode(a) for a in probe.args],
-        "seed": probe.seed or 0,
-        "device": device,
-    }
+def encode_call(probe: Probe, device: str) -> Call:
+    args = tuple(encoding.encode(a) for a in probe.args)
     if probe.grad_args and probe.grad_seed is not None:
-        call["grad_args"] = list(probe.grad_args)
-        call["grad_seed"] = encoding.encode(probe.grad_seed)
-    return call
+        grad_seed = encoding.encode(probe.grad_seed)
+        return Call(args, probe.seed or 0, device, tuple(probe.grad_args), grad_seed)
+    return Call(args, probe.seed or 0, device)
 
 
-def _problems_for(
-    exercise: Exercise, probe: Probe, result: Any, runner: Runner, device: str
-) -> list[Problem]:
-    if not isinstance(result, dict):
+@dataclass(frozen=True)
+class Judging:
+    """One exercise being judged: what each step of judging it needs."""
+
+    exercise: Exercise
+    runner: Runner
+    facts: Facts  # the record of the workbook's source (facts.py), read once per file
+    seed: int
+    device: str
+
+
+def _problems_for(job: Judging, probe: Probe, result: CallResult | None) -> list[Problem]:
+    exercise, runner, device = job.exercise, job.runner, job.device
+    if result is None:
         return [Problem("crashed", "the worker sent back no result for this call")]
-    status = result.get("status")
+    status = result.status
     if status == "crashed":
-        message = (result.get("error") or {}).get("message", "")
+        message = result.failure.message
         call = call_text(exercise, probe.args)
         return [
             Problem(
@@ -92,14 +102,14 @@ def _problems_for(
             )
         ]
     if status in ("error", "timeout", "memory"):
-        tensor_globals = runner.loaded.get("tensor_globals", {})
+        tensor_globals = runner.loaded.tensor_globals
         problem = error_problem(exercise, probe, result, runner.workbook, tensor_globals)
         return [_with_limit(problem, runner.limits)]
     if status == "skipped":
         return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
     if status != "ok":
         return []
-    return exercise.judge.problems(exercise, probe, {**result, "device": device})
+    return exercise.judge.problems(exercise, probe, replace(result, device=device))
 
 
 def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
@@ -132,8 +142,9 @@ def _with_limit(problem: Problem, limits: Any) -> Problem:
     return replace(problem, message=f"{problem.message} {limit}")
 
 
-def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device: str) -> Ran:
-    calls = [encode_call(p, device) for p in probes]
+def _run_probes(job: Judging, probes: list[Probe]) -> Ran:
+    exercise, runner = job.exercise, job.runner
+    calls = [encode_call(p, job.device) for p in probes]
     results = runner.run(exercise.id, calls, True, runner.limits.exercise_seconds)
     per_probe: list[list[Problem]] = []
     recorded: dict[str, int] = {}
@@ -145,27 +156,26 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
         if result is None and per_probe and any(per_probe):
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
-        found = _problems_for(exercise, probe, result, runner, device)
+        found = _problems_for(job, probe, result)
         per_probe.append(_stamped(found, exercise, probe))
-        if isinstance(result, dict):
-            for name, count in (result.get("calls") or {}).items():
-                if isinstance(name, str) and isinstance(count, int):
-                    recorded[name] = recorded.get(name, 0) + count
-            if result.get("output_text"):
-                text = str(result["output_text"])
+        if result is not None:
+            for name, count in result.calls.items():
+                recorded[name] = recorded.get(name, 0) + count
+            if result.output_text:
+                text = result.output_text
                 printed.append(text if probe.kind == "example" else without_warnings(text))
     return Ran(per_probe, recorded, printed, outcomes)
 
 
-def _outcome(result: Any) -> mistakes.Outcome | None:
+def _outcome(result: CallResult | None) -> mistakes.Outcome | None:
     """What the learner's call gave, for naming its mistake; None when it is not known."""
-    if not isinstance(result, dict):
+    if result is None:
         return None
-    if result.get("status") == "ok":
-        return mistakes.Outcome(value=_decode(result.get("output")))
-    error = result.get("error")
-    if result.get("status") == "error" and isinstance(error, dict):
-        return mistakes.Outcome.of_error(str(error.get("type", "")), str(error.get("message", "")))
+    if result.status == "ok":
+        return mistakes.Outcome(value=_decode(result.output))
+    error = result.error
+    if result.status == "error" and error is not None:
+        return mistakes.Outcome.of_error(error.type, error.message)
     return None
 
 
@@ -179,16 +189,15 @@ class Ran:
     outcomes: list[mistakes.Outcome | None]
 
 
-def _shrink(
-    exercise: Exercise, runner: Runner, probe: Probe, problems: list[Problem], device: str
-) -> tuple[Probe, list[Problem]]:
+def _shrink(job: Judging, probe: Probe, problems: list[Problem]) -> tuple[Probe, list[Problem]]:
     """A smaller input that fails the same way, found by cutting each size down."""
+    exercise = job.exercise
     kind = problems[0].kind
     for _ in range(MAX_SHRINK_ROUNDS):
         candidates = probe_plans.shrink_candidates(exercise, probe)
         if not candidates:
             break
-        found = _run_probes(exercise, runner, candidates, device).problems
+        found = _run_probes(job, candidates).problems
         failing = [
             (c, f) for c, f in zip(candidates, found, strict=False) if f and f[0].kind == kind
         ]
@@ -198,31 +207,25 @@ def _shrink(
     return probe, problems
 
 
-def _pick(
-    exercise: Exercise,
-    runner: Runner,
-    probes: list[Probe],
-    ran: Ran,
-    device: str,
-    seed: int,
-) -> list[Problem]:
+def _pick(job: Judging, probes: list[Probe], ran: Ran) -> list[Problem]:
     """The contract's problems; when the contract holds, one edge-case note per family beyond.
 
     Beyond-the-sheet probes are judged only once the contract holds: until then they mostly
     repeat the same mistake on a stranger input.
     """
+    exercise = job.exercise
     pairs = list(zip(probes, ran.problems, strict=False))
     in_contract = [exercise.tiers.fails(p.family) for p in probes]
     contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
     outcomes = [out for out, keep in zip(ran.outcomes, in_contract, strict=False) if keep]
-    problems = _pick_tier(exercise, runner, contract, device, seed)
+    problems = _pick_tier(job, contract)
     problems = exercise.judge.named(exercise, contract, outcomes, problems)
     if any(p.fails for p in problems):
         return problems
     notes: dict[Family, Problem] = {}
     beyond = [(p, f) for p, f in pairs if not exercise.tiers.fails(p.family)]
     for probe, found in beyond:
-        for problem in _pick_tier(exercise, runner, [(probe, found)], device, seed):
+        for problem in _pick_tier(job, [(probe, found)]):
             notes.setdefault(probe.family, edge_case(problem, probe.family, exercise.rules))
     return problems + list(notes.values())
 
@@ -254,14 +257,9 @@ def edge_case(problem: Problem, family: Family, rules: Rules = _NO_RULES) -> Pro
     return replace(problem, kind="edge_case", message=message, details=details, fails=False)
 
 
-def _pick_tier(
-    exercise: Exercise,
-    runner: Runner,
-    pairs: list[tuple[Probe, list[Problem]]],
-    device: str,
-    seed: int,
-) -> list[Problem]:
+def _pick_tier(job: Judging, pairs: list[tuple[Probe, list[Problem]]]) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
+    exercise, seed = job.exercise, job.seed
     moderate_fail = any(
         p.kind != "skipped" for probe, found in pairs if not _large(exercise, probe) for p in found
     )
@@ -280,7 +278,7 @@ def _pick_tier(
             and shrinkable
             and not any(p.kind in chosen for p in problems)
         ):
-            probe, problems = _shrink(exercise, runner, probe, problems, device)
+            probe, problems = _shrink(job, probe, problems)
             problems = [_with_smallest(p, probe, exercise.id, seed) for p in problems]
         for problem in problems:
             chosen.setdefault(problem.kind, problem)
@@ -308,12 +306,13 @@ def judge_exercise(
     device: str,
 ) -> ExerciseResult:
     """`facts`: the record of the workbook's source (facts.py), read once per file."""
-    available = runner.loaded.get("functions", {})
+    job = Judging(exercise, runner, facts, seed, device)
+    available = runner.loaded.functions
     judge = exercise.judge
     if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
         return _judge_sheet_strided(exercise, judge, runner)
     if exercise.id not in available:
-        failed_definition = _definition_failure(exercise, runner, facts)
+        failed_definition = _definition_failure(job)
         if failed_definition is not None:
             return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
         return ExerciseResult(exercise.id, exercise.section, "not_started")
@@ -324,40 +323,41 @@ def judge_exercise(
         )
         return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
     if judge.answers:
-        return _judge_answer(exercise, runner, device)
-    return _judge_calls(exercise, runner, facts, seed, device)
+        return _judge_answer(job)
+    return _judge_calls(job)
 
 
-def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Problem | None:
+def _definition_failure(job: Judging) -> Problem | None:
     """The function is written in the file, but running its definition failed."""
+    exercise, runner, facts = job.exercise, job.runner, job.facts
     node = facts.functions.get(exercise.id)
     if node is None:
         return None
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-    for note in runner.loaded.get("notes", []):
-        line = note.get("line") if isinstance(note, dict) else None
-        if isinstance(line, int) and first <= line <= node.lineno:
+    for note in runner.loaded.notes:
+        if first <= note.line <= node.lineno:
             return Problem(
                 "exception",
                 f"{exercise.id} is written at line {node.lineno}, but defining it failed: "
-                f"{note.get('message', '')}. A decorator or a default value that needs a "
+                f"{note.message}. A decorator or a default value that needs a "
                 "missing module or name stops the function from existing.",
                 line=node.lineno,
             )
     return None
 
 
-def _judge_calls(
-    exercise: Exercise,
-    runner: Runner,
-    facts: Facts,
-    seed: int,
-    device: str,
-) -> ExerciseResult:
+def _judge_calls(job: Judging) -> ExerciseResult:
+    exercise, runner, facts, seed, device = (
+        job.exercise,
+        job.runner,
+        job.facts,
+        job.seed,
+        job.device,
+    )
     planned = _planned(exercise, seed)
-    ran = _run_probes(exercise, runner, planned, device)
+    ran = _run_probes(job, planned)
     per_probe, recorded, printed = ran.problems, ran.recorded, ran.printed
-    problems = _pick(exercise, runner, planned, ran, device, seed)
+    problems = _pick(job, planned, ran)
     kinds = _first_kinds(per_probe)
     # A call that raised keeps what it was seen to call: a forbidden call on the line that
     # raised is still reported. After a crash or a timeout the calls of the probes that never
@@ -487,19 +487,17 @@ def _tautology(test: ast.expr) -> bool:
     return ast.dump(test.left) == ast.dump(test.comparators[0])
 
 
-def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseResult:
+def _judge_answer(job: Judging) -> ExerciseResult:
+    exercise, runner = job.exercise, job.runner
     results = runner.run(
-        exercise.id,
-        [{"args": [], "seed": 0, "device": device}],
-        False,
-        runner.limits.exercise_seconds,
+        exercise.id, [Call((), 0, job.device)], False, runner.limits.exercise_seconds
     )
     result = results[0] if results else None
     probe = Probe(label="the answer", kind="answer", args=(), expected=None)
-    if not isinstance(result, dict) or result.get("status") != "ok":
-        problems = _problems_for(exercise, probe, result, runner, device)
+    if result is None or result.status != "ok":
+        problems = _problems_for(job, probe, result)
         return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
-    value = _decode(result.get("output"))
+    value = _decode(result.output)
     problems = exercise.judge.answer_problems(exercise, value)
     explanation = None if problems else exercise.judge.explanation(exercise)
     status = "failed" if problems else "passed"
@@ -510,11 +508,12 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
 
 def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> ExerciseResult:
     """as_strided answers given the sheet's way: a `test_cases` list with size and stride."""
-    cases = runner.loaded.get("test_cases")
+    cases = runner.loaded.test_cases
     number = judge.sheet_position or 0
-    if not isinstance(cases, list) or len(cases) < number or cases[number - 1] is None:
+    case = cases[number - 1] if cases is not None and len(cases) >= number else None
+    if case is None:
         return ExerciseResult(exercise.id, exercise.section, "not_started")
-    size, stride = cases[number - 1]
+    size, stride = case
     if list(size) == [1] and list(stride) == [1]:
         return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
     problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))

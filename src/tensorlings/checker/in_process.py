@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.sandbox import Limits
+from tensorlings.messages.replies import CallResult, LoadReply
+from tensorlings.messages.requests import Call
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -38,7 +40,15 @@ class InProcessRunner:
         filename = inspect.getsourcefile(fn) or fn.__code__.co_filename
         self.fn = fn
         self.limits = limits
-        self.loaded = {"functions": {name: "function"}}
+        self.loaded = LoadReply(
+            notes=(),
+            functions={name: "function"},
+            tensor_globals={},
+            test_cases=None,
+            reference_files_hidden=False,
+            reference_files_why=None,
+            output="",
+        )
         try:
             text = Path(filename).read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -50,16 +60,14 @@ class InProcessRunner:
         self.wrapped = False
         self.coach = False  # timing against the reference needs the isolated worker
 
-    def run(
-        self, name: str, calls: list[dict[str, Any]], record: bool, seconds: float
-    ) -> list[Any]:
+    def run(self, name: str, calls: list[Call], record: bool, seconds: float) -> list[CallResult]:
         if not self.wrapped:
             recorder.wrap_einops(self.child.recorder)
             self.wrapped = True
-        results: list[Any] = []
+        results: list[CallResult] = []
         for call in calls:
-            if results and results[-1].get("status") == "timeout":
-                results.append({"status": "skipped"})  # one timeout is enough to know
+            if results and results[-1].status == "timeout":
+                results.append(CallResult("skipped"))  # one timeout is enough to know
             else:
                 results.append(self.child.run_call(self.fn, call, record, seconds))
         return results

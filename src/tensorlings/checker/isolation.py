@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from tensorlings.errors import WorkerError
+from tensorlings.messages.replies import LoadReply
 from tensorlings.worker.jail import LAYERS  # one list of the layers, where they are built
 
 ENV = "TENSORLINGS_SANDBOX"
@@ -46,7 +47,7 @@ def _sandbox_fields(info: dict[str, Any]) -> dict[str, Any]:
     return {"layers": layers, "full": all(layers.values()), "missing": missing}
 
 
-def describe(info: dict[str, Any], loaded: dict[str, Any] | None) -> dict[str, Any]:
+def describe(info: dict[str, Any], loaded: LoadReply | None) -> dict[str, Any]:
     """The report's `isolation` object. `loaded` is the child's load reply (None when the file
     could not be loaded); it is only consulted where the sandbox's root is not in place."""
     sandbox = _sandbox_fields(info)
@@ -60,10 +61,10 @@ def describe(info: dict[str, Any], loaded: dict[str, Any] | None) -> dict[str, A
         isolation["reference_files_hidden"] = False
         isolation["reference_files_why"] = "the file could not be loaded"
     else:
-        hidden = loaded.get("reference_files_hidden") is True
+        hidden = loaded.reference_files_hidden
         isolation["reference_files_hidden"] = hidden
         if not hidden:
-            isolation["reference_files_why"] = str(loaded.get("reference_files_why"))
+            isolation["reference_files_why"] = str(loaded.reference_files_why)
     return {**isolation, **sandbox}
 
 

@@ -14,6 +14,7 @@ from tensorlings.checker.compare import Mismatch, compare, short
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
+from tensorlings.messages.replies import CallResult, ErrorInfo
 from tensorlings.worker import encoding
 
 VALUE_KINDS = ("wrong_values", "not_finite")
@@ -70,28 +71,13 @@ def call_text(exercise: Exercise, args: tuple[Any, ...]) -> str:
     return f"{exercise.id}({', '.join(parts)})"
 
 
-def _decode(record: Any) -> Any:
-    """The learner's value, or a description of why it could not be taken in."""
-    try:
-        value = encoding.decode(record)
-    except (encoding.EncodingError, ValueError, TypeError) as error:
-        return encoding.OtherValue(f"undecodable value ({error})")
-    if value is None and isinstance(record, dict) and record.get("t") == "tensor":
-        return _TooLarge(record)
-    return value
+# What came back as a value encoding is read in encoding.py: the value, or why it is not one.
+_decode = encoding.decode_answer
+_TooLarge = encoding.TooLarge
 
 
-class _TooLarge(encoding.OtherValue):
-    """A tensor too large to send back: only its shape and dtype are known."""
-
-    def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__(f"tensor of shape {tuple(record.get('shape', []))}")
-        self.shape = tuple(record.get("shape", []))
-        self.dtype = str(record.get("dtype"))
-
-
-def _why(error: Mapping[str, Any]) -> str:
-    reason = str(error.get("message") or "")
+def _why(error: ErrorInfo) -> str:
+    reason = error.message
     return f" ({reason})" if reason else ""
 
 
@@ -113,13 +99,13 @@ def _name_error_advice(message: str, tensor_globals: Mapping[str, Any]) -> str:
 def error_problem(
     exercise: Exercise,
     probe: Probe,
-    result: Mapping[str, Any],
+    result: CallResult,
     where: Any,
     tensor_globals: Mapping[str, Any] | None = None,
 ) -> Problem:
-    status = result.get("status")
-    error = result.get("error") or {}
-    frames = error.get("frames") or []
+    status = result.status
+    error = result.failure
+    frames = error.frames
     line = frames[-1][0] if frames and isinstance(frames[-1][0], int) else None
     text = where.line_text(line) if line else ""
     at = (
@@ -143,26 +129,31 @@ def error_problem(
             f"{call} ran out of memory{at}. Avoid building tensors much larger than the input.",
             line=line,
         )  # fmt: skip
-    reason = str(error.get("message", "")).strip()
-    message = f"{call} raised {error.get('type', 'an error')}{at}" + (
-        f": {reason}" if reason else ""
-    )
-    if error.get("type") == "AssertionError" and exercise.judge.min_learner_asserts:
+    reason = error.message.strip()
+    raised = error.type if result.error is not None else "an error"
+    message = f"{call} raised {raised}{at}" + (f": {reason}" if reason else "")
+    if (
+        result.error is not None
+        and error.type == "AssertionError"
+        and (exercise.judge.min_learner_asserts)
+    ):
         message = (
             f"one of your own asserts failed on a valid input{at}: {call}. An assert must hold "
             "for every valid input; check what it claims."
         )
-    elif error.get("type") == "NameError":
-        message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
-    elif error.get("type") == "RuntimeError" and dtype_errors.mismatch(reason):
+    elif result.error is not None and error.type == "NameError":
+        message += _name_error_advice(error.message, tensor_globals or {})
+    elif (
+        result.error is not None and error.type == "RuntimeError" and dtype_errors.mismatch(reason)
+    ):
         message = message.rstrip(".") + "." + dtype_errors.advice(reason, exercise.rules)
     return Problem("exception", message, line=line)
 
 
-def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
     """Problems with the value returned, the inputs after the call, and the gradients."""
     call = call_text(exercise, probe.args)
-    actual = _decode(result.get("output"))
+    actual = _decode(result.output)
     if isinstance(actual, _TooLarge) and isinstance(probe.expected, torch.Tensor):
         return [
             Problem(
@@ -176,12 +167,12 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     if mismatch is not None:
         problems.append(_mismatch_problem(exercise, probe, mismatch, call))
     elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
-        device = str((result.get("output") or {}).get("device", "cpu"))
-        if not same_device(device, str(result.get("device", "cpu"))):
+        device = encoding.device_of(result.output)
+        if not same_device(device, result.device):
             problems.append(
                 Problem(
                     "wrong_device",
-                    f"the result is on {device}, but the inputs were on {result.get('device')}: "
+                    f"the result is on {device}, but the inputs were on {result.device}: "
                     "create new tensors with device=input.device.",
                 )
             )  # fmt: skip
@@ -213,12 +204,10 @@ def same_device(actual: str, requested: str) -> bool:
     return kind == wanted_kind and (not wanted_index or index == wanted_index)
 
 
-def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+def mutation_problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
     names = _param_names(exercise)
     problems = []
-    for index in result.get("mutated") or []:
-        if not isinstance(index, int):
-            continue
+    for index in result.mutated:
         call = call_text(exercise, probe.args)
         name = names[index] if 0 <= index < len(names) else f"argument {index}"
         problems.append(
@@ -236,9 +225,9 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
 
 
 def gradient_problems(
-    exercise: Exercise, probe: Probe, result: Mapping[str, Any], call: str
+    exercise: Exercise, probe: Probe, result: CallResult, call: str
 ) -> list[Problem]:
-    state = result.get("grad")
+    state = result.grad
     if state == "none":
         return [
             Problem(
@@ -248,7 +237,7 @@ def gradient_problems(
             )
         ]  # fmt: skip
     if state == "error":
-        error = str(result.get("grad_error", ""))
+        error = result.grad_error
         first = (error.strip().splitlines() or [""])[0].split(" Hint:")[0]
         advice = ""
         if "modified by an inplace operation" in error:
@@ -260,9 +249,8 @@ def gradient_problems(
         return [Problem("no_gradient", f"backpropagating through {call} failed: {first}.{advice}")]
     if state != "ok":
         return []
-    grads = result.get("grads") or {}
     for index, expected in probe.expected_grads.items():
-        actual = _decode(grads.get(str(index), {"t": "none"}))
+        actual = _decode(result.gradient(index))
         if expected is None:
             continue
         if not isinstance(actual, torch.Tensor):

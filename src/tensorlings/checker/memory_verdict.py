@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tensorlings.messages import zygote as zygote_messages
+
 MIB = 1024**2
 # A call that grew the group by this share of the allowance (`Limits.memory_bytes`, 512 MiB of
 # the default 2 GiB) was filling memory. Honest work stays well below it: the largest seen is a
@@ -41,11 +43,8 @@ class MemoryState:
     @classmethod
     def from_reply(cls, reply: Any) -> MemoryState:
         """The zygote's counters; anything missing or odd reads as zero (no sandbox)."""
-        if not isinstance(reply, dict):
-            return cls()
-        keys = ("memory_events", "memory_usage", "memory_peak", "memory_file")
-        values = [reply.get(k) for k in keys]
-        return cls(*(v if type(v) is int and v >= 0 else 0 for v in values))
+        read = zygote_messages.counters(reply)
+        return cls(read.events, read.usage, read.peak, read.file)
 
 
 def blow_up(before: MemoryState, after: MemoryState, allowance: int) -> str | None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from tensorlings.checker import isolation
 from tensorlings.checker.memory_verdict import MemoryState
-from tensorlings.checker.replies import ProtocolViolation
 from tensorlings.errors import WorkerError
+from tensorlings.messages import zygote as asks
 from tensorlings.worker import protocol
 
 
@@ -59,15 +59,12 @@ class ChildTimedOut(Exception):
         super().__init__("no answer before the deadline")
 
 
-class ChildBrokeProtocol(Exception):
-    """The child sent a frame an honest child never sends; it has been killed."""
-
-
 class ChannelClosed(Exception):
     """The exercise's process closed its channel (it ended): how, the file's process says."""
 
 
 FrameHandler = Callable[[Any], bool]
+GRACE = 3.0  # seconds beyond a limit the child keeps itself (a loaded machine is slow)
 SEND_SECONDS = 30.0  # a child waiting for its next request reads it at once
 # How long the zygote (trusted, never running learner code) may take to answer a ping. It
 # answers at once unless it is dead, which shows sooner (end of file); the wait only guards
@@ -142,7 +139,7 @@ class Child:
             for fd in fds:
                 os.close(fd)
             self.close()
-            raise ChildBrokeProtocol("expected the channel of the exercise's process")
+            raise protocol.ProtocolError("expected the channel of the exercise's process")
         self.channel = socket.socket(fileno=fds[0])
 
     def drop_channel(self) -> None:
@@ -164,13 +161,13 @@ class Child:
 
         `due()` gives the monotonic time by which the next frame must arrive. It is computed
         by the caller from its own clock and state, so no frame the child sends can move it
-        later than the caller allows. `handle` raises replies.ProtocolViolation for a frame
-        that breaks the protocol. Any failure kills the child before raising, but for the end
-        of the exercise's channel (`on_channel`), which raises ChannelClosed.
+        later than the caller allows. `handle` raises ProtocolError for a frame that breaks
+        the protocol. Any failure kills the child before raising, but for the end of the
+        exercise's channel (`on_channel`), which raises ChannelClosed.
         """
         sock = self.channel if on_channel else self.sock
         if sock is None:
-            raise ChildBrokeProtocol("no exercise's channel is open")
+            raise protocol.ProtocolError("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
@@ -183,12 +180,9 @@ class Child:
         except TimeoutError:
             self.close()
             raise ChildTimedOut from None
-        except ProtocolViolation as error:
-            self.close()
-            raise ChildBrokeProtocol(str(error)) from None
-        except protocol.ProtocolError as error:
-            self.close()
-            raise ChildBrokeProtocol(str(error)) from None
+        except protocol.ProtocolError:
+            self.close()  # whatever it sent, the child is done
+            raise
         except (EOFError, OSError):
             if on_channel:
                 self.drop_channel()
@@ -209,19 +203,17 @@ class Child:
             self.zygote.restart()
             return None
         try:
-            self.zygote.send({"op": "kill", "pid": self.pid})
-            reply = self.zygote.ask({"op": "wait", "pid": self.pid, "seconds": 3.0})
+            self.zygote.send(asks.kill(self.pid))
+            reply = asks.waited(self.zygote.ask(asks.wait(self.pid, 3.0)))
         except WorkerError:
             # The zygote itself is gone or stuck (learner code can signal its parent): clean
             # up here and start a fresh zygote for what follows.
             self._kill_directly()
             self.zygote.restart()
             return None
-        status = reply.get("status")
-        self.memory_limit = reply.get("memory_limit") is True
-        ended = MemoryState.from_reply(reply)
-        self.memory_peak, self.memory_file = ended.peak, ended.file
-        return status if isinstance(status, int) else None
+        self.memory_limit = reply.memory_limit
+        self.memory_peak, self.memory_file = reply.counters.peak, reply.counters.file
+        return reply.status
 
     def dismiss(self) -> None:
         """End the child without waiting for it to exit: the check is over. The zygote has
@@ -235,8 +227,8 @@ class Child:
         self.sock.close()
         try:
             if self.zygote.healthy():
-                reply = self.zygote.ask({"op": "dismiss", "pid": self.pid})
-                if reply.get("dismissed") == self.pid:
+                reply = self.zygote.ask(asks.dismiss(self.pid))
+                if asks.dismissed(reply) == self.pid:
                     return
         except WorkerError:
             pass
@@ -353,11 +345,11 @@ class Zygote:
             return False, False
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid})
-            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
-            return bool(reply.get("pong")), bool(reply.get("alive"))
+            protocol.send(self.sock, asks.ping(pid))
+            reply = asks.pong(protocol.recv(self.sock, 4096, time.monotonic() + seconds))
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return False, False
+        return reply.answered, reply.alive
 
     def memory_state(
         self, pid: int, reset_peak: bool = False, seconds: float = ZYGOTE_ANSWER_SECONDS
@@ -368,7 +360,7 @@ class Zygote:
             return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, {"op": "ping", "pid": pid, "reset_peak": reset_peak})
+            protocol.send(self.sock, asks.ping(pid, reset_peak))
             reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
         except (EOFError, OSError, AttributeError, protocol.ProtocolError):
             return MemoryState()
@@ -417,14 +409,9 @@ class Zygote:
         return child
 
     def _request_child(self, key: SpawnKey) -> None:
-        request = {
-            "op": "spawn",
-            "limits": key.limits.for_child(),
-            "trusted": key.trusted,
-            "hide": list(key.hidden),
-            "block": list(key.blocked),
-        }
-        self.send(request)
+        self.send(
+            asks.Spawn(key.limits.for_child(), key.trusted, key.hidden, key.blocked).to_wire()
+        )
         self._pending = key
 
     def _receive_child(self) -> Child:
@@ -432,13 +419,12 @@ class Zygote:
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-            reply = protocol.recv(self.sock)
+            reply = asks.spawned(protocol.recv(self.sock))
         except (EOFError, OSError, protocol.ProtocolError) as error:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
-        workdir = str(reply.get("workdir", ""))
-        child = Child(self, int(reply["pid"]), socket.socket(fileno=fds[0]), workdir)
+        child = Child(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
         self.live.add(child)
         return child
 
@@ -465,7 +451,7 @@ class Zygote:
     def _stop(self) -> None:
         if self.healthy():
             try:
-                protocol.send(self.sock, {"op": "quit"})
+                protocol.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass

@@ -17,6 +17,7 @@ from tensorlings.checker import exercise_judges, judge, mistakes
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
+from tensorlings.messages.replies import CallResult, ErrorInfo
 from tensorlings.worker import encoding
 
 
@@ -30,8 +31,8 @@ class _NoSource:
         return f"line {line}"
 
 
-def _reply(value: Any) -> dict[str, Any]:
-    return {"status": "ok", "output": encoding.encode(value), "mutated": [], "calls": {}}
+def _reply(value: Any) -> CallResult:
+    return CallResult("ok", output=encoding.encode(value))
 
 
 def contract_probes(exercise: Exercise, seed: int = 0) -> list[Probe]:
@@ -48,7 +49,7 @@ def contract_problems(
         outcome = mistakes.run_trusted(function, probe)
         if outcome.error is not None:
             kind, message = outcome.error
-            result = {"status": "error", "error": {"type": kind, "message": message}}
+            result = CallResult("error", error=ErrorInfo("error", kind, message))
             found = [judge.error_problem(exercise, probe, result, _NoSource())]
         else:
             found = judge.output_problems(exercise, probe, _reply(outcome.value))

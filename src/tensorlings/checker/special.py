@@ -3,7 +3,6 @@ as_strided answers and predict-the-output questions (tensorlings.judges dispatch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +16,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.checker.stats import chi_square_p_value
 from tensorlings.exercise import DtypePolicy, Exercise, OutputPolicy, Question
 from tensorlings.judges import Strided
+from tensorlings.messages.replies import CallResult
 from tensorlings.questions import correct_letter
 
 # Each test of a correct sampler (chi-square, too-even spread) fails this rarely; the dozen of
@@ -27,10 +27,10 @@ MISTAKE_P_VALUE = 1e-3
 MAX_EVEN_EVENTS = 20
 
 
-def sampling_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
+def sampling_problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
     probs, n = probe.args
     call = call_text(exercise, probe.args)
-    actual = _decode(result.get("output"))
+    actual = _decode(result.output)
     shape_only = torch.zeros(n, dtype=torch.int64)
     mismatch = compare(actual, shape_only, OutputPolicy(dtype=DtypePolicy.INTEGER), values=False)
     if mismatch is not None:

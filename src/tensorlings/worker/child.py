@@ -21,6 +21,17 @@ from typing import Any
 
 import torch
 
+from tensorlings.messages.frames import Ended, Profiled, ResultFrame, Statement
+from tensorlings.messages.replies import CallResult, ErrorInfo, LoadReply, Note
+from tensorlings.messages.requests import (
+    Call,
+    ExerciseRequest,
+    LoadRequest,
+    Op,
+    ProfileRequest,
+    RunRequest,
+    op_of,
+)
 from tensorlings.worker import (
     audit,
     encoding,
@@ -132,9 +143,9 @@ def apply_limits(limits: dict[str, Any]) -> None:
     cap(resource.RLIMIT_NPROC, int(limits["processes"]))
 
 
-def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
+def _error_record(error: BaseException, filename: str) -> ErrorInfo:
     frames = [
-        [frame.lineno, str(frame.name)[:200]]
+        (frame.lineno, str(frame.name)[:200])
         for frame in traceback.extract_tb(plain.traceback_of(error))
         if frame.filename == filename and isinstance(frame.lineno, int)
     ][-100:]
@@ -144,7 +155,7 @@ def _error_record(error: BaseException, filename: str) -> dict[str, Any]:
         kind = "memory"
     elif type(error) is StatementTimeout:
         kind = "timeout"
-    return {"kind": kind, "type": _type_name(error), "message": message, "frames": frames}
+    return ErrorInfo(kind, _type_name(error), message, tuple(frames))
 
 
 # Names and messages read without calling the learner's code (its class's __name__ through a
@@ -190,23 +201,26 @@ class Child:
         while True:
             try:
                 request = protocol.recv(self.sock)
+                op = op_of(request)
+                if op is Op.LOAD and self.loaded is None:
+                    load = LoadRequest.from_wire(request)
+                elif op is Op.EXERCISE and spare is not None:
+                    exercise = ExerciseRequest.from_wire(request)
+                else:
+                    return
             except (EOFError, OSError, protocol.ProtocolError):
                 return
-            op = request.get("op")
-            if op == "load" and self.loaded is None:
-                self.send(self.handle_load(request))
+            if op is Op.LOAD:
+                self.send(self.handle_load(load).to_wire())
                 # Its memory is the start of every exercise's process: none may read or write
                 # it (/proc/<pid>/mem and ptrace need a dumpable target from the same user).
                 privileges.set_dumpable(False)
                 _end_strays()
                 spare = self.fork_exercise()
-            elif op == "exercise" and spare is not None:
+            elif spare is not None:
                 status, forged = self.run_exercise(*spare)
-                ended = {"op": "ended", "status": status, "forged": forged}
-                self.send({**ended, "rid": request.get("rid")})
+                self.send(Ended(exercise.rid, status, forged).to_wire())
                 spare = self.fork_exercise()
-            else:
-                return
 
     def fork_exercise(self) -> tuple[int, int, int, socket.socket]:
         """A child of this process, waiting to run one exercise's requests: (pid, the pipe
@@ -283,56 +297,53 @@ class Child:
         while True:
             try:
                 request = protocol.recv(self.sock)
+                if op_of(request) is not Op.RUN:
+                    return  # "done": the exercise is over
+                run = RunRequest.from_wire(request)
             except (EOFError, OSError, protocol.ProtocolError):
                 return
-            if request.get("op") != "run":
-                return  # "done": the exercise is over
-            self.handle_run(request)
+            self.handle_run(run)
 
-    def handle_load(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.filename = request["filename"]
+    def handle_load(self, request: LoadRequest) -> LoadReply:
+        self.filename = request.filename
         self.recorder.learner_file = self.audit.learner_file = self.filename
-        self.recorder.assert_spans = recorder.assert_spans(request["units"])
+        units = request.units_as_data()
+        self.recorder.assert_spans = recorder.assert_spans(units)
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
         try:
             result = load(
-                request["units"],
+                units,
                 self.filename,
-                set(request.get("skip_lines", [])),
+                set(request.skip_lines),
                 LoadBudget(
-                    float(request["statement_seconds"]),
-                    float(request.get("budget_seconds", 1e9)),
-                    request.get("definitions_from"),
+                    request.statement_seconds, request.budget_seconds, request.definitions_from
                 ),
-                lambda line, again: self.send(
-                    {"op": "definition" if again else "statement", "line": line}
-                ),
+                lambda line, again: self.send(Statement(line, again).to_wire()),
                 self.loading,
             )
         finally:
             sys.stdout, sys.stderr = previous
         self.loaded = result
         functions = {}
-        for name in request["names"]:
+        for name in request.names:
             value = result.judged.get(name, result.notebook.get(name))
             if value is not None:
                 functions[name] = "function" if callable(value) else _type_name(value)
         self.recorder.exercise_codes = recorder.exercise_codes(
             {name: self.function(name) for name in functions}, self.filename
         )
-        return {
-            "op": "loaded",
-            "notes": result.notes,
-            "functions": functions,
-            "tensor_globals": result.tensor_globals,
-            "test_cases": _sheet_test_cases(result.notebook.get("test_cases")),
-            "reference_files_hidden": self.hidden_why is None,
-            "reference_files_why": self.hidden_why,
-            "output": self.output.take(),
-            "definitions_from": result.definitions_from,
-            "tampering": self.audit.take(),
-        }
+        return LoadReply(
+            notes=tuple(Note(n["line"], n["kind"], n["message"]) for n in result.notes),
+            functions=functions,
+            tensor_globals=result.tensor_globals,
+            test_cases=_sheet_test_cases(result.notebook.get("test_cases")),
+            reference_files_hidden=self.hidden_why is None,
+            reference_files_why=self.hidden_why,
+            output=self.output.take(),
+            definitions_from=result.definitions_from,
+            tampering=tuple(self.audit.take()),
+        )
 
     @contextlib.contextmanager
     def loading(self) -> Iterator[None]:
@@ -345,46 +356,41 @@ class Child:
         assert self.loaded is not None
         return self.loaded.judged.get(name, self.loaded.notebook.get(name))
 
-    def handle_run(self, request: dict[str, Any]) -> None:
+    def handle_run(self, request: RunRequest) -> None:
         """Answer every call, one frame each, in order."""
-        fn = self.function(request["name"])
+        fn = self.function(request.name)
         self.recorder.judged_code = recorder.own_code(fn, self.filename)
         stop: str | None = None  # why the remaining calls are not run
-        budget = float(request.get("budget", 1e9))
-        required = tuple(tuple(str(n) for n in names) for names in request.get("required", ()))
+        budget = request.budget
         started = time.perf_counter()
-        for index, call in enumerate(request["calls"]):
+        for index, call in enumerate(request.calls):
             if stop is None and time.perf_counter() - started - self.rerun_seconds > budget:
                 # Slow but finishing calls add up: stop at the exercise's budget.
                 stop = f"the checks of this exercise took more than {budget:g} s in all"
             if stop is not None:
-                error = {"kind": "timeout", "type": "", "message": stop, "frames": []}
-                result: dict[str, Any] = {"status": "timeout", "error": error}
+                result = CallResult("timeout", error=ErrorInfo("timeout", "", stop))
             else:
-                result = self.run_call(
-                    fn, call, bool(request.get("record")), request["seconds"], required
-                )
-                if result["status"] == "timeout":
+                result = self.run_call(fn, call, request.record, request.seconds, request.required)
+                if result.status == "timeout":
                     stop = "not run: an earlier call ran out of time"
-            self.send({"op": "result", "index": index, "rid": request.get("rid"), "result": result})
+            self.send(ResultFrame(index, request.rid, result).to_wire())
 
     def run_call(
         self,
         fn: Any,
-        call: dict[str, Any],
+        call: Call,
         record: bool,
         seconds: float,
         required: tuple[tuple[str, ...], ...] = (),
-    ) -> dict[str, Any]:
-        device = call.get("device", "cpu")
-        args = [_to_device(encoding.decode(a, recipes=True), device) for a in call["args"]]
-        grad_args = [i for i in call.get("grad_args", []) if isinstance(args[i], torch.Tensor)]
+    ) -> CallResult:
+        args = [_to_device(encoding.decode(a, recipes=True), call.device) for a in call.args]
+        grad_args = [i for i in call.grad_args if isinstance(args[i], torch.Tensor)]
         for i in grad_args:
             args[i].requires_grad_(True)
-        profile = bool(call.get("profile"))
+        profile = call.profile
         before = {} if profile else _snapshot(args)
         rss_before = _reset_peak_memory() if profile else 0
-        _manual_seed(int(call.get("seed", 0)))
+        _manual_seed(call.seed)
         _set_grad_enabled(True)  # a file may switch gradients off at the top (ARENA habit)
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = self.output
@@ -393,7 +399,7 @@ class Child:
         required = required if record else ()
         self.recorder.start(required)
         started, cpu_started = time.perf_counter(), _cpu_seconds()
-        result: dict[str, Any] = {"status": "ok"}
+        status, failure = "ok", None
         intact = True
         try:
             with time_limit(seconds):
@@ -412,9 +418,8 @@ class Child:
         except BaseException as error:  # learner code may raise anything at all
             self.kept.append(error)
             out = None
-            result = {"status": "error", "error": _error_record(error, self.filename)}
-            if result["error"]["kind"] in ("timeout", "memory"):
-                result["status"] = result["error"]["kind"]
+            failure = _error_record(error, self.filename)
+            status = failure.kind if failure.kind in ("timeout", "memory") else "error"
         finally:
             self.recorder.active = False
             sys.stdout, sys.stderr = previous
@@ -426,45 +431,56 @@ class Child:
             tampering.append(recorder.HIDING_HANDLER)
         if not intact:
             tampering.append("took the recorder off torch's function-mode stack")
-        if tampering:
-            result["tampering"] = tampering
-        if result["status"] == "ok":
+        if status == "ok":
             self.recorder.settle(out)
-        if required and result["status"] == "ok":
+        if required and status == "ok":
             self.recorder.calls.update(_contributions(self.recorder, required, out))
             took = time.perf_counter() - started
             self.recorder.calls.update(self.intervene(fn, call, seconds, required, out, took))
         if _getpid() != self.pid:
             os._exit(0)
-        result["seconds"] = time.perf_counter() - started - self.rerun_seconds + rerun_before
+        spent = time.perf_counter() - started - self.rerun_seconds + rerun_before
         if profile:
-            result["cpu_seconds"] = _cpu_seconds() - cpu_started
-            result["peak_extra_bytes"] = max(0, _status_bytes("VmHWM:") - rss_before)
+            cpu = _cpu_seconds() - cpu_started
+            peak = max(0, _status_bytes("VmHWM:") - rss_before)
             self.output.take()  # what a timing run printed belongs to no report
-            return result
-        result["calls"] = self.recorder.take()
-        result["output_text"] = self.output.take()
-        if result["status"] != "ok":
-            return result
-        try:
-            result["output"] = encoding.encode(out, max_bytes=int(call.get("max_bytes", 2 << 20)))
-        except Exception as error:  # a value that cannot be taken apart (sparse, odd subclass)
-            result["output"] = {
-                "t": "other",
-                "type": f"unsendable {_type_name(out)}: {_safe_text(error, 100)}",
-            }
-        result["mutated"] = _mutated(before, args)
-        result["after"] = {
-            str(i): encoding.encode(args[i], max_bytes=1 << 20) for i in result["mutated"]
-        }
-        if call.get("grad_seed") is not None and grad_args:
-            seed = encoding.decode(call["grad_seed"])
+            return CallResult(
+                status,
+                spent,
+                cpu_seconds=cpu,
+                peak_extra_bytes=peak,
+                error=failure,
+                tampering=tuple(tampering),
+            )
+        calls, printed = self.recorder.take(), self.output.take()
+        if status != "ok":
+            return CallResult(
+                status, spent, calls, printed, error=failure, tampering=tuple(tampering)
+            )
+        output = _encoded_output(out, call.max_bytes)
+        mutated = _mutated(before, args)
+        after = {str(i): encoding.encode(args[i], max_bytes=1 << 20) for i in mutated}
+        grad: tuple[str | None, dict[str, Any], str] = (None, {}, "")
+        if call.grad_seed is not None and grad_args:
+            seed = encoding.decode(call.grad_seed)
             with self.audit.running():  # a custom autograd Function's backward is learner code
-                result.update(_gradients(out, args, grad_args, seed))
-        return result
+                grad = _gradients(out, args, grad_args, seed)
+        return CallResult(
+            status,
+            spent,
+            calls,
+            printed,
+            output=output,
+            mutated=tuple(mutated),
+            after=after,
+            grad=grad[0],
+            grads=grad[1],
+            grad_error=grad[2],
+            tampering=tuple(tampering),
+        )
 
     def intervene(
-        self, fn: Any, call: dict[str, Any], seconds: float, required: Any, out: Any, took: float
+        self, fn: Any, call: Call, seconds: float, required: Any, out: Any, took: float
     ) -> dict[str, int]:
         """Run the call again with each required call's results changed (intervention.py):
         only for required calls it made, only for a call quick next to its limit."""
@@ -481,10 +497,9 @@ class Child:
         self.recorder.calls = kept
         return decided
 
-    def rerun(self, fn: Any, call: dict[str, Any], seconds: float, perturb: Any) -> Any:
-        device = call.get("device", "cpu")
-        args = [_to_device(encoding.decode(a, recipes=True), device) for a in call["args"]]
-        _manual_seed(int(call.get("seed", 0)))
+    def rerun(self, fn: Any, call: Call, seconds: float, perturb: Any) -> Any:
+        args = [_to_device(encoding.decode(a, recipes=True), call.device) for a in call.args]
+        _manual_seed(call.seed)
         previous = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = CappedWriter(0)  # printed again: not part of the report
         self.reruns += 1
@@ -617,25 +632,36 @@ def _mutated(before: dict[int, torch.Tensor], args: list[Any]) -> list[int]:
     return [i for i, old in before.items() if not encoding.same_tensor(args[i], old)]
 
 
-def _gradients(out: Any, args: list[Any], grad_args: list[int], seed: Any) -> dict[str, Any]:
-    """`out` is a plain tensor (plain.py) or not a tensor: read through torch's C base class,
-    whose methods learner code cannot have replaced."""
+def _encoded_output(out: Any, max_bytes: int) -> Any:
+    try:
+        return encoding.encode(out, max_bytes=max_bytes)
+    except Exception as error:  # a value that cannot be taken apart (sparse, odd subclass)
+        return {"t": "other", "type": f"unsendable {_type_name(out)}: {_safe_text(error, 100)}"}
+
+
+def _gradients(
+    out: Any, args: list[Any], grad_args: list[int], seed: Any
+) -> tuple[str, dict[str, Any], str]:
+    """(state, the inputs' gradients, the error): `out` is a plain tensor (plain.py) or not a
+    tensor, read through torch's C base class, whose methods learner code cannot have
+    replaced."""
     if not plain.is_tensor_type(type(out)) or type(seed) is not torch.Tensor:
-        return {"grad": "skipped"}
+        return "skipped", {}, ""
     if _shape(out) != _shape(seed) or not _dtype(out).is_floating_point:
-        return {"grad": "skipped"}
+        return "skipped", {}, ""
     if not _requires_grad(out):
-        return {"grad": "none"}
+        return "none", {}, ""
     try:
         with torch._C.DisableTorchFunction():
             _backward(_sum(_mul(out, _to(seed, _device(out), _dtype(out)))))
     except BaseException as error:  # a broken graph is the learner's problem to hear about
-        return {"grad": "error", "grad_error": f"{_type_name(error)}: {_safe_text(error, 300)}"}
-    grads = {str(i): encoding.encode(_grad(args[i])) for i in grad_args}
-    return {"grad": "ok", "grads": grads}
+        return "error", {}, f"{_type_name(error)}: {_safe_text(error, 300)}"
+    return "ok", {str(i): encoding.encode(_grad(args[i])) for i in grad_args}, ""
 
 
-def _sheet_test_cases(value: Any) -> list[list[list[int]] | None] | None:
+def _sheet_test_cases(
+    value: Any,
+) -> tuple[tuple[tuple[int, ...], tuple[int, ...]] | None, ...] | None:
     """The sheet's own as_strided answers (`test_cases` with size and stride), as plain data.
 
     Read without calling anything of the learner's: an exact list or tuple of namedtuples
@@ -643,14 +669,14 @@ def _sheet_test_cases(value: Any) -> list[list[list[int]] | None] | None:
     own indexing; a namedtuple's properties, a list subclass's iteration are never used."""
     if not (type(value) is list or type(value) is tuple) or len(value) > 20:
         return None
-    cases: list[list[list[int]] | None] = []
+    cases: list[tuple[tuple[int, ...], tuple[int, ...]] | None] = []
     for item in value:
         size, stride = _field(item, "size"), _field(item, "stride")
         if _int_tuple(size) and _int_tuple(stride):
-            cases.append([list(size), list(stride)])
+            cases.append((tuple(size), tuple(stride)))
         else:
             cases.append(None)
-    return cases
+    return tuple(cases)
 
 
 def _field(item: Any, name: str) -> Any:
@@ -672,34 +698,35 @@ def _int_tuple(value: Any) -> bool:
     )
 
 
-def profile_reference(request: dict[str, Any]) -> dict[str, Any]:
+def profile_reference(request: ProfileRequest) -> Profiled:
     """Time the reference solution on the given input: run in a trusted child that never loads
     learner code, so the learner's function and the reference are measured alike."""
     from tensorlings import packs
 
-    solution = packs.load(str(request.get("pack", "sheet"))).get(str(request["exercise"])).solution
+    solution = packs.load(request.pack).get(request.exercise).solution
     seconds, cpu, peaks = [], [], []
-    for _ in range(int(request.get("repeats", 3))):
-        args = [encoding.decode(a, recipes=True) for a in request["args"]]
-        _manual_seed(int(request.get("seed", 0)))
+    for _ in range(request.repeats):
+        args = [encoding.decode(a, recipes=True) for a in request.args]
+        _manual_seed(request.seed)
         before = reset_peak_memory()
         started, cpu_started = time.perf_counter(), _cpu_seconds()
         solution(*args)
         seconds.append(time.perf_counter() - started)
         cpu.append(_cpu_seconds() - cpu_started)
         peaks.append(max(0, _status_bytes("VmHWM:") - before))
-    return {"op": "profiled", "seconds": seconds, "cpu_seconds": cpu, "peaks": peaks}
+    return Profiled(tuple(seconds), tuple(cpu), tuple(peaks))
 
 
 def serve_trusted(sock: socket.socket) -> None:
     while True:
         try:
             request = protocol.recv(sock)
+            if op_of(request) is not Op.PROFILE:
+                return
+            profile = ProfileRequest.from_wire(request)
         except (EOFError, OSError, protocol.ProtocolError):
             return
-        if request.get("op") != "profile":
-            return
-        protocol.send(sock, profile_reference(request))
+        protocol.send(sock, profile_reference(profile).to_wire())
 
 
 _CLONE_NEWNS = 0x00020000

@@ -261,3 +261,29 @@ class OtherValue:
 
     def __repr__(self) -> str:
         return f"<{self.type_name} object>"
+
+
+class TooLarge(OtherValue):
+    """A tensor too large to send back: only its shape and dtype are known."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(f"tensor of shape {tuple(record.get('shape', []))}")
+        self.shape = tuple(record.get("shape", []))
+        self.dtype = str(record.get("dtype"))
+
+
+def decode_answer(record: Any) -> Any:
+    """The value the learner's code returned, or an OtherValue that says why it could not be
+    taken in (a wrong answer of the learner's, never the checker's error)."""
+    try:
+        value = decode(record)
+    except (EncodingError, ValueError, TypeError) as error:
+        return OtherValue(f"undecodable value ({error})")
+    if value is None and isinstance(record, dict) and record.get("t") == "tensor":
+        return TooLarge(record)
+    return value
+
+
+def device_of(record: Any) -> str:
+    """The device an encoded value names ("cpu" when it names none)."""
+    return str(record.get("device", "cpu")) if isinstance(record, dict) else "cpu"

@@ -69,7 +69,9 @@ def _from_json(data: bytes) -> Any:
 
 
 class ProtocolError(Exception):
-    """The other side sent something that is not a valid frame."""
+    """The other side broke the protocol: a frame that is not JSON or too large, or a message
+    that an honest peer never sends (tensorlings.messages raises it for those). The one
+    exception for the idea, on both sides."""
 
 
 def send(sock: socket.socket, message: Any) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tensorlings.checker import replies
-from tensorlings.checker.replies import ProtocolViolation
+from tensorlings.messages import ProtocolError, replies
 
 OK = {
     "status": "ok",
@@ -29,13 +28,13 @@ def parse(raw, output_chars=100, arguments=1):
     return replies.parse_call_result(raw, output_chars, arguments)
 
 
-def test_valid_results_become_typed_records_in_the_judges_shape():
+def test_valid_results_become_typed_records():
     ok = parse(OK)
     assert ok.status == "ok" and ok.calls == {"eye": 1}
-    assert ok.as_dict()["output"] == {"t": "none"}
+    assert ok.output == {"t": "none"}
     error = parse(ERROR)
     assert error.error is not None and error.error.frames == ((3, "f"),)
-    assert error.as_dict()["error"]["type"] == "ValueError"
+    assert error.error.type == "ValueError"
 
 
 @pytest.mark.parametrize(
@@ -57,7 +56,7 @@ def test_valid_results_become_typed_records_in_the_judges_shape():
     ],
 )
 def test_a_field_of_the_wrong_type_or_size_is_a_violation(change):
-    with pytest.raises(ProtocolViolation):
+    with pytest.raises(ProtocolError):
         parse({**OK, **change})
 
 
@@ -72,13 +71,13 @@ def test_a_field_of_the_wrong_type_or_size_is_a_violation(change):
     ],
 )
 def test_an_oversized_or_malformed_error_is_a_violation(error):
-    with pytest.raises(ProtocolViolation):
+    with pytest.raises(ProtocolError):
         parse({**ERROR, "error": error})
 
 
 def test_not_a_dict_is_a_violation():
     for raw in (None, [], "ok", 3):
-        with pytest.raises(ProtocolViolation):
+        with pytest.raises(ProtocolError):
             parse(raw)
 
 
@@ -99,7 +98,9 @@ def loaded(**change):
 def test_a_valid_load_reply_is_parsed():
     reply = loaded()
     assert reply.functions == {"relu_abs": "function"} and reply.notes[0].line == 5
-    assert reply.as_dict()["notes"] == [{"line": 5, "kind": "exception", "message": "boom"}]
+    assert [n.to_wire() for n in reply.notes] == [
+        {"line": 5, "kind": "exception", "message": "boom"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -115,12 +116,12 @@ def test_a_valid_load_reply_is_parsed():
     ],
 )
 def test_a_load_reply_that_breaks_the_protocol_is_a_violation(change):
-    with pytest.raises(ProtocolViolation):
+    with pytest.raises(ProtocolError):
         loaded(**change)
 
 
 def test_statement_frames_must_name_sent_lines_in_order():
     assert replies.statement_line({"op": "statement", "line": 5}, LINES, 1) == 5
     for line, after in ((5, 5), (3, None), (1, 5)):
-        with pytest.raises(ProtocolViolation):
+        with pytest.raises(ProtocolError):
             replies.statement_line({"op": "statement", "line": line}, LINES, after)

@@ -1,8 +1,10 @@
-"""The child's replies, parsed once into typed frozen records; anything malformed is a violation.
+"""The child's replies as typed frozen records: built by the child, parsed once by the checker.
 
 The child runs learner code, so every frame it sends may be forged. Each field has a type and a
 size cap; an honest child never exceeds them (it caps its own fields first), so a reply that
-breaks one is treated as tampering with the protocol, never repaired or guessed at.
+breaks one is treated as tampering with the protocol (ProtocolError), never repaired or guessed
+at. The child encodes with `to_wire`, which builds plain dicts with literals only: nothing of a
+module learner code can reach (copy, dataclasses, enum) runs between a record and its frame.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tensorlings.checker.results import LoadNote
+from tensorlings.messages.requests import Op
+from tensorlings.worker.protocol import ProtocolError
 
 MAX_NAME = 200  # an exception's type name, a call name
 MAX_MESSAGE = 2_000  # an exception's message
@@ -26,12 +29,8 @@ ERROR_KINDS = ("error", "memory", "timeout")
 GRAD_STATES = ("ok", "none", "error", "skipped")
 
 
-class ProtocolViolation(Exception):
-    """A frame from the child that an honest child never sends."""
-
-
-def _fail(what: str) -> ProtocolViolation:
-    return ProtocolViolation(what[:300])
+def _fail(what: str) -> ProtocolError:
+    return ProtocolError(what[:300])
 
 
 def _text(value: Any, cap: int, what: str) -> str:
@@ -88,12 +87,12 @@ class ErrorInfo:
     message: str
     frames: tuple[tuple[int, str], ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "type": self.type,
             "message": self.message,
-            "frames": [list(f) for f in self.frames],
+            "frames": [[line, name] for line, name in self.frames],
         }
 
 
@@ -137,9 +136,22 @@ class CallResult:
     error: ErrorInfo | None = None
     message: str = ""  # why the checker decided the status (crashed, timeout, not answered)
     tampering: tuple[str, ...] = ()
+    # Where the checker asked for the call to run: set by the checker, never read from a frame.
+    device: str = "cpu"
 
-    def as_dict(self) -> dict[str, Any]:
-        """The shape the judges read today (a transition: they will take the record itself)."""
+    def gradient(self, index: int) -> Any:
+        """The gradient that reached argument `index`, in the value encoding."""
+        return self.grads.get(str(index), {"t": "none"})
+
+    @property
+    def failure(self) -> ErrorInfo:
+        """Why a call did not return: the child's account, else the checker's own."""
+        if self.error is not None:
+            return self.error
+        return ErrorInfo(self.status, "", self.message)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The `result` payload, as the child sends it (`message` is the checker's alone)."""
         data: dict[str, Any] = {
             "status": self.status,
             "seconds": self.seconds,
@@ -147,15 +159,17 @@ class CallResult:
             "output_text": self.output_text,
             "peak_extra_bytes": self.peak_extra_bytes,
             "cpu_seconds": self.cpu_seconds,
+            "tampering": list(self.tampering),
         }
         if self.error is not None:
-            data["error"] = self.error.as_dict()
-        elif self.status != "ok":
-            data["error"] = {"kind": self.status, "message": self.message, "frames": []}
-        if self.status == "ok":
-            data.update(output=self.output, mutated=list(self.mutated), after=dict(self.after))
-            if self.grad is not None:
-                data.update(grad=self.grad, grads=dict(self.grads), grad_error=self.grad_error)
+            data["error"] = self.error.to_wire()
+        if self.status != "ok":
+            return data
+        if self.output is not None:
+            data["output"] = self.output
+        data.update(mutated=list(self.mutated), after=dict(self.after))
+        if self.grad is not None:
+            data.update(grad=self.grad, grads=dict(self.grads), grad_error=self.grad_error)
         return data
 
 
@@ -170,7 +184,7 @@ def _calls(raw: Any) -> dict[str, int]:
 
 
 def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult:
-    """One `result` frame's payload; raises ProtocolViolation when anything is off."""
+    """One `result` frame's payload; raises ProtocolError when anything is off."""
     data = _mapping(raw, "a call result", 16)
     status = _text(data.get("status"), 20, "status")
     if status not in CALL_STATUSES:
@@ -209,10 +223,22 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
 
 
 @dataclass(frozen=True)
+class Note:
+    """A top-level statement that failed or was skipped while loading (the report's LoadNote)."""
+
+    line: int
+    kind: str
+    message: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"line": self.line, "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
 class LoadReply:
     """What loading the file produced, validated."""
 
-    notes: tuple[LoadNote, ...]
+    notes: tuple[Note, ...]
     functions: Mapping[str, str]  # name -> "function" or the type of what it is instead
     tensor_globals: Mapping[str, int]
     test_cases: tuple[tuple[tuple[int, ...], tuple[int, ...]] | None, ...] | None
@@ -222,27 +248,31 @@ class LoadReply:
     tampering: tuple[str, ...] = ()
     definitions_from: int | None = None  # the child's own load budget ran out at this line
 
-    def as_dict(self) -> dict[str, Any]:
-        """The shape the judges read today (a transition, as for CallResult)."""
+    def to_wire(self) -> dict[str, Any]:
+        """The `loaded` frame, as the child sends it."""
         cases = None
         if self.test_cases is not None:
             cases = [None if c is None else [list(c[0]), list(c[1])] for c in self.test_cases]
         return {
-            "notes": [{"line": n.line, "kind": n.kind, "message": n.message} for n in self.notes],
+            "op": Op.LOADED,
+            "notes": [n.to_wire() for n in self.notes],
             "functions": dict(self.functions),
             "tensor_globals": dict(self.tensor_globals),
             "test_cases": cases,
             "reference_files_hidden": self.reference_files_hidden,
             "reference_files_why": self.reference_files_why,
+            "output": self.output,
+            "definitions_from": self.definitions_from,
+            "tampering": list(self.tampering),
         }
 
 
-def _note(raw: Any, lines: frozenset[int]) -> LoadNote:
+def _note(raw: Any, lines: frozenset[int]) -> Note:
     data = _mapping(raw, "a load note", 3)
     line = _int(data.get("line"), "a note's line")
     if line not in lines:
         raise _fail(f"a load note names line {line}, where no statement starts")
-    return LoadNote(
+    return Note(
         line,
         _text(data.get("kind"), 40, "a note's kind"),
         _text(data.get("message"), 600, "a note"),
@@ -267,7 +297,7 @@ def parse_load_reply(
 ) -> LoadReply:
     """The `loaded` frame; `names` were asked about, `lines` are the statements sent."""
     data = _mapping(raw, "the load reply", 12)
-    if data.get("op") != "loaded":
+    if data.get("op") != Op.LOADED:
         raise _fail("the load reply is not a `loaded` frame")
     functions = _mapping(data.get("functions", {}), "functions", len(names))
     for name, what in functions.items():

@@ -1,0 +1,11 @@
+"""Every message between the checker and its worker processes, as frozen records.
+
+`requests` holds the ops (one enum) and what the checker asks; `replies` and `frames` what the
+child answers, with the strict parsers the checker reads them through. Both sides import this
+package: it needs neither torch nor the checker. Every breach of the protocol, from a frame
+that is not JSON to a field out of range, is one exception: ProtocolError.
+"""
+
+from tensorlings.worker.protocol import ProtocolError
+
+__all__ = ["ProtocolError"]
