@@ -17,6 +17,7 @@ from tensorlings.checker.probes import plan
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Call, Exercise, Family, Rules
 from tensorlings.judges import Compare
+from tensorlings.messages.replies import CallResult
 
 EXERCISES = [
     e
@@ -47,7 +48,7 @@ def _advice(exercise: Exercise) -> list[str]:
     if expected.dim() == 2 and expected.shape[0] != expected.shape[1]:
         wrong.append(expected.T)
     said = [found.explain for w in wrong if (found := mistakes.generic(exercise, probe, w))]
-    said += [p.message for p in mutation_problems(exercise, probe, {"mutated": [0]})]
+    said += [p.message for p in mutation_problems(exercise, probe, CallResult("ok", mutated=(0,)))]
     note = edge_case(Problem("wrong_dtype", "x"), Family.OTHER_DTYPES, exercise.rules)
     said.append(note.message)
     said.append(dtype_errors.advice("same dtype, but got: float != long int", exercise.rules))
