@@ -8,20 +8,20 @@ import pytest
 import torch
 from tests.checker.conftest import CheckSource
 
-from tensorlings.checker import probes
+from tensorlings.checker import check
 
 
-def test_check_makes_the_references_answers_on_one_thread_and_gives_the_threads_back(
+def test_check_judges_on_one_thread_and_gives_the_callers_threads_back(
     check_source: CheckSource, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads_seen: list[int] = []
-    reference_output = probes.reference_output
+    judge_exercise = check.judge_exercise
 
-    def watched(exercise: Any, args: tuple[Any, ...]) -> Any:
+    def watched(*args: Any) -> Any:  # the host's judging: references, comparisons
         threads_seen.append(torch.get_num_threads())
-        return reference_output(exercise, args)
+        return judge_exercise(*args)
 
-    monkeypatch.setattr(probes, "reference_output", watched)
+    monkeypatch.setattr(check, "judge_exercise", watched)
     before = torch.get_num_threads()
     torch.set_num_threads(3)
     try:
