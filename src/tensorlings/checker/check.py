@@ -7,8 +7,9 @@ file is loaded again, and checking carries on.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -120,13 +121,29 @@ def check_path(
     zygote = zygote or Zygote()
     zygote.protect(pack.roots, pack.modules)
     try:
-        return _check_loaded(
-            path, workbook, exercises, notes, zygote, limits, seed, device, coach, pack,
-            timing_advice,
-        )  # fmt: skip
+        with _one_thread():
+            return _check_loaded(
+                path, workbook, exercises, notes, zygote, limits, seed, device, coach, pack,
+                timing_advice,
+            )  # fmt: skip
     finally:
         if own_zygote:
             zygote.close()
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """The checker's own tensor work (the references' answers, comparisons) on one thread, as
+    the learner's code runs in the worker. Its tensors are small: a second thread only spins
+    between them (OpenMP waits busily after each parallel op), ~0.15 s of CPU per check of
+    the sheet taken from the worker's processes on a two-core machine. Put back afterwards:
+    the caller's own torch (a notebook's) keeps its threads."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _check_loaded(
