@@ -31,6 +31,15 @@ def add_pack_parsers(sub: Any) -> None:
     check.add_argument("pack", metavar="PACK", help="an installed pack's name, or a path")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(func=cmd_pack_check)
+    imported = actions.add_parser(
+        "import", help="write a pack from an existing sheet (.md, .py, .ipynb) and its solutions"
+    )
+    imported.add_argument("sheet", metavar="SHEET", help="the sheet: .md, .txt, .py or .ipynb")
+    imported.add_argument("--solutions", metavar="FILE", help="a .py file of reference solutions")
+    imported.add_argument(
+        "--out", metavar="PACKDIR", required=True, help="the pack folder to write"
+    )
+    imported.set_defaults(func=cmd_pack_import)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -127,4 +136,15 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     console.print(
         f"pack {pack.name} {pack.version}: {len(pack)} {noun}, no findings.", markup=False
     )
+    return 0
+
+
+def cmd_pack_import(args: argparse.Namespace) -> int:
+    from tensorlings.importing import import_sheet
+
+    solutions = Path(args.solutions) if args.solutions else None
+    report = import_sheet(Path(args.sheet), solutions, Path(args.out))
+    console = _console()
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return 0
