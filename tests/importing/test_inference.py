@@ -11,7 +11,7 @@ from tensorlings.importing.cases import Memory, plan_cases
 from tensorlings.importing.cells import read_sheet
 from tensorlings.importing.examples import find_examples
 from tensorlings.importing.stubs import Sheet, parse_cells
-from tensorlings.importing.wording import RuleKind, rules_from
+from tensorlings.importing.wording import RuleKind, rules_from, rules_from_name
 
 
 def _plans(sheet: Sheet) -> dict[str, object]:
@@ -98,3 +98,10 @@ def test_a_float_argument_and_positive_entries_are_drawn_as_stated(tmp_path: Pat
     )
     (plan,) = _plans(parse_cells(read_sheet(path))).values()
     assert plan.returns == ["draw.uniform(0.1, 2.0, 'b', 'n')", "float(draw.uniform(-2.0, 2.0))"]  # type: ignore[attr-defined]
+
+
+def test_a_function_named_after_a_computation_forbids_it() -> None:
+    (rule,) = rules_from_name("relu_where")
+    assert rule.kind is RuleKind.FORBIDDEN and rule.name == "relu"
+    assert {r.name for r in rules_from_name("batched_cross_entropy_loss")} == {"cross_entropy"}
+    assert rules_from_name("collect_rows") == []

@@ -8,6 +8,7 @@ import pytest
 
 from tensorlings import packs
 from tensorlings.cli import main
+from tensorlings.exercise import Family
 from tensorlings.importing import ImportProblem, import_sheet
 
 DATA = Path(__file__).parent / "data"
@@ -121,3 +122,13 @@ def test_the_cli_maps_bad_input_to_exit_2_and_one_message(
     assert (
         code == 2 and "nope.md does not exist" in captured.err and "Traceback" not in captured.err
     )
+
+
+def test_gradients_join_the_contract_when_the_sheets_input_requires_them(
+    seed_pack: tuple[Path, object],
+) -> None:
+    pack = packs.load(str(seed_pack[0]))
+    relu = next(e for e in pack.exercises if e.id == "relu_where")
+    assert relu.cases is not None and relu.cases.grad_args == (0,)
+    assert relu.tiers.fails(Family.GRADIENTS)
+    assert [c.label for c in relu.rules.forbidden] == ["relu (or a built-in that computes it)"]

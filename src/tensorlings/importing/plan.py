@@ -15,7 +15,7 @@ from tensorlings.importing.literals import NotWritable, literal
 from tensorlings.importing.rules import build_rules
 from tensorlings.importing.solutions import Solutions
 from tensorlings.importing.stubs import Stub, _placeholder
-from tensorlings.importing.wording import hint_sentences, rules_from
+from tensorlings.importing.wording import hint_sentences, rules_from, rules_from_name
 
 _ASSERTS_ASKED = re.compile(r"write at least (\w+) asserts?", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
@@ -37,6 +37,7 @@ class ExercisePlan:
     output_comment: str = ""
     judge: str | None = None
     starter: str | None = None
+    tiers: str | None = None
     has_reference: bool = False
     notes: list[str] = field(default_factory=list)
     todos: list[str] = field(default_factory=list)
@@ -66,6 +67,9 @@ def plan_exercise(
         if why and plan.cases.returns:
             plan.cases.stress_scale = 1000.0
             plan.cases.notes.append(f"large-magnitude cases (stress_scale=1000): {why}")
+        if plan.cases.grad_args:
+            plan.tiers = "Tiers.contract_also(Family.GRADIENTS)"
+            plan.notes.append("gradients are part of the task: the sheet's input requires them")
     plan.has_reference = solutions.has(stub.id)
     if not plan.has_reference:
         what = (
@@ -74,9 +78,12 @@ def plan_exercise(
             else "no function of this name in the solutions file"
         )
         plan.todos.append(f"write the reference solution ({what})")
+    inferred = rules_from(stub.docstring)
+    named = {r.name for r in inferred}
+    inferred += [r for r in rules_from_name(stub.id) if r.name not in named]
     built = build_rules(
-        rules_from(stub.docstring),
-        solutions.definitions.get(stub.id) if plan.has_reference else None,
+        inferred,
+        ast.parse("\n\n".join(solutions.source_for([stub.id]))) if plan.has_reference else None,
     )
     plan.rules, plan.rule_comments = built.source, built.comments
     plan.notes += [f"rule {c}" for c in built.comments]

@@ -27,7 +27,7 @@ import torch as t
 
 from tensorlings import rule_apis
 from tensorlings.exercise import (
-    Call, Draw, DtypePolicy, Example, Exercise, Family, OutputPolicy, RandomCases, Rules,
+    Call, Draw, DtypePolicy, Example, Exercise, Family, OutputPolicy, RandomCases, Rules, Tiers,
 )
 from tensorlings.judges import Compare, Draws, Sampling, Strided
 from tensorlings.rule_apis import Concept
@@ -154,6 +154,8 @@ def _exercise(plan: ExercisePlan) -> str:
     if plan.output_comment:
         lines.append(f"{i}# {plan.output_comment}")
     lines.append(f"{i}output={plan.output},")
+    if plan.tiers:
+        lines.append(f"{i}tiers={plan.tiers},  # inferred: the sheet's example requires gradients")
     if plan.starter:
         lines.append(f"{i}starter={plan.starter!r},  # inferred: the code the sheet's stub holds")
     if plan.cases is not None and plan.cases.shapes:

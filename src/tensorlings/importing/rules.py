@@ -17,6 +17,8 @@ _ALIASES = {
     "minimum": ("minimum", "min"),
     "mul": ("mul", "multiply"),
     "clone": ("clone",),
+    # "multiply the input by a boolean tensor": a float copy of the mask multiplies as well
+    "bool_mask_multiply": ("bool_mask_multiply", "mul", "multiply"),
 }
 
 
@@ -68,6 +70,7 @@ def build_rules(rules: list[InferredRule], reference: ast.AST | None) -> RulesSo
     have = reference is not None
     required, forbidden, only = [], [], []
     no_loops = False
+    concepts: set[rule_apis.Concept] = set()
     for rule in rules:
         why = f'inferred from "{_short(rule.sentence)}"'
         if rule.kind is RuleKind.NO_LOOPS:
@@ -89,6 +92,10 @@ def build_rules(rules: list[InferredRule], reference: ast.AST | None) -> RulesSo
             required.append(f"Call({rule.label!r}, {names!r})")
         else:
             concept = _concept(rule.name)
+            if concept is not None and concept in concepts:
+                continue  # "torch.eye" and the name identity_matrix forbid the same calls
+            if concept is not None:
+                concepts.add(concept)
             names = tuple(rule_apis.names(concept)) if concept else (rule.name,)
             if have and calls & set(names):
                 out.comments.append(f"not applied: no {rule.label} ({why}): the reference calls it")

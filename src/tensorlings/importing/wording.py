@@ -14,6 +14,8 @@ import einops
 import torch
 import torch.nn.functional
 
+from tensorlings import rule_apis
+
 _NAMESPACES = (torch, torch.Tensor, torch.nn.functional, einops)
 _TOKEN = re.compile(r"`?((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(\(\))?`?(\s+function)?")
 _MODULES = {"torch", "t", "einops", "F", "nn", "functional", "Tensor"}
@@ -92,6 +94,18 @@ def rules_from(prompt: str) -> list[InferredRule]:
                 InferredRule(RuleKind.REQUIRED, label, name, sentence) for label, name in found
             ]
     return _unique(rules)
+
+
+def rules_from_name(function: str) -> list[InferredRule]:
+    """A function named after a computation torch already has (`batched_softmax`, `relu_where`,
+    `identity_matrix`) asks the learner to build it: the calls that compute it are forbidden."""
+    found = []
+    for concept in rule_apis.Concept:
+        word = concept.name.lower()
+        if re.search(rf"(?:^|_|[a-z]){word}(?:$|_)", function) and word != "sampling":
+            sentence = f"the function's name, {function}, names {word}"
+            found.append(InferredRule(RuleKind.FORBIDDEN, word, concept.value, sentence))
+    return found
 
 
 def hint_sentences(prompt: str) -> list[str]:
