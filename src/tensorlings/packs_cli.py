@@ -39,6 +39,9 @@ def add_pack_parsers(sub: Any) -> None:
     imported.add_argument(
         "--out", metavar="PACKDIR", required=True, help="the pack folder to write"
     )
+    imported.add_argument(
+        "--check", action="store_true", help="then run `pack check` on it (exit 1 on findings)"
+    )
     imported.set_defaults(func=cmd_pack_import)
 
 
@@ -147,4 +150,7 @@ def cmd_pack_import(args: argparse.Namespace) -> int:
     console = _console()
     for line in report.lines():
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if getattr(args, "check", False):
+        console.print(f"\npack check {args.out}:", markup=False)
+        return cmd_pack_check(argparse.Namespace(pack=str(Path(args.out)), json=False))
     return 0

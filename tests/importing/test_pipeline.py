@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,29 @@ def test_gradients_join_the_contract_when_the_sheets_input_requires_them(
     assert relu.cases is not None and relu.cases.grad_args == (0,)
     assert relu.tiers.fails(Family.GRADIENTS)
     assert [c.label for c in relu.rules.forbidden] == ["relu (or a built-in that computes it)"]
+
+
+def test_the_same_sheet_as_a_notebook_or_a_cell_script_imports_alike(tmp_path: Path) -> None:
+    from tensorlings.importing.cells import CellKind, read_sheet
+
+    cells = read_sheet(MASKS / "sheet.md")
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code" if c.kind is CellKind.CODE else "markdown",
+                "source": c.text if c.kind is CellKind.CODE else f"## {c.heading}\n{c.text}",
+            }
+            for c in cells
+        ]
+    }
+    (tmp_path / "sheet.ipynb").write_text(json.dumps(notebook))
+    script = "\n".join(
+        f"# %%\n{c.text}\n" if c.kind is CellKind.CODE else f"# %% [markdown]\n# ## {c.heading}\n"
+        for c in cells
+    )
+    (tmp_path / "sheet.py").write_text(script)
+    from_md = import_sheet(MASKS / "sheet.md", None, tmp_path / "a")
+    for name in ("sheet.ipynb", "sheet.py"):
+        other = import_sheet(tmp_path / name, None, tmp_path / name.replace(".", "_"))
+        assert other.functions == from_md.functions
+        assert other.examples == from_md.examples
