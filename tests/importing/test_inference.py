@@ -105,3 +105,16 @@ def test_a_function_named_after_a_computation_forbids_it() -> None:
     assert rule.kind is RuleKind.FORBIDDEN and rule.name == "relu"
     assert {r.name for r in rules_from_name("batched_cross_entropy_loss")} == {"cross_entropy"}
     assert rules_from_name("collect_rows") == []
+
+
+def test_dimensions_written_in_a_type_annotation_name_the_sizes(tmp_path: Path) -> None:
+    path = tmp_path / "s.py"
+    path.write_text(
+        'def f(x: TT["b", "n"], y: Float[Tensor, "b n"]) -> TT["b"]:\n    pass\n\n'
+        "assert (f(torch.ones(2, 3), torch.ones(2, 3)) == torch.tensor([3.0, 3.0])).all()\n",
+        encoding="utf-8",
+    )
+    sheet = parse_cells(read_sheet(path))
+    (plan,) = _plans(sheet).values()
+    assert plan.returns == ["draw.normal('b', 'n')", "draw.normal('b', 'n')"]  # type: ignore[attr-defined]
+    assert len(find_examples(sheet).examples["f"]) == 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.importing.docstrings import ArgText, describe, returned_dims
+from tensorlings.importing.docstrings import ArgText, describe, from_annotation, returned_dims
 from tensorlings.importing.examples import Comparison, FoundExample
 from tensorlings.importing.stubs import Stub
 
@@ -57,6 +57,8 @@ def plan_cases(stub: Stub, examples: list[FoundExample], memory: Memory) -> Case
     args = []
     for index, param in enumerate(params):
         text = describe(stub.docstring, param.arg, memory.texts)
+        if text is None or text.dims is None:
+            text = from_annotation(param.annotation) or text
         if text is not None:
             memory.texts[param.arg] = text
         values = [e.args[index] for e in examples if len(e.args) > index]
@@ -191,7 +193,7 @@ def _tensor_dims(arg: _Arg, guards: _Guards, plan: CasePlan) -> None:
     if arg.text and arg.text.dims:
         arg.dims = _named_dims(arg, shapes, plan)
         plan.notes.append(
-            f"{arg.name}: inferred shape ({', '.join(arg.text.dims)}) from the docstring"
+            f"{arg.name}: inferred shape {_shape_text(arg.text.dims)} from {arg.text.text!r}"
         )
         plan.shapes[arg.name] = _shape_text(arg.text.dims)
         return

@@ -4,6 +4,7 @@ shape it returns."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -43,6 +44,22 @@ def describe(docstring: str, name: str, earlier: dict[str, ArgText]) -> ArgText 
         positive=bool(re.search(r"\b(?:positive|non-?negative)\b", line, re.IGNORECASE)),
         text=line.strip(),
     )
+
+
+def from_annotation(annotation: ast.expr | None) -> ArgText | None:
+    """Named dimensions written in a type: torchtyping's `TT["b", "n"]`, jaxtyping's
+    `Float[Tensor, "b n"]` ("*batch" and "..." stand for any number of axes)."""
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+    words = [p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+    if not words:
+        return None
+    if (len(words) == 1 and " " in words[0].strip()) or (len(parts) == 2 and len(words) == 1):
+        words = words[0].split()
+    dims = tuple("..." if w == "..." or w.startswith("*") else w for w in words)
+    text = ast.unparse(annotation)
+    return ArgText(dims, None, None, False, False, text)
 
 
 def returned_dims(docstring: str) -> tuple[str, ...] | None:

@@ -160,6 +160,7 @@ class _Walker:
     def _assert(
         self, test: ast.expr, node: ast.stmt, env: dict[str, Any], aliases: dict[str, str]
     ) -> None:
+        test = _all_of(test)
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
             self._compare(
                 test.left, test.comparators[0], Comparison.EXACT, (0.0, 0.0), node, env, aliases
@@ -293,6 +294,19 @@ class _Walker:
                     break
         if inner is not None:
             self.findings.note(inner.stub, f"skipped `{_short(ast.unparse(node))}`: {why}")
+
+
+def _all_of(test: ast.expr) -> ast.expr:
+    """`(f(x) == y).all()` and `torch.all(f(x) == y)` assert the comparison inside."""
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "all"
+    ):
+        inner = test.args[0] if len(test.args) == 1 and not test.keywords else test.func.value
+        if not test.args or isinstance(test.func.value, ast.Name):
+            return inner
+    return test
 
 
 def _unwrapped(node: ast.expr) -> ast.expr:

@@ -84,6 +84,8 @@ def _split_functions(
                 stubs[-1].statements_after.append(statement)
             continue
         kind = stub_kind(node, statement.source)
+        if kind is not None and any(stub.id == node.name for stub in stubs):
+            continue  # a second stub of one name: the first one is the exercise
         if kind is None:
             helpers[node.name] = node
             if stubs:
