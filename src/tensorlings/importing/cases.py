@@ -193,7 +193,8 @@ def _tensor_dims(arg: _Arg, guards: _Guards, plan: CasePlan) -> None:
     if arg.text and arg.text.dims:
         arg.dims = _named_dims(arg, shapes, plan)
         plan.notes.append(
-            f"{arg.name}: inferred shape {_shape_text(arg.text.dims)} from {arg.text.text!r}"
+            f"{arg.name}: inferred shape {_shape_text(arg.text.dims)} from "
+            + ("the docstring" if arg.text.text.startswith(arg.name) else repr(arg.text.text))
         )
         plan.shapes[arg.name] = _shape_text(arg.text.dims)
         return

@@ -60,50 +60,62 @@ def plan_exercise(
     found = findings.examples.get(stub.id, [])
     _examples(plan, found)
     plan.notes += findings.notes.get(stub.id, [])
-    plan.cases = plan_cases(stub, found, memory)
-    if plan.cases is not None:
-        plan.todos += plan.cases.todos
-        why = _large_magnitudes(stub, found, solutions)
-        if why and plan.cases.returns:
-            plan.cases.stress_scale = 1000.0
-            plan.cases.notes.append(f"large-magnitude cases (stress_scale=1000): {why}")
-        if plan.cases.grad_args:
-            plan.tiers = "Tiers.contract_also(Family.GRADIENTS)"
-            plan.notes.append("gradients are part of the task: the sheet's input requires them")
-    plan.has_reference = solutions.has(stub.id)
-    if not plan.has_reference:
-        what = (
-            "no solutions file"
-            if solutions.path is None
-            else "no function of this name in the solutions file"
-        )
-        plan.todos.append(f"write the reference solution ({what})")
-    inferred = rules_from(stub.docstring)
-    named = {r.name for r in inferred}
-    inferred += [r for r in rules_from_name(stub.id) if r.name not in named]
-    built = build_rules(
-        inferred,
-        ast.parse("\n\n".join(solutions.source_for([stub.id]))) if plan.has_reference else None,
-    )
-    plan.rules, plan.rule_comments = built.source, built.comments
-    plan.notes += [f"rule {c}" for c in built.comments]
+    _cases(plan, stub, found, solutions, memory)
+    _reference_and_rules(plan, stub, solutions)
     _output(plan, stub, found)
     _judge(plan, stub, findings)
     if not plan.hints:
-        returns = plan.cases.shapes.get("returns") if plan.cases else None
-        shape = f" ({returns})" if returns else ""
-        plan.hints = [
-            f"What shape must the result have{shape}, and which call named in the task gives it?"
-        ]
-        plan.notes.append(
-            "hints: none in the docstring; wrote a generic one (write hints that lead)"
-        )
+        _generic_hint(plan)
     if not found and stub.id not in findings.sampling:
         plan.todos.append("no example found under the stub: add one (pack check asks for it)")
     return plan
 
 
 _STABLE = re.compile(r"numerically stable|overflow|underflow|large values", re.IGNORECASE)
+
+
+def _cases(
+    plan: ExercisePlan,
+    stub: Stub,
+    found: list[FoundExample],
+    solutions: Solutions,
+    memory: Memory,
+) -> None:
+    plan.cases = plan_cases(stub, found, memory)
+    if plan.cases is None:
+        return
+    plan.todos += plan.cases.todos
+    why = _large_magnitudes(stub, found, solutions)
+    if why and plan.cases.returns:
+        plan.cases.stress_scale = 1000.0
+        plan.cases.notes.append(f"large-magnitude cases (stress_scale=1000): {why}")
+    if plan.cases.grad_args:
+        plan.tiers = "Tiers.contract_also(Family.GRADIENTS)"
+        plan.notes.append("gradients are part of the task: the sheet's input requires them")
+
+
+def _reference_and_rules(plan: ExercisePlan, stub: Stub, solutions: Solutions) -> None:
+    plan.has_reference = solutions.has(stub.id)
+    if not plan.has_reference:
+        what = "no solutions file" if solutions.path is None else "no function of this name"
+        plan.todos.append(f"write the reference solution ({what})")
+    inferred = rules_from(stub.docstring)
+    named = {r.name for r in inferred}
+    inferred += [r for r in rules_from_name(stub.id) if r.name not in named]
+    # The reference with the helpers it uses: a rule it breaks is shown, not applied.
+    reference = ast.parse("\n\n".join(solutions.source_for([stub.id])))
+    built = build_rules(inferred, reference if plan.has_reference else None)
+    plan.rules, plan.rule_comments = built.source, built.comments
+    plan.notes += [f"rule {c}" for c in built.comments]
+
+
+def _generic_hint(plan: ExercisePlan) -> None:
+    returns = plan.cases.shapes.get("returns") if plan.cases else None
+    shape = f" ({returns})" if returns else ""
+    plan.hints = [
+        f"What shape must the result have{shape}, and which call named in the task gives it?"
+    ]
+    plan.notes.append("hints: none in the docstring; wrote a generic one (write hints that lead)")
 
 
 def _large_magnitudes(stub: Stub, found: list[FoundExample], solutions: Solutions) -> str:

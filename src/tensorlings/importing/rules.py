@@ -64,72 +64,102 @@ def _concept(name: str) -> rule_apis.Concept | None:
     return None
 
 
-def build_rules(rules: list[InferredRule], reference: ast.AST | None) -> RulesSource:
-    out = RulesSource()
-    calls, loops = reference_calls(reference)
-    have = reference is not None
-    required, forbidden, only = [], [], []
-    no_loops = False
-    concepts: set[rule_apis.Concept] = set()
-    for rule in rules:
+class _Builder:
+    """Collects the `Rules(...)` arguments, each rule checked against the reference's calls."""
+
+    def __init__(self, reference: ast.AST | None) -> None:
+        self.calls, self.loops = reference_calls(reference)
+        self.have = reference is not None
+        self.required: list[str] = []
+        self.forbidden: list[str] = []
+        self.only: list[InferredRule] = []
+        self.no_loops = False
+        self.concepts: set[rule_apis.Concept] = set()
+        self.comments: list[str] = []
+
+    def add(self, rule: InferredRule) -> None:
         why = f'inferred from "{_short(rule.sentence)}"'
+        if rule.kind is RuleKind.ONLY:
+            self.only.append(rule)
+            return
         if rule.kind is RuleKind.NO_LOOPS:
-            if have and loops:
-                out.comments.append(f"not applied: no loops ({why}): the reference loops")
-                continue
-            no_loops = True
-        elif rule.kind is RuleKind.ONLY:
-            only.append(rule)
-            continue
+            applied = self._no_loops(why)
         elif rule.kind is RuleKind.REQUIRED:
-            names = _ALIASES.get(rule.name, (rule.name,))
-            event = rule.name in ("setitem", "int_tensor_index", "bool_mask_multiply")
-            if have and not event and not calls & set(names):
-                out.comments.append(
-                    f"not applied: must call {rule.label} ({why}): the reference does not call it"
-                )
-                continue
-            required.append(f"Call({rule.label!r}, {names!r})")
+            applied = self._required(rule, why)
         else:
-            concept = _concept(rule.name)
-            if concept is not None and concept in concepts:
-                continue  # "torch.eye" and the name identity_matrix forbid the same calls
-            if concept is not None:
-                concepts.add(concept)
-            names = tuple(rule_apis.names(concept)) if concept else (rule.name,)
-            if have and calls & set(names):
-                out.comments.append(f"not applied: no {rule.label} ({why}): the reference calls it")
-                continue
-            spelled = f"rule_apis.names(Concept.{concept.name})" if concept else repr(names)
-            label = f"{rule.label} (or a built-in that computes it)" if concept else rule.label
-            forbidden.append(f"Call({label!r}, {spelled})")
-        out.comments.append(f"{rule.kind.value}: {rule.label}, {why}")
-    if only:
-        names = tuple(dict.fromkeys(r.name for r in only))
-        extra = calls - set(names)
-        if have and extra:
-            out.comments.append(
+            applied = self._forbidden(rule, why)
+        if applied:
+            self.comments.append(f"{rule.kind.value}: {rule.label}, {why}")
+
+    def _no_loops(self, why: str) -> bool:
+        if self.have and self.loops:
+            self.comments.append(f"not applied: no loops ({why}): the reference loops")
+            return False
+        self.no_loops = True
+        return True
+
+    def _required(self, rule: InferredRule, why: str) -> bool:
+        names = _ALIASES.get(rule.name, (rule.name,))
+        event = rule.name in ("setitem", "int_tensor_index", "bool_mask_multiply")
+        if self.have and not event and not self.calls & set(names):
+            self.comments.append(
+                f"not applied: must call {rule.label} ({why}): the reference does not call it"
+            )
+            return False
+        self.required.append(f"Call({rule.label!r}, {names!r})")
+        return True
+
+    def _forbidden(self, rule: InferredRule, why: str) -> bool:
+        concept = _concept(rule.name)
+        if concept is not None and concept in self.concepts:
+            return False  # "torch.eye" and the name identity_matrix forbid the same calls
+        if concept is not None:
+            self.concepts.add(concept)
+        names = tuple(rule_apis.names(concept)) if concept else (rule.name,)
+        if self.have and self.calls & set(names):
+            self.comments.append(f"not applied: no {rule.label} ({why}): the reference calls it")
+            return False
+        spelled = f"rule_apis.names(Concept.{concept.name})" if concept else repr(names)
+        label = f"{rule.label} (or a built-in that computes it)" if concept else rule.label
+        self.forbidden.append(f"Call({label!r}, {spelled})")
+        return True
+
+    def only_names(self) -> tuple[str, ...] | None:
+        """The `only` list, or None when there is none or the reference breaks it."""
+        if not self.only:
+            return None
+        names = tuple(dict.fromkeys(r.name for r in self.only))
+        extra = self.calls - set(names)
+        if self.have and extra:
+            self.comments.append(
                 f"not applied: only {', '.join(names)}: the reference also calls "
                 f"{', '.join(sorted(extra))}"
             )
-        else:
-            required += [f"Call({r.label!r}, ({r.name!r},))" for r in only]
-            out.comments.append(
-                f"only {', '.join(names)} (each required), inferred from "
-                f'"{_short(only[0].sentence)}"'
-            )
+            return None
+        self.required += [f"Call({r.label!r}, ({r.name!r},))" for r in self.only]
+        self.comments.append(
+            f"only {', '.join(names)} (each required), inferred from "
+            f'"{_short(self.only[0].sentence)}"'
+        )
+        return names
+
+
+def build_rules(rules: list[InferredRule], reference: ast.AST | None) -> RulesSource:
+    builder = _Builder(reference)
+    for rule in rules:
+        builder.add(rule)
+    only = builder.only_names()
     parts = []
-    if required:
-        parts.append(f"required=({', '.join(required)},)")
-    if forbidden:
-        parts.append(f"forbidden=({', '.join(forbidden)},)")
-    if only and not any("not applied: only" in c for c in out.comments):
-        parts.append(f"only={tuple(dict.fromkeys(r.name for r in only))!r}")
-    if no_loops:
+    if builder.required:
+        parts.append(f"required=({', '.join(builder.required)},)")
+    if builder.forbidden:
+        parts.append(f"forbidden=({', '.join(builder.forbidden)},)")
+    if only:
+        parts.append(f"only={only!r}")
+    if builder.no_loops:
         parts.append("no_loops=True")
-    out.source = f"Rules({', '.join(parts)})" if parts else None
-    out.notes = [c for c in out.comments]
-    return out
+    source = f"Rules({', '.join(parts)})" if parts else None
+    return RulesSource(source, builder.comments, list(builder.comments))
 
 
 def _short(text: str) -> str:
