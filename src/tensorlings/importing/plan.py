@@ -194,12 +194,25 @@ def _output(plan: ExercisePlan, stub: Stub, found: list[FoundExample]) -> None:
         rtol, atol = close[0].rtol, close[0].atol
         plan.output = f"OutputPolicy(rtol={rtol!r}, atol={atol!r})"
         plan.output_comment = f"inferred: tolerances of `{_short(close[0].source)}`"
+    elif found and all(_keeps_input_dtype(e) for e in found):
+        plan.output = "OutputPolicy(rtol=0.0, atol=0.0)"
+        plan.output_comment = (
+            "inferred: exact values; each example's answer has its inputs' dtype, so that dtype"
+        )
     elif found:
         plan.output = "OutputPolicy(dtype=DtypePolicy.ANY_NUMERIC, rtol=0.0, atol=0.0)"
         plan.output_comment = (
-            "inferred: the sheet compares values exactly and never checks the dtype"
+            "inferred: the sheet compares values exactly and its answers' dtypes vary or differ "
+            "from the inputs': any numeric dtype"
         )
     plan.notes.append(f"output: {plan.output_comment or 'the default policy'}")
+
+
+def _keeps_input_dtype(example: FoundExample) -> bool:
+    """True when the answer is a tensor of the one dtype all the tensor arguments share."""
+    dtypes = {a.dtype for a in example.args if isinstance(a, torch.Tensor)}
+    expected = example.expected
+    return isinstance(expected, torch.Tensor) and dtypes == {expected.dtype}
 
 
 def _judge(plan: ExercisePlan, stub: Stub, findings: Findings) -> None:

@@ -15,6 +15,9 @@ _ALIASES = {
     "abs": ("abs", "absolute"),
     "maximum": ("maximum", "max"),
     "minimum": ("minimum", "min"),
+    # max(dim=...) and min(dim=...) return the arg-extremum as their indices
+    "argmax": ("argmax", "max"),
+    "argmin": ("argmin", "min"),
     "mul": ("mul", "multiply"),
     "clone": ("clone",),
     # "multiply the input by a boolean tensor": a float copy of the mask multiplies as well
