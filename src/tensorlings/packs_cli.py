@@ -35,6 +35,18 @@ def add_pack_parsers(sub: Any) -> None:
         "--verbose", action="store_true", help="also print the mutation audit's counts"
     )
     check.set_defaults(func=cmd_pack_check)
+    imported = actions.add_parser(
+        "import", help="write a pack from an existing sheet (.md, .py, .ipynb) and its solutions"
+    )
+    imported.add_argument("sheet", metavar="SHEET", help="the sheet: .md, .txt, .py or .ipynb")
+    imported.add_argument("--solutions", metavar="FILE", help="a .py file of reference solutions")
+    imported.add_argument(
+        "--out", metavar="PACKDIR", required=True, help="the pack folder to write"
+    )
+    imported.add_argument(
+        "--check", action="store_true", help="then run `pack check` on it (exit 1 on findings)"
+    )
+    imported.set_defaults(func=cmd_pack_import)
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
@@ -135,4 +147,18 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     console.print(
         f"pack {pack.name} {pack.version}: {len(pack)} {noun}, no findings.", markup=False
     )
+    return 0
+
+
+def cmd_pack_import(args: argparse.Namespace) -> int:
+    from tensorlings.importing import import_sheet
+
+    solutions = Path(args.solutions) if args.solutions else None
+    report = import_sheet(Path(args.sheet), solutions, Path(args.out))
+    console = _console()
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if getattr(args, "check", False):
+        console.print(f"\npack check {args.out}:", markup=False)
+        return cmd_pack_check(argparse.Namespace(pack=str(Path(args.out)), json=False))
     return 0
