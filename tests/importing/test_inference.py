@@ -118,3 +118,20 @@ def test_dimensions_written_in_a_type_annotation_name_the_sizes(tmp_path: Path) 
     (plan,) = _plans(sheet).values()
     assert plan.returns == ["draw.normal('b', 'n')", "draw.normal('b', 'n')"]  # type: ignore[attr-defined]
     assert len(find_examples(sheet).examples["f"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("prompt", "symbol"),
+    [
+        ("Create a boolean tensor and multiply the input by it elementwise.", "*"),
+        ("Use torch.mul.", "*"),
+        ("Use torch.matmul.", "@"),
+    ],
+)
+def test_a_required_arithmetic_rule_is_met_by_its_operator(prompt: str, symbol: str) -> None:
+    # The recorder keeps `x * y` under "*", apart from torch.mul: a sheet asking for the
+    # multiplication is answered by either spelling.
+    from tensorlings.importing.rules import build_rules
+
+    built = build_rules(rules_from(prompt), reference=None)
+    assert built.source is not None and repr(symbol) in built.source

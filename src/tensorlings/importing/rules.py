@@ -18,10 +18,16 @@ _ALIASES = {
     # max(dim=...) and min(dim=...) return the arg-extremum as their indices
     "argmax": ("argmax", "max"),
     "argmin": ("argmin", "min"),
-    "mul": ("mul", "multiply"),
+    # An operator is recorded under its symbol (rule_apis.OPERATORS), apart from the function
+    # behind it: "use multiplication" is met by `x * y` as much as by torch.mul.
+    "mul": ("mul", "multiply", "*"),
+    "div": ("div", "divide", "true_divide", "/"),
+    "add": ("add", "+"),
+    "sub": ("sub", "subtract", "-"),
+    "matmul": ("matmul", "@"),
     "clone": ("clone",),
     # "multiply the input by a boolean tensor": a float copy of the mask multiplies as well
-    "bool_mask_multiply": ("bool_mask_multiply", "mul", "multiply"),
+    "bool_mask_multiply": ("bool_mask_multiply", "mul", "multiply", "*"),
 }
 
 
