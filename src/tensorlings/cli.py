@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tensorlings import __version__
 from tensorlings.errors import PackError, TensorlingsError, WorkbookError
+from tensorlings.vocab import Status
 
 if TYPE_CHECKING:
     from tensorlings.catalogue import Catalogue
@@ -218,10 +219,12 @@ def _record_progress(path: Path, report: Any, pack: str) -> frozenset[str]:
     from tensorlings import progress
 
     before = progress.load(path.parent, pack)
-    passed_before = {key for key, value in before.exercises.items() if value.status == "passed"}
+    passed_before = {
+        key for key, value in before.exercises.items() if value.status == Status.PASSED
+    }
     for warning in progress.record(path, report, pack):
         _console(stderr=True).print(f"[yellow]warning[/]: {warning}")
-    return frozenset(r.id for r in report.exercises if r.status == "passed") - passed_before
+    return frozenset(r.id for r in report.exercises if r.status == Status.PASSED) - passed_before
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -369,7 +372,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     done = 0
     for exercise in pack.exercises:
         entry = store.of(exercise.id)
-        done += entry.status == "passed"
+        done += entry.status == Status.PASSED
         table.add_row(
             exercise.id,
             MARKS.get(entry.status, "") + " " + entry.status.replace("_", " "),

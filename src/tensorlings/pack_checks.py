@@ -17,6 +17,7 @@ from typing import Any
 from tensorlings.catalogue import Catalogue
 from tensorlings.exercise import Exercise
 from tensorlings.judges import Strided
+from tensorlings.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def _reference_findings(report: Any) -> list[Finding]:
         ]
     found = []
     for result in report.exercises:
-        if result.status != "passed":
+        if result.status != Status.PASSED:
             found.append(
                 Finding(
                     result.id,
@@ -233,5 +234,5 @@ def _stub_findings(report: Any) -> list[Finding]:
             "stub_judged_started",
         )
         for result in report.exercises
-        if result.status != "not_started"
+        if result.status != Status.NOT_STARTED
     ]

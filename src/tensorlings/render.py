@@ -17,6 +17,7 @@ from tensorlings.errors import TensorlingsError
 from tensorlings.exercise import Exercise
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.picture import Grid, Picture, narrowed, picture_of
+from tensorlings.vocab import ProblemKind, Status
 
 
 def safe(text: str) -> str:
@@ -32,7 +33,7 @@ def _problem(console: Console, problem: Problem, strided: torch.Tensor | None = 
     if problem.fails:
         tag = "[red]" + problem.kind + "[/]"
     else:
-        tag = "[yellow]note[/]" if problem.kind == "edge_case" else "[yellow]advice[/]"
+        tag = "[yellow]note[/]" if problem.kind == ProblemKind.EDGE_CASE else "[yellow]advice[/]"
     say(console, 4, f"{tag}: {safe(problem.message)}")
     pictures = picture_of(problem, strided) if problem.fails else []
     room = max(console.width - 6, 20)  # what the six spaces of indent leave
@@ -144,14 +145,14 @@ def exercise_block(
     strided = strided_input(result.id)
     for problem in result.problems:
         _problem(console, problem, strided)
-    if result.output and result.status == "failed":
+    if result.output and result.status == Status.FAILED:
         lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
         for line in lines[:8]:
             say(console, 6, f"[dim]{safe(clipped(line, 400))}[/]")
         if len(lines) > 8:
             console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
-    if explain and result.explanation and result.status == "passed":
+    if explain and result.explanation and result.status == Status.PASSED:
         say(console, 4, f"[cyan]{escape(result.explanation)}[/]")
 
 
@@ -192,13 +193,13 @@ def report_view(
         )
         return
     load_notes_view(console, report)
-    passed = [r for r in report.exercises if r.status == "passed"]
+    passed = [r for r in report.exercises if r.status == Status.PASSED]
     if passed:
         passed_view(console, [r.id for r in passed])
     for result in report.exercises:
         explain_it = verbose or (result.id in explain and bool(result.explanation))
-        shown = result.status == "failed" or (
-            result.status == "passed" and (verbose or result.problems or explain_it)
+        shown = result.status == Status.FAILED or (
+            result.status == Status.PASSED and (verbose or result.problems or explain_it)
         )
         if shown:
             exercise_block(console, result, report, explain=explain_it)

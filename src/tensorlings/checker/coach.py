@@ -31,6 +31,7 @@ from typing import Any
 
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise, Recipe
+from tensorlings.vocab import ProblemKind
 from tensorlings.worker import encoding
 
 RATIO = 5.0
@@ -193,7 +194,7 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
 def _slow_problem(exercise: Exercise, shape: str, slower: Round) -> Problem:
     assert exercise.coach is not None
     return Problem(
-        "slow",
+        ProblemKind.SLOW,
         f"correct, but {slower.ratio:.0f}× slower than the reference on a larger input "
         f"({shape}): {slower.learner * 1000:.0f} ms of CPU time against "
         f"{slower.reference * 1000:.1f} ms (the median of {ROUNDS} rounds, each one this much "
@@ -213,7 +214,7 @@ def _memory_problem(exercise: Exercise, measure: _Measure) -> Problem | None:
         return None
     assert exercise.coach is not None
     return Problem(
-        "memory_hungry",
+        ProblemKind.MEMORY_HUNGRY,
         f"correct, but it needs {learner_peak / 2**20:.0f} MiB of extra memory on a larger "
         f"input ({measure.shape}) where the reference needs {reference_peak / 2**20:.0f} MiB. "
         f"Try this: {exercise.coach.advice}.",

@@ -22,6 +22,7 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import Exercise, Family
 from tensorlings.judges import Strided
+from tensorlings.vocab import CallStatus, ProblemKind, Status
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -79,25 +80,25 @@ def _problems_for(
     exercise: Exercise, probe: Probe, result: Any, runner: Runner, device: str
 ) -> list[Problem]:
     if not isinstance(result, dict):
-        return [Problem("crashed", "the worker sent back no result for this call")]
+        return [Problem(ProblemKind.CRASHED, "the worker sent back no result for this call")]
     status = result.get("status")
-    if status == "crashed":
+    if status == CallStatus.CRASHED:
         message = (result.get("error") or {}).get("message", "")
         call = call_text(exercise, probe.args)
         return [
             Problem(
-                "crashed",
+                ProblemKind.CRASHED,
                 f"{message} while running {call}. Something in the function ended the process "
                 "(os._exit, a crash inside a library, or a limit such as file size or CPU time).",
             )
         ]
-    if status in ("error", "timeout", "memory"):
+    if status in (CallStatus.ERROR, CallStatus.TIMEOUT, CallStatus.MEMORY):
         tensor_globals = runner.loaded.get("tensor_globals", {})
         problem = error_problem(exercise, probe, result, runner.workbook, tensor_globals)
         return [_with_limit(problem, runner.limits)]
-    if status == "skipped":
-        return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
-    if status != "ok":
+    if status == CallStatus.NOT_RUN:
+        return [Problem(ProblemKind.NOT_RUN, "not run: an earlier call timed out", fails=False)]
+    if status != CallStatus.OK:
         return []
     return exercise.judge.problems(exercise, probe, {**result, "device": device})
 
@@ -121,9 +122,9 @@ def human_bytes(count: float) -> str:
 
 def _with_limit(problem: Problem, limits: Any) -> Problem:
     """Say which limit a timeout or a memory failure hit, in a person's units."""
-    if problem.kind == "timeout":
+    if problem.kind == ProblemKind.TIMEOUT:
         limit = f"The limit is {limits.exercise_seconds:g} s per call (--timeout)."
-    elif problem.kind == "memory_limit":
+    elif problem.kind == ProblemKind.MEMORY_LIMIT:
         limit = f"The limit is {human_bytes(limits.memory_bytes)} of extra memory (--memory-mb)."
         message = re.sub(r"(\d{5,}) bytes", lambda m: human_bytes(int(m.group(1))), problem.message)
         return replace(problem, message=f"{message} {limit}")
@@ -240,7 +241,9 @@ def edge_case(problem: Problem, family: Family) -> Problem:
     stop = "" if said.endswith(("?", "!")) else "."
     message = f"passes, but not on {family.words}: {said}{stop} {advice}"
     details = {**problem.details, "as": problem.kind, "family": family.value}
-    return replace(problem, kind="edge_case", message=message, details=details, fails=False)
+    return replace(
+        problem, kind=ProblemKind.EDGE_CASE, message=message, details=details, fails=False
+    )
 
 
 def _pick_tier(
@@ -252,15 +255,18 @@ def _pick_tier(
 ) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
     moderate_fail = any(
-        p.kind != "skipped" for probe, found in pairs if not _large(exercise, probe) for p in found
+        p.kind != ProblemKind.NOT_RUN
+        for probe, found in pairs
+        if not _large(exercise, probe)
+        for p in found
     )
     chosen: dict[str, Problem] = {}
     for probe, problems in pairs:
-        problems = [p for p in problems if p.kind != "skipped"]
+        problems = [p for p in problems if p.kind != ProblemKind.NOT_RUN]
         if _large(exercise, probe) and moderate_fail:
             # Wrong on moderate inputs already: large ones add nothing but a misleading
             # "unstable". Their other problems (shape, dtype, ...) still count.
-            problems = [p for p in problems if p.kind not in ("unstable", *VALUE_KINDS)]
+            problems = [p for p in problems if p.kind not in (ProblemKind.UNSTABLE, *VALUE_KINDS)]
         if not problems:
             continue
         shrinkable = not any(p.kind in _LIMIT_KINDS for p in problems)  # limits: no re-runs
@@ -304,14 +310,16 @@ def judge_exercise(
     if exercise.id not in available:
         failed_definition = _definition_failure(exercise, runner, facts)
         if failed_definition is not None:
-            return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
-        return ExerciseResult(exercise.id, exercise.section, "not_started")
+            return ExerciseResult(
+                exercise.id, exercise.section, Status.FAILED, (failed_definition,)
+            )
+        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
     if available[exercise.id] != "function":
         problem = Problem(
-            "wrong_type",
+            ProblemKind.WRONG_TYPE,
             f"{exercise.id} is a {available[exercise.id]}, not a function: define it with def.",
         )
-        return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
+        return ExerciseResult(exercise.id, exercise.section, Status.FAILED, (problem,))
     if judge.answers:
         return _judge_answer(exercise, runner, device)
     return _judge_calls(exercise, runner, facts, seed, device)
@@ -327,7 +335,7 @@ def _definition_failure(exercise: Exercise, runner: Runner, facts: Facts) -> Pro
         line = note.get("line") if isinstance(note, dict) else None
         if isinstance(line, int) and first <= line <= node.lineno:
             return Problem(
-                "exception",
+                ProblemKind.EXCEPTION,
                 f"{exercise.id} is written at line {node.lineno}, but defining it failed: "
                 f"{note.get('message', '')}. A decorator or a default value that needs a "
                 "missing module or name stops the function from existing.",
@@ -351,22 +359,36 @@ def _judge_calls(
     if any(kind not in _RUN_FAILURES for kind in kinds):
         # After a crash or a timeout the calls of the probes that never ran are unknown, so
         # only what was seen can be judged: forbidden calls yes, missing ones no.
-        complete = not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
+        complete = not any(
+            kind in (ProblemKind.CRASHED, ProblemKind.TIMEOUT, ProblemKind.NOT_RUN)
+            for kind in kinds
+        )
         problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     if facts.binds(exercise.id):
         problems += rules.static_problems(exercise, exercise.id, facts)
     node = facts.functions.get(exercise.id)
     if node is not None:
         problems += _assert_problems(exercise, node, facts)
-    status = "failed" if any(p.fails for p in problems) else "passed"
+    status = Status.FAILED if any(p.fails for p in problems) else Status.PASSED
     if status == "passed" and getattr(runner, "coach", True):
         problems += coach.coach_problems(exercise, runner, seed, device)
     output = _capped(learner_output("".join(printed)))
     return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
 
 
-_RUN_FAILURES = ("exception", "timeout", "memory_limit", "crashed", "skipped")
-_LIMIT_KINDS = ("timeout", "memory_limit", "crashed", "skipped")
+_RUN_FAILURES = (
+    ProblemKind.EXCEPTION,
+    ProblemKind.TIMEOUT,
+    ProblemKind.MEMORY_LIMIT,
+    ProblemKind.CRASHED,
+    ProblemKind.NOT_RUN,
+)
+_LIMIT_KINDS = (
+    ProblemKind.TIMEOUT,
+    ProblemKind.MEMORY_LIMIT,
+    ProblemKind.CRASHED,
+    ProblemKind.NOT_RUN,
+)
 
 
 def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:
@@ -443,7 +465,7 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode, facts: Facts
     )
     return [
         Problem(
-            "missing_call",
+            ProblemKind.MISSING_CALL,
             f"{exercise.id} needs at least {wanted} asserts of your own "
             f"relating the arguments and the output; it has {found}{ignored}. What must be true "
             "of the shapes, and of the index values, for the gather to make sense?",
@@ -485,11 +507,11 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
     probe = Probe(label="the answer", kind="answer", args=(), expected=None)
     if not isinstance(result, dict) or result.get("status") != "ok":
         problems = _problems_for(exercise, probe, result, runner, device)
-        return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
+        return ExerciseResult(exercise.id, exercise.section, Status.FAILED, tuple(problems))
     value = _decode(result.get("output"))
     problems = exercise.judge.answer_problems(exercise, value)
     explanation = None if problems else exercise.judge.explanation(exercise)
-    status = "failed" if problems else "passed"
+    status = Status.FAILED if problems else Status.PASSED
     return ExerciseResult(
         exercise.id, exercise.section, status, tuple(problems), explanation=explanation
     )
@@ -500,11 +522,13 @@ def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> 
     cases = runner.loaded.get("test_cases")
     number = judge.sheet_position or 0
     if not isinstance(cases, list) or len(cases) < number or cases[number - 1] is None:
-        return ExerciseResult(exercise.id, exercise.section, "not_started")
+        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
     size, stride = cases[number - 1]
     if list(size) == [1] and list(stride) == [1]:
-        return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
+        return ExerciseResult(
+            exercise.id, exercise.section, Status.NOT_STARTED
+        )  # the sheet's blank
     problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))
     return ExerciseResult(
-        exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems)
+        exercise.id, exercise.section, Status.FAILED if problems else Status.PASSED, tuple(problems)
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.sandbox import Limits
+from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -58,8 +59,8 @@ class InProcessRunner:
             self.wrapped = True
         results: list[Any] = []
         for call in calls:
-            if results and results[-1].get("status") == "timeout":
-                results.append({"status": "skipped"})  # one timeout is enough to know
+            if results and results[-1].get("status") == CallStatus.TIMEOUT:
+                results.append({"status": CallStatus.NOT_RUN})  # one timeout is enough to know
             else:
                 results.append(self.child.run_call(self.fn, call, record, seconds))
         return results

@@ -13,9 +13,10 @@ from tensorlings.checker.compare import Mismatch, compare, short
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
+from tensorlings.vocab import CallStatus, ProblemKind
 from tensorlings.worker import encoding
 
-VALUE_KINDS = ("wrong_values", "not_finite")
+VALUE_KINDS = (ProblemKind.WRONG_VALUES, ProblemKind.NOT_FINITE)
 SHOW_LIMIT = 12  # tensors up to this many elements are shown in full in the call
 
 
@@ -127,18 +128,18 @@ def error_problem(
         else (f" at {where.where(line)}" if line else "")
     )
     call = call_text(exercise, probe.args)
-    if status == "timeout":
+    if status == CallStatus.TIMEOUT:
         return Problem(
-            "timeout",
+            ProblemKind.TIMEOUT,
             f"{call} did not finish in time{at}{_why(error)}. Look for a loop that never ends, "
             "work that grows much faster than the input, or printing inside a loop.",
             line=line,
         )  # fmt: skip
-    if status == "memory":
+    if status == CallStatus.MEMORY:
         # The same words whichever limit stopped it (RLIMIT_DATA's MemoryError, the cgroup's
         # cap, or its counters after a timeout: memory_verdict.py), which the load decides.
         return Problem(
-            "memory_limit",
+            ProblemKind.MEMORY_LIMIT,
             f"{call} ran out of memory{at}. Avoid building tensors much larger than the input.",
             line=line,
         )  # fmt: skip
@@ -153,7 +154,7 @@ def error_problem(
         )
     elif error.get("type") == "NameError":
         message += _name_error_advice(str(error.get("message", "")), tensor_globals or {})
-    return Problem("exception", message, line=line)
+    return Problem(ProblemKind.EXCEPTION, message, line=line)
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any]) -> list[Problem]:
@@ -163,7 +164,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
     if isinstance(actual, _TooLarge) and isinstance(probe.expected, torch.Tensor):
         return [
             Problem(
-                "wrong_shape",
+                ProblemKind.WRONG_SHAPE,
                 f"{call}: expected shape {tuple(probe.expected.shape)}, got {actual.shape} "
                 f"({actual.dtype}), far larger than the expected result",
             )
@@ -177,7 +178,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any])
         if not same_device(device, str(result.get("device", "cpu"))):
             problems.append(
                 Problem(
-                    "wrong_device",
+                    ProblemKind.WRONG_DEVICE,
                     f"the result is on {device}, but the inputs were on {result.get('device')}: "
                     "create new tensors with device=input.device.",
                 )
@@ -193,7 +194,7 @@ def _mismatch_problem(exercise: Exercise, probe: Probe, mismatch: Mismatch, call
     kind = mismatch.kind
     unstable = probe.large and kind in VALUE_KINDS and bool(exercise.cases)
     if unstable and exercise.cases and exercise.cases.stress_scale:
-        kind = "unstable"
+        kind = ProblemKind.UNSTABLE
         message = (
             f"{call} is right on moderate inputs but not on large ones: "
             f"{mismatch.message}. {_stability_advice(exercise.id)}"
@@ -227,7 +228,7 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: Mapping[str, Any
         name = names[index] if 0 <= index < len(names) else f"argument {index}"
         problems.append(
             Problem(
-                "mutates_input",
+                ProblemKind.MUTATES_INPUT,
                 f"{call} changed its input {name} in place. Work on a copy (x.clone()) or use "
                 "operations that return new tensors.",
             )
@@ -242,7 +243,7 @@ def gradient_problems(
     if state == "none":
         return [
             Problem(
-                "no_gradient",
+                ProblemKind.NO_GRADIENT,
                 f"the result of {call} does not carry gradients back to its input: something "
                 "detached it (.detach(), .item(), .numpy(), a new tensor built from values).",
             )
@@ -257,7 +258,11 @@ def gradient_problems(
                 "afterwards: write `e = e / s` instead of `e /= s` (or `x.exp()` instead of "
                 "`x.exp_()`) for the step that changes it."
             )
-        return [Problem("no_gradient", f"backpropagating through {call} failed: {first}.{advice}")]
+        return [
+            Problem(
+                ProblemKind.NO_GRADIENT, f"backpropagating through {call} failed: {first}.{advice}"
+            )
+        ]
     if state != "ok":
         return []
     grads = result.get("grads") or {}
@@ -266,13 +271,17 @@ def gradient_problems(
         if expected is None:
             continue
         if not isinstance(actual, torch.Tensor):
-            return [Problem("no_gradient", f"no gradient reached the input of {call}", call=call)]
+            return [
+                Problem(
+                    ProblemKind.NO_GRADIENT, f"no gradient reached the input of {call}", call=call
+                )
+            ]
         if actual.shape != expected.shape or not torch.allclose(
             actual.double(), expected.double(), rtol=1e-4, atol=1e-6, equal_nan=True
         ):
             return [
                 Problem(
-                    "no_gradient",
+                    ProblemKind.NO_GRADIENT,
                     f"the gradients flowing back through {call} are wrong (compared with the "
                     "reference's): an in-place change or a non-differentiable step?",
                 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings.checker.results import LoadNote
+from tensorlings.vocab import CallStatus
 
 MAX_NAME = 200  # an exception's type name, a call name
 MAX_MESSAGE = 2_000  # an exception's message
@@ -21,7 +22,7 @@ MAX_COUNT = 10**12
 MAX_NOTES = 2_000
 MAX_TAMPERING = 50
 OUTPUT_SLACK = 200  # the "… N more characters were dropped" line
-CALL_STATUSES = ("ok", "error", "timeout", "memory")
+CALL_STATUSES = (CallStatus.OK, CallStatus.ERROR, CallStatus.TIMEOUT, CallStatus.MEMORY)
 ERROR_KINDS = ("error", "memory", "timeout")
 GRAD_STATES = ("ok", "none", "error", "skipped")
 
@@ -122,7 +123,7 @@ class CallResult:
     the value encoding (worker/encoding.py): the judge decodes them, and a value that does
     not decode is the learner's wrong answer, not a protocol breach."""
 
-    status: str  # ok | error | timeout | memory | crashed (the last decided here)
+    status: CallStatus  # CRASHED is decided here, never sent
     seconds: float = 0.0
     calls: Mapping[str, int] = field(default_factory=dict)
     output_text: str = ""
@@ -150,16 +151,16 @@ class CallResult:
         }
         if self.error is not None:
             data["error"] = self.error.as_dict()
-        elif self.status != "ok":
+        elif self.status != CallStatus.OK:
             data["error"] = {"kind": self.status, "message": self.message, "frames": []}
-        if self.status == "ok":
+        if self.status == CallStatus.OK:
             data.update(output=self.output, mutated=list(self.mutated), after=dict(self.after))
             if self.grad is not None:
                 data.update(grad=self.grad, grads=dict(self.grads), grad_error=self.grad_error)
         return data
 
 
-def not_answered(status: str, message: str) -> CallResult:
+def not_answered(status: CallStatus, message: str) -> CallResult:
     """A call the child never answered: the checker decides how it ended."""
     return CallResult(status=status, message=message)
 
@@ -172,9 +173,10 @@ def _calls(raw: Any) -> dict[str, int]:
 def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult:
     """One `result` frame's payload; raises ProtocolViolation when anything is off."""
     data = _mapping(raw, "a call result", 16)
-    status = _text(data.get("status"), 20, "status")
-    if status not in CALL_STATUSES:
-        raise _fail(f"unknown call status {status!r}")
+    sent = _text(data.get("status"), 20, "status")
+    if sent not in CALL_STATUSES:
+        raise _fail(f"unknown call status {sent!r}")
+    status = CallStatus(sent)
     common: dict[str, Any] = {
         "seconds": _number(data.get("seconds", 0.0), "seconds"),
         "output_text": _text(
@@ -185,7 +187,7 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
         "cpu_seconds": _number(data.get("cpu_seconds", 0.0), "CPU seconds"),
         "tampering": _tampering(data),
     }
-    if status != "ok":
+    if status != CallStatus.OK:
         return CallResult(status=status, error=parse_error(data.get("error")), **common)
     mutated = tuple(
         _int(i, "a mutated argument", 0, max(arguments - 1, 0))
@@ -196,7 +198,7 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
     if grad is not None and grad not in GRAD_STATES:
         raise _fail(f"unknown gradient state {grad!r}")
     return CallResult(
-        status="ok",
+        status=CallStatus.OK,
         # A timing run (the coach's) sends no value back.
         output=None if "output" not in data else _mapping(data["output"], "the value", 16),
         mutated=mutated,

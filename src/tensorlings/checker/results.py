@@ -6,36 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tensorlings.vocab import ProblemKind, Status
+
 SCHEMA = "tensorlings.check/1"
 
-PROBLEM_KINDS = (
-    "wrong_type",
-    "wrong_shape",
-    "wrong_dtype",
-    "wrong_device",
-    "wrong_values",
-    "not_finite",
-    "unstable",
-    "mutates_input",
-    "no_gradient",
-    "forbidden_call",
-    "missing_call",
-    "uses_loop",
-    "forbidden_import",
-    "exception",
-    "timeout",
-    "memory_limit",
-    "crashed",
-    # Learner code interfered with the checker itself (the recorder, the protocol, limits).
-    "tampering",
-    # Advice from the efficiency coach: reported, never failing.
-    "slow",
-    "memory_hungry",
-    # Wrong only beyond what the sheet asks (empty input, a dtype the sheet never uses, ...):
-    # a note that never fails, unless the check is --strict.
-    "edge_case",
-)
-STATUSES = ("passed", "failed", "not_started")
+# The kinds a report shows (a not-run call is never one: it is dropped or becomes a timeout).
+PROBLEM_KINDS = tuple(k for k in ProblemKind if k is not ProblemKind.NOT_RUN)
+STATUSES = tuple(Status)
 FILE_ERROR_KINDS = ("syntax_error", "import_error", "exited", "crashed", "unreadable")
 
 
@@ -43,7 +20,7 @@ FILE_ERROR_KINDS = ("syntax_error", "import_error", "exited", "crashed", "unread
 class Problem:
     """One thing wrong with an exercise, with the call that shows it."""
 
-    kind: str
+    kind: ProblemKind
     message: str
     call: str | None = None  # the call that shows it, e.g. "batched_softmax(matrix=…)"
     seed: int | None = None  # reproduces the random case
@@ -54,8 +31,12 @@ class Problem:
     # one such as "transposed output"); grading groups submissions by it.
     mistake: str | None = None
 
+    def __post_init__(self) -> None:
+        # A kind given as its string (an older caller, a test) is held as the enum all the same.
+        object.__setattr__(self, "kind", ProblemKind(self.kind))
+
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind, "message": self.message}
+        data: dict[str, Any] = {"kind": self.kind.value, "message": self.message}
         for key in ("call", "seed", "line", "mistake"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
@@ -68,7 +49,7 @@ class Problem:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Problem:
         return cls(
-            kind=str(data["kind"]),
+            kind=ProblemKind(data["kind"]),
             message=str(data["message"]),
             call=data.get("call"),
             seed=data.get("seed"),
@@ -83,11 +64,14 @@ class Problem:
 class ExerciseResult:
     id: str
     section: str
-    status: str  # passed | failed | not_started
+    status: Status
     problems: tuple[Problem, ...] = ()
     duration_s: float = 0.0
     output: str = ""  # what the learner's code printed while it was checked (capped)
     explanation: str | None = None  # shown once a question is answered right
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def notes(self) -> tuple[Problem, ...]:
@@ -102,18 +86,18 @@ class ExerciseResult:
                 fails=True,
                 message="with --strict this fails: " + p.message.removeprefix("passes, but "),
             )
-            if p.kind == "edge_case"
+            if p.kind is ProblemKind.EDGE_CASE
             else p
             for p in self.problems
         )
-        failing = self.status == "failed" or any(p.fails for p in problems)
-        return replace(self, problems=problems, status="failed" if failing else self.status)
+        failing = self.status is Status.FAILED or any(p.fails for p in problems)
+        return replace(self, problems=problems, status=Status.FAILED if failing else self.status)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": self.id,
             "section": self.section,
-            "status": self.status,
+            "status": self.status.value,
             "problems": [p.to_json() for p in self.problems],
             "duration_s": round(self.duration_s, 4),
         }
@@ -128,7 +112,7 @@ class ExerciseResult:
         return cls(
             id=str(data["id"]),
             section=str(data["section"]),
-            status=str(data["status"]),
+            status=Status(data["status"]),
             problems=tuple(Problem.from_json(p) for p in data.get("problems", [])),
             duration_s=float(data.get("duration_s", 0.0)),
             output=str(data.get("output", "")),
@@ -174,9 +158,9 @@ class CheckReport:
     isolation: Mapping[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
-        counts = {status: 0 for status in STATUSES}
+        counts = {status.value: 0 for status in Status}
         for result in self.exercises:
-            counts[result.status] += 1
+            counts[result.status.value] += 1
         counts["total"] = len(self.exercises)
         return counts
 
@@ -189,7 +173,7 @@ class CheckReport:
         """0 nothing failed, 1 something failed, 2 the file could not be checked."""
         if self.error is not None:
             return 2
-        return 1 if any(r.status == "failed" for r in self.exercises) else 0
+        return 1 if any(r.status is Status.FAILED for r in self.exercises) else 0
 
     def to_json(self) -> dict[str, Any]:
         return {

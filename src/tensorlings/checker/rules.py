@@ -9,6 +9,7 @@ from tensorlings.checker import static
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
+from tensorlings.vocab import ProblemKind
 
 # Asking about a tensor or printing it never counts against "only these calls".
 INSPECTION = frozenset(
@@ -40,7 +41,7 @@ def call_problems(
         if used:
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{exercise.id} called {', '.join(used)}, but this exercise forbids "
                     f"{rule.label}. Build the result from more basic operations.",
                     details={"calls": used},
@@ -57,7 +58,7 @@ def call_problems(
         if extra:
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{exercise.id} may only call {', '.join(rules.only)}, but it also called "
                     f"{', '.join(extra)}. Let the arguments of arange and the rearrange pattern "
                     "do that work.",
@@ -68,7 +69,7 @@ def call_problems(
         if not any(calls.get(name) for name in rule.names):
             problems.append(
                 Problem(
-                    "missing_call",
+                    ProblemKind.MISSING_CALL,
                     f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
                     details={"required": list(rule.names)},
                 )
@@ -76,7 +77,7 @@ def call_problems(
         elif not _contributed(calls, rule.names[0]):
             problems.append(
                 Problem(
-                    "missing_call",
+                    ProblemKind.MISSING_CALL,
                     f"{exercise.id} calls {rule.label}, but what it computes never reaches "
                     "the returned value. The required call must do the work, not be made "
                     "on the side.",
@@ -100,7 +101,7 @@ def _unrecorded_problems(exercise: Exercise, name: str, facts: Facts) -> list[Pr
     modules = rule_apis.UNRECORDED_MODULES
     return [
         Problem(
-            "forbidden_call",
+            ProblemKind.FORBIDDEN_CALL,
             f"{finding.function} uses {finding.what} (line {finding.line}), which computes "
             f"{modules[finding.what.split('.')[0]]} out of the checker's sight; "
             f"{exercise.id} forbids {', '.join(c.label for c in exercise.rules.forbidden)}, so "
@@ -120,7 +121,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
         for finding in static.loops(facts, name):
             problems.append(
                 Problem(
-                    "uses_loop",
+                    ProblemKind.USES_LOOP,
                     f"{finding.what} in {finding.function} (line {finding.line}); this exercise "
                     "must be vectorised: let one tensor operation handle every element.",
                     line=finding.line,
@@ -130,7 +131,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
         for finding in static.module_uses(facts, name, rules.forbidden_modules):
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{finding.function} uses {finding.what} (line {finding.line}); this "
                     f"exercise forbids {', '.join(rules.forbidden_modules)}: draw the randomness "
                     "with torch.",
@@ -143,7 +144,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
     for finding in own:
         problems.append(
             Problem(
-                "forbidden_import",
+                ProblemKind.FORBIDDEN_IMPORT,
                 f"{finding.function} uses {finding.what} (line {finding.line}): the reference "
                 "solutions are not yours to import. Write the function yourself.",
                 line=finding.line,

@@ -33,6 +33,7 @@ from tensorlings.checker.sandbox import (
     describe_status,
 )
 from tensorlings.checker.source import Workbook
+from tensorlings.vocab import CallStatus, ProblemKind
 
 GRACE = 3.0  # seconds beyond a limit the child keeps itself (a loaded machine is slow)
 EXERCISE_BUDGET_CALLS = 4  # one run of an exercise's checks may take this many calls' time
@@ -237,7 +238,7 @@ class Session:
     ) -> list[CallResult]:
         if time.monotonic() >= self.file_deadline:
             why = f"not run: the check of this file took more than {self.limits.file_seconds:g} s"
-            return [not_answered("timeout", why) for _ in calls]
+            return [not_answered(CallStatus.TIMEOUT, why) for _ in calls]
         try:
             if self.child is None or not self.child.alive:
                 self.load()
@@ -246,7 +247,7 @@ class Session:
         except (LoadFailed, ChildDied, ChildTimedOut, ChildBrokeProtocol) as error:
             self.child = None
             why = f"the file could not be loaded again for this exercise ({error})"
-            return [not_answered("crashed", why) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, why) for _ in calls]
         return self._exchange_run(name, calls, record, seconds)
 
     def _exchange_run(
@@ -306,43 +307,48 @@ class Session:
         except ChildTimedOut:
             self._lost()
             if memory := hit_memory_cap():
-                return self._answered(results, calls, "memory", memory)
-            return self._answered(results, calls, "timeout", self._late_reason(seconds))
+                return self._answered(results, calls, CallStatus.MEMORY, memory)
+            return self._answered(results, calls, CallStatus.TIMEOUT, self._late_reason(seconds))
         except ChildDied as died:
             self._lost()
             if memory := hit_memory_cap():
-                return self._answered(results, calls, "memory", memory)
+                return self._answered(results, calls, CallStatus.MEMORY, memory)
             # The file's process itself ended (an exercise's own crash reads as `ended`):
             # the function's code did that, whichever later call the signal landed on.
             self._find(
-                name, Problem("crashed", f"{KILLED_FILE_PROCESS} ({describe_status(died.status)})")
+                name,
+                Problem(
+                    ProblemKind.CRASHED, f"{KILLED_FILE_PROCESS} ({describe_status(died.status)})"
+                ),
             )
-            return self._answered(results, calls, "crashed", describe_status(died.status))
+            return self._answered(results, calls, CallStatus.CRASHED, describe_status(died.status))
         except _ExerciseEnded as ended:
             self.exercise = None
             self._note_forged(name)
             if memory := hit_memory_cap():
-                return self._answered(results, calls, "memory", memory)
-            return self._answered(results, calls, "crashed", describe_status(ended.status))
+                return self._answered(results, calls, CallStatus.MEMORY, memory)
+            return self._answered(results, calls, CallStatus.CRASHED, describe_status(ended.status))
         except ChildBrokeProtocol as broke:
             self._lost()
             self._find(name, _tampering(f"its process broke the checker's protocol: {broke}"))
-            return self._answered(results, calls, "crashed", "the worker broke the protocol")
+            return self._answered(
+                results, calls, CallStatus.CRASHED, "the worker broke the protocol"
+            )
         for result in results:
             for event in result.tampering:
                 self._find(name, _tampering(event))
-        if any(r.status == "timeout" for r in results) and (memory := hit_memory_cap()):
+        if any(r.status is CallStatus.TIMEOUT for r in results) and (memory := hit_memory_cap()):
             results = [_as_memory(r, memory) for r in results]
         zygote, loaded = self.zygote.responsive(pid=self.child.pid)
         if not zygote:
             self.child.close()  # also replaces the zygote
             self._lost()
             message = "the function killed or stopped the checker's worker (its parent process)"
-            return [not_answered("crashed", message) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, message) for _ in calls]
         if not loaded:
             self.child.close()
             self._lost()
-            return [not_answered("crashed", KILLED_FILE_PROCESS) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, KILLED_FILE_PROCESS) for _ in calls]
         return results
 
     def _late_reason(self, seconds: float) -> str:
@@ -355,7 +361,7 @@ class Session:
 
     @staticmethod
     def _answered(
-        results: list[CallResult], calls: list[Any], status: str, why: str
+        results: list[CallResult], calls: list[Any], status: CallStatus, why: str
     ) -> list[CallResult]:
         """Every call answered: the one in flight ended as `status`; later ones never ran."""
         if len(results) >= len(calls):
@@ -396,7 +402,7 @@ class Session:
         live = self.exercise == name and self.child is not None and self.child.alive
         self._end_exercise(name)
         if live and not self._await_ended():
-            self._find(name, Problem("crashed", KILLED_FILE_PROCESS))
+            self._find(name, Problem(ProblemKind.CRASHED, KILLED_FILE_PROCESS))
         elif live:
             self._note_forged(name)
         return self.findings.pop(name, [])
@@ -503,16 +509,16 @@ def _profile(frame: Any) -> dict[str, Any]:
 
 def _as_memory(result: CallResult, why: str) -> CallResult:
     """A call the child's own alarm stopped while the cgroup shows it filling memory."""
-    if result.status != "timeout":
+    if result.status is not CallStatus.TIMEOUT:
         return result
     frames = result.error.frames if result.error is not None else ()
     error = replies.ErrorInfo("memory", "MemoryError", why, frames)
-    return dataclasses.replace(result, status="memory", error=error)
+    return dataclasses.replace(result, status=CallStatus.MEMORY, error=error)
 
 
 def _tampering(message: str) -> Problem:
     return Problem(
-        "tampering",
+        ProblemKind.TAMPERING,
         f"{message}. The checker decides every verdict itself; interfering with it fails "
         "the exercise.",
     )

@@ -17,6 +17,7 @@ from tensorlings.checker.sandbox import Limits, Zygote
 from tensorlings.errors import WorkerError
 from tensorlings.grading.errors import WorkerUnavailable
 from tensorlings.grading.model import error_report
+from tensorlings.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ HINTS_SHOWN = 2  # the graduated hints start gentle; later ones come close to th
 def hints_to_try(pack: Any, report: Any) -> dict[str, list[str]]:
     hints: dict[str, list[str]] = {}
     for result in report.exercises:
-        if result.status != "failed":
+        if result.status != Status.FAILED:
             continue
         try:
             hints[result.id] = [str(h) for h in pack.get(result.id).hints[:HINTS_SHOWN]]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.config import GradingConfig
 from tensorlings.grading.model import Graded
+from tensorlings.vocab import ProblemKind, Status
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Score:
 
 
 # The coach's timing advice: its measure can depend on the machine (see the README).
-TIMING_KINDS = ("slow",)
+TIMING_KINDS = (ProblemKind.SLOW,)
 
 
 def notes_of(result: ExerciseResult, timing_advice: bool = True) -> tuple[Problem, ...]:
@@ -55,9 +56,13 @@ def exercise_score(
     if result is None:
         return ExerciseScore(exercise_id, "unchecked", 0.0, weight)
     notes = notes_of(result, config.timing_advice)
-    if result.status != "passed":
+    if result.status != Status.PASSED:
         return ExerciseScore(exercise_id, result.status, 0.0, weight, notes)
-    cost = weight * config.edge_case_cost if any(n.kind == "edge_case" for n in notes) else 0.0
+    cost = (
+        weight * config.edge_case_cost
+        if any(n.kind == ProblemKind.EDGE_CASE for n in notes)
+        else 0.0
+    )
     return ExerciseScore(exercise_id, "passed", round(weight - cost, 4), weight, notes, cost)
 
 

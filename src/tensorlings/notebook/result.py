@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings.checker.results import CheckReport, ExerciseResult, LoadNote, Problem
+from tensorlings.vocab import Status
 
 MIME = "application/vnd.tensorlings.check+json"
 
@@ -54,7 +55,7 @@ class NotebookResult:
 
     @property
     def passed(self) -> bool:
-        return self.result.status == "passed"
+        return self.result.status == Status.PASSED
 
     def to_json(self) -> dict[str, Any]:
         return self.result.to_json()
