@@ -154,7 +154,8 @@ def _run_probes(exercise: Exercise, runner: Runner, probes: list[Probe], device:
                     recorded[name] = recorded.get(name, 0) + count
             if result.get("output_text"):
                 text = str(result["output_text"])
-                printed.append(text if probe.kind == "example" else without_warnings(text))
+                shown = probe.family is Family.EXAMPLES and probe.seed is None  # an example
+                printed.append(text if shown else without_warnings(text))
     return Ran(per_probe, recorded, printed, outcomes)
 
 
@@ -271,7 +272,7 @@ def _pick_tier(
             continue
         shrinkable = not any(p.kind in _LIMIT_KINDS for p in problems)  # limits: no re-runs
         if (
-            probe.kind in ("random", "stress")
+            probe.drawn in (Family.RANDOM, Family.LARGE)
             and shrinkable
             and not any(p.kind in chosen for p in problems)
         ):
@@ -504,7 +505,7 @@ def _judge_answer(exercise: Exercise, runner: Runner, device: str) -> ExerciseRe
         runner.limits.exercise_seconds,
     )
     result = results[0] if results else None
-    probe = Probe(label="the answer", kind="answer", args=(), expected=None)
+    probe = Probe(label="the answer", args=(), expected=None)
     if not isinstance(result, dict) or result.get("status") != "ok":
         problems = _problems_for(exercise, probe, result, runner, device)
         return ExerciseResult(exercise.id, exercise.section, Status.FAILED, tuple(problems))
