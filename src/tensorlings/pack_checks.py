@@ -12,7 +12,7 @@ import keyword
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from tensorlings.catalogue import Catalogue
 from tensorlings.exercise import Exercise
@@ -36,9 +36,30 @@ class Finding:
         stop = "" if problem.endswith((".", "?", "!")) else "."
         return f"{where}{self.kind}: {problem}{stop} Fix: {self.fix}"
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> FindingJSON:
         return {"exercise": self.exercise, "kind": self.kind, "message": self.problem,
                 "advice": self.fix}  # fmt: skip
+
+
+class FindingJSON(TypedDict):
+    """One finding of `pack check`: the exercise (null: the pack itself), its kind
+    (docs/pack-check.md explains each), what was seen and the fix."""
+
+    exercise: str | None
+    kind: str
+    message: str
+    advice: str
+
+
+class PackCheckJSON(TypedDict):
+    """`tensorlings pack check --json`: every finding on one pack."""
+
+    schema: Literal["tensorlings.pack_check_cli/1"]
+    pack: str  # as given on the command line
+    version: str | None  # null when the pack did not import
+    exercises: int
+    clean: bool
+    findings: list[FindingJSON]
 
 
 def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:

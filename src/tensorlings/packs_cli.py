@@ -94,7 +94,7 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     import json
 
     from tensorlings import packs
-    from tensorlings.pack_checks import Finding, check_pack
+    from tensorlings.pack_checks import Finding, PackCheckJSON, check_pack
 
     pack = None
     try:
@@ -104,7 +104,7 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     else:
         findings = check_pack(pack)
     if getattr(args, "json", False):
-        report = {
+        report: PackCheckJSON = {
             "schema": "tensorlings.pack_check_cli/1",
             "pack": args.pack,
             "version": pack.version if pack else None,

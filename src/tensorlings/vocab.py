@@ -33,7 +33,7 @@ class Status(_Word):
 
 
 class ProblemKind(_Word):
-    """What is wrong with an exercise; the order is the one the JSON schema lists them in."""
+    """What is wrong with an exercise: a problem's `kind`."""
 
     WRONG_TYPE = "wrong_type"
     WRONG_SHAPE = "wrong_shape"

@@ -90,7 +90,7 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
         report = error_report(
             str(workbook), "unreadable", str(error), seed=settings.seed, device=settings.device
         )
-        return report.to_json()
+        return dict(report.to_json())
     except TensorlingsError as error:
         return crashed(workbook, f"cannot tell which pack to check it against: {error}", settings)
     lost: WorkerError | None = None
@@ -147,4 +147,4 @@ def crashed(workbook: Path | str, message: str, settings: CheckSettings) -> dict
     report = error_report(
         str(workbook), "crashed", message, seed=settings.seed, device=settings.device
     )
-    return report.to_json()
+    return dict(report.to_json())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.config import GradingConfig
@@ -19,7 +20,7 @@ from tensorlings.vocab import ProblemKind, Status
 @dataclass(frozen=True)
 class ExerciseScore:
     id: str
-    status: str  # passed | failed | not_started | unchecked (the file could not be checked)
+    status: Status | Literal["unchecked"]  # unchecked: the file could not be checked
     points: float
     max_points: float
     notes: tuple[Problem, ...] = ()  # problems that do not fail it
@@ -63,7 +64,7 @@ def exercise_score(
         if any(n.kind == ProblemKind.EDGE_CASE for n in notes)
         else 0.0
     )
-    return ExerciseScore(exercise_id, "passed", round(weight - cost, 4), weight, notes, cost)
+    return ExerciseScore(exercise_id, Status.PASSED, round(weight - cost, 4), weight, notes, cost)
 
 
 def score(graded: Graded, exercise_ids: Sequence[str], config: GradingConfig) -> Score:
