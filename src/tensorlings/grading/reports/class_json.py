@@ -201,11 +201,8 @@ def _exercise(part: ExerciseScore, item: Graded) -> ExerciseScoreJSON:
 
 
 def _problem(problem: Problem) -> ClassProblemJSON:
-    data: ClassProblemJSON = {"kind": problem.kind, "message": problem.message[:MAX_TEXT]}
-    if problem.call is not None:
-        data["call"] = problem.call
-    if problem.line is not None:
-        data["line"] = problem.line
-    if problem.mistake is not None:
-        data["mistake"] = problem.mistake
-    return data
+    data: dict[str, Any] = {"kind": problem.kind, "message": problem.message[:MAX_TEXT]}
+    for key in ("call", "line", "mistake"):  # the keys ClassProblemJSON declares
+        if getattr(problem, key) is not None:
+            data[key] = getattr(problem, key)
+    return cast(ClassProblemJSON, data)
