@@ -26,7 +26,11 @@ def safe(text: str) -> str:
     return escape(safe_text(text.encode("utf-8", "replace").decode("utf-8")))
 
 
-MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
+MARKS: dict[str, str] = {
+    Status.PASSED: "[green]✓[/]",
+    Status.FAILED: "[red]✗[/]",
+    Status.NOT_STARTED: "[dim]·[/]",
+}
 
 
 def _problem(console: Console, problem: Problem, strided: torch.Tensor | None = None) -> None:
@@ -219,7 +223,7 @@ def load_notes_view(console: Console, report: CheckReport) -> None:
 def first_unfinished(results: Iterable[ExerciseResult]) -> ExerciseResult | None:
     """What to work on next: the first failing exercise, else the first not started."""
     results = list(results)
-    for wanted in ("failed", "not_started"):
+    for wanted in (Status.FAILED, Status.NOT_STARTED):
         for result in results:
             if result.status == wanted:
                 return result

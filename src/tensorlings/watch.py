@@ -94,12 +94,14 @@ def what_changed(before: CheckReport | None, after: CheckReport) -> SaveChanges:
         return SaveChanges()  # a file that could not be checked has nothing to compare
     was = {r.id: r.status for r in before.exercises}
     fixed = tuple(
-        r.id for r in after.exercises if r.status == Status.PASSED and was.get(r.id) != "passed"
+        r.id
+        for r in after.exercises
+        if r.status == Status.PASSED and was.get(r.id) != Status.PASSED
     )
     broken = tuple(
         (r.id, next((p.kind for p in r.problems if p.fails), "failed"))
         for r in after.exercises
-        if r.status == Status.FAILED and was.get(r.id) != "failed"
+        if r.status == Status.FAILED and was.get(r.id) != Status.FAILED
     )
     old = {_note_key(n) for n in before.load_notes}
     new = {_note_key(n) for n in after.load_notes}

@@ -14,8 +14,8 @@ from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.picture import Grid, Picture, picture_of
 from tensorlings.vocab import ProblemKind, Status
 
-_COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "not_started": "#6e7781"}
-_MARKS = {"passed": "✓", "failed": "✗", "not_started": "·"}
+_COLOURS = {Status.PASSED: "#1a7f37", Status.FAILED: "#cf222e", Status.NOT_STARTED: "#6e7781"}
+_MARKS = {Status.PASSED: "✓", Status.FAILED: "✗", Status.NOT_STARTED: "·"}
 _BOX = "font-family:system-ui,sans-serif;font-size:13px;line-height:1.4;margin:4px 0"
 _CELL = "border:1px solid #d0d7de;padding:1px 6px;text-align:right;font-family:monospace"
 _MARKED = "background:#ffd7d5;color:#82071e;font-weight:bold;outline:2px solid #cf222e"
