@@ -15,6 +15,10 @@ import torch
 
 from tensorlings import rule_apis
 from tensorlings.judges import Compare, Judge
+from tensorlings.vocab import ProbeFamily
+
+# The authoring name packs use for the probe families (one taxonomy: tensorlings.vocab).
+Family = ProbeFamily
 
 
 class DtypePolicy(enum.Enum):
@@ -25,70 +29,6 @@ class DtypePolicy(enum.Enum):
     INTEGER = "integer"  # any integer dtype
     FLOATING = "floating"  # any floating dtype
 
-
-class Family(enum.Enum):
-    """A family of probes. Each exercise says which families are its contract (a failure fails
-    the exercise) and which check robustness beyond the sheet (a failure is an `edge_case` note).
-    """
-
-    EXAMPLES = "examples"  # the sheet's own examples
-    RANDOM = "random"  # random cases of the sizes and dtypes the sheet uses
-    LARGE = "large_magnitudes"  # huge entries, where a naive exp() overflows
-    GRADIENTS = "gradients"  # the result carries the right gradients back
-    EMPTY = "empty"  # a size of zero: no rows, no weeks, no items
-    OTHER_DTYPES = "other_dtypes"  # dtypes the sheet never uses (float64, ...)
-    ZERO_DIM = "zero_dim"  # 0-d tensors
-    INFINITE = "infinite"  # rows holding -inf or +inf
-    UNNORMALISED = "unnormalised"  # probabilities that do not sum to exactly 1
-
-    @property
-    def words(self) -> str:
-        return _FAMILY_WORDS[self][0]
-
-    @property
-    def advice(self) -> str:
-        return _FAMILY_WORDS[self][1]
-
-
-_FAMILY_WORDS = {
-    Family.EXAMPLES: ("the examples", "Start from the example."),
-    Family.RANDOM: (
-        "random inputs of the sizes and dtypes the exercise uses",
-        "Try sizes other than the example's.",
-    ),
-    Family.LARGE: (
-        "large magnitudes (entries of ±1000 and more)",
-        "Shift by the row maximum before exponentiating.",
-    ),
-    Family.GRADIENTS: (
-        "gradients flowing back to the inputs",
-        "Avoid .detach(), .item(), in-place changes of saved tensors, and rebuilding tensors "
-        "from values.",
-    ),
-    Family.EMPTY: (
-        "an empty input",
-        "Check that the code works when a size is 0: reductions such as .max() raise on an "
-        "empty tensor, so a guard assert needs `x.numel() == 0 or ...`.",
-    ),
-    Family.OTHER_DTYPES: (
-        "a dtype the exercise never uses",
-        "Keep the input's dtype: avoid .float() at the end, and build constants with "
-        "dtype=x.dtype (or torch.zeros_like, x.new_tensor).",
-    ),
-    Family.ZERO_DIM: (
-        "a 0-d tensor",
-        "Check that the code works on a tensor with no axes (torch.tensor(-1.5)).",
-    ),
-    Family.INFINITE: (
-        "rows holding -inf or +inf",
-        "Think about what inf - inf and 0 * inf give (nan), and keep such rows finite-safe.",
-    ),
-    Family.UNNORMALISED: (
-        "probabilities that do not sum to exactly 1",
-        "Probabilities may sum to a little more or less than 1: divide the running total by its "
-        "last value, so that every draw maps to a real event.",
-    ),
-}
 
 SHEET_CONTRACT = frozenset({Family.EXAMPLES, Family.RANDOM, Family.LARGE})
 

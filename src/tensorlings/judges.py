@@ -139,7 +139,7 @@ class Sampling(Judge):
             probs = spec.probs if isinstance(spec.probs, torch.Tensor) else spec.probs(generator)
             made.append(
                 Probe(
-                    label=spec.label, kind="sampling", args=(probs, spec.n), expected=probs,
+                    label=spec.label, args=(probs, spec.n), expected=probs,
                     seed=seed + i, family=spec.family,
                 )
             )  # fmt: skip

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tensorlings.errors import TensorlingsError, UnknownExercise, WorkbookError
+from tensorlings.vocab import Status
 
 if TYPE_CHECKING:
     from tensorlings.catalogue import Catalogue
@@ -207,9 +208,11 @@ def record_check(path: Path, report: CheckReport, pack: str) -> Recorded:
     from tensorlings import progress
 
     before = progress.load(path.parent, pack)
-    passed_before = {key for key, value in before.exercises.items() if value.status == "passed"}
+    passed_before = {
+        key for key, value in before.exercises.items() if value.status == Status.PASSED
+    }
     warnings = tuple(progress.record(path, report, pack))
-    passed = frozenset(r.id for r in report.exercises if r.status == "passed")
+    passed = frozenset(r.id for r in report.exercises if r.status == Status.PASSED)
     return Recorded(passed - passed_before, warnings)
 
 
@@ -333,7 +336,7 @@ def progress_view(folder: Path, pack: Catalogue) -> ProgressView:
     passed = 0
     for exercise in pack.exercises:
         entry = store.of(exercise.id)
-        passed += entry.status == "passed"
+        passed += entry.status == Status.PASSED
         rows.append(
             (
                 exercise.id,

@@ -12,11 +12,13 @@ import keyword
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
+from tensorlings.authoring.findings import AuditJSON
 from tensorlings.catalogue import Catalogue
 from tensorlings.exercise import Exercise
 from tensorlings.judges import Strided
+from tensorlings.vocab import Status
 
 if TYPE_CHECKING:
     from tensorlings.authoring.findings import AuditCount, PackReport
@@ -38,9 +40,32 @@ class Finding:
         stop = "" if problem.endswith((".", "?", "!")) else "."
         return f"{where}{self.kind}: {problem}{stop} Fix: {self.fix}"
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> FindingJSON:
         return {"exercise": self.exercise, "kind": self.kind, "message": self.problem,
                 "advice": self.fix}  # fmt: skip
+
+
+class FindingJSON(TypedDict):
+    """One finding of `pack check`: the exercise (null: the pack itself), its kind
+    (docs/pack-check.md explains each), what was seen and the fix."""
+
+    exercise: str | None
+    kind: str
+    message: str
+    advice: str
+
+
+class PackCheckJSON(TypedDict):
+    """`tensorlings pack check --json`: every finding on one pack, and the mutation audit's
+    counts per exercise."""
+
+    schema: Literal["tensorlings.pack_check_cli/1"]
+    pack: str  # as given on the command line
+    version: str | None  # null when the pack did not import
+    exercises: int
+    clean: bool
+    findings: list[FindingJSON]
+    audit: list[AuditJSON]
 
 
 def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
@@ -214,7 +239,7 @@ def _reference_findings(report: Any) -> list[Finding]:
         ]
     found = []
     for result in report.exercises:
-        if result.status != "passed":
+        if result.status != Status.PASSED:
             found.append(
                 Finding(
                     result.id,
@@ -251,5 +276,5 @@ def _stub_findings(report: Any) -> list[Finding]:
             "stub_judged_started",
         )
         for result in report.exercises
-        if result.status != "not_started"
+        if result.status != Status.NOT_STARTED
     ]

@@ -104,7 +104,7 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     import json
 
     from tensorlings import packs
-    from tensorlings.pack_checks import Finding, pack_report
+    from tensorlings.pack_checks import Finding, PackCheckJSON, pack_report
 
     pack = None
     audits: tuple[Any, ...] = ()
@@ -115,7 +115,7 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     else:
         findings, audits = pack_report(pack)
     if getattr(args, "json", False):
-        report = {
+        report: PackCheckJSON = {
             "schema": "tensorlings.pack_check_cli/1",
             "pack": args.pack,
             "version": pack.version if pack else None,

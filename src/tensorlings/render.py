@@ -17,6 +17,7 @@ from tensorlings.errors import TensorlingsError
 from tensorlings.exercise import Exercise
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.picture import Grid, Picture, narrowed, picture_of
+from tensorlings.vocab import ProblemKind, Status
 
 
 def safe(text: str) -> str:
@@ -25,14 +26,18 @@ def safe(text: str) -> str:
     return escape(safe_text(text.encode("utf-8", "replace").decode("utf-8")))
 
 
-MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not_started": "[dim]·[/]"}
+MARKS: dict[str, str] = {
+    Status.PASSED: "[green]✓[/]",
+    Status.FAILED: "[red]✗[/]",
+    Status.NOT_STARTED: "[dim]·[/]",
+}
 
 
 def _problem(console: Console, problem: Problem, strided: torch.Tensor | None = None) -> None:
     if problem.fails:
         tag = "[red]" + problem.kind + "[/]"
     else:
-        tag = "[yellow]note[/]" if problem.kind == "edge_case" else "[yellow]advice[/]"
+        tag = "[yellow]note[/]" if problem.kind == ProblemKind.EDGE_CASE else "[yellow]advice[/]"
     say(console, 4, f"{tag}: {safe(problem.message)}")
     pictures = picture_of(problem, strided) if problem.fails else []
     room = max(console.width - 6, 20)  # what the six spaces of indent leave
@@ -144,14 +149,14 @@ def exercise_block(
     strided = strided_input(result.id)
     for problem in result.problems:
         _problem(console, problem, strided)
-    if result.output and result.status == "failed":
+    if result.output and result.status == Status.FAILED:
         lines = result.output.strip().splitlines()
         console.print("    [dim]your code printed:[/]")
         for line in lines[:8]:
             say(console, 6, f"[dim]{safe(clipped(line, 400))}[/]")
         if len(lines) > 8:
             console.print(f"      [dim]… {len(lines) - 8} more lines (all of it in --json)[/]")
-    if explain and result.explanation and result.status == "passed":
+    if explain and result.explanation and result.status == Status.PASSED:
         say(console, 4, f"[cyan]{escape(result.explanation)}[/]")
 
 
@@ -192,13 +197,13 @@ def report_view(
         )
         return
     load_notes_view(console, report)
-    passed = [r for r in report.exercises if r.status == "passed"]
+    passed = [r for r in report.exercises if r.status == Status.PASSED]
     if passed:
         passed_view(console, [r.id for r in passed])
     for result in report.exercises:
         explain_it = verbose or (result.id in explain and bool(result.explanation))
-        shown = result.status == "failed" or (
-            result.status == "passed" and (verbose or result.problems or explain_it)
+        shown = result.status == Status.FAILED or (
+            result.status == Status.PASSED and (verbose or result.problems or explain_it)
         )
         if shown:
             exercise_block(console, result, report, explain=explain_it)
@@ -218,7 +223,7 @@ def load_notes_view(console: Console, report: CheckReport) -> None:
 def first_unfinished(results: Iterable[ExerciseResult]) -> ExerciseResult | None:
     """What to work on next: the first failing exercise, else the first not started."""
     results = list(results)
-    for wanted in ("failed", "not_started"):
+    for wanted in (Status.FAILED, Status.NOT_STARTED):
         for result in results:
             if result.status == wanted:
                 return result

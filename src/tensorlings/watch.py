@@ -17,6 +17,7 @@ from typing import Any
 import watchfiles
 
 from tensorlings.checker.results import CheckReport, LoadNote
+from tensorlings.vocab import Status
 
 POLL_MILLISECONDS = 100
 # A save counts once the file has been quiet this long, so a save caught half-way is not checked.
@@ -93,12 +94,14 @@ def what_changed(before: CheckReport | None, after: CheckReport) -> SaveChanges:
         return SaveChanges()  # a file that could not be checked has nothing to compare
     was = {r.id: r.status for r in before.exercises}
     fixed = tuple(
-        r.id for r in after.exercises if r.status == "passed" and was.get(r.id) != "passed"
+        r.id
+        for r in after.exercises
+        if r.status == Status.PASSED and was.get(r.id) != Status.PASSED
     )
     broken = tuple(
         (r.id, next((p.kind for p in r.problems if p.fails), "failed"))
         for r in after.exercises
-        if r.status == "failed" and was.get(r.id) != "failed"
+        if r.status == Status.FAILED and was.get(r.id) != Status.FAILED
     )
     old = {_note_key(n) for n in before.load_notes}
     new = {_note_key(n) for n in after.load_notes}

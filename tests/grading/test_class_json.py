@@ -41,3 +41,13 @@ def test_class_json_holds_scores_flags_and_shared_mistakes() -> None:
     ]  # fmt: skip
     assert data["shared_mistakes"][0]["example"]["submission"] == "ann"
     assert [e["weight"] for e in data["exercises"]] == [1.0, 2.0, 1.0]
+
+
+def test_class_json_keeps_to_its_published_schema() -> None:
+    from schema_helpers import as_printed, published
+
+    data = as_printed(class_json(mistakes_class(), ClassContext(seed=11)))
+    published("class.json").validate(data)
+    assert isinstance(data, dict)
+    data["submissions"][0]["exercises"][0]["status"] = "won"
+    assert not published("class.json").is_valid(data)

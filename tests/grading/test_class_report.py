@@ -77,3 +77,14 @@ def test_scores_follow_the_config_and_agree_with_grades_csv(graded) -> None:
         assert float(rows[submission["name"]]["percent"]) == submission["percent"]
     correct = [n for n, made in expected.items() if made == "correct:reference"]
     assert {s["name"]: s["percent"] for s in report["submissions"]}[correct[0]] == 100
+
+
+def test_the_class_json_of_a_real_run_keeps_to_its_published_schema(graded) -> None:
+    from schema_helpers import published
+
+    _, report, _, _ = graded
+    published("class.json").validate(report)
+    assert {e["status"] for s in report["submissions"] for e in s["exercises"]} >= {
+        "passed",
+        "failed",
+    }

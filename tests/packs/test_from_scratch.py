@@ -35,7 +35,7 @@ def random_probes(ex: Exercise, count: int = RANDOM_CASES_PER_EXERCISE) -> list[
     """At least `count` random contract probes, from as many seeds as it takes."""
     probes: list[Probe] = []
     seed = 0
-    while sum(p.kind == "random" and p.family is Family.RANDOM for p in probes) < count:
+    while sum(p.drawn is Family.RANDOM and p.family is Family.RANDOM for p in probes) < count:
         probes += plan(ex, seed)
         seed += 1
     return probes

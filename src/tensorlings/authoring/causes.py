@@ -165,7 +165,7 @@ TRAITS: tuple[Callable[[Exercise, Sequence[Probe], Probe], list[Cause]], ...] = 
 
 def causes(exercise: Exercise, contract: Sequence[Probe], witness: Probe) -> list[Cause]:
     """What the contract probes share and the witness does not, most telling first."""
-    randoms = [p for p in contract if p.kind == "random"]
+    randoms = [p for p in contract if p.drawn is Family.RANDOM]
     found: list[Cause] = []
     for trait in TRAITS:
         found += trait(exercise, randoms or list(contract), witness)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 SCHEMA = "tensorlings.pack_check/1"
 
@@ -64,7 +64,7 @@ class AuditCount:
     def survived(self) -> int:
         return self.tried - self.caught
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> AuditJSON:
         return {
             "exercise": self.exercise_id,
             "tried": self.tried,
@@ -72,6 +72,17 @@ class AuditCount:
             "survived": self.survived,
             "skipped": self.skipped,
         }
+
+
+class AuditJSON(TypedDict):
+    """The mutation audit's counts on one exercise: mutants tried, caught, survived, and
+    skipped (never differ from the reference)."""
+
+    exercise: str
+    tried: int
+    caught: int
+    survived: int
+    skipped: int
 
 
 @dataclass(frozen=True)

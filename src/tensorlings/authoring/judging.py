@@ -22,6 +22,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import Limits
 from tensorlings.exercise import Exercise
 from tensorlings.messages.replies import CallResult
+from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -70,7 +71,7 @@ def run_probe(
 
 
 def _problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
-    if result.status == "ok":
+    if result.status == CallStatus.OK:
         return judge.output_problems(exercise, probe, result)
     return [judge.error_problem(exercise, probe, result, _NoSource())]
 

@@ -24,6 +24,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
 from tensorlings.judges import Compare, Sampling
 from tensorlings.messages.replies import CallResult
+from tensorlings.vocab import CallStatus
 from tensorlings.workbook import HEADER_IMPORTS, ReferenceSource
 from tensorlings.worker import encoding
 
@@ -94,7 +95,7 @@ def _sampling_problems(exercise: Exercise, judge: Sampling) -> list[Problem]:
     for probe in judge.probes(exercise, 0):
         torch.manual_seed(probe.seed or 0)  # the worker seeds each call the same way
         value = exercise.solution(*probe.args)
-        result = CallResult("ok", output=encoding.encode(value))
+        result = CallResult(CallStatus.OK, output=encoding.encode(value))
         found += judge.problems(exercise, probe, result)
     return found
 

@@ -26,7 +26,6 @@ from tensorlings.exercise import Exercise
 # A class graded twice draws two seeds: sixteen seeds leave a property that one draw in eight
 # misses about a 12% chance of going unseen, and one in four about 1%.
 SEED_COUNT = 16
-FIXED_KINDS = ("example", "special")  # probes that are the same under every seed
 _SHOWN_ENTRIES = 24  # a suggested input with more entries is described by its shape
 
 
@@ -54,7 +53,7 @@ class SeedProbes:
     def __init__(self, exercise: Exercise, contract: Sequence[Probe], seed: int = 0) -> None:
         self.exercise = exercise
         self.seeds = tuple(range(seed, seed + SEED_COUNT))
-        self.fixed = [p for p in contract if p.kind in FIXED_KINDS]
+        self.fixed = [p for p in contract if not _random(p)]
         self._random: dict[int, list[Probe]] = {seed: [p for p in contract if _random(p)]}
         self.broken: dict[int, str] = {}  # seeds whose probes could not be made, and why
 
@@ -90,7 +89,8 @@ class SeedProbes:
 
 
 def _random(probe: Probe) -> bool:
-    return probe.kind not in FIXED_KINDS
+    """Made from the seed: a random case, or a sampling probe (its distribution is drawn)."""
+    return probe.seed is not None
 
 
 def _failing(exercise: Exercise, function: Callable[..., Any], probes: list[Probe]) -> Probe | None:

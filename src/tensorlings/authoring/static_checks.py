@@ -15,6 +15,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.exercise import Draw, Exercise, Mistake, RandomCases
 from tensorlings.judges import Compare, Sampling
 from tensorlings.messages.replies import CallResult
+from tensorlings.vocab import CallStatus
 from tensorlings.worker import encoding
 
 
@@ -149,7 +150,7 @@ def _sampled(exercise: Exercise, mistake: Mistake, judge: Sampling) -> list[Prob
             draws = torch.multinomial(wanted, n, replacement=True, generator=generator)
         except (RuntimeError, ValueError):
             continue  # this mistake says nothing about this input
-        result = CallResult("ok", output=encoding.encode(draws))
+        result = CallResult(CallStatus.OK, output=encoding.encode(draws))
         problems += judge.problems(exercise, probe, result)
         if any(p.fails for p in problems):
             break  # the first failure carries the name, or never will

@@ -67,7 +67,7 @@ def drawn(exercise: Exercise) -> list[Probe]:
 
 
 def _graded(exercise: Exercise, probe: Probe) -> Probe:
-    return with_gradients(exercise, replace(probe, kind="grad", family=Family.GRADIENTS))
+    return with_gradients(exercise, replace(probe, drawn=Family.GRADIENTS, family=Family.GRADIENTS))
 
 
 def declared_axes(exercise: Exercise) -> dict[int, list[str | None]]:
@@ -99,7 +99,7 @@ def independent_axes(exercise: Exercise) -> list[tuple[int, int, str]]:
 def shortened(exercise: Exercise, contract: Sequence[Probe]) -> list[Probe]:
     """Random contract probes with one independently named axis one shorter."""
     found = []
-    randoms = [p for p in contract if p.kind == "random"][-3:]  # the largest
+    randoms = [p for p in contract if p.drawn is Family.RANDOM][-3:]  # the largest
     for index, k, name in independent_axes(exercise):
         for probe in randoms:
             arg = probe.args[index] if index < len(probe.args) else None

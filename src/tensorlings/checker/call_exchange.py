@@ -38,6 +38,7 @@ from tensorlings.checker.sandbox import (
 from tensorlings.messages import ProtocolError, frames, replies
 from tensorlings.messages.replies import CallResult, not_answered
 from tensorlings.messages.requests import Call, RunRequest
+from tensorlings.vocab import CallStatus, ProblemKind
 
 RESULT_FRAME = 64 * 1024**2
 
@@ -114,27 +115,29 @@ class CallExchange:
         except ChildTimedOut:
             self.process.lost()
             if why := memory.reached():
-                return answered(results, calls, "memory", why)
-            return answered(results, calls, "timeout", self._late_reason(seconds))
+                return answered(results, calls, CallStatus.MEMORY, why)
+            return answered(results, calls, CallStatus.TIMEOUT, self._late_reason(seconds))
         except ChildDied as died:
             self.process.lost()
             if why := memory.reached():
-                return answered(results, calls, "memory", why)
+                return answered(results, calls, CallStatus.MEMORY, why)
             # The file's process itself ended (an exercise's own crash reads as `ended`):
             # the function's code did that, whichever later call the signal landed on.
             status = describe_status(died.status)
-            self.process.find(name, Problem("crashed", f"{KILLED_FILE_PROCESS} ({status})"))
-            return answered(results, calls, "crashed", status)
+            self.process.find(
+                name, Problem(ProblemKind.CRASHED, f"{KILLED_FILE_PROCESS} ({status})")
+            )
+            return answered(results, calls, CallStatus.CRASHED, status)
         except ExerciseEnded as ended:
             self.process.name = None
             self.process.note_forged(name)
             if why := memory.reached():
-                return answered(results, calls, "memory", why)
-            return answered(results, calls, "crashed", describe_status(ended.status))
+                return answered(results, calls, CallStatus.MEMORY, why)
+            return answered(results, calls, CallStatus.CRASHED, describe_status(ended.status))
         except ProtocolError as broke:
             self.process.lost()
             self.process.find(name, tampering(f"its process broke the checker's protocol: {broke}"))
-            return answered(results, calls, "crashed", "the worker broke the protocol")
+            return answered(results, calls, CallStatus.CRASHED, "the worker broke the protocol")
         return self._settled(name, child, calls, results, memory)
 
     def _settled(
@@ -150,18 +153,18 @@ class CallExchange:
         for result in results:
             for event in result.tampering:
                 self.process.find(name, tampering(event))
-        if any(r.status == "timeout" for r in results) and (why := memory.reached()):
+        if any(r.status == CallStatus.TIMEOUT for r in results) and (why := memory.reached()):
             results = [_as_memory(r, why) for r in results]
         zygote, loaded = self.zygote.responsive(pid=child.pid)
         if not zygote:
             child.close()  # also replaces the zygote
             self.process.lost()
             message = "the function killed or stopped the checker's worker (its parent process)"
-            return [not_answered("crashed", message) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, message) for _ in calls]
         if not loaded:
             child.close()
             self.process.lost()
-            return [not_answered("crashed", KILLED_FILE_PROCESS) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, KILLED_FILE_PROCESS) for _ in calls]
         return results
 
     def _late_reason(self, seconds: float) -> str:
@@ -174,7 +177,7 @@ class CallExchange:
 
 
 def answered(
-    results: list[CallResult], calls: list[Call], status: str, why: str
+    results: list[CallResult], calls: list[Call], status: CallStatus, why: str
 ) -> list[CallResult]:
     """Every call answered: the one in flight ended as `status`; later ones never ran."""
     if len(results) >= len(calls):
@@ -196,8 +199,8 @@ def _required(pack: Catalogue, name: str) -> tuple[tuple[str, ...], ...]:
 
 def _as_memory(result: CallResult, why: str) -> CallResult:
     """A call the child's own alarm stopped while the cgroup shows it filling memory."""
-    if result.status != "timeout":
+    if result.status != CallStatus.TIMEOUT:
         return result
     frames_ = result.error.frames if result.error is not None else ()
     error = replies.ErrorInfo("memory", "MemoryError", why, frames_)
-    return dataclasses.replace(result, status="memory", error=error)
+    return dataclasses.replace(result, status=CallStatus.MEMORY, error=error)

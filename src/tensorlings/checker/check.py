@@ -29,6 +29,7 @@ from tensorlings.checker.session import LoadFailed, Session
 from tensorlings.checker.source import Cell, Workbook, read_workbook
 from tensorlings.errors import WorkbookError
 from tensorlings.exercise import Exercise
+from tensorlings.vocab import ProblemKind, Status
 
 
 def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
@@ -36,7 +37,7 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
         if cell.syntax_error is not None and f"def {name}(" in cell.code:
             error = cell.syntax_error
             return Problem(
-                "exception",
+                ProblemKind.EXCEPTION,
                 f"the {'cell' if workbook.kind == 'ipynb' else 'code'} defining {name} has a "
                 f"syntax error at "
                 f"{workbook.where(error.lineno or cell.line)}: "
@@ -64,10 +65,10 @@ def _planned_status(exercise: Exercise, workbook: Workbook, facts: Facts) -> Exe
     """A verdict that needs no running: not started, or a syntax error; None to run it."""
     syntax = _syntax_problem(workbook, exercise.id)
     if syntax is not None and not facts.binds(exercise.id):
-        return ExerciseResult(exercise.id, exercise.section, "failed", (syntax,))
+        return ExerciseResult(exercise.id, exercise.section, Status.FAILED, (syntax,))
     node = facts.functions.get(exercise.id)
     if node is not None and static.is_stub(node, exercise.starter):
-        return ExerciseResult(exercise.id, exercise.section, "not_started")
+        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
     return None
 
 
@@ -218,7 +219,7 @@ def _source_problems(
     for finding in top + source_scan.reached_tampering(facts, exercise.id):
         problems.append(
             Problem(
-                "tampering",
+                ProblemKind.TAMPERING,
                 f"{finding.function} uses {finding.what} (line {finding.line}), which reaches "
                 "into the interpreter or torch around the checker's recorder. Tensor code "
                 "never needs it: remove it.",
@@ -226,11 +227,11 @@ def _source_problems(
             )
         )
     forbidden = frozenset(n for rule in exercise.rules.forbidden for n in rule.names)
-    if forbidden and not any(p.kind == "forbidden_call" for p in result.problems):
+    if forbidden and not any(p.kind == ProblemKind.FORBIDDEN_CALL for p in result.problems):
         for finding in source_scan.forbidden_calls(facts, exercise.id, forbidden):
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{finding.function} calls {finding.what} (line {finding.line}), which "
                     f"this exercise forbids. Build the result from more basic operations.",
                     line=finding.line,
@@ -245,7 +246,7 @@ def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
     names = frozenset(
         n
         for p in result.problems
-        if p.kind == "forbidden_call" and p.line is None
+        if p.kind == ProblemKind.FORBIDDEN_CALL and p.line is None
         for n in p.details.get("calls", ())
     )
     if not names:
@@ -255,7 +256,9 @@ def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
         seen.setdefault(finding.what, finding)  # the first line that names it
     problems = []
     for problem in result.problems:
-        calls = problem.details.get("calls", ()) if problem.kind == "forbidden_call" else ()
+        calls = (
+            problem.details.get("calls", ()) if problem.kind == ProblemKind.FORBIDDEN_CALL else ()
+        )
         where = next((seen[n] for n in calls if n in seen), None)
         if where is not None and problem.line is None:
             message = f"{problem.message} ({where.what} is named at line {where.line}.)"
@@ -268,17 +271,19 @@ def _with_findings(result: ExerciseResult, found: list[Problem]) -> ExerciseResu
     """Add what the checker itself saw (tampering, a killed parent): these always fail."""
     if not found:
         return result
-    return replace(result, status="failed", problems=folded((*found, *result.problems)))
+    return replace(result, status=Status.FAILED, problems=folded((*found, *result.problems)))
 
 
 def folded(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
     """One act of tampering is seen up to three ways: refused at run time, again in the source
     scan, and as the exception the refusal raised. The learner reads one problem, led by the
     first act seen, with every act listed once in `details["acts"]`."""
-    acts = [p for p in problems if p.kind == "tampering"]
+    acts = [p for p in problems if p.kind == ProblemKind.TAMPERING]
     if not acts:
         return problems
-    raised = [p for p in problems if p.kind == "exception" and " raised Tampering" in p.message]
+    raised = [
+        p for p in problems if p.kind == ProblemKind.EXCEPTION and " raised Tampering" in p.message
+    ]
     if len(acts) == 1 and not raised:
         return problems
     first, more = acts[0], list(dict.fromkeys(p.message for p in acts[1:]))
@@ -290,7 +295,7 @@ def folded(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
     line = first.line or next((p.line for p in (*acts, *raised) if p.line), None)
     acts_seen = [first.message, *more]
     one = replace(first, message=message, line=line, details={**first.details, "acts": acts_seen})
-    rest = [p for p in problems if p.kind != "tampering" and p not in raised]
+    rest = [p for p in problems if p.kind != ProblemKind.TAMPERING and p not in raised]
     return (one, *rest)
 
 

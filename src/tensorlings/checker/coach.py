@@ -33,6 +33,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise, Recipe
 from tensorlings.messages.replies import CallResult
 from tensorlings.messages.requests import Call
+from tensorlings.vocab import CallStatus, ProblemKind
 from tensorlings.worker import encoding
 
 RATIO = 5.0
@@ -124,7 +125,7 @@ class _Measure:
         """The learner's timing runs; None if any of them did not pass (no partial measure)."""
         calls = [self.call] * runs
         got = self.runner.run(self.exercise.id, calls, False, self.runner.limits.exercise_seconds)
-        ok = [r for r in got if r.status == "ok"]
+        ok = [r for r in got if r.status == CallStatus.OK]
         if len(ok) < runs:
             return None
         self.learner_peaks += [r.peak_extra_bytes for r in ok]
@@ -193,7 +194,7 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
 def _slow_problem(exercise: Exercise, shape: str, slower: Round) -> Problem:
     assert exercise.coach is not None
     return Problem(
-        "slow",
+        ProblemKind.SLOW,
         f"correct, but {slower.ratio:.0f}× slower than the reference on a larger input "
         f"({shape}): {slower.learner * 1000:.0f} ms of CPU time against "
         f"{slower.reference * 1000:.1f} ms (the median of {ROUNDS} rounds, each one this much "
@@ -213,7 +214,7 @@ def _memory_problem(exercise: Exercise, measure: _Measure) -> Problem | None:
         return None
     assert exercise.coach is not None
     return Problem(
-        "memory_hungry",
+        ProblemKind.MEMORY_HUNGRY,
         f"correct, but it needs {learner_peak / 2**20:.0f} MiB of extra memory on a larger "
         f"input ({measure.shape}) where the reference needs {reference_peak / 2**20:.0f} MiB. "
         f"Try this: {exercise.coach.advice}.",

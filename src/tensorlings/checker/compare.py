@@ -11,6 +11,7 @@ import torch
 
 from tensorlings.exercise import DtypePolicy, OutputPolicy
 from tensorlings.picture import picture_data
+from tensorlings.vocab import ProblemKind
 from tensorlings.worker.encoding import OtherValue
 
 GRID_LIMIT = 40  # elements: small enough to show side by side
@@ -19,7 +20,7 @@ SHORT_TABLE = 10  # rows: a longer table shows only the rows that differ
 
 @dataclass(frozen=True)
 class Mismatch:
-    kind: str
+    kind: ProblemKind
     message: str
     details: dict[str, Any]
 
@@ -71,13 +72,13 @@ def compare(
         return _wrong_type(actual, expected, policy)
     if tuple(actual.shape) != tuple(expected.shape):
         return Mismatch(
-            "wrong_shape",
+            ProblemKind.WRONG_SHAPE,
             f"expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}",
             {"expected_shape": list(expected.shape), "actual_shape": list(actual.shape)},
         )
     if not _dtype_ok(actual.dtype, expected.dtype, policy.dtype):
         return Mismatch(
-            "wrong_dtype",
+            ProblemKind.WRONG_DTYPE,
             f"expected dtype {dtype_word(expected.dtype)} ({policy.describe()}), "
             f"got {dtype_word(actual.dtype)}",
             {
@@ -102,7 +103,7 @@ def _wrong_type(actual: Any, expected: torch.Tensor, policy: OutputPolicy) -> Mi
         message += ". A trailing comma after the return value makes a tuple."
     elif isinstance(actual, list):
         message += ". Build the result with torch operations, not a Python list."
-    return Mismatch("wrong_type", message, {"actual_type": describe_value(actual)})
+    return Mismatch(ProblemKind.WRONG_TYPE, message, {"actual_type": describe_value(actual)})
 
 
 def _finite_mask(x: torch.Tensor) -> torch.Tensor:
@@ -120,7 +121,7 @@ def compare_values(
     if bool(close.all()):
         return None
     bad_finite = (~torch.isfinite(a)) & torch.isfinite(e)
-    kind = "not_finite" if bool(bad_finite.any()) else "wrong_values"
+    kind = ProblemKind.NOT_FINITE if bool(bad_finite.any()) else ProblemKind.WRONG_VALUES
     first = tuple(int(i) for i in (~close).nonzero()[0].tolist())
     diff = (a - e).abs()
     diff = torch.where(torch.isnan(diff), torch.full_like(diff, math.inf), diff)
@@ -133,7 +134,11 @@ def compare_values(
         "mismatched": int((~close).sum()),
         "total": int(close.numel()),
     }
-    what = "nan or inf where the reference is finite" if kind == "not_finite" else "wrong values"
+    what = (
+        "nan or inf where the reference is finite"
+        if kind == ProblemKind.NOT_FINITE
+        else "wrong values"
+    )
     shown = _shown(details["expected_at_first"], details["actual_at_first"])
     expected_text, got = f"expected {shown[0]}", f"got {shown[1]}{shown[2]}"
     if a.numel() == 1:

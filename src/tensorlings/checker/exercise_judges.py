@@ -24,6 +24,7 @@ from tensorlings.exercise import Exercise, Family, Rules
 from tensorlings.judges import Strided
 from tensorlings.messages.replies import CallResult, LoadReply
 from tensorlings.messages.requests import Call
+from tensorlings.vocab import CallStatus, ProblemKind, Status
 from tensorlings.worker import encoding
 
 MAX_SHRINK_ROUNDS = 4
@@ -89,25 +90,25 @@ class Judging:
 def _problems_for(job: Judging, probe: Probe, result: CallResult | None) -> list[Problem]:
     exercise, runner, device = job.exercise, job.runner, job.device
     if result is None:
-        return [Problem("crashed", "the worker sent back no result for this call")]
+        return [Problem(ProblemKind.CRASHED, "the worker sent back no result for this call")]
     status = result.status
-    if status == "crashed":
+    if status == CallStatus.CRASHED:
         message = result.failure.message
         call = call_text(exercise, probe.args)
         return [
             Problem(
-                "crashed",
+                ProblemKind.CRASHED,
                 f"{message} while running {call}. Something in the function ended the process "
                 "(os._exit, a crash inside a library, or a limit such as file size or CPU time).",
             )
         ]
-    if status in ("error", "timeout", "memory"):
+    if status in (CallStatus.ERROR, CallStatus.TIMEOUT, CallStatus.MEMORY):
         tensor_globals = runner.loaded.tensor_globals
         problem = error_problem(exercise, probe, result, runner.workbook, tensor_globals)
         return [_with_limit(problem, runner.limits)]
-    if status == "skipped":
-        return [Problem("skipped", "not run: an earlier call timed out", fails=False)]
-    if status != "ok":
+    if status == CallStatus.NOT_RUN:
+        return [Problem(ProblemKind.NOT_RUN, "not run: an earlier call timed out", fails=False)]
+    if status != CallStatus.OK:
         return []
     return exercise.judge.problems(exercise, probe, replace(result, device=device))
 
@@ -131,9 +132,9 @@ def human_bytes(count: float) -> str:
 
 def _with_limit(problem: Problem, limits: Any) -> Problem:
     """Say which limit a timeout or a memory failure hit, in a person's units."""
-    if problem.kind == "timeout":
+    if problem.kind == ProblemKind.TIMEOUT:
         limit = f"The limit is {limits.exercise_seconds:g} s per call (--timeout)."
-    elif problem.kind == "memory_limit":
+    elif problem.kind == ProblemKind.MEMORY_LIMIT:
         limit = f"The limit is {human_bytes(limits.memory_bytes)} of extra memory (--memory-mb)."
         message = re.sub(r"(\d{5,}) bytes", lambda m: human_bytes(int(m.group(1))), problem.message)
         return replace(problem, message=f"{message} {limit}")
@@ -163,7 +164,8 @@ def _run_probes(job: Judging, probes: list[Probe]) -> Ran:
                 recorded[name] = recorded.get(name, 0) + count
             if result.output_text:
                 text = result.output_text
-                printed.append(text if probe.kind == "example" else without_warnings(text))
+                shown = probe.family is Family.EXAMPLES and probe.seed is None  # an example
+                printed.append(text if shown else without_warnings(text))
     return Ran(per_probe, recorded, printed, outcomes)
 
 
@@ -171,10 +173,10 @@ def _outcome(result: CallResult | None) -> mistakes.Outcome | None:
     """What the learner's call gave, for naming its mistake; None when it is not known."""
     if result is None:
         return None
-    if result.status == "ok":
+    if result.status == CallStatus.OK:
         return mistakes.Outcome(value=_decode(result.output))
     error = result.error
-    if result.status == "error" and error is not None:
+    if result.status == CallStatus.ERROR and error is not None:
         return mistakes.Outcome.of_error(error.type, error.message)
     return None
 
@@ -254,27 +256,32 @@ def edge_case(problem: Problem, family: Family, rules: Rules = _NO_RULES) -> Pro
     stop = "" if said.endswith(("?", "!")) else "."
     message = f"passes, but not on {family.words}: {said}{stop} {advice}".rstrip()
     details = {**problem.details, "as": problem.kind, "family": family.value}
-    return replace(problem, kind="edge_case", message=message, details=details, fails=False)
+    return replace(
+        problem, kind=ProblemKind.EDGE_CASE, message=message, details=details, fails=False
+    )
 
 
 def _pick_tier(job: Judging, pairs: list[tuple[Probe, list[Problem]]]) -> list[Problem]:
     """One problem per kind, from the earliest (smallest) probe that shows it."""
     exercise, seed = job.exercise, job.seed
     moderate_fail = any(
-        p.kind != "skipped" for probe, found in pairs if not _large(exercise, probe) for p in found
+        p.kind != ProblemKind.NOT_RUN
+        for probe, found in pairs
+        if not _large(exercise, probe)
+        for p in found
     )
     chosen: dict[str, Problem] = {}
     for probe, problems in pairs:
-        problems = [p for p in problems if p.kind != "skipped"]
+        problems = [p for p in problems if p.kind != ProblemKind.NOT_RUN]
         if _large(exercise, probe) and moderate_fail:
             # Wrong on moderate inputs already: large ones add nothing but a misleading
             # "unstable". Their other problems (shape, dtype, ...) still count.
-            problems = [p for p in problems if p.kind not in ("unstable", *VALUE_KINDS)]
+            problems = [p for p in problems if p.kind not in (ProblemKind.UNSTABLE, *VALUE_KINDS)]
         if not problems:
             continue
         shrinkable = not any(p.kind in _LIMIT_KINDS for p in problems)  # limits: no re-runs
         if (
-            probe.kind in ("random", "stress")
+            probe.drawn in (Family.RANDOM, Family.LARGE)
             and shrinkable
             and not any(p.kind in chosen for p in problems)
         ):
@@ -314,14 +321,16 @@ def judge_exercise(
     if exercise.id not in available:
         failed_definition = _definition_failure(job)
         if failed_definition is not None:
-            return ExerciseResult(exercise.id, exercise.section, "failed", (failed_definition,))
-        return ExerciseResult(exercise.id, exercise.section, "not_started")
+            return ExerciseResult(
+                exercise.id, exercise.section, Status.FAILED, (failed_definition,)
+            )
+        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
     if available[exercise.id] != "function":
         problem = Problem(
-            "wrong_type",
+            ProblemKind.WRONG_TYPE,
             f"{exercise.id} is a {available[exercise.id]}, not a function: define it with def.",
         )
-        return ExerciseResult(exercise.id, exercise.section, "failed", (problem,))
+        return ExerciseResult(exercise.id, exercise.section, Status.FAILED, (problem,))
     if judge.answers:
         return _judge_answer(job)
     return _judge_calls(job)
@@ -337,7 +346,7 @@ def _definition_failure(job: Judging) -> Problem | None:
     for note in runner.loaded.notes:
         if first <= note.line <= node.lineno:
             return Problem(
-                "exception",
+                ProblemKind.EXCEPTION,
                 f"{exercise.id} is written at line {node.lineno}, but defining it failed: "
                 f"{note.message}. A decorator or a default value that needs a "
                 "missing module or name stops the function from existing.",
@@ -364,22 +373,35 @@ def _judge_calls(job: Judging) -> ExerciseResult:
     # ran are unknown, and a call that raised may not have reached the required one, so only
     # what was seen is judged: forbidden calls yes, missing ones only when some call finished.
     finished = any(kind not in _RUN_FAILURES for kind in kinds)
-    complete = finished and not any(kind in ("crashed", "timeout", "skipped") for kind in kinds)
+    complete = finished and not any(
+        kind in (ProblemKind.CRASHED, ProblemKind.TIMEOUT, ProblemKind.NOT_RUN) for kind in kinds
+    )
     problems += rules.call_problems(exercise, recorded, judge_missing=complete)
     if facts.binds(exercise.id):
         problems += rules.static_problems(exercise, exercise.id, facts)
     node = facts.functions.get(exercise.id)
     if node is not None:
         problems += _assert_problems(exercise, node, facts)
-    status = "failed" if any(p.fails for p in problems) else "passed"
-    if status == "passed" and getattr(runner, "coach", True):
+    status = Status.FAILED if any(p.fails for p in problems) else Status.PASSED
+    if status == Status.PASSED and getattr(runner, "coach", True):
         problems += coach.coach_problems(exercise, runner, seed, device)
     output = _capped(learner_output("".join(printed)))
     return ExerciseResult(exercise.id, exercise.section, status, tuple(problems), output=output)
 
 
-_RUN_FAILURES = ("exception", "timeout", "memory_limit", "crashed", "skipped")
-_LIMIT_KINDS = ("timeout", "memory_limit", "crashed", "skipped")
+_RUN_FAILURES = (
+    ProblemKind.EXCEPTION,
+    ProblemKind.TIMEOUT,
+    ProblemKind.MEMORY_LIMIT,
+    ProblemKind.CRASHED,
+    ProblemKind.NOT_RUN,
+)
+_LIMIT_KINDS = (
+    ProblemKind.TIMEOUT,
+    ProblemKind.MEMORY_LIMIT,
+    ProblemKind.CRASHED,
+    ProblemKind.NOT_RUN,
+)
 
 
 def _first_kinds(per_probe: list[list[Problem]]) -> list[str]:
@@ -456,7 +478,7 @@ def _assert_problems(exercise: Exercise, node: static.FunctionNode, facts: Facts
     )
     return [
         Problem(
-            "missing_call",
+            ProblemKind.MISSING_CALL,
             f"{exercise.id} needs at least {wanted} asserts of your own "
             f"relating the arguments and the output; it has {found}{ignored}. What must be true "
             "of the shapes, and of the index values, for the gather to make sense?",
@@ -493,14 +515,14 @@ def _judge_answer(job: Judging) -> ExerciseResult:
         exercise.id, [Call((), 0, job.device)], False, runner.limits.exercise_seconds
     )
     result = results[0] if results else None
-    probe = Probe(label="the answer", kind="answer", args=(), expected=None)
-    if result is None or result.status != "ok":
+    probe = Probe(label="the answer", args=(), expected=None)
+    if result is None or result.status != CallStatus.OK:
         problems = _problems_for(job, probe, result)
-        return ExerciseResult(exercise.id, exercise.section, "failed", tuple(problems))
+        return ExerciseResult(exercise.id, exercise.section, Status.FAILED, tuple(problems))
     value = _decode(result.output)
     problems = exercise.judge.answer_problems(exercise, value)
     explanation = None if problems else exercise.judge.explanation(exercise)
-    status = "failed" if problems else "passed"
+    status = Status.FAILED if problems else Status.PASSED
     return ExerciseResult(
         exercise.id, exercise.section, status, tuple(problems), explanation=explanation
     )
@@ -512,11 +534,13 @@ def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> 
     number = judge.sheet_position or 0
     case = cases[number - 1] if cases is not None and len(cases) >= number else None
     if case is None:
-        return ExerciseResult(exercise.id, exercise.section, "not_started")
+        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
     size, stride = case
     if list(size) == [1] and list(stride) == [1]:
-        return ExerciseResult(exercise.id, exercise.section, "not_started")  # the sheet's blank
+        return ExerciseResult(
+            exercise.id, exercise.section, Status.NOT_STARTED
+        )  # the sheet's blank
     problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))
     return ExerciseResult(
-        exercise.id, exercise.section, "failed" if problems else "passed", tuple(problems)
+        exercise.id, exercise.section, Status.FAILED if problems else Status.PASSED, tuple(problems)
     )

@@ -24,6 +24,7 @@ from tensorlings.checker.sandbox import (
 )
 from tensorlings.messages import ProtocolError, frames
 from tensorlings.messages.requests import ExerciseRequest
+from tensorlings.vocab import ProblemKind
 
 EXERCISE_BUDGET_CALLS = 4  # one run of an exercise's checks may take this many calls' time
 EXERCISE_RUNS = 3  # an exercise's runs (checks, shrinking, coach) may take this many budgets
@@ -59,7 +60,7 @@ class FileProcess:
 
 def tampering(message: str) -> Problem:
     return Problem(
-        "tampering",
+        ProblemKind.TAMPERING,
         f"{message}. The checker decides every verdict itself; interfering with it fails "
         "the exercise.",
     )
@@ -110,7 +111,7 @@ class ExerciseProcess:
         live = self.name == name and self.file.live
         self.end(name)
         if live and not self.await_ended():
-            self.find(name, Problem("crashed", KILLED_FILE_PROCESS))
+            self.find(name, Problem(ProblemKind.CRASHED, KILLED_FILE_PROCESS))
         elif live:
             self.note_forged(name)
         return self.findings.pop(name, [])

@@ -15,6 +15,7 @@ from typing import Any
 from tensorlings.checker.sandbox import Limits
 from tensorlings.messages.replies import CallResult, LoadReply
 from tensorlings.messages.requests import Call
+from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
 from tensorlings.worker.child import Child
 
@@ -66,8 +67,8 @@ class InProcessRunner:
             self.wrapped = True
         results: list[CallResult] = []
         for call in calls:
-            if results and results[-1].status == "timeout":
-                results.append(CallResult("skipped"))  # one timeout is enough to know
+            if results and results[-1].status == CallStatus.TIMEOUT:
+                results.append(CallResult(CallStatus.NOT_RUN))  # one timeout is enough to know
             else:
                 results.append(self.child.run_call(self.fn, call, record, seconds))
         return results

@@ -20,6 +20,7 @@ from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
 from tensorlings.checker.source import Workbook, read_workbook
 from tensorlings.errors import WorkbookError
+from tensorlings.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class IncrementalChecker:
         cached = self.cache.get(exercise_id)
         if cached is None or cached[0].code != key.code:
             return False
-        return cached[1].status != "failed" or cached[0].line == key.line
+        return cached[1].status != Status.FAILED or cached[0].line == key.line
 
     def check(self, path: Path) -> CheckReport:
         try:

@@ -15,9 +15,10 @@ from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
 from tensorlings.messages.replies import CallResult, ErrorInfo
+from tensorlings.vocab import CallStatus, ProblemKind
 from tensorlings.worker import encoding
 
-VALUE_KINDS = ("wrong_values", "not_finite")
+VALUE_KINDS = (ProblemKind.WRONG_VALUES, ProblemKind.NOT_FINITE)
 SHOW_LIMIT = 12  # tensors up to this many elements are shown in full in the call
 
 
@@ -114,18 +115,18 @@ def error_problem(
         else (f" at {where.where(line)}" if line else "")
     )
     call = call_text(exercise, probe.args)
-    if status == "timeout":
+    if status == CallStatus.TIMEOUT:
         return Problem(
-            "timeout",
+            ProblemKind.TIMEOUT,
             f"{call} did not finish in time{at}{_why(error)}. Look for a loop that never ends, "
             "work that grows much faster than the input, or printing inside a loop.",
             line=line,
         )  # fmt: skip
-    if status == "memory":
+    if status == CallStatus.MEMORY:
         # The same words whichever limit stopped it (RLIMIT_DATA's MemoryError, the cgroup's
         # cap, or its counters after a timeout: memory_verdict.py), which the load decides.
         return Problem(
-            "memory_limit",
+            ProblemKind.MEMORY_LIMIT,
             f"{call} ran out of memory{at}. Avoid building tensors much larger than the input.",
             line=line,
         )  # fmt: skip
@@ -147,7 +148,7 @@ def error_problem(
         result.error is not None and error.type == "RuntimeError" and dtype_errors.mismatch(reason)
     ):
         message = message.rstrip(".") + "." + dtype_errors.advice(reason, exercise.rules)
-    return Problem("exception", message, line=line)
+    return Problem(ProblemKind.EXCEPTION, message, line=line)
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
@@ -157,7 +158,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> lis
     if isinstance(actual, _TooLarge) and isinstance(probe.expected, torch.Tensor):
         return [
             Problem(
-                "wrong_shape",
+                ProblemKind.WRONG_SHAPE,
                 f"{call}: expected shape {tuple(probe.expected.shape)}, got {actual.shape} "
                 f"({actual.dtype}), far larger than the expected result",
             )
@@ -171,7 +172,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> lis
         if not same_device(device, result.device):
             problems.append(
                 Problem(
-                    "wrong_device",
+                    ProblemKind.WRONG_DEVICE,
                     f"the result is on {device}, but the inputs were on {result.device}: "
                     "create new tensors with device=input.device.",
                 )
@@ -187,7 +188,7 @@ def _mismatch_problem(exercise: Exercise, probe: Probe, mismatch: Mismatch, call
     kind = mismatch.kind
     unstable = probe.large and kind in VALUE_KINDS and bool(exercise.cases)
     if unstable and exercise.cases and exercise.cases.stress_scale:
-        kind = "unstable"
+        kind = ProblemKind.UNSTABLE
         message = (
             f"{call} is right on moderate inputs but not on large ones: "
             f"{mismatch.message}. {exercise.cases.stress_advice}"
@@ -212,7 +213,7 @@ def mutation_problems(exercise: Exercise, probe: Probe, result: CallResult) -> l
         name = names[index] if 0 <= index < len(names) else f"argument {index}"
         problems.append(
             Problem(
-                "mutates_input",
+                ProblemKind.MUTATES_INPUT,
                 f"{call} changed its input {name} in place. "
                 + exercise.rules.within(
                     (("clone",), "Work on a copy (x.clone()) or use operations that return "),
@@ -231,7 +232,7 @@ def gradient_problems(
     if state == "none":
         return [
             Problem(
-                "no_gradient",
+                ProblemKind.NO_GRADIENT,
                 f"the result of {call} does not carry gradients back to its input: something "
                 "detached it (.detach(), .item(), .numpy(), a new tensor built from values).",
             )
@@ -246,7 +247,11 @@ def gradient_problems(
                 "afterwards: write `e = e / s` instead of `e /= s` (or `x.exp()` instead of "
                 "`x.exp_()`) for the step that changes it."
             )
-        return [Problem("no_gradient", f"backpropagating through {call} failed: {first}.{advice}")]
+        return [
+            Problem(
+                ProblemKind.NO_GRADIENT, f"backpropagating through {call} failed: {first}.{advice}"
+            )
+        ]
     if state != "ok":
         return []
     for index, expected in probe.expected_grads.items():
@@ -254,13 +259,17 @@ def gradient_problems(
         if expected is None:
             continue
         if not isinstance(actual, torch.Tensor):
-            return [Problem("no_gradient", f"no gradient reached the input of {call}", call=call)]
+            return [
+                Problem(
+                    ProblemKind.NO_GRADIENT, f"no gradient reached the input of {call}", call=call
+                )
+            ]
         if actual.shape != expected.shape or not torch.allclose(
             actual.double(), expected.double(), rtol=1e-4, atol=1e-6, equal_nan=True
         ):
             return [
                 Problem(
-                    "no_gradient",
+                    ProblemKind.NO_GRADIENT,
                     f"the gradients flowing back through {call} are wrong (compared with the "
                     "reference's): an in-place change or a non-differentiable step?",
                 )

@@ -29,9 +29,21 @@ from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, clone_args
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import DtypePolicy, Exercise, Family, OutputPolicy
+from tensorlings.vocab import ProblemKind
 
-NAMEABLE_KINDS = ("wrong_values", "not_finite", "unstable", "wrong_shape", "exception")
-VALUE_KINDS = ("wrong_values", "not_finite", "unstable", "wrong_shape")
+NAMEABLE_KINDS = (
+    ProblemKind.WRONG_VALUES,
+    ProblemKind.NOT_FINITE,
+    ProblemKind.UNSTABLE,
+    ProblemKind.WRONG_SHAPE,
+    ProblemKind.EXCEPTION,
+)
+VALUE_KINDS = (
+    ProblemKind.WRONG_VALUES,
+    ProblemKind.NOT_FINITE,
+    ProblemKind.UNSTABLE,
+    ProblemKind.WRONG_SHAPE,
+)
 MAX_PERMUTED_AXES = 4
 
 
@@ -157,7 +169,7 @@ def name(
     seen = evidence(pairs, outcomes)
     # Code that writes into its input can give one answer for every input because it
     # overwrote the input, not because it ignores it: that problem is reported as it is.
-    overwrote = any(p.kind == "mutates_input" for _, found in pairs for p in found)
+    overwrote = any(p.kind == ProblemKind.MUTATES_INPUT for _, found in pairs for p in found)
     found = (
         _declared(exercise, seen)
         or _generic(exercise, seen)
@@ -430,7 +442,9 @@ def _sheet_sizes_only(
 ) -> Recognised | None:
     """Right on the sheet's examples, and a shape error or an exception on other sizes (or
     right everywhere but on a size of 0)."""
-    if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
+    if not any(
+        p.fails and p.kind in (ProblemKind.WRONG_SHAPE, ProblemKind.EXCEPTION) for p in problems
+    ):
         return None
     wrong = [item for item in seen if not item.right]
     # A dtype mismatch on an empty input is a dtype mismatch: sizes of 0 are not the cause.
@@ -451,7 +465,9 @@ def _sheet_sizes_only(
     examples = [item for item in seen if item.probe.family is Family.EXAMPLES]
     if not examples or not all(item.right for item in examples):
         return None
-    if not any(p.fails and p.kind in ("wrong_shape", "exception") for p in problems):
+    if not any(
+        p.fails and p.kind in (ProblemKind.WRONG_SHAPE, ProblemKind.EXCEPTION) for p in problems
+    ):
         return None
     shapes = [
         tuple(a.shape)

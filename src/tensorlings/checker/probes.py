@@ -1,9 +1,11 @@
 """The inputs an exercise is checked on, with the reference's answers, all made in the checker.
 
-Probes come in families (`tensorlings.exercise.Family`): the sheet's own examples, random cases
-of the sheet's sizes and dtypes (smallest first, so that the first failure is already small),
-large magnitudes for the numerics, gradient cases, and the families beyond the sheet: empty
-inputs, other dtypes, fixed special inputs. The exercise's tiers say which families fail it.
+Probes come in families (`tensorlings.vocab.ProbeFamily`): the sheet's own examples, random
+cases of the sheet's sizes and dtypes (smallest first, so that the first failure is already
+small), large magnitudes for the numerics, gradient cases, and the families beyond the sheet:
+empty inputs, other dtypes, fixed special inputs. A random case also says which family it was
+drawn as (RANDOM, LARGE or GRADIENTS: how its inputs are made), since its traits can move it
+to another family (a size of 0 makes it EMPTY). The exercise's tiers say which families fail it.
 Contract probes come first; every random probe is reproducible from its seed and named sizes.
 """
 
@@ -25,10 +27,12 @@ LARGE = 80.0  # float32 exp() overflows just above 88
 @dataclass(frozen=True)
 class Probe:
     label: str
-    kind: str  # example | random | stress | grad | special | sampling
     args: tuple[Any, ...]
     expected: Any
-    family: Family = Family.RANDOM
+    family: Family = Family.RANDOM  # which tier judges it
+    # How a random case was drawn (RANDOM, LARGE: scaled up, GRADIENTS); None: a fixed input
+    # (an example, a special input, a sampling or answer probe), the same under every seed.
+    drawn: Family | None = None
     seed: int | None = None
     sizes: Mapping[str, int] = field(default_factory=dict)
     dtype: torch.dtype | None = None
@@ -40,7 +44,7 @@ class Probe:
     def large(self) -> bool:
         """Large magnitudes: a stress probe, or finite inputs as big as the sheet's ±1000 rows,
         where exp() overflows. Failing only there is instability, not a wrong formula."""
-        if self.kind == "stress":
+        if self.drawn is Family.LARGE:
             return True
         floats = [a for a in self.args if isinstance(a, torch.Tensor) and a.is_floating_point()]
         return any(
@@ -88,35 +92,41 @@ def random_probe(
     seed: int,
     sizes: Mapping[str, int],
     dtype: torch.dtype,
-    kind: str = "random",
+    drawn: Family = Family.RANDOM,
     family: Family | None = None,
 ) -> Probe:
     cases = exercise.cases
     assert cases is not None
-    scale = cases.stress_scale if kind == "stress" and cases.stress_scale else 1.0
+    scale = cases.stress_scale if drawn is Family.LARGE and cases.stress_scale else 1.0
     args = make_case(exercise, seed, sizes, dtype, scale)
-    label = {"random": "a random case", "stress": "large magnitudes", "grad": "gradients"}[kind]
     return Probe(
-        label=label,
-        kind=kind,
+        label=_DRAWN_LABELS[drawn],
+        drawn=drawn,
         args=args,
         expected=reference_output(exercise, args),
         seed=seed,
         sizes=dict(sizes),
         dtype=dtype,
-        family=family or family_of(cases, kind, sizes, dtype),
+        family=family or family_of(cases, drawn, sizes, dtype),
     )
 
 
+_DRAWN_LABELS = {
+    Family.RANDOM: "a random case",
+    Family.LARGE: "large magnitudes",
+    Family.GRADIENTS: "gradients",
+}
+
+
 def family_of(
-    cases: RandomCases, kind: str, sizes: Mapping[str, int], dtype: torch.dtype
+    cases: RandomCases, drawn: Family, sizes: Mapping[str, int], dtype: torch.dtype
 ) -> Family:
-    """The family a random probe belongs to: beyond-the-sheet traits win over its kind."""
+    """The family a random probe belongs to: beyond-the-sheet traits win over how it was drawn."""
     if any(value == 0 for value in sizes.values()):
         return Family.EMPTY
     if dtype not in cases.dtypes:
         return Family.OTHER_DTYPES
-    return {"stress": Family.LARGE, "grad": Family.GRADIENTS}.get(kind, Family.RANDOM)
+    return drawn
 
 
 def contract_low(cases: RandomCases, name: str) -> int:
@@ -153,7 +163,6 @@ def plan(exercise: Exercise, seed: int) -> list[Probe]:
             label=f"the sheet's example {n}"
             if len(exercise.examples) > 1
             else "the sheet's example",
-            kind="example",
             args=example.args,
             expected=reference_output(exercise, example.args),
             family=Family.EXAMPLES,
@@ -166,7 +175,6 @@ def plan(exercise: Exercise, seed: int) -> list[Probe]:
     probes += [
         Probe(
             label=special.label,
-            kind="special",
             args=special.args,
             expected=reference_output(exercise, special.args),
             family=special.family,
@@ -198,12 +206,12 @@ def _random_probes(
         probe_seed: int,
         sizes: Mapping[str, int],
         dtype: torch.dtype,
-        kind: str = "random",
+        drawn: Family = Family.RANDOM,
         family: Family | None = None,
     ) -> list[Probe]:
-        if not keep(family or family_of(cases, kind, sizes, dtype)):
+        if not keep(family or family_of(cases, drawn, sizes, dtype)):
             return []  # its sizes are drawn all the same: the next probes stay plan's own
-        return [random_probe(exercise, probe_seed, sizes, dtype, kind, family)]
+        return [random_probe(exercise, probe_seed, sizes, dtype, drawn, family)]
 
     randoms = []
     for i in range(cases.count):
@@ -214,14 +222,14 @@ def _random_probes(
     if cases.stress_scale:
         for i, dtype in enumerate(cases.dtypes):
             sizes = draw_sizes(cases, rng, growth=0.5)
-            probes += made(seed * 1000 + 500 + i, sizes, dtype, "stress")
+            probes += made(seed * 1000 + 500 + i, sizes, dtype, Family.LARGE)
     if cases.grad_args:
         small = {name: min(high, max(contract_low(cases, name), 3)) for name, (_, high) in
                  cases.sizes.items()}  # fmt: skip
         floating = [d for d in (*cases.dtypes, *cases.other_dtypes) if d.is_floating_point]
         for i in range(2):
             dtype = (floating or [torch.float32])[0]
-            base = made(seed * 1000 + 900 + i, small, dtype, "grad", Family.GRADIENTS)
+            base = made(seed * 1000 + 900 + i, small, dtype, Family.GRADIENTS, Family.GRADIENTS)
             probes += [with_gradients(exercise, p) for p in base]
     for i, name in enumerate(n for n, (low, _) in cases.sizes.items() if low == 0):
         sizes = {**draw_sizes(cases, rng, growth=0.3), name: 0}
@@ -232,14 +240,14 @@ def _random_probes(
             probe_seed = seed * 1000 + 800 + 10 * i + j
             probes += made(probe_seed, sizes, dtype)
             if cases.stress_scale and j == 0:
-                probes += made(probe_seed + 5, sizes, dtype, "stress")
+                probes += made(probe_seed + 5, sizes, dtype, Family.LARGE)
     return probes
 
 
 def shrink_candidates(exercise: Exercise, probe: Probe) -> list[Probe]:
     """Smaller versions of a failing random probe: each size at its minimum, halved, minus one."""
     cases = exercise.cases
-    if cases is None or probe.kind not in ("random", "stress") or probe.seed is None:
+    if cases is None or probe.drawn not in (Family.RANDOM, Family.LARGE) or probe.seed is None:
         return []
     assert probe.dtype is not None
     candidates: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
@@ -252,7 +260,7 @@ def shrink_candidates(exercise: Exercise, probe: Probe) -> list[Probe]:
                 sizes = {**probe.sizes, name: smaller}
                 candidates[tuple(sorted(sizes.items()))] = sizes
     shrunk = [
-        random_probe(exercise, probe.seed, sizes, probe.dtype, probe.kind)
+        random_probe(exercise, probe.seed, sizes, probe.dtype, probe.drawn)
         for sizes in candidates.values()
     ]
     return [p for p in shrunk if p.family is probe.family]

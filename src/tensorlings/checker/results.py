@@ -4,46 +4,96 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final, Literal, TypedDict
 
-SCHEMA = "tensorlings.check/1"
+from tensorlings.vocab import ProblemKind, Status
 
-PROBLEM_KINDS = (
-    "wrong_type",
-    "wrong_shape",
-    "wrong_dtype",
-    "wrong_device",
-    "wrong_values",
-    "not_finite",
-    "unstable",
-    "mutates_input",
-    "no_gradient",
-    "forbidden_call",
-    "missing_call",
-    "uses_loop",
-    "forbidden_import",
-    "exception",
-    "timeout",
-    "memory_limit",
-    "crashed",
-    # Learner code interfered with the checker itself (the recorder, the protocol, limits).
-    "tampering",
-    # Advice from the efficiency coach: reported, never failing.
-    "slow",
-    "memory_hungry",
-    # Wrong only beyond what the sheet asks (empty input, a dtype the sheet never uses, ...):
-    # a note that never fails, unless the check is --strict.
-    "edge_case",
-)
-STATUSES = ("passed", "failed", "not_started")
+SCHEMA: Final = "tensorlings.check/1"
+
+# The kinds a report shows (a not-run call is never one: it is dropped or becomes a timeout).
+PROBLEM_KINDS = tuple(k for k in ProblemKind if k is not ProblemKind.NOT_RUN)
+STATUSES = tuple(Status)
 FILE_ERROR_KINDS = ("syntax_error", "import_error", "exited", "crashed", "unreadable")
+
+
+class _ProblemJSON(TypedDict):
+    """One problem of an exercise: what is wrong, and (where known) the call that shows it."""
+
+    kind: ProblemKind
+    message: str
+
+
+class ProblemJSON(_ProblemJSON, total=False):
+    """One problem of an exercise: what is wrong, and (where known) the call that shows it."""
+
+    call: str
+    seed: int
+    line: int
+    mistake: str  # the named mistake the output was recognised as
+    details: dict[str, Any]
+    fails: Literal[False]  # present only on a note that does not fail the exercise
+
+
+class _ExerciseJSON(TypedDict):
+    id: str
+    section: str
+    status: Status
+    problems: list[ProblemJSON]
+    duration_s: float
+
+
+class ExerciseJSON(_ExerciseJSON, total=False):
+    """One exercise's verdict."""
+
+    output: str  # what the learner's code printed while it was checked (capped)
+    explanation: str  # shown once a question is answered right
+
+
+class FileErrorJSON(TypedDict):
+    """What prevented checking the file at all."""
+
+    kind: str  # syntax_error | import_error | exited | crashed | unreadable
+    message: str
+    line: int | None
+
+
+class LoadNoteJSON(TypedDict):
+    """A top-level statement that failed or was skipped while loading; loading went on."""
+
+    line: int
+    kind: str
+    message: str
+
+
+class SummaryJSON(TypedDict):
+    """How many exercises ended in each status."""
+
+    passed: int
+    failed: int
+    not_started: int
+    total: int
+
+
+class CheckJSON(TypedDict):
+    """A check of one workbook: `tensorlings check --json`."""
+
+    schema: Literal["tensorlings.check/1"]
+    file: str
+    seed: int
+    torch: str
+    device: str
+    error: FileErrorJSON | None
+    load_notes: list[LoadNoteJSON]
+    isolation: dict[str, Any]  # the sandbox's layers, as the checker found them
+    exercises: list[ExerciseJSON]
+    summary: SummaryJSON
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an exercise, with the call that shows it."""
 
-    kind: str
+    kind: ProblemKind
     message: str
     call: str | None = None  # the call that shows it, e.g. "column_means(x=…)"
     seed: int | None = None  # reproduces the random case
@@ -54,11 +104,20 @@ class Problem:
     # one such as "transposed output"); grading groups submissions by it.
     mistake: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind, "message": self.message}
-        for key in ("call", "seed", "line", "mistake"):
-            if getattr(self, key) is not None:
-                data[key] = getattr(self, key)
+    def __post_init__(self) -> None:
+        # A kind given as its string (an older caller, a test) is held as the enum all the same.
+        object.__setattr__(self, "kind", ProblemKind(self.kind))
+
+    def to_json(self) -> ProblemJSON:
+        data: ProblemJSON = {"kind": self.kind, "message": self.message}
+        if self.call is not None:
+            data["call"] = self.call
+        if self.seed is not None:
+            data["seed"] = self.seed
+        if self.line is not None:
+            data["line"] = self.line
+        if self.mistake is not None:
+            data["mistake"] = self.mistake
         if self.details:
             data["details"] = dict(self.details)
         if not self.fails:
@@ -68,7 +127,7 @@ class Problem:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Problem:
         return cls(
-            kind=str(data["kind"]),
+            kind=ProblemKind(data["kind"]),
             message=str(data["message"]),
             call=data.get("call"),
             seed=data.get("seed"),
@@ -83,11 +142,14 @@ class Problem:
 class ExerciseResult:
     id: str
     section: str
-    status: str  # passed | failed | not_started
+    status: Status
     problems: tuple[Problem, ...] = ()
     duration_s: float = 0.0
     output: str = ""  # what the learner's code printed while it was checked (capped)
     explanation: str | None = None  # shown once a question is answered right
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def notes(self) -> tuple[Problem, ...]:
@@ -102,15 +164,15 @@ class ExerciseResult:
                 fails=True,
                 message="with --strict this fails: " + p.message.removeprefix("passes, but "),
             )
-            if p.kind == "edge_case"
+            if p.kind is ProblemKind.EDGE_CASE
             else p
             for p in self.problems
         )
-        failing = self.status == "failed" or any(p.fails for p in problems)
-        return replace(self, problems=problems, status="failed" if failing else self.status)
+        failing = self.status is Status.FAILED or any(p.fails for p in problems)
+        return replace(self, problems=problems, status=Status.FAILED if failing else self.status)
 
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+    def to_json(self) -> ExerciseJSON:
+        data: ExerciseJSON = {
             "id": self.id,
             "section": self.section,
             "status": self.status,
@@ -128,7 +190,7 @@ class ExerciseResult:
         return cls(
             id=str(data["id"]),
             section=str(data["section"]),
-            status=str(data["status"]),
+            status=Status(data["status"]),
             problems=tuple(Problem.from_json(p) for p in data.get("problems", [])),
             duration_s=float(data.get("duration_s", 0.0)),
             output=str(data.get("output", "")),
@@ -144,7 +206,7 @@ class FileError:
     message: str
     line: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> FileErrorJSON:
         return {"kind": self.kind, "message": self.message, "line": self.line}
 
 
@@ -158,7 +220,7 @@ class LoadNote:
     )
     message: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> LoadNoteJSON:
         return {"line": self.line, "kind": self.kind, "message": self.message}
 
 
@@ -173,12 +235,14 @@ class CheckReport:
     load_notes: tuple[LoadNote, ...] = ()
     isolation: Mapping[str, Any] = field(default_factory=dict)
 
-    def summary(self) -> dict[str, int]:
-        counts = {status: 0 for status in STATUSES}
-        for result in self.exercises:
-            counts[result.status] += 1
-        counts["total"] = len(self.exercises)
-        return counts
+    def summary(self) -> SummaryJSON:
+        statuses = [result.status for result in self.exercises]
+        return {
+            "passed": statuses.count(Status.PASSED),
+            "failed": statuses.count(Status.FAILED),
+            "not_started": statuses.count(Status.NOT_STARTED),
+            "total": len(statuses),
+        }
 
     def strict(self) -> CheckReport:
         """The report with every edge-case note failing its exercise (`--strict`)."""
@@ -189,9 +253,9 @@ class CheckReport:
         """0 nothing failed, 1 something failed, 2 the file could not be checked."""
         if self.error is not None:
             return 2
-        return 1 if any(r.status == "failed" for r in self.exercises) else 0
+        return 1 if any(r.status is Status.FAILED for r in self.exercises) else 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckJSON:
         return {
             "schema": SCHEMA,
             "file": self.file,

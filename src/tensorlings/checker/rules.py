@@ -9,6 +9,7 @@ from tensorlings.checker import static
 from tensorlings.checker.facts import Facts
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Call, Exercise
+from tensorlings.vocab import ProblemKind
 
 USED = "used:"  # `used:<first name of a required call>`: its result reached the returned value
 # The worker ran the call again with the required call's results changed (worker/intervention.py):
@@ -38,7 +39,7 @@ def call_problems(
         if used:
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{exercise.id} called {seen.listed(used)}, but this exercise forbids "
                     f"{rule.label}. Build the result from more basic operations.",
                     line=seen.line(used),
@@ -66,7 +67,7 @@ def _only_problems(exercise: Exercise, seen: _Seen, forbidden: list[Problem]) ->
         return []
     return [
         Problem(
-            "forbidden_call",
+            ProblemKind.FORBIDDEN_CALL,
             f"{exercise.id} may only call {rules.only_words()}, but it also called "
             f"{seen.listed(extra)}. {rules.only_advice}",
             line=seen.line(extra),
@@ -79,7 +80,7 @@ def _missing(exercise: Exercise, rule: Call, calls: Mapping[str, int]) -> list[P
     if not any(calls.get(name) for name in rule.names):
         return [
             Problem(
-                "missing_call",
+                ProblemKind.MISSING_CALL,
                 f"{exercise.id} must use {rule.label}, and it never did while it was checked.",
                 details={"required": list(rule.names)},
             )
@@ -87,7 +88,7 @@ def _missing(exercise: Exercise, rule: Call, calls: Mapping[str, int]) -> list[P
     if not _contributed(calls, rule.names[0]):
         return [
             Problem(
-                "missing_call",
+                ProblemKind.MISSING_CALL,
                 f"{exercise.id} calls {rule.label}, but what it computes never reaches "
                 "the returned value. The required call must do the work, not be made "
                 "on the side.",
@@ -158,7 +159,7 @@ def _unrecorded_problems(exercise: Exercise, name: str, facts: Facts) -> list[Pr
     modules = rule_apis.UNRECORDED_MODULES
     return [
         Problem(
-            "forbidden_call",
+            ProblemKind.FORBIDDEN_CALL,
             f"{finding.function} uses {finding.what} (line {finding.line}), which computes "
             f"{modules[finding.what.split('.')[0]]} out of the checker's sight; "
             f"{exercise.id} forbids {', '.join(c.label for c in exercise.rules.forbidden)}, so "
@@ -178,7 +179,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
         for finding in static.loops(facts, name):
             problems.append(
                 Problem(
-                    "uses_loop",
+                    ProblemKind.USES_LOOP,
                     f"{finding.what} in {finding.function} (line {finding.line}); this exercise "
                     "must be vectorised: let one tensor operation handle every element.",
                     line=finding.line,
@@ -188,7 +189,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
         for finding in static.module_uses(facts, name, rules.forbidden_modules):
             problems.append(
                 Problem(
-                    "forbidden_call",
+                    ProblemKind.FORBIDDEN_CALL,
                     f"{finding.function} uses {finding.what} (line {finding.line}); this "
                     f"exercise forbids {', '.join(rules.forbidden_modules)}. "
                     f"{rules.modules_advice}",
@@ -201,7 +202,7 @@ def static_problems(exercise: Exercise, name: str, facts: Facts) -> list[Problem
     for finding in own:
         problems.append(
             Problem(
-                "forbidden_import",
+                ProblemKind.FORBIDDEN_IMPORT,
                 f"{finding.function} uses {finding.what} (line {finding.line}): the reference "
                 "solutions are not yours to import. Write the function yourself.",
                 line=finding.line,

@@ -27,6 +27,7 @@ from tensorlings.messages import ProtocolError
 from tensorlings.messages.frames import Profiled
 from tensorlings.messages.replies import CallResult, LoadReply, not_answered
 from tensorlings.messages.requests import Call
+from tensorlings.vocab import CallStatus
 
 __all__ = ["LoadFailed", "Session", "request_id"]
 
@@ -83,7 +84,7 @@ class Session:
         """Results of calling the learner's `name` once per call, one per call, always."""
         if time.monotonic() >= self.file_deadline:
             why = f"not run: the check of this file took more than {self.limits.file_seconds:g} s"
-            return [not_answered("timeout", why) for _ in calls]
+            return [not_answered(CallStatus.TIMEOUT, why) for _ in calls]
         try:
             if not self.file.live:
                 self.load()
@@ -92,7 +93,7 @@ class Session:
         except (LoadFailed, ChildDied, ChildTimedOut, ProtocolError) as error:
             self.file.child = None
             why = f"the file could not be loaded again for this exercise ({error})"
-            return [not_answered("crashed", why) for _ in calls]
+            return [not_answered(CallStatus.CRASHED, why) for _ in calls]
         return self.calls.run(name, calls, record, seconds)
 
     def finish_exercise(self, name: str) -> list[Problem]:

@@ -18,6 +18,7 @@ from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
 from tensorlings.messages.replies import CallResult, ErrorInfo
+from tensorlings.vocab import CallStatus
 from tensorlings.worker import encoding
 
 
@@ -32,7 +33,7 @@ class _NoSource:
 
 
 def _reply(value: Any) -> CallResult:
-    return CallResult("ok", output=encoding.encode(value))
+    return CallResult(CallStatus.OK, output=encoding.encode(value))
 
 
 def contract_probes(exercise: Exercise, seed: int = 0) -> list[Probe]:
@@ -49,7 +50,7 @@ def contract_problems(
         outcome = mistakes.run_trusted(function, probe)
         if outcome.error is not None:
             kind, message = outcome.error
-            result = CallResult("error", error=ErrorInfo("error", kind, message))
+            result = CallResult(CallStatus.ERROR, error=ErrorInfo("error", kind, message))
             found = [judge.error_problem(exercise, probe, result, _NoSource())]
         else:
             found = judge.output_problems(exercise, probe, _reply(outcome.value))

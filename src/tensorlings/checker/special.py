@@ -18,6 +18,7 @@ from tensorlings.exercise import DtypePolicy, Exercise, OutputPolicy, Question
 from tensorlings.judges import Strided
 from tensorlings.messages.replies import CallResult
 from tensorlings.questions import correct_letter
+from tensorlings.vocab import ProblemKind
 
 # Each test of a correct sampler (chi-square, too-even spread) fails this rarely; the dozen of
 # them keep the false-alarm rate near one in a million.
@@ -59,14 +60,14 @@ def _frequency_problem(
     low, high = int(samples.min()), int(samples.max())
     if low < 0:
         return Problem(
-            "wrong_values",
+            ProblemKind.WRONG_VALUES,
             f"{call} returned index {low}, but indexes start at 0. Counting the running totals "
             "at or below a draw already gives its event's index: nothing needs subtracting",
         )
     if high >= k:
         bad = high
         return Problem(
-            "wrong_values",
+            ProblemKind.WRONG_VALUES,
             f"{call} returned index {bad}, but there are only {k} events (0 to {k - 1}). "
             f"With {probe.label}, the last running total is {float(probs.cumsum(0)[-1]):.6f}; "
             "a uniform draw above it must still map to a real event",
@@ -75,7 +76,7 @@ def _frequency_problem(
     impossible = ((probs == 0) & (counts > 0)).nonzero().flatten().tolist()
     if impossible:
         return Problem(
-            "wrong_values",
+            ProblemKind.WRONG_VALUES,
             f"{call} drew events {impossible[:5]}, whose probability is 0",
         )  # fmt: skip
     p_value = chi_square_p_value(counts, probs)
@@ -83,7 +84,7 @@ def _frequency_problem(
         observed = (counts.double() / n)[:6].tolist()
         wanted = (probs.double() / probs.double().sum())[:6].tolist()
         return Problem(
-            "wrong_values",
+            ProblemKind.WRONG_VALUES,
             f"the frequencies of {call} do not follow probs (chi-square p = {p_value:.1e}): "
             f"observed {[round(x, 4) for x in observed]}, expected "
             f"{[round(x, 4) for x in wanted]}",
@@ -108,7 +109,7 @@ def _not_random(
     else:
         return None
     return Problem(
-        "wrong_values",
+        ProblemKind.WRONG_VALUES,
         f"the samples of {call} come {what}: a random sample of {n} draws is not. Draw them "
         "with torch.rand and map each draw to an event through the running total",
     )  # fmt: skip
@@ -127,7 +128,7 @@ def same_draws_problem(
         return None
     call = call_text(exercise, pairs[0][0].args)
     return Problem(
-        "wrong_values",
+        ProblemKind.WRONG_VALUES,
         f"{call} gave exactly the same samples under two different random seeds: is the seed "
         "fixed inside the function (torch.manual_seed), or are the draws not random?",
         call=call,
@@ -176,7 +177,7 @@ def strided_problems(exercise: Exercise, judge: Strided, answer: Any) -> list[Pr
     target = judge.target
     parsed = strided_answer(answer)
     if isinstance(parsed, str):
-        return [Problem("wrong_type", parsed + ". Return the pair (size, stride).")]
+        return [Problem(ProblemKind.WRONG_TYPE, parsed + ". Return the pair (size, stride).")]
     size, stride = parsed
     call = f"input.as_strided(size={size}, stride={stride})"
     numel = 1
@@ -185,7 +186,7 @@ def strided_problems(exercise: Exercise, judge: Strided, answer: Any) -> list[Pr
     if len(size) != len(stride) or numel > 1_000_000:
         return [
             Problem(
-                "wrong_shape",
+                ProblemKind.WRONG_SHAPE,
                 f"{call}: size and stride need one entry per output axis, and the output "
                 f"should have shape {tuple(target.shape)}.",
                 call=call,
@@ -195,7 +196,7 @@ def strided_problems(exercise: Exercise, judge: Strided, answer: Any) -> list[Pr
         actual = judge.input.as_strided(size, stride)
     except (RuntimeError, ValueError, TypeError, OverflowError) as error:
         message = str(error).split("\n")[0]
-        return [Problem("wrong_values", f"{call} fails: {message}", call=call)]
+        return [Problem(ProblemKind.WRONG_VALUES, f"{call} fails: {message}", call=call)]
     mismatch = compare(actual, target, exercise.output)
     if mismatch is None:
         return []
@@ -225,17 +226,19 @@ def question_problems(question: Question, value: Any) -> list[Problem]:
     if answer is None:
         return [
             Problem(
-                "wrong_type",
+                ProblemKind.WRONG_TYPE,
                 f"answer with the letter of an option as a string ({', '.join(letters)}), "
                 f"got {describe_value(value)}.",
             )
         ]
     if answer not in letters:
-        return [Problem("wrong_values", f"{answer!r} is not one of the options {letters}.")]
+        return [
+            Problem(ProblemKind.WRONG_VALUES, f"{answer!r} is not one of the options {letters}.")
+        ]
     if answer != correct_letter(question):
         return [
             Problem(
-                "wrong_values",
+                ProblemKind.WRONG_VALUES,
                 f"{answer!r} is not what this torch does. Run the snippet in a cell, look at the "
                 "value and its dtype, and compare with each option.",
             )

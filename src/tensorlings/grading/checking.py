@@ -18,6 +18,7 @@ from tensorlings.checker.sandbox import Limits, Zygote
 from tensorlings.errors import WorkerError
 from tensorlings.grading.errors import WorkerUnavailable
 from tensorlings.grading.model import error_report
+from tensorlings.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def check_one(holder: ZygoteHolder, workbook: Path, settings: CheckSettings) -> 
         report = error_report(
             str(workbook), "unreadable", str(error), seed=settings.seed, device=settings.device
         )
-        return report.to_json()
+        return dict(report.to_json())
     except TensorlingsError as error:
         return crashed(workbook, f"cannot tell which pack to check it against: {error}", settings)
     lost: WorkerError | None = None
@@ -144,7 +145,7 @@ HINTS_SHOWN = 2  # the graduated hints start gentle; later ones come close to th
 def hints_to_try(pack: Any, report: Any) -> dict[str, list[str]]:
     hints: dict[str, list[str]] = {}
     for result in report.exercises:
-        if result.status != "failed":
+        if result.status != Status.FAILED:
             continue
         try:
             hints[result.id] = [str(h) for h in pack.get(result.id).hints[:HINTS_SHOWN]]
@@ -157,4 +158,4 @@ def crashed(workbook: Path | str, message: str, settings: CheckSettings) -> dict
     report = error_report(
         str(workbook), "crashed", message, seed=settings.seed, device=settings.device
     )
-    return report.to_json()
+    return dict(report.to_json())

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tensorlings import files
 from tensorlings.checker.results import CheckReport
+from tensorlings.vocab import Status
 from tensorlings.workbook_header import header_in, is_installed
 
 _DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
@@ -55,11 +56,15 @@ def workbook_flag(
     ids = set(exercise_ids) or {r.id for r in report.exercises}
     defined = {name for part in code for name in _DEF.findall(part)}
     # A verdict means the checker found the function, however it was written (a lambda).
-    defined |= {r.id for r in report.exercises if r.status != "not_started"}
+    defined |= {r.id for r in report.exercises if r.status != Status.NOT_STARTED}
     if not defined or (ids and not defined & ids):
         return "not_a_workbook"
     attempted = [r for r in report.exercises if r.id in defined]
-    if report.error is None and attempted and all(r.status == "not_started" for r in attempted):
+    if (
+        report.error is None
+        and attempted
+        and all(r.status == Status.NOT_STARTED for r in attempted)
+    ):
         return "untouched_template"
     return None
 

@@ -282,7 +282,7 @@ class _Saver:
                     str(submission.source), "unreadable", why,
                     seed=self.settings.seed, device=self.settings.device,
                 )  # fmt: skip
-                self.save(submission.name, report.to_json(), sha256)
+                self.save(submission.name, dict(report.to_json()), sha256)
             check()
         except KeyboardInterrupt:
             raise GradingInterrupted(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.model import Graded
+from tensorlings.vocab import Status
 
 _WHERE = re.compile(r"\b(?:cell \d+, )?lines? \d+(?:[-–]\d+)?\b")
 # The same place with its connecting words, taken out of a title: each member's line differs,
@@ -47,7 +48,7 @@ def mistake_keys(result: ExerciseResult) -> list[tuple[str, Problem]]:
     """What makes this failure the same as another's, with the problem that shows it: each
     named mistake it has, or else its first failing problem."""
     failing = [p for p in result.problems if p.fails]
-    if result.status != "failed" or not failing:
+    if result.status != Status.FAILED or not failing:
         return []
     named = {f"mistake\0{p.mistake}": p for p in reversed(failing) if p.mistake}
     if named:

@@ -8,6 +8,7 @@ from importlib import metadata
 
 from tensorlings.checker.results import CheckReport, FileError
 from tensorlings.grading.config import GradingConfig
+from tensorlings.vocab import Status
 from tensorlings.workbook_choice import WorkbookChoice
 
 # Odd uploads, flagged in every report (see flags.py for what each means).
@@ -40,11 +41,11 @@ class Graded:
     def attempted_nothing(self) -> bool:
         """Checked, but every exercise is still the template (a blank submission)."""
         exercises = self.report.exercises
-        return not self.could_not_check and all(r.status == "not_started" for r in exercises)
+        return not self.could_not_check and all(r.status == Status.NOT_STARTED for r in exercises)
 
     @property
     def failed_something(self) -> bool:
-        return any(result.status == "failed" for result in self.report.exercises)
+        return any(result.status == Status.FAILED for result in self.report.exercises)
 
 
 @dataclass(frozen=True)

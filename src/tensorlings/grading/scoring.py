@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.config import GradingConfig
 from tensorlings.grading.model import Graded
+from tensorlings.vocab import ProblemKind, Status
 
 
 @dataclass(frozen=True)
 class ExerciseScore:
     id: str
-    status: str  # passed | failed | not_started | unchecked (the file could not be checked)
+    status: Status | Literal["unchecked"]  # unchecked: the file could not be checked
     points: float
     max_points: float
     notes: tuple[Problem, ...] = ()  # problems that do not fail it
@@ -38,7 +40,7 @@ class Score:
 
 
 # The coach's timing advice: its measure can depend on the machine (docs/reference/machine.md).
-TIMING_KINDS = ("slow",)
+TIMING_KINDS = (ProblemKind.SLOW,)
 
 
 def notes_of(result: ExerciseResult, timing_advice: bool = True) -> tuple[Problem, ...]:
@@ -55,10 +57,14 @@ def exercise_score(
     if result is None:
         return ExerciseScore(exercise_id, "unchecked", 0.0, weight)
     notes = notes_of(result, config.timing_advice)
-    if result.status != "passed":
+    if result.status != Status.PASSED:
         return ExerciseScore(exercise_id, result.status, 0.0, weight, notes)
-    cost = weight * config.edge_case_cost if any(n.kind == "edge_case" for n in notes) else 0.0
-    return ExerciseScore(exercise_id, "passed", round(weight - cost, 4), weight, notes, cost)
+    cost = (
+        weight * config.edge_case_cost
+        if any(n.kind == ProblemKind.EDGE_CASE for n in notes)
+        else 0.0
+    )
+    return ExerciseScore(exercise_id, Status.PASSED, round(weight - cost, 4), weight, notes, cost)
 
 
 def score(graded: Graded, exercise_ids: Sequence[str], config: GradingConfig) -> Score:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings.messages.requests import Op
+from tensorlings.vocab import CallStatus
 from tensorlings.worker.protocol import ProtocolError
 
 MAX_NAME = 200  # an exception's type name, a call name
@@ -121,7 +122,9 @@ class CallResult:
     the value encoding (worker/encoding.py): the judge decodes them, and a value that does
     not decode is the learner's wrong answer, not a protocol breach."""
 
-    status: str  # ok | error | timeout | memory | crashed (the last decided here)
+    # The child sends a plain string (it builds frames from literals only); the checker parses
+    # it into a CallStatus, and decides CRASHED itself.
+    status: str
     seconds: float = 0.0
     calls: Mapping[str, int] = field(default_factory=dict)
     output_text: str = ""
@@ -173,7 +176,7 @@ class CallResult:
         return data
 
 
-def not_answered(status: str, message: str) -> CallResult:
+def not_answered(status: CallStatus, message: str) -> CallResult:
     """A call the child never answered: the checker decides how it ended."""
     return CallResult(status=status, message=message)
 
@@ -186,9 +189,10 @@ def _calls(raw: Any) -> dict[str, int]:
 def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult:
     """One `result` frame's payload; raises ProtocolError when anything is off."""
     data = _mapping(raw, "a call result", 16)
-    status = _text(data.get("status"), 20, "status")
-    if status not in CALL_STATUSES:
-        raise _fail(f"unknown call status {status!r}")
+    sent = _text(data.get("status"), 20, "status")
+    if sent not in CALL_STATUSES:
+        raise _fail(f"unknown call status {sent!r}")
+    status = CallStatus(sent)
     common: dict[str, Any] = {
         "seconds": _number(data.get("seconds", 0.0), "seconds"),
         "output_text": _text(
@@ -199,7 +203,7 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
         "cpu_seconds": _number(data.get("cpu_seconds", 0.0), "CPU seconds"),
         "tampering": _tampering(data),
     }
-    if status != "ok":
+    if status != CallStatus.OK:
         return CallResult(status=status, error=parse_error(data.get("error")), **common)
     mutated = tuple(
         _int(i, "a mutated argument", 0, max(arguments - 1, 0))
@@ -210,7 +214,7 @@ def parse_call_result(raw: Any, output_chars: int, arguments: int) -> CallResult
     if grad is not None and grad not in GRAD_STATES:
         raise _fail(f"unknown gradient state {grad!r}")
     return CallResult(
-        status="ok",
+        status=CallStatus.OK,
         # A timing run (the coach's) sends no value back.
         output=None if "output" not in data else _mapping(data["output"], "the value", 16),
         mutated=mutated,

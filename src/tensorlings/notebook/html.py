@@ -12,9 +12,10 @@ from typing import Any
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.picture import Grid, Picture, picture_of
+from tensorlings.vocab import ProblemKind, Status
 
-_COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "not_started": "#6e7781"}
-_MARKS = {"passed": "✓", "failed": "✗", "not_started": "·"}
+_COLOURS = {Status.PASSED: "#1a7f37", Status.FAILED: "#cf222e", Status.NOT_STARTED: "#6e7781"}
+_MARKS = {Status.PASSED: "✓", Status.FAILED: "✗", Status.NOT_STARTED: "·"}
 _BOX = "font-family:system-ui,sans-serif;font-size:13px;line-height:1.4;margin:4px 0"
 _CELL = "border:1px solid #d0d7de;padding:1px 6px;text-align:right;font-family:monospace"
 _MARKED = "background:#ffd7d5;color:#82071e;font-weight:bold;outline:2px solid #cf222e"
@@ -56,7 +57,7 @@ def _problem_html(problem: Problem, strided: Any) -> str:
     if problem.fails:
         tag = f'<b style="color:#cf222e">{_safe(problem.kind)}</b>'
     else:
-        word = "note" if problem.kind == "edge_case" else "advice"
+        word = "note" if problem.kind == ProblemKind.EDGE_CASE else "advice"
         tag = f'<b style="color:#9a6700">{word}</b>'
     call = (
         f'<div style="margin-left:18px"><code>{_safe(problem.call)}</code></div>'
@@ -82,7 +83,7 @@ def result_html(result: ExerciseResult) -> str:
     items = "".join(_problem_html(p, strided) for p in result.problems)
     body = f'<ul style="margin:2px 0;padding-left:18px">{items}</ul>' if items else ""
     printed = ""
-    if result.output and result.status == "failed":
+    if result.output and result.status == Status.FAILED:
         text = "\n".join(result.output.strip().splitlines()[:8])
         printed = (
             '<div style="color:#6e7781">your code printed:</div>'

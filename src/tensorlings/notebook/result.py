@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tensorlings.checker.results import CheckReport, ExerciseResult, LoadNote, Problem
+from tensorlings.checker.results import (
+    CheckJSON,
+    CheckReport,
+    ExerciseJSON,
+    ExerciseResult,
+    LoadNote,
+    Problem,
+)
+from tensorlings.vocab import Status
 
 MIME = "application/vnd.tensorlings.check+json"
 
@@ -54,9 +62,9 @@ class NotebookResult:
 
     @property
     def passed(self) -> bool:
-        return self.result.status == "passed"
+        return self.result.status == Status.PASSED
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ExerciseJSON:
         return self.result.to_json()
 
     def __repr__(self) -> str:
@@ -96,7 +104,7 @@ class NotebookReport:
     def results(self) -> tuple[NotebookResult, ...]:
         return tuple(NotebookResult(r, self.report.isolation) for r in self.report.exercises)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CheckJSON:
         """The whole report as `tensorlings check --json` writes it."""
         return self.report.to_json()
 

@@ -37,7 +37,7 @@ def grades_csv(graded: Sequence[Graded], context: ClassContext | None = None) ->
     )  # fmt: skip
     isolation = "full" if context.isolation.full else "weak"
     for item in graded:
-        counts = item.report.summary()
+        counts: dict[str, object] = dict(item.report.summary())
         error = item.report.error
         statuses = results_by_id(item)
         result = score(item, ids, context.config)

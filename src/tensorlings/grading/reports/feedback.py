@@ -24,6 +24,7 @@ from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.scoring import Score
 from tensorlings.grading.submissions import unique_names
+from tensorlings.vocab import Status
 
 FOLDER = "feedback"
 _MESSAGE_CHARS = 2000
@@ -73,7 +74,7 @@ def exercises(item: Graded, total: Score, inputs: FeedbackInputs) -> list[Exerci
                 max_points=part.max_points,
                 problems=tuple(_shown(p, inputs) for p in failing),
                 notes=tuple(_shown(p, inputs) for p in part.notes),
-                hints=tuple(item.hints.get(part.id, ())) if part.status == "failed" else (),
+                hints=tuple(item.hints.get(part.id, ())) if part.status == Status.FAILED else (),
                 output=safe_text(result.output[:_OUTPUT_CHARS]) if result else "",
             )
         )
@@ -129,7 +130,7 @@ def fix_heading(item: Graded, shown: Sequence[ExerciseFeedback]) -> str:
         return "What to fix"
     if item.report.error is not None:
         return "Nothing was checked"
-    if not any(e.status == "passed" for e in shown):
+    if not any(e.status == Status.PASSED for e in shown):
         return "Nothing attempted yet"
     return "Nothing failed"
 

@@ -17,6 +17,7 @@ from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.reports.text import result_text
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.scoring import ExerciseScore, score
+from tensorlings.vocab import Status
 
 FLAG_WORDS = {
     "empty": "the upload is empty",
@@ -77,7 +78,7 @@ def _test(
         "number": str(number),
         "score": part.points,
         "max_score": part.max_points,
-        "status": "passed" if part.status == "passed" else "failed",
+        "status": "passed" if part.status == Status.PASSED else "failed",
         "output": text,
         "visibility": visibility,
     }

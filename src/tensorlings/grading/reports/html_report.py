@@ -24,6 +24,7 @@ from tensorlings.grading.reports.stats import (
     hardest,
 )
 from tensorlings.grading.scoring import score
+from tensorlings.vocab import Status
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -122,7 +123,7 @@ def _cards(graded: Sequence[Graded]) -> str:
 
 def _passed_all(graded: Graded) -> bool:
     report = graded.report
-    return report.error is None and all(r.status == "passed" for r in report.exercises)
+    return report.error is None and all(r.status == Status.PASSED for r in report.exercises)
 
 
 def _charts(graded: Sequence[Graded], stats: Sequence[ExerciseStats]) -> list[str]:

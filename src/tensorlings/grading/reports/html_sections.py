@@ -19,6 +19,7 @@ from tensorlings.grading.reports.gradescope import FLAG_WORDS
 from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.scoring import ExerciseScore, Score
+from tensorlings.vocab import Status
 
 # Sorting is the one thing plain markup cannot do; the page still reads fully without it.
 # `#sort=COLUMN` or `#sort=COLUMN-desc` in the address sorts on load (and links can share it);
@@ -201,7 +202,7 @@ def _panel(item: Graded, total: Score, feedback_name: str) -> str:
             f'<p class="error" data-error="{escape(error.kind)}">Could not be checked '
             f"({escape(error.kind)}): {escape(safe_text(error.message))}</p>"
         )
-    failed = [part.id for part in total.exercises if part.status == "failed"]
+    failed = [part.id for part in total.exercises if part.status == Status.FAILED]
     if failed:
         lines.append(f'<p class="failed-list">Failed: {escape(", ".join(failed))}.</p>')
     results = results_by_id(item)

@@ -10,6 +10,7 @@ from tensorlings.checker.results import ExerciseResult
 from tensorlings.grading.model import Graded
 from tensorlings.grading.reports.text import NOT_STARTED, failure_text, notes_text
 from tensorlings.grading.safe_text import safe_text
+from tensorlings.vocab import Status
 
 # Characters XML 1.0 cannot hold at all (learner output may contain any of them).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -70,7 +71,7 @@ def _case(submission: str, result: ExerciseResult) -> ET.Element:
     )
     text = _clean(failure_text(result))
     notes = _clean(notes_text(result))
-    if result.status == "failed":
+    if result.status == Status.FAILED:
         failing = [p for p in result.problems if p.fails]
         first = failing[0] if failing else None
         failure = ET.SubElement(
@@ -80,7 +81,7 @@ def _case(submission: str, result: ExerciseResult) -> ET.Element:
             message=_clean(first.message if first else "failed"),
         )
         failure.text = text
-    elif result.status == "not_started":
+    elif result.status == Status.NOT_STARTED:
         ET.SubElement(case, "skipped", message=NOT_STARTED)
     if notes:  # apart from the failure: notes never fail the test case
         ET.SubElement(case, "system-out").text = notes

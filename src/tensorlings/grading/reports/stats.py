@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.grading.model import Graded
+from tensorlings.vocab import Status
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def exercise_stats(graded: Sequence[Graded]) -> list[ExerciseStats]:
         for table in tables:
             result = table.get(exercise_id)
             statuses[result.status if result else "unchecked"] += 1
-            if result is not None and result.status == "failed":
+            if result is not None and result.status == Status.FAILED:
                 kinds.update(failing_kinds(result))
         stats.append(
             ExerciseStats(

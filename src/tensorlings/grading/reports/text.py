@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.grading.safe_text import safe_text
+from tensorlings.vocab import Status
 
 NOT_STARTED = "not started: no solution written for this exercise yet"
 
@@ -34,6 +35,6 @@ def notes_text(result: ExerciseResult, cost: float = 0.0) -> str:
 
 def result_text(result: ExerciseResult, cost: float = 0.0) -> str:
     """What went wrong, then the notes apart, one problem per line."""
-    if result.status == "not_started":
+    if result.status == Status.NOT_STARTED:
         return NOT_STARTED
     return "\n".join(part for part in (failure_text(result), notes_text(result, cost)) if part)
