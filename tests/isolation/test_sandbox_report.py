@@ -14,6 +14,8 @@ from tensorlings import catalogue, workbook
 from tensorlings.checker import isolation
 from tensorlings.checker.check import check_path
 from tensorlings.errors import WorkerError
+from tensorlings.messages import ProtocolError
+from tensorlings.messages.replies import LoadReply, parse_load_reply
 from tensorlings.worker import jail
 
 REFERENCE_IDS = ("relu_where", "batched_softmax")
@@ -80,12 +82,17 @@ def test_an_unknown_sandbox_setting_is_a_clear_error(monkeypatch):
 
 
 def test_an_old_worker_without_a_sandbox_report_counts_as_no_layers():
-    data = isolation.describe(
-        {"network_isolated": True, "why": None}, {"reference_files_hidden": 0}
-    )
+    loaded = LoadReply((), {}, {}, None, False, "an old worker", "")
+    data = isolation.describe({"network_isolated": True, "why": None}, loaded)
     _assert_shape(data)
     assert data["full"] is False
-    assert data["reference_files_hidden"] is False  # only a literal true counts
+    assert data["reference_files_hidden"] is False
+
+
+def test_only_a_literal_true_says_the_reference_files_are_hidden():
+    wire = {**LoadReply((), {}, {}, None, True, None, "").to_wire(), "reference_files_hidden": 1}
+    with pytest.raises(ProtocolError, match="reference_files_hidden is not a boolean"):
+        parse_load_reply(wire, frozenset(), frozenset(), 100)
 
 
 def test_a_report_with_no_worker_lists_every_layer_missing():

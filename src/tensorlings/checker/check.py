@@ -242,11 +242,12 @@ def _source_problems(
 
 
 def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
-    """A forbidden call the recorder saw, placed at the line where the source names it."""
+    """A forbidden call the recorder saw, placed at the line where the source names it; where
+    the call itself was made elsewhere (a function passed as a value), both lines are said."""
     names = frozenset(
         n
         for p in result.problems
-        if p.kind == ProblemKind.FORBIDDEN_CALL and p.line is None
+        if p.kind == ProblemKind.FORBIDDEN_CALL
         for n in p.details.get("calls", ())
     )
     if not names:
@@ -260,9 +261,9 @@ def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
             problem.details.get("calls", ()) if problem.kind == ProblemKind.FORBIDDEN_CALL else ()
         )
         where = next((seen[n] for n in calls if n in seen), None)
-        if where is not None and problem.line is None:
+        if where is not None and problem.line != where.line:
             message = f"{problem.message} ({where.what} is named at line {where.line}.)"
-            problem = replace(problem, message=message, line=where.line)
+            problem = replace(problem, message=message, line=problem.line or where.line)
         problems.append(problem)
     return replace(result, problems=tuple(problems))
 

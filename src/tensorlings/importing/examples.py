@@ -1,7 +1,7 @@
 """Turn the asserts under each stub into examples: `assert f(x) == y`,
 `assert_all_equal(f(x), y)`, `assert_all_close(f(x), y, rtol=..., atol=...)`,
 `torch.testing.assert_close`, `torch.allclose`/`torch.equal`, loops over cases, and the sheet's
-own test helpers called with a stub (`test_relu(relu_where)`). Arguments are evaluated by
+own test helpers called with a stub (`test_relu(my_relu)`). Arguments are evaluated by
 `safe_eval`, never run."""
 
 from __future__ import annotations
@@ -203,7 +203,7 @@ class _Walker:
         aliases: dict[str, str],
         depth: int,
     ) -> None:
-        """Run the checks of a test helper that is handed a stub: `test_relu(relu_where)`."""
+        """Run the checks of a test helper that is handed a stub: `test_relu(my_relu)`."""
         inner_aliases = dict(aliases)
         local: dict[str, Any] = dict(env) or {"__local__": True}
         for param, arg in zip(helper.args.args, call.args, strict=False):

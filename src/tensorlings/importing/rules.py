@@ -121,7 +121,7 @@ class _Builder:
     def _forbidden(self, rule: InferredRule, why: str) -> bool:
         concept = _concept(rule.name)
         if concept is not None and concept in self.concepts:
-            return False  # "torch.eye" and the name identity_matrix forbid the same calls
+            return False  # "torch.eye" and a function named eye_matrix forbid the same calls
         if concept is not None:
             self.concepts.add(concept)
         names = tuple(rule_apis.names(concept)) if concept else (rule.name,)

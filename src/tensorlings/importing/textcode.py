@@ -11,7 +11,7 @@ _STATEMENT = re.compile(
     r"^(def |class |import |from \S+ import |assert |for |while |if |elif |else:|try:|except|"
     r"finally:|with |return |raise |print\(|@)"
 )
-# `name = ...`, `a, b = ...`, `x[0] += ...`, or a bare call such as `test_relu(relu_where)`.
+# `name = ...`, `a, b = ...`, `x[0] += ...`, or a bare call such as `test_relu(my_relu)`.
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*([-+*/]?=)(?!=)")
 _CALL = re.compile(r"^[A-Za-z_][\w.]*\(.*\)\s*$")
 _CONTINUATION = re.compile(r"^(\s+\S|[)\]}])")

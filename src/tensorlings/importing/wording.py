@@ -97,8 +97,8 @@ def rules_from(prompt: str) -> list[InferredRule]:
 
 
 def rules_from_name(function: str) -> list[InferredRule]:
-    """A function named after a computation torch already has (`batched_softmax`, `relu_where`,
-    `identity_matrix`) asks the learner to build it: the calls that compute it are forbidden."""
+    """A function named after a computation torch already has (`softmax_rows`, `my_relu`,
+    `eye_matrix`) asks the learner to build it: the calls that compute it are forbidden."""
     found = []
     for concept in rule_apis.Concept:
         word = concept.name.lower()
