@@ -284,6 +284,10 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     control.set_inheritable(False)  # never into the programs the sandbox starts
     network = _isolate_network()
+    # No collection while torch imports: its objects live as long as this process, and each
+    # full collection during the import walked all of them again (~80 ms). They are frozen
+    # below, then the collector runs as usual.
+    gc.disable()
     import einops  # noqa: F401  (imported once here so that every child has it)
     import torch  # noqa: F401
 
@@ -296,6 +300,7 @@ def main() -> None:
     # header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per file process
     # in the sandbox, the largest part of a one-exercise check.
     gc.freeze()
+    gc.enable()
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
