@@ -1,5 +1,3 @@
-import sys
+from tensorlings.cli import entry
 
-from tensorlings.cli import main
-
-sys.exit(main())
+entry()

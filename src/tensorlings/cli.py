@@ -14,9 +14,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from tensorlings import learner
+from tensorlings import fast_exit, learner
 from tensorlings.cli_common import add_pack_option, find_workbook, pack_for
 from tensorlings.cli_common import console as _console
 from tensorlings.errors import PackError, TensorlingsError, WorkbookError
@@ -221,5 +221,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The console script: the command, then an exit that skips the interpreter's teardown
+    (fast_exit.py). Tests call main() itself."""
+    fast_exit.leave(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
