@@ -5,15 +5,13 @@ Argument parsing and printing only; the command modules never import one another
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tensorlings import learner
+from tensorlings.worker import heap
 
 if TYPE_CHECKING:
     from tensorlings.catalogue import Catalogue
@@ -47,28 +45,9 @@ def find_workbook(path: str | None, pack: str | None = None) -> Path:
     return found.path
 
 
-@contextlib.contextmanager
-def _imports_kept() -> Iterator[None]:
-    """Loading the pack imports torch: ~half a million objects that live as long as the
-    command. No collection runs while they are made, and they are frozen afterwards, so that
-    no later collection (the one at exit included) walks them again: each full one cost
-    ~80 ms of a `check`, on its critical path. Only where torch is imported here, in a
-    command's own process: a process that has it already (a test session) keeps its
-    collector as it is, and nothing of it is frozen."""
-    if "torch" in sys.modules or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 def pack_for(spec: str | None, workbook: Path | None) -> Catalogue:
     """The pack a command works with; notes about the choice go to stderr."""
-    with _imports_kept():
+    with heap.kept_for_good():  # loading the pack imports torch
         chosen = learner.choose_pack(spec, workbook)
     for message in chosen.notes:
         note(message)

@@ -12,7 +12,6 @@ and reaps whatever a child leaves behind.
 from __future__ import annotations
 
 import ctypes
-import gc
 import os
 import select
 import shutil
@@ -22,7 +21,7 @@ import sys
 import tempfile
 from typing import Any
 
-from tensorlings.worker import jail, privileges
+from tensorlings.worker import heap, jail, privileges
 
 _CLONE_NEWNET = 0x40000000
 _PR_SET_CHILD_SUBREAPER = 36
@@ -284,23 +283,17 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     control.set_inheritable(False)  # never into the programs the sandbox starts
     network = _isolate_network()
-    # No collection while torch imports: its objects live as long as this process, and each
-    # full collection during the import walked all of them again (~80 ms). They are frozen
-    # below, then the collector runs as usual.
-    gc.disable()
-    import einops  # noqa: F401  (imported once here so that every child has it)
-    import torch  # noqa: F401
+    # Every child is forked from here without exec: torch's objects, made with no collection
+    # running and then frozen (heap.py), are never walked again in a child, which wrote to
+    # every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
+    # file process in the sandbox, the largest part of a one-exercise check.
+    with heap.kept_for_good():
+        import einops  # noqa: F401  (imported once here so that every child has it)
+        import torch  # noqa: F401
 
-    from tensorlings.worker import child, protocol  # noqa: F401
+        from tensorlings.worker import child, protocol  # noqa: F401
 
-    _warm_up()
-
-    # Every child is forked from here without exec: freezing what is allocated so far keeps the
-    # collector from walking torch's heap again in each child, which wrote to every object's
-    # header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per file process
-    # in the sandbox, the largest part of a one-exercise check.
-    gc.freeze()
-    gc.enable()
+        _warm_up()
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
