@@ -294,6 +294,7 @@ def main() -> None:
         from tensorlings.worker import child, protocol  # noqa: F401
 
         _warm_up()
+    heap.in_huge_pages()  # after everything the children share is made
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
