@@ -115,6 +115,8 @@ def _problems_for(job: Judging, probe: Probe, result: CallResult | None) -> list
 
 def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
     """The one place that gives every problem of a probe its call and the seed that repeats it."""
+    if not problems:
+        return []
     call = call_text(exercise, probe.args)
     return [
         replace(p, call=p.call or call, seed=p.seed if p.seed is not None else probe.seed)
