@@ -47,3 +47,20 @@ def test_moving_to_huge_pages_without_proc_maps_changes_nothing(
 
     monkeypatch.setattr("builtins.open", refuse)
     assert heap.in_huge_pages() == 0
+
+
+@pytest.mark.slow
+def test_a_zygote_for_many_checks_has_its_memory_in_huge_pages() -> None:
+    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.messages.zygote import HUGE_PAGES
+
+    with Zygote(spare=True) as zygote:
+        zygote.ready()
+        pid = zygote.process.pid
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            assert HUGE_PAGES.encode() in cmdline.read().split(b"\0")
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            huge = [int(line.split()[1]) for line in rollup if line.startswith("AnonHugePages:")]
+    if heap.in_huge_pages() == 0:
+        pytest.skip("this kernel cannot collapse memory into huge pages (MADV_COLLAPSE)")
+    assert huge and huge[0] > 0
