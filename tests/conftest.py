@@ -1,10 +1,12 @@
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from command_runs import CommandRun, RunCommand, run_main
 from tensorlings.checker.sandbox import Zygote
 
 settings.register_profile("dev", max_examples=25, deadline=None)
@@ -47,3 +49,22 @@ def zygote() -> Iterator[Zygote]:
         yield worker
     finally:
         worker.close()
+
+
+@pytest.fixture
+def tensorlings_main(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
+    """Run a `tensorlings` command through `main()` in this process (see command_runs.py): a
+    check runs in the worker given, else in the session's, or in a fresh one that the command
+    starts itself (`fresh_worker`, for a test of how a worker starts)."""
+
+    def run(
+        *args: str | Path,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        worker: Zygote | None = None,
+        fresh_worker: bool = False,
+    ) -> CommandRun:
+        given = None if fresh_worker else worker or zygote
+        return run_main(args, cwd=cwd, env=env, worker=given, monkeypatch=monkeypatch)
+
+    return run
