@@ -1,3 +1,4 @@
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,16 @@ def zygote() -> Iterator[Zygote]:
 
 
 @pytest.fixture
-def tensorlings_main(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
+def shared_checker(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`main()` called in the test checks in the session's worker instead of starting one (a
+    worker's start imports torch, and one closed before it is ready waits for that import)."""
+    from tensorlings import learner
+
+    monkeypatch.setattr(learner, "open_checker", lambda: contextlib.nullcontext(zygote))
+
+
+@pytest.fixture
+def run_tensorlings(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
     """Run a `tensorlings` command through `main()` in this process (see command_runs.py): a
     check runs in the worker given, else in the session's, or in a fresh one that the command
     starts itself (`fresh_worker`, for a test of how a worker starts)."""

@@ -75,17 +75,17 @@ def weak_worker() -> Iterator[Zygote]:
 
 
 @pytest.fixture
-def check_in(tensorlings_main: RunCommand, weak_worker: Zygote) -> Callable[..., Any]:
+def check_in(run_tensorlings: RunCommand, weak_worker: Zygote) -> Callable[..., Any]:
     """`tensorlings check ARGS` in this process, in a worker of the sandbox mode asked for: the
     session's (full) or this module's weak one. A shared worker hides every pack as a fresh one
     would, since the files to cover are given to it with each check."""
 
     def check(sandbox: str, *args: str, cwd: Path) -> Any:
         if sandbox == "off":
-            return tensorlings_main(
+            return run_tensorlings(
                 "check", *args, cwd=cwd, env={**PLAIN, ENV: sandbox}, worker=weak_worker
             )
-        return tensorlings_main("check", *args, cwd=cwd, env=PLAIN)
+        return run_tensorlings("check", *args, cwd=cwd, env=PLAIN)
 
     return check
 

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_new_pack_passes_pack_check_and_works_for_a_learner(
-    tmp_path: Path, tensorlings_main: RunCommand
+    tmp_path: Path, run_tensorlings: RunCommand
 ) -> None:
-    run = partial(tensorlings_main, cwd=tmp_path, env=PLAIN)
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
     made = run("pack", "new", "my_pack")
     assert made.returncode == 0, made.stderr
     checked = run("pack", "check", "my_pack")
@@ -37,9 +37,9 @@ def test_the_template_has_one_exercise_of_each_kind() -> None:
 
 
 def test_pack_new_refuses_a_bad_name_or_an_existing_folder(
-    tmp_path: Path, tensorlings_main: RunCommand
+    tmp_path: Path, run_tensorlings: RunCommand
 ) -> None:
-    run = partial(tensorlings_main, cwd=tmp_path, env=PLAIN)
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
     bad = run("pack", "new", "My-Pack")
     assert bad.returncode == 2 and "is not a usable pack name" in bad.stderr
     (tmp_path / "taken").mkdir()
@@ -47,10 +47,10 @@ def test_pack_new_refuses_a_bad_name_or_an_existing_folder(
     assert taken.returncode == 2 and "already exists; nothing was written" in taken.stderr
 
 
-def test_pack_check_reports_a_wrong_reference(tmp_path: Path, tensorlings_main: RunCommand) -> None:
+def test_pack_check_reports_a_wrong_reference(tmp_path: Path, run_tensorlings: RunCommand) -> None:
     pack = write_file_pack(tmp_path)
     pack.write_text(pack.read_text().replace("return x * 2", "return x * 3"), encoding="utf-8")
-    result = tensorlings_main("pack", "check", str(pack), cwd=tmp_path, env=PLAIN)
+    result = run_tensorlings("pack", "check", str(pack), cwd=tmp_path, env=PLAIN)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith(

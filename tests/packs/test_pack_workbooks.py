@@ -19,11 +19,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("kind", ["file", "folder"])
 def test_a_local_pack_workbook_is_checked_against_its_pack(
-    tmp_path: Path, kind: str, tensorlings_main: RunCommand
+    tmp_path: Path, kind: str, run_tensorlings: RunCommand
 ) -> None:
     write = write_file_pack if kind == "file" else write_folder_pack
     pack = write(tmp_path / "packs")
-    run = partial(tensorlings_main, cwd=tmp_path, env=PLAIN)
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
     assert run("init", "--pack", str(pack), "wb").returncode == 0
     workbook = tmp_path / "wb" / "workbook.py"
     header = read_header(workbook)
@@ -42,11 +42,9 @@ def test_a_local_pack_workbook_is_checked_against_its_pack(
     assert not (tmp_path / "wb" / ".tensorlings" / "progress.json").exists()
 
 
-def test_a_pack_version_change_is_a_clear_note(
-    tmp_path: Path, tensorlings_main: RunCommand
-) -> None:
+def test_a_pack_version_change_is_a_clear_note(tmp_path: Path, run_tensorlings: RunCommand) -> None:
     pack = write_file_pack(tmp_path, version="1.0")
-    tensorlings_main("init", "--pack", str(pack), "wb", cwd=tmp_path, env=PLAIN)
+    run_tensorlings("init", "--pack", str(pack), "wb", cwd=tmp_path, env=PLAIN)
     write_file_pack(tmp_path, version="2.0")
     # A process of its own: this one keeps the pack it imported for init (version 1.0).
     result = tensorlings("check", "wb", "--pack", str(pack), cwd=tmp_path)
@@ -58,10 +56,10 @@ def test_a_pack_version_change_is_a_clear_note(
 
 
 def test_a_workbook_of_a_pack_that_is_not_installed_asks_for_pack(
-    tmp_path: Path, tensorlings_main: RunCommand
+    tmp_path: Path, run_tensorlings: RunCommand
 ) -> None:
     pack = write_file_pack(tmp_path)
-    run = partial(tensorlings_main, cwd=tmp_path, env=PLAIN)
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
     run("init", "--pack", str(pack), "wb")
     pack.unlink()
     result = run("check", "wb")
@@ -70,8 +68,8 @@ def test_a_workbook_of_a_pack_that_is_not_installed_asks_for_pack(
     assert "was made from pack 'tiny'" in message and f"give it yourself: --pack {pack}" in message
 
 
-def test_from_scratch_works_by_name(tmp_path: Path, tensorlings_main: RunCommand) -> None:
-    run = partial(tensorlings_main, cwd=tmp_path, env=PLAIN)
+def test_from_scratch_works_by_name(tmp_path: Path, run_tensorlings: RunCommand) -> None:
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
     reference = run("check", "--reference", "--pack", "from_scratch")
     assert reference.returncode == 0, reference.stdout + reference.stderr
     assert "18 passed, 0 failed, 0 not started, of 18." in reference.stdout
