@@ -40,9 +40,8 @@ def run_main(
     worker: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> CommandRun:
-    """Run `tensorlings ARGS` in `cwd` with `env` added; a check uses `worker` (None: the fresh
-    worker the command starts itself). Folder, environment and worker are restored after."""
-    from tensorlings import learner
+    """Run `tensorlings ARGS` in `cwd` with `env` added, a check in `worker`. Folder,
+    environment and worker are put back after."""
     from tensorlings.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -50,11 +49,17 @@ def run_main(
         patch.chdir(cwd)
         for name, value in (env or {}).items():
             patch.setenv(name, value)
-        if worker is not None:
-            patch.setattr(learner, "open_checker", lambda: contextlib.nullcontext(worker))
+        check_in(worker, patch)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main([str(arg) for arg in args])
             except SystemExit as exit:  # argparse's own usage errors
                 code = exit.code if isinstance(exit.code, int) else int(bool(exit.code))
     return CommandRun(code, out.getvalue(), err.getvalue())
+
+
+def check_in(worker: Any, patch: pytest.MonkeyPatch) -> None:
+    """Every check `main()` starts from now on runs in `worker`, which stays open after it."""
+    from tensorlings import learner
+
+    patch.setattr(learner, "open_checker", lambda: contextlib.nullcontext(worker))

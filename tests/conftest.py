@@ -1,4 +1,3 @@
-import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,7 +6,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from command_runs import CommandRun, RunCommand, run_main
+from command_runs import CommandRun, RunCommand, check_in, run_main
 from tensorlings.checker.sandbox import Zygote
 
 settings.register_profile("dev", max_examples=25, deadline=None)
@@ -68,25 +67,20 @@ def zygote() -> Iterator[Zygote]:
 def shared_checker(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> None:
     """`main()` called in the test checks in the session's worker instead of starting one (a
     worker's start imports torch, and one closed before it is ready waits for that import)."""
-    from tensorlings import learner
-
-    monkeypatch.setattr(learner, "open_checker", lambda: contextlib.nullcontext(zygote))
+    check_in(zygote, monkeypatch)
 
 
 @pytest.fixture
 def run_tensorlings(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
-    """Run a `tensorlings` command through `main()` in this process (see command_runs.py): a
-    check runs in the worker given, else in the session's, or in a fresh one that the command
-    starts itself (`fresh_worker`, for a test of how a worker starts)."""
+    """Run a `tensorlings` command through `main()` in this process (see command_runs.py), a
+    check in the worker given, else in the session's."""
 
     def run(
         *args: str | Path,
         cwd: Path,
         env: dict[str, str] | None = None,
         worker: Zygote | None = None,
-        fresh_worker: bool = False,
     ) -> CommandRun:
-        given = None if fresh_worker else worker or zygote
-        return run_main(args, cwd=cwd, env=env, worker=given, monkeypatch=monkeypatch)
+        return run_main(args, cwd=cwd, env=env, worker=worker or zygote, monkeypatch=monkeypatch)
 
     return run
