@@ -1,10 +1,12 @@
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from command_runs import CommandRun, RunCommand, check_in, run_main
 from tensorlings.checker.sandbox import Zygote
 
 settings.register_profile("dev", max_examples=25, deadline=None)
@@ -38,6 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ[name] = value
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules that hold a slow test run first, in their usual order, and the quick ones after.
+
+    pytest-xdist hands each process a whole module at a time (loadscope), so the run ends when
+    the last module given out ends: a slow module given out last (xdist's own order puts the
+    modules with fewest tests last, and those are the slow ones) keeps one process busy while
+    the other has nothing left. Quick modules at the end fill that gap instead
+    (`--no-loadscope-reorder` in pyproject.toml keeps this order)."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: each module keeps its order
+
+
 @pytest.fixture(scope="session")
 def zygote() -> Iterator[Zygote]:
     """One warm worker for every test that checks files (starting one costs about a second)."""
@@ -47,3 +61,26 @@ def zygote() -> Iterator[Zygote]:
         yield worker
     finally:
         worker.close()
+
+
+@pytest.fixture
+def shared_checker(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`main()` called in the test checks in the session's worker instead of starting one (a
+    worker's start imports torch, and one closed before it is ready waits for that import)."""
+    check_in(zygote, monkeypatch)
+
+
+@pytest.fixture
+def run_tensorlings(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
+    """Run a `tensorlings` command through `main()` in this process (see command_runs.py), a
+    check in the worker given, else in the session's."""
+
+    def run(
+        *args: str | Path,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        worker: Zygote | None = None,
+    ) -> CommandRun:
+        return run_main(args, cwd=cwd, env=env, worker=worker or zygote, monkeypatch=monkeypatch)
+
+    return run

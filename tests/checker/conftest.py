@@ -50,6 +50,17 @@ def check_file(zygote: Zygote) -> CheckFile:
 
 
 @pytest.fixture(scope="session")
+def reference_workbook_report(workbook_dir: Path, check_file: CheckFile) -> CheckReport:
+    """The reference workbook (every exercise's reference solution as a learner's `.py`)
+    checked once with the coach, for every test that reads that one report."""
+    from tensorlings import workbook
+
+    path = workbook_dir / "reference.py"
+    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
+    return check_file(path)
+
+
+@pytest.fixture(scope="session")
 def check_source(workbook_dir: Path, check_file: CheckFile) -> CheckSource:
     """Write learner code (after the usual imports) as a `# %%` workbook and check it.
 

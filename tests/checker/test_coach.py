@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tensorlings import workbook
 from tensorlings.checker.coach import ROUNDS, coached
 
 pytestmark = pytest.mark.slow
@@ -35,27 +34,29 @@ def advice(result):
     return {p.kind: p for p in result.problems if not p.fails}
 
 
-def test_comparison_matrix_sampling_passes_with_slow_and_memory_advice(check_source):
-    results = check_source("coach_slow", SLOW_SOLUTIONS)
-    sampling = results["sample_distribution"]
+@pytest.fixture(scope="module")
+def slow_results(check_source):
+    """One check of the slow solutions, read by the test of each (the same check twice took
+    about 5 s more)."""
+    return check_source("coach_slow", SLOW_SOLUTIONS)
+
+
+def test_comparison_matrix_sampling_passes_with_slow_and_memory_advice(slow_results):
+    sampling = slow_results["sample_distribution"]
     assert sampling.status == "passed"
     kinds = advice(sampling)
     assert {"slow", "memory_hungry"} <= kinds.keys()
     assert "searchsorted" in kinds["slow"].message
 
 
-def test_row_by_row_softmax_passes_with_slow_advice_confirmed_by_every_round(check_source):
-    results = check_source("coach_loop", SLOW_SOLUTIONS)
-    softmax = results["batched_softmax"]
+def test_row_by_row_softmax_passes_with_slow_advice_confirmed_by_every_round(slow_results):
+    softmax = slow_results["batched_softmax"]
     assert softmax.status == "passed"
     assert f"the median of {ROUNDS} rounds" in advice(softmax)["slow"].message
 
 
-def test_reference_solutions_get_no_advice(workbook_dir, check_file):
-    path = workbook_dir / "coach_reference.py"
-    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
-    report = check_file(path)
-    coached_results = [r for r in report.exercises if coached_exercise(r.id)]
+def test_reference_solutions_get_no_advice(reference_workbook_report):
+    coached_results = [r for r in reference_workbook_report.exercises if coached_exercise(r.id)]
     assert coached_results, "the coach covers some exercises"
     for result in coached_results:
         assert result.status == "passed"

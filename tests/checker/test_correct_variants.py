@@ -376,10 +376,8 @@ def test_question_answers_are_read_loosely(check_source):
 
 
 @pytest.fixture(scope="module")
-def reference_py(workbook_dir, check_file):
-    path = workbook_dir / "reference.py"
-    path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
-    return check_file(path)
+def reference_py(reference_workbook_report):
+    return reference_workbook_report
 
 
 @pytest.fixture(scope="module")

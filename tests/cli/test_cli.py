@@ -35,34 +35,35 @@ def test_init_writes_workbook_and_never_overwrites(tmp_path, capsys):
     assert "--force" in capsys.readouterr().out
 
 
-def test_check_of_fresh_workbook_is_all_not_started_and_exits_0(tmp_path):
+def test_check_of_fresh_workbook_is_all_not_started_and_exits_0(tmp_path, run_tensorlings):
     assert main(["init", str(tmp_path)]) == 0
-    result = run(["check", "--json"], tmp_path)
+    result = run_tensorlings("check", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["schema"] == "tensorlings.check/1"
     assert {e["status"] for e in report["exercises"]} == {"not_started"}
 
 
-def test_check_of_failing_workbook_exits_1_and_records_progress(tmp_path):
+def test_check_of_failing_workbook_exits_1_and_records_progress(tmp_path, run_tensorlings):
     (tmp_path / "workbook.py").write_text(
         "import torch as t\n\ndef identity_matrix(n):\n    return t.eye(n)\n"
     )
-    result = run(["check"], tmp_path)
+    result = run_tensorlings("check", cwd=tmp_path)
     assert result.returncode == 1
     assert "forbidden_call" in result.stdout and "eye" in result.stdout
     progress = json.loads((tmp_path / ".tensorlings" / "progress.json").read_text())
     assert progress["exercises"]["identity_matrix"]["status"] == "failed"
 
 
-def test_check_of_unparsable_file_exits_2_with_the_line(tmp_path):
+def test_check_of_unparsable_file_exits_2_with_the_line(tmp_path, run_tensorlings):
     (tmp_path / "workbook.py").write_text("def rearrange_1(:\n    pass\n")
-    result = run(["check", "--json"], tmp_path)
+    result = run_tensorlings("check", "--json", cwd=tmp_path)
     assert result.returncode == 2
     report = json.loads(result.stdout)
     assert report["error"]["kind"] == "syntax_error" and report["error"]["line"] == 1
 
 
+@pytest.mark.usefixtures("shared_checker")
 def test_check_of_missing_file_says_what_to_do(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope.py")]) == 2
     assert "does not exist" in capsys.readouterr().err
@@ -97,18 +98,18 @@ def test_damaged_progress_is_reported_and_rebuilt(tmp_path, capsys):
     assert (folder / "progress.damaged.json").exists()
 
 
-def test_check_reference_passes_everything(tmp_path):
-    result = run(["check", "--reference", "--json"], tmp_path)
+def test_check_reference_passes_everything(tmp_path, run_tensorlings):
+    result = run_tensorlings("check", "--reference", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     report = json.loads(result.stdout)
     assert report["summary"]["passed"] == report["summary"]["total"]
 
 
-def test_watch_once_checks_and_exits(tmp_path):
+def test_watch_once_checks_and_exits(tmp_path, run_tensorlings):
     (tmp_path / "workbook.py").write_text(
         "import torch as t\n\ndef relu_where(x):\n    return t.where(x > 0, x, 0.0)\n"
     )
-    result = run(["watch", "--once", "--poll"], tmp_path)
+    result = run_tensorlings("watch", "--once", "--poll", cwd=tmp_path)
     assert result.returncode == 0
     assert "Next:" in result.stdout
 
@@ -134,6 +135,7 @@ def test_check_on_cuda_passes_the_reference(tmp_path):
     assert result.returncode == 0
 
 
+@pytest.mark.usefixtures("shared_checker")
 def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path, capsys):
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():
@@ -163,6 +165,7 @@ def test_folder_with_both_workbooks_checks_the_one_saved_last_and_says_so(tmp_pa
     assert "holds both workbook.py and workbook.ipynb" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("shared_checker")
 def test_missing_file_with_json_prints_a_json_error(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope.py"), "--json"]) == 2
     report = json.loads(capsys.readouterr().out)

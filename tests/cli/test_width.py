@@ -5,15 +5,13 @@ path is shortened in its middle."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from rich.console import Console
 
+from command_runs import RunCommand
 from tensorlings.checker.compare import compare_values
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import OutputPolicy
@@ -53,16 +51,12 @@ def _wide_folder(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("columns", [60, 80, 120])
-def test_no_line_of_check_is_wider_than_the_screen(tmp_path: Path, columns: int) -> None:
+def test_no_line_of_check_is_wider_than_the_screen(
+    tmp_path: Path, columns: int, run_tensorlings: RunCommand
+) -> None:
     folder = _wide_folder(tmp_path)
-    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    shown = subprocess.run(
-        [sys.executable, "-m", "tensorlings", "check", str(folder / "workbook.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-    )
+    env = {"COLUMNS": str(columns), "NO_COLOR": "1"}
+    shown = run_tensorlings("check", str(folder / "workbook.py"), cwd=tmp_path, env=env)
     assert shown.returncode == 1, shown.stderr
     lines = shown.stdout.splitlines()
     assert "temperatures_normalized" in shown.stdout and "(* marks them)" in shown.stdout

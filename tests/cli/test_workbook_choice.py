@@ -154,20 +154,12 @@ def test_init_force_over_an_existing_workbook_says_it_overwrote(tmp_path, capsys
 
 
 @pytest.mark.slow
-def test_check_of_a_folder_checks_the_older_workbook_with_work(tmp_path) -> None:
+def test_check_of_a_folder_checks_the_older_workbook_with_work(tmp_path, run_tensorlings) -> None:
     import json
-    import subprocess
-    import sys
 
     template_py(tmp_path, "\n\ndef rearrange_1():\n    return 1\n", when=1_000_000)
     template_ipynb(tmp_path, when=2_000_000)
-    result = subprocess.run(
-        [sys.executable, "-m", "tensorlings", "check", "--json", "--exercise", "rearrange_1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_tensorlings("check", "--json", "--exercise", "rearrange_1", cwd=tmp_path)
     report = json.loads(result.stdout)
     assert report["file"].endswith("workbook.py")
     assert report["exercises"][0]["status"] == "failed"

@@ -9,7 +9,7 @@ import pytest
 
 from tensorlings.cli import main
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_checker")]
 
 
 @pytest.mark.parametrize(

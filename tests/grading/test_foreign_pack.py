@@ -67,6 +67,7 @@ def test_choosing_a_pack_never_imports_the_file_a_header_names(inside: Path, abs
     assert not marker.exists()
 
 
+@pytest.mark.usefixtures("shared_checker")
 def test_check_refuses_a_foreign_header_and_says_to_pass_pack(
     inside: Path, capsys: pytest.CaptureFixture[str]
 ):

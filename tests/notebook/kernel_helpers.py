@@ -8,7 +8,6 @@ is run on the same notebook file for the verdicts to compare with.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
+from command_runs import RunCommand
 from tensorlings import workbook
 from tensorlings.notebook.result import MIME
 
@@ -77,14 +77,10 @@ def errors(nb: Any) -> list[str]:
     ]
 
 
-def cli_entries(path: Path) -> dict[str, dict[str, Any]]:
-    """`tensorlings check --json` on the same notebook: the exercise entries it judged."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tensorlings", "check", str(path), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def cli_entries(path: Path, run: RunCommand) -> dict[str, dict[str, Any]]:
+    """`tensorlings check --json` on the same notebook (run in place, with the session's
+    worker): the exercise entries it judged."""
+    done = run("check", str(path), "--json", cwd=path.parent)
     report = json.loads(done.stdout)
     return {e["id"]: e for e in report["exercises"] if e["status"] != "not_started"}
 

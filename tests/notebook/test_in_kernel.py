@@ -21,6 +21,7 @@ from kernel_helpers import (
     timeless,
 )
 
+from command_runs import RunCommand
 from tensorlings import catalogue, workbook
 from tensorlings.workbook import WorkbookCell
 
@@ -63,7 +64,9 @@ def _code(text: str) -> WorkbookCell:
     return WorkbookCell("code", text)
 
 
-def test_reference_notebook_passes_in_place_with_the_clis_verdicts(tmp_path: Path) -> None:
+def test_reference_notebook_passes_in_place_with_the_clis_verdicts(
+    tmp_path: Path, run_tensorlings: RunCommand
+) -> None:
     exercises = [catalogue.get(i) for i in SAMPLE]
     cells = workbook.reference_cells(exercises, notebook=True)
     path = notebook([*cells, _code("print('kernel alive')")], tmp_path / "reference.ipynb")
@@ -72,7 +75,7 @@ def test_reference_notebook_passes_in_place_with_the_clis_verdicts(tmp_path: Pat
     assert errors(nb) == []
     assert sorted(in_place) == sorted(SAMPLE)
     assert all(e["status"] == "passed" for runs in in_place.values() for e in runs)
-    cli = cli_entries(path)
+    cli = cli_entries(path, run_tensorlings)
     for exercise_id, runs in in_place.items():
         assert [comparable(e) for e in runs] == [comparable(cli[exercise_id])]
     assert "kernel alive" in printed(nb)
@@ -127,7 +130,7 @@ HAZARDS = [
 
 
 def test_mistakes_and_hazards_get_the_clis_verdicts_and_the_kernel_survives(
-    tmp_path: Path,
+    tmp_path: Path, run_tensorlings: RunCommand
 ) -> None:
     path = notebook(HAZARDS, tmp_path / "hazards.ipynb")
     nb = execute(path)
@@ -147,7 +150,7 @@ def test_mistakes_and_hazards_get_the_clis_verdicts_and_the_kernel_survives(
     assert statuses["relu_maximum"][0] == "failed"
     # A hazard costs its limit, not the 40-55 s the in-kernel check took (limits: 5 s a call).
     assert in_place["relu_abs"][0]["duration_s"] < 30
-    cli = cli_entries(path)
+    cli = cli_entries(path, run_tensorlings)
     for exercise_id, runs in in_place.items():
         for entry in runs:
             assert comparable(entry) == comparable(cli[exercise_id]), exercise_id

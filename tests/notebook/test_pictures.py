@@ -69,6 +69,7 @@ def _check_text(tmp_path: Path, capsys: pytest.CaptureFixture[str], *flags: str)
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("shared_checker")
 def test_the_terminal_colours_the_differing_cells_and_respects_no_color(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

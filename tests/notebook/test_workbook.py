@@ -35,6 +35,7 @@ def test_the_py_workbook_says_how_to_check_in_place() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("shared_checker")
 def test_the_cli_checks_the_notebook_without_notes_about_the_check_cells(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

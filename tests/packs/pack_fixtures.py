@@ -83,6 +83,10 @@ def install_pack(site: Path, module: str = "tiny_installed", pack_name: str = "t
     return site
 
 
+# The console a script reads: no colour, lines up to 200 columns.
+PLAIN = {"NO_COLOR": "1", "COLUMNS": "200"}
+
+
 def tensorlings(
     *args: str,
     cwd: Path,
@@ -90,7 +94,7 @@ def tensorlings(
     env: dict[str, str] | None = None,
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    env = {**os.environ, **PLAIN, **(env or {})}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(

@@ -14,13 +14,16 @@ import py_compile
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pack_fixtures import MARKER, tensorlings, write_file_pack, write_folder_pack
+from pack_fixtures import MARKER, PLAIN, write_file_pack, write_folder_pack
 
+from command_runs import RunCommand
 from tensorlings.checker.isolation import ENV
+from tensorlings.checker.sandbox import Zygote
 
 pytestmark = pytest.mark.slow
 
@@ -50,33 +53,60 @@ def exposed_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _check_reader(folder: Path, pack: Path, read: Path, sandbox: str) -> str:
+def _check_reader(
+    check_in: Callable[..., Any], folder: Path, pack: Path, read: Path, sandbox: str
+) -> str:
     workbook = folder / "wb" / "workbook.py"
     workbook.parent.mkdir(exist_ok=True)
     header = f"# tensorlings-pack: {pack.stem} 1.0 from {pack}\n"
     workbook.write_text(header + READER.format(path=str(read), marker=MARKER), encoding="utf-8")
-    result = tensorlings(
-        "check", str(workbook), "--pack", str(pack), cwd=folder,
-        env={ENV: sandbox} if sandbox == "off" else None,
-    )  # fmt: skip
+    result = check_in(sandbox, str(workbook), "--pack", str(pack), cwd=folder)
     return result.stdout + result.stderr
 
 
+@pytest.fixture(scope="module")
+def weak_worker() -> Iterator[Zygote]:
+    """One worker started in the weak mode (TENSORLINGS_SANDBOX=off) for this module's checks."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, "off")
+        zygote = Zygote()
+    with zygote:
+        yield zygote
+
+
+@pytest.fixture
+def check_in(run_tensorlings: RunCommand, weak_worker: Zygote) -> Callable[..., Any]:
+    """`tensorlings check ARGS` in this process, in a worker of the sandbox mode asked for: the
+    session's (full) or this module's weak one. A shared worker hides every pack as a fresh one
+    would, since the files to cover are given to it with each check."""
+
+    def check(sandbox: str, *args: str, cwd: Path) -> Any:
+        if sandbox == "off":
+            return run_tensorlings(
+                "check", *args, cwd=cwd, env={**PLAIN, ENV: sandbox}, worker=weak_worker
+            )
+        return run_tensorlings("check", *args, cwd=cwd, env=PLAIN)
+
+    return check
+
+
 @pytest.mark.parametrize("sandbox", ["full", "off"])
-def test_a_local_packs_solutions_are_not_readable(exposed_folder: Path, sandbox: str) -> None:
+def test_a_local_packs_solutions_are_not_readable(
+    exposed_folder: Path, sandbox: str, check_in: Callable[..., Any]
+) -> None:
     pack = write_folder_pack(exposed_folder)
     beside = exposed_folder / "beside.txt"
     beside.write_text(MARKER, encoding="utf-8")
-    control = _check_reader(exposed_folder, pack, beside, sandbox)
+    control = _check_reader(check_in, exposed_folder, pack, beside, sandbox)
     if "1 passed" not in control:
         pytest.skip(f"learner code cannot read files beside the pack here either:\n{control}")
-    hidden = _check_reader(exposed_folder, pack, pack / "__init__.py", sandbox)
+    hidden = _check_reader(check_in, exposed_folder, pack, pack / "__init__.py", sandbox)
     assert "0 passed, 1 failed" in hidden, hidden
 
 
 @pytest.mark.parametrize("sandbox", ["full", "off"])
 def test_a_pack_files_source_and_bytecode_are_not_readable(
-    exposed_folder: Path, sandbox: str
+    exposed_folder: Path, sandbox: str, check_in: Callable[..., Any]
 ) -> None:
     pack = write_file_pack(exposed_folder / "packs")
     # Compiled as an import does where bytecode is written (this test's environment may not).
@@ -84,16 +114,18 @@ def test_a_pack_files_source_and_bytecode_are_not_readable(
     assert bytecode == Path(importlib.util.cache_from_source(str(pack)))
     beside = exposed_folder / "beside.txt"
     beside.write_text(MARKER, encoding="utf-8")
-    control = _check_reader(exposed_folder, pack, beside, sandbox)
+    control = _check_reader(check_in, exposed_folder, pack, beside, sandbox)
     if "1 passed" not in control:
         pytest.skip(f"learner code cannot read files beside the pack here either:\n{control}")
     for secret in (pack, bytecode):
-        hidden = _check_reader(exposed_folder, pack, secret, sandbox)
+        hidden = _check_reader(check_in, exposed_folder, pack, secret, sandbox)
         assert "0 passed, 1 failed" in hidden, f"{secret.name} was readable:\n{hidden}"
 
 
 @pytest.mark.parametrize("sandbox", ["full", "off"])
-def test_an_installed_packs_solutions_are_not_readable(tmp_path: Path, sandbox: str) -> None:
+def test_an_installed_packs_solutions_are_not_readable(
+    tmp_path: Path, sandbox: str, check_in: Callable[..., Any]
+) -> None:
     from tensorlings.packs import every_root
 
     (root,) = [r for r in every_root() if r.endswith("from_scratch")]
@@ -104,10 +136,7 @@ def test_an_installed_packs_solutions_are_not_readable(tmp_path: Path, sandbox: 
     reader = READER.replace("{marker!r}", repr(marker)).format(path=str(source))
     workbook.write_text(reader, encoding="utf-8")
     # Checked against another pack: the installed from_scratch is hidden all the same.
-    env = {ENV: sandbox} if sandbox == "off" else None
-    result = tensorlings(
-        "check", str(workbook), "--pack", str(_tiny(tmp_path)), cwd=tmp_path, env=env
-    )
+    result = check_in(sandbox, str(workbook), "--pack", str(_tiny(tmp_path)), cwd=tmp_path)
     assert "0 passed, 1 failed" in result.stdout, result.stdout + result.stderr
 
 

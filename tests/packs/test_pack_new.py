@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from pack_fixtures import tensorlings, write_file_pack
+from pack_fixtures import PLAIN, write_file_pack
 
+from command_runs import RunCommand
 from tensorlings import pack_template
 from tensorlings.catalogue import Catalogue
 from tensorlings.pack_checks import check_pack, field_findings
@@ -15,14 +17,17 @@ from tensorlings.pack_checks import check_pack, field_findings
 pytestmark = pytest.mark.slow
 
 
-def test_a_new_pack_passes_pack_check_and_works_for_a_learner(tmp_path: Path) -> None:
-    made = tensorlings("pack", "new", "my_pack", cwd=tmp_path)
+def test_a_new_pack_passes_pack_check_and_works_for_a_learner(
+    tmp_path: Path, run_tensorlings: RunCommand
+) -> None:
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
+    made = run("pack", "new", "my_pack")
     assert made.returncode == 0, made.stderr
-    checked = tensorlings("pack", "check", "my_pack", cwd=tmp_path)
+    checked = run("pack", "check", "my_pack")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.strip() == "pack my_pack 0.1: 4 exercises, no findings."
-    assert tensorlings("init", "--pack", "./my_pack", "wb", cwd=tmp_path).returncode == 0
-    stub = tensorlings("check", "wb", "--pack", "./my_pack", cwd=tmp_path)
+    assert run("init", "--pack", "./my_pack", "wb").returncode == 0
+    stub = run("check", "wb", "--pack", "./my_pack")
     assert "0 passed, 0 failed, 4 not started, of 4." in stub.stdout
 
 
@@ -31,18 +36,21 @@ def test_the_template_has_one_exercise_of_each_kind() -> None:
     assert kinds == ["function", "sampling", "strided", "question"]
 
 
-def test_pack_new_refuses_a_bad_name_or_an_existing_folder(tmp_path: Path) -> None:
-    bad = tensorlings("pack", "new", "My-Pack", cwd=tmp_path)
+def test_pack_new_refuses_a_bad_name_or_an_existing_folder(
+    tmp_path: Path, run_tensorlings: RunCommand
+) -> None:
+    run = partial(run_tensorlings, cwd=tmp_path, env=PLAIN)
+    bad = run("pack", "new", "My-Pack")
     assert bad.returncode == 2 and "is not a usable pack name" in bad.stderr
     (tmp_path / "taken").mkdir()
-    taken = tensorlings("pack", "new", "taken", cwd=tmp_path)
+    taken = run("pack", "new", "taken")
     assert taken.returncode == 2 and "already exists; nothing was written" in taken.stderr
 
 
-def test_pack_check_reports_a_wrong_reference(tmp_path: Path) -> None:
+def test_pack_check_reports_a_wrong_reference(tmp_path: Path, run_tensorlings: RunCommand) -> None:
     pack = write_file_pack(tmp_path)
     pack.write_text(pack.read_text().replace("return x * 2", "return x * 3"), encoding="utf-8")
-    result = tensorlings("pack", "check", str(pack), cwd=tmp_path)
+    result = run_tensorlings("pack", "check", str(pack), cwd=tmp_path, env=PLAIN)
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith(
