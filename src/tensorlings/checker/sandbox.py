@@ -451,7 +451,9 @@ class Zygote:
         self._stop()
 
     def _stop(self) -> None:
-        if self.healthy():
+        # One never asked to be ready has no child yet (nothing is spawned before that): it is
+        # ended at once, not asked to quit while it still imports torch (up to 5 s).
+        if self.info is not None and self.healthy():
             try:
                 protocol.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)
