@@ -67,17 +67,54 @@ def test_a_file_that_parses_stays_one_cell(tmp_path):
     assert len(workbook.cells) == 1 and workbook.cells[0].tree is not None
 
 
-def test_a_notebook_cell_that_does_not_parse_is_not_cut(tmp_path):
+def _notebook(tmp_path: Path, *sources: str):
     import json
 
-    source = "def relu_abs(x):\n    return x(\n\ndef relu_maximum(x):\n    return x\n"
-    notebook = {
-        "cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []}],
-        "metadata": {},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": []} for s in sources]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "workbook.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
+    return read_workbook(path)
+
+
+def test_a_notebook_cell_that_does_not_parse_is_cut_and_named_by_its_own_lines(tmp_path):
+    source = "def relu_abs(x):\n    return x(\n\ndef relu_maximum(x):\n    return x\n"
+    workbook = _notebook(tmp_path, "import torch\n", source)
+    names = [getattr(node, "name", None) for node in workbook.definitions()]
+    assert names == [None, "relu_maximum"]
+    broken = next(cell for cell in workbook.cells if cell.syntax_error is not None)
+    assert broken.part and workbook.where(broken.syntax_error.lineno) == "cell 2, line 2"
+
+
+def test_a_notebook_cell_with_one_statement_stays_whole(tmp_path):
+    workbook = _notebook(tmp_path, "def relu_abs(x):\n    return x(\n")
+    assert len(workbook.cells) == 1 and not workbook.cells[0].part
+
+
+def test_lines_inside_a_syntax_message_are_the_files_own(tmp_path):
+    text = 'def relu_abs(x):\n    return x\n\n\ndef relu_maximum(x):\n    s = """open\n'
+    broken = next(c for c in _read(tmp_path, text).cells if c.syntax_error is not None)
+    assert broken.syntax_error.msg.endswith("(detected at line 6)")
+
+
+def test_a_byte_that_is_not_utf8_loses_only_its_statement(tmp_path):
+    path = tmp_path / "workbook.py"
+    path.write_bytes(
+        b"def relu_abs(x):\n    return x.abs()  # caf\xe9\n\n"
+        b"def relu_where(x\xff):\n    return x\n\ndef relu_maximum(x):\n    return x\n"
+    )
     workbook = read_workbook(path)
-    assert len(workbook.cells) == 1 and workbook.cells[0].syntax_error is not None
+    names = [getattr(node, "name", None) for node in workbook.definitions()]
+    assert names == ["relu_abs", "relu_maximum"]
+    assert [(note.line, note.kind) for note in workbook.notes] == [(2, "encoding"), (4, "encoding")]
+
+
+def test_utf16_text_is_still_refused_whole(tmp_path):
+    import pytest
+
+    from tensorlings.errors import WorkbookError
+
+    path = tmp_path / "workbook.py"
+    path.write_bytes("def relu_abs(x):\n    return x\n".encode("utf-16"))
+    with pytest.raises(WorkbookError, match="not UTF-8"):
+        read_workbook(path)
