@@ -35,7 +35,15 @@ def shown_message(problem: Problem, inputs: FeedbackInputs) -> str:
         return message
     if problem.call:
         message = message.replace(problem.call, shown_call(problem.call, inputs) or "")
-    return shapes_only(message) if inputs is FeedbackInputs.SHAPE else _no_tensors(message)
+    return shown_text(message, inputs)
+
+
+def shown_text(text: str, inputs: FeedbackInputs) -> str:
+    """Any text that may hold a failing input (a message, what the learner's code printed
+    while it ran the cases) with its tensor literals shown as `inputs` says."""
+    if inputs is FeedbackInputs.FULL:
+        return text
+    return shapes_only(text) if inputs is FeedbackInputs.SHAPE else _no_tensors(text)
 
 
 def shapes_only(text: str) -> str:
