@@ -118,3 +118,10 @@ def test_utf16_text_is_still_refused_whole(tmp_path):
     path.write_bytes("def relu_abs(x):\n    return x\n".encode("utf-16"))
     with pytest.raises(WorkbookError, match="not UTF-8"):
         read_workbook(path)
+
+
+def test_an_upper_case_suffix_is_read_as_its_kind(tmp_path):
+    path = tmp_path / "WORKBOOK.PY"  # as a Windows upload may be named; grade accepts it
+    path.write_text("def relu_abs(x):\n    return x\n", encoding="utf-8")
+    workbook = read_workbook(path)
+    assert workbook.kind == "py" and [n.name for n in workbook.definitions()] == ["relu_abs"]

@@ -149,9 +149,10 @@ def read_workbook(path: Path) -> Workbook:
         raise WorkbookError(f"{path} does not exist. Run `tensorlings init` to create a workbook.")
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder; give the workbook file inside it.")
-    if path.suffix not in (".py", ".ipynb"):
+    suffix = path.suffix.lower()  # WORKBOOK.PY, as a Windows upload may be named
+    if suffix not in (".py", ".ipynb"):
         raise WorkbookError(f"{path} is neither a .py file nor a .ipynb notebook.")
-    kind = "ipynb" if path.suffix == ".ipynb" else "py"
+    kind = "ipynb" if suffix == ".ipynb" else "py"
     workbook = Workbook(path=path, kind=kind, cells=[])
     if kind == "ipynb":
         sources = _notebook_cells(path, files.read_bytes(path))
