@@ -125,3 +125,10 @@ def test_an_upper_case_suffix_is_read_as_its_kind(tmp_path):
     path.write_text("def relu_abs(x):\n    return x\n", encoding="utf-8")
     workbook = read_workbook(path)
     assert workbook.kind == "py" and [n.name for n in workbook.definitions()] == ["relu_abs"]
+
+
+def test_a_line_pasted_with_its_indent_before_the_first_function_loses_only_itself(tmp_path):
+    text = "    x = 1  # pasted with its indent\ndef relu_abs(x):\n    return x\n"
+    workbook = _read(tmp_path, text + "\n\ndef relu_where(x):\n    return x(\n")
+    assert [node.name for node in workbook.definitions()] == ["relu_abs"]
+    assert [c.line for c in workbook.cells if c.syntax_error is not None] == [1, 6]

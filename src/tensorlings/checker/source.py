@@ -193,7 +193,12 @@ def _top_level_parts(code: str, first_line: int, origin: int, number: int) -> li
     kept, and each part that does not keeps its syntax error (with the file's line numbers)."""
     lines = code.split("\n")
     begins = [i for i, text in enumerate(lines) if STATEMENT_START.match(text)]
-    starts = [0] + begins[1:]  # blank lines and comments before the first stay with it
+    # Blank lines and comments before the first statement stay with it; anything else there
+    # (a line pasted with its indent) is a part of its own, which must not take the first
+    # statement down with it.
+    lead = lines[: begins[0]] if begins else []
+    quiet = all(not text.strip() or text.lstrip().startswith("#") for text in lead)
+    starts = [0] + (begins[1:] if quiet else begins)
     ends = [*starts[1:], len(lines)]
     parts: list[Cell] = []
     i = 0
