@@ -223,3 +223,12 @@ def test_feedback_never_says_nothing_failed_over_a_file_with_nothing_checked(
 
 def exercise_result(status: str) -> ExerciseResult:
     return ExerciseResult("ex_a", "s", status, ())
+
+
+def test_prose_that_mentions_tensor_is_left_as_written() -> None:
+    from tensorlings.grading.reports.shown_inputs import shown_text
+
+    printed = "my tensor(s) are ready: tensor([[1., 2.]]) and tensor(-inf)"
+    assert shown_text(printed, FeedbackInputs.SHAPE) == (
+        "my tensor(s) are ready: <tensor of shape (1, 2)> and <tensor of shape ()>"
+    )

@@ -16,6 +16,8 @@ from tensorlings.grading.config import FeedbackInputs
 _TENSOR = "tensor("
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _KEYWORDS = re.compile(r",\s*[a-z_]+=.*\Z", re.S)
+# What torch prints first inside `tensor(`: a list, or a 0-d tensor's number or boolean.
+_VALUES = re.compile(r"\s*(?:\[|[-+]?(?:\d|\.\d|nan\b|inf\b)|True\b|False\b)")
 _SHAPED = re.compile(r"<(?:[a-z0-9]+ )?tensor of shape \([^)]*\)>")
 
 
@@ -50,6 +52,10 @@ def shapes_only(text: str) -> str:
     """Every `tensor(...)` literal in the text written as `<tensor of shape (...)>`."""
     parts, position = [], 0
     while (start := text.find(_TENSOR, position)) >= 0:
+        if not _VALUES.match(text, start + len(_TENSOR)):  # prose: "my tensor(s) are ready"
+            parts.append(text[position : start + len(_TENSOR)])
+            position = start + len(_TENSOR)
+            continue
         end, shape = _literal(text, start + len(_TENSOR))
         parts.append(text[position:start])
         if shape is None:
