@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tensorlings.checker.source import read_workbook
 
 BROKEN_MIDDLE = '''\
@@ -110,8 +112,6 @@ def test_a_byte_that_is_not_utf8_loses_only_its_statement(tmp_path):
 
 
 def test_utf16_text_is_still_refused_whole(tmp_path):
-    import pytest
-
     from tensorlings.errors import WorkbookError
 
     path = tmp_path / "workbook.py"
@@ -132,3 +132,24 @@ def test_a_line_pasted_with_its_indent_before_the_first_function_loses_only_itse
     workbook = _read(tmp_path, text + "\n\ndef relu_where(x):\n    return x(\n")
     assert [node.name for node in workbook.definitions()] == ["relu_abs"]
     assert [c.line for c in workbook.cells if c.syntax_error is not None] == [1, 6]
+
+
+@pytest.mark.slow
+def test_a_notebook_cell_with_one_broken_function_has_the_others_judged(tmp_path, zygote):
+    from tensorlings.checker.check import check_path
+
+    source = (
+        "import torch\n\n\ndef relu_abs(x):\n    return (x + x.abs() / 2 +\n\n\n"
+        "def relu_where(x):\n    return torch.where(x > 0, x, 0.0)\n"
+    )
+    _notebook(tmp_path, source)
+    report = check_path(
+        tmp_path / "workbook.ipynb", zygote=zygote, exercise_ids=["relu_abs", "relu_where"]
+    )
+    assert report.error is None
+    assert {r.id: r.status for r in report.exercises} == {
+        "relu_abs": "failed",
+        "relu_where": "passed",
+    }
+    assert [note.kind for note in report.load_notes] == ["syntax_error"]
+    assert "cell 1, lines 4-5 skipped" in report.load_notes[0].message
