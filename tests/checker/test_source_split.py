@@ -153,3 +153,10 @@ def test_a_notebook_cell_with_one_broken_function_has_the_others_judged(tmp_path
     }
     assert [note.kind for note in report.load_notes] == ["syntax_error"]
     assert "cell 1, lines 4-5 skipped" in report.load_notes[0].message
+
+
+def test_a_docstring_of_many_paragraphs_at_column_0_is_joined_again(tmp_path):
+    paragraphs = "".join(f"Paragraph {n} of the notes, at column 0.\n" for n in range(12))
+    documented = f'def relu_abs(x):\n    """Notes.\n{paragraphs}    """\n    return x\n'
+    workbook = _read(tmp_path, documented + "\n\ndef relu_where(x):\n    return x(\n")
+    assert [node.name for node in workbook.definitions()] == ["relu_abs"]

@@ -186,6 +186,10 @@ STATEMENT_START = re.compile(r"^(?![\s#)\]}]|(?:else|elif|except|finally)\b)\S")
 # How many pieces a statement may span when cut wrongly (a decorator, a docstring whose text
 # starts at column 0): pieces are joined again until they parse, up to this many.
 _MOST_PIECES = 8
+# A piece cut inside a triple-quoted string (a docstring of many paragraphs at column 0) may
+# be joined to more; those extra joins are counted per cell, which bounds the parsing that a
+# hostile file of unclosed strings can ask for.
+_EXTRA_JOINS_IN_A_STRING = 64
 
 
 def _top_level_parts(code: str, first_line: int, origin: int, number: int) -> list[Cell]:
@@ -199,21 +203,32 @@ def _top_level_parts(code: str, first_line: int, origin: int, number: int) -> li
     lead = lines[: begins[0]] if begins else []
     quiet = all(not text.strip() or text.lstrip().startswith("#") for text in lead)
     starts = [0] + (begins[1:] if quiet else begins)
-    ends = [*starts[1:], len(lines)]
+    pieces = ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
     parts: list[Cell] = []
+    extra = [_EXTRA_JOINS_IN_A_STRING]
     i = 0
-    while i < len(starts):
-        for j in range(i, min(i + _MOST_PIECES, len(starts))):
-            piece = "\n".join(lines[starts[i] : ends[j]])
-            tree, broken = _parse_cell(piece, first_line + starts[i], origin)
-            if broken is None:
-                break
-        else:  # no join parses: this piece alone holds the error
-            j = i
-            piece = "\n".join(lines[starts[i] : ends[i]])
-            tree, broken = _parse_cell(piece, first_line + starts[i], origin)
-        parts.append(
-            Cell(first_line + starts[i], piece, number + len(parts), broken, tree, part=True)
-        )
+    while i < len(pieces):
+        where = (first_line + starts[i], origin)
+        j, piece, tree, broken = _joined(pieces, i, where, extra)
+        parts.append(Cell(where[0], piece, number + len(parts), broken, tree, part=True))
         i = j + 1
     return parts if len(parts) > 1 else [replace(parts[0], part=False)]
+
+
+def _joined(
+    pieces: list[str], i: int, where: tuple[int, int], extra: list[int]
+) -> tuple[int, str, ast.Module | None, SyntaxError | None]:
+    """(j, code, tree, error) for the first pieces i..j that parse joined; piece i alone, with
+    its error, when no join does. `extra` holds the joins past _MOST_PIECES still allowed."""
+    j, most = i, _MOST_PIECES
+    while j < min(i + most, len(pieces)):
+        piece = "\n".join(pieces[i : j + 1])
+        tree, broken = _parse_cell(piece, *where)
+        if broken is None:
+            return j, piece, tree, None
+        if j == i and "triple-quoted" in broken.msg:
+            most += extra[0]
+        if j - i >= _MOST_PIECES:
+            extra[0] -= 1
+        j += 1
+    return (i, pieces[i], *_parse_cell(pieces[i], *where))
