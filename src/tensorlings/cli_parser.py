@@ -4,7 +4,11 @@ command's function is given by `cli.py` (`handlers`), so this module imports no 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import textwrap
 from collections.abc import Callable, Mapping
+from typing import NoReturn
 
 from tensorlings import __version__
 from tensorlings.cli_common import add_check_options, add_pack_option
@@ -12,10 +16,21 @@ from tensorlings.cli_common import add_check_options, add_pack_option
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose error line is wrapped to the terminal as its usage lines are
+    (argparse wraps usage and help, never the error: `--seed 99999999999` gave 111 columns)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        width = max(shutil.get_terminal_size().columns, 20)
+        text = f"{self.prog}: error: {message}"
+        self.exit(2, textwrap.fill(text, width, break_on_hyphens=False) + "\n")
+
+
 def build_parser(
     handlers: Mapping[str, Handler], full_grade_parser: bool = True
 ) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tensorlings", description="Learn PyTorch tensor manipulation by doing it."
     )
     parser.add_argument("--version", action="version", version=f"tensorlings {__version__}")

@@ -42,6 +42,7 @@ MAX_SYNTAX_DEPTH = 100
 HEADER_BYTES = 256 * 1024
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -109,12 +110,20 @@ def decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def read_python(path: Path) -> str:
-    """A .py workbook's text, within MAX_CODE_BYTES."""
+def read_python(path: Path) -> tuple[str, tuple[int, ...]]:
+    """A .py workbook's text, within MAX_CODE_BYTES, and the lines that held a byte that is not
+    UTF-8. Such a byte (a Latin-1 `é` pasted into a comment) becomes U+FFFD rather than losing
+    the whole file: where it breaks the code, only the statement holding it fails to parse.
+    UTF-16 text is refused, since every line of it would be damaged."""
     raw = read_bytes(path)
     if len(raw) > MAX_CODE_BYTES:
         raise _too_much_code(path, len(raw))
-    return decode(path, raw)
+    if raw.startswith(UTF16_BOMS):
+        return decode(path, raw), ()
+    text = raw.decode("utf-8-sig", errors="surrogateescape")
+    lines = text.split("\n")
+    damaged = tuple(number for number, line in enumerate(lines, 1) if _SURROGATE.search(line))
+    return (_SURROGATE.sub("\ufffd", text) if damaged else text), damaged
 
 
 def _too_much_code(path: Path, size: int) -> UnreadableFile:
@@ -144,9 +153,14 @@ def load_json(path: Path, raw: bytes) -> Any:
             f"{path} holds more than {MAX_NOTEBOOK_ITEMS:,} values, far more than a notebook "
             "needs; clear its outputs (Jupyter: Edit, Clear Outputs of All Cells) and save it."
         )
-    text = decode(path, raw)
+    # A stray byte that is not UTF-8 reaches a cell's code as U+FFFD (see cell_sources), and a
+    # raw control character in a string (a pasted tab) is read as itself: neither loses the
+    # notebook, at most the statement that holds it.
+    if raw.startswith(UTF16_BOMS):
+        decode(path, raw)
+    text = raw.decode("utf-8-sig", errors="surrogateescape")
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)
     except json.JSONDecodeError as error:
         raise UnreadableFile(
             f"{path} is not a valid notebook: {error}. Open it in Jupyter and save it again."

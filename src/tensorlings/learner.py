@@ -54,7 +54,7 @@ def find_workbook(path: str | None, pack: str | None = None) -> Found:
             f"{candidate} does not exist. "
             "Give the path of your workbook, or run `tensorlings init`."
         )
-    if candidate.suffix not in (".py", ".ipynb"):
+    if candidate.suffix.lower() not in (".py", ".ipynb"):
         raise WorkbookError(f"{candidate} is neither a .py file nor a .ipynb notebook.")
     return Found(candidate)
 

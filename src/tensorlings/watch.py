@@ -22,6 +22,11 @@ from tensorlings.vocab import Status
 POLL_MILLISECONDS = 100
 # A save counts once the file has been quiet this long, so a save caught half-way is not checked.
 QUIET_MILLISECONDS = 50
+# An editor (or a script) that empties the file and then writes it can be paused between the
+# two for longer than QUIET_MILLISECONDS on a loaded machine: an empty file is checked only once
+# it has stayed empty this long. Checked at once, it showed every exercise "not started", and
+# the next check every one "passes now".
+EMPTY_GRACE_SECONDS = 1.0
 
 
 class Changes:
@@ -64,10 +69,23 @@ class Changes:
             stamp = self._stamp()
             if stamp is not None and stamp != self.stamp:
                 self.stamp = stamp
+                if stamp[1] == 0:
+                    self._until_written()
                 return True
             if deadline is not None and time.monotonic() >= deadline:
                 return False
         return False
+
+    def _until_written(self) -> None:
+        """Wait, up to EMPTY_GRACE_SECONDS, for a just-emptied file to be written."""
+        end = time.monotonic() + EMPTY_GRACE_SECONDS
+        for _events in self._events:  # ticks at least every POLL_MILLISECONDS
+            stamp = self._stamp()
+            if stamp is not None and stamp[1] > 0:
+                self.stamp = stamp
+                return
+            if time.monotonic() >= end:
+                return
 
     def close(self) -> None:
         self.stop.set()

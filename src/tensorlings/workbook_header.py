@@ -64,7 +64,7 @@ def _header_of(rest: str) -> Header | None:
 
 def read_header(workbook: Path) -> Header | None:
     """The header of a workbook file; None when it has none (or cannot be read)."""
-    notebook = workbook.suffix == ".ipynb"
+    notebook = workbook.suffix.lower() == ".ipynb"
     try:
         if notebook:
             raw = files.read_bytes(workbook)

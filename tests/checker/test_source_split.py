@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tensorlings.checker.source import read_workbook
 
 BROKEN_MIDDLE = '''\
@@ -67,17 +69,94 @@ def test_a_file_that_parses_stays_one_cell(tmp_path):
     assert len(workbook.cells) == 1 and workbook.cells[0].tree is not None
 
 
-def test_a_notebook_cell_that_does_not_parse_is_not_cut(tmp_path):
+def _notebook(tmp_path: Path, *sources: str):
     import json
 
-    source = "def relu_abs(x):\n    return x(\n\ndef relu_maximum(x):\n    return x\n"
-    notebook = {
-        "cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []}],
-        "metadata": {},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    cells = [{"cell_type": "code", "source": s, "metadata": {}, "outputs": []} for s in sources]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     path = tmp_path / "workbook.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
+    return read_workbook(path)
+
+
+def test_a_notebook_cell_that_does_not_parse_is_cut_and_named_by_its_own_lines(tmp_path):
+    source = "def relu_abs(x):\n    return x(\n\ndef relu_maximum(x):\n    return x\n"
+    workbook = _notebook(tmp_path, "import torch\n", source)
+    names = [getattr(node, "name", None) for node in workbook.definitions()]
+    assert names == [None, "relu_maximum"]
+    broken = next(cell for cell in workbook.cells if cell.syntax_error is not None)
+    assert broken.part and workbook.where(broken.syntax_error.lineno) == "cell 2, line 2"
+
+
+def test_a_notebook_cell_with_one_statement_stays_whole(tmp_path):
+    workbook = _notebook(tmp_path, "def relu_abs(x):\n    return x(\n")
+    assert len(workbook.cells) == 1 and not workbook.cells[0].part
+
+
+def test_lines_inside_a_syntax_message_are_the_files_own(tmp_path):
+    text = 'def relu_abs(x):\n    return x\n\n\ndef relu_maximum(x):\n    s = """open\n'
+    broken = next(c for c in _read(tmp_path, text).cells if c.syntax_error is not None)
+    assert broken.syntax_error.msg.endswith("(detected at line 6)")
+
+
+def test_a_byte_that_is_not_utf8_loses_only_its_statement(tmp_path):
+    path = tmp_path / "workbook.py"
+    path.write_bytes(
+        b"def relu_abs(x):\n    return x.abs()  # caf\xe9\n\n"
+        b"def relu_where(x\xff):\n    return x\n\ndef relu_maximum(x):\n    return x\n"
+    )
     workbook = read_workbook(path)
-    assert len(workbook.cells) == 1 and workbook.cells[0].syntax_error is not None
+    names = [getattr(node, "name", None) for node in workbook.definitions()]
+    assert names == ["relu_abs", "relu_maximum"]
+    assert [(note.line, note.kind) for note in workbook.notes] == [(2, "encoding"), (4, "encoding")]
+
+
+def test_utf16_text_is_still_refused_whole(tmp_path):
+    from tensorlings.errors import WorkbookError
+
+    path = tmp_path / "workbook.py"
+    path.write_bytes("def relu_abs(x):\n    return x\n".encode("utf-16"))
+    with pytest.raises(WorkbookError, match="not UTF-8"):
+        read_workbook(path)
+
+
+def test_an_upper_case_suffix_is_read_as_its_kind(tmp_path):
+    path = tmp_path / "WORKBOOK.PY"  # as a Windows upload may be named; grade accepts it
+    path.write_text("def relu_abs(x):\n    return x\n", encoding="utf-8")
+    workbook = read_workbook(path)
+    assert workbook.kind == "py" and [n.name for n in workbook.definitions()] == ["relu_abs"]
+
+
+def test_a_line_pasted_with_its_indent_before_the_first_function_loses_only_itself(tmp_path):
+    text = "    x = 1  # pasted with its indent\ndef relu_abs(x):\n    return x\n"
+    workbook = _read(tmp_path, text + "\n\ndef relu_where(x):\n    return x(\n")
+    assert [node.name for node in workbook.definitions()] == ["relu_abs"]
+    assert [c.line for c in workbook.cells if c.syntax_error is not None] == [1, 6]
+
+
+@pytest.mark.slow
+def test_a_notebook_cell_with_one_broken_function_has_the_others_judged(tmp_path, zygote):
+    from tensorlings.checker.check import check_path
+
+    source = (
+        "import torch\n\n\ndef relu_abs(x):\n    return (x + x.abs() / 2 +\n\n\n"
+        "def relu_where(x):\n    return torch.where(x > 0, x, 0.0)\n"
+    )
+    _notebook(tmp_path, source)
+    report = check_path(
+        tmp_path / "workbook.ipynb", zygote=zygote, exercise_ids=["relu_abs", "relu_where"]
+    )
+    assert report.error is None
+    assert {r.id: r.status for r in report.exercises} == {
+        "relu_abs": "failed",
+        "relu_where": "passed",
+    }
+    assert [note.kind for note in report.load_notes] == ["syntax_error"]
+    assert "cell 1, lines 4-5 skipped" in report.load_notes[0].message
+
+
+def test_a_docstring_of_many_paragraphs_at_column_0_is_joined_again(tmp_path):
+    paragraphs = "".join(f"Paragraph {n} of the notes, at column 0.\n" for n in range(12))
+    documented = f'def relu_abs(x):\n    """Notes.\n{paragraphs}    """\n    return x\n'
+    workbook = _read(tmp_path, documented + "\n\ndef relu_where(x):\n    return x(\n")
+    assert [node.name for node in workbook.definitions()] == ["relu_abs"]

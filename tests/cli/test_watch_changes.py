@@ -28,6 +28,23 @@ def test_a_save_of_the_watched_file_is_noticed(tmp_path, poll):
 
 
 @pytest.mark.parametrize("poll", [False, True], ids=["file-events", "polling"])
+def test_a_save_that_empties_the_file_before_writing_it_is_seen_written(tmp_path, poll):
+    path = tmp_path / "workbook.py"
+    path.write_text("x = 1\n")
+    changes = Changes(path, poll=poll)
+    try:
+        path.write_text("")  # the editor paused between emptying and writing (a loaded machine)
+        timer = threading.Timer(0.2, lambda: path.write_text("x = 2  # written\n"))
+        timer.start()
+        assert changes.wait(timeout=10)
+        timer.join()
+        assert changes.stamp is not None and changes.stamp[1] > 0
+        assert path.read_text() == "x = 2  # written\n"
+    finally:
+        changes.close()
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["file-events", "polling"])
 def test_other_files_in_the_folder_are_ignored(tmp_path, poll):
     path = tmp_path / "workbook.py"
     path.write_text("x = 1\n")

@@ -122,3 +122,19 @@ def test_long_messages_and_printed_lines_wrap_with_their_indent() -> None:
     printed = [line for line in lines if "printed" in line and "your code" not in line]
     assert len(message) > 1 and all(line.startswith("    ") for line in message)
     assert len(printed) > 1 and all(line.startswith("      ") for line in printed)
+
+
+def test_an_argument_error_fits_the_screen(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from collections import defaultdict
+
+    from tensorlings.cli_parser import build_parser
+
+    monkeypatch.setenv("COLUMNS", "60")
+    parser = build_parser(defaultdict(lambda: lambda _: 0))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["check", "--seed", "123456789012345678"])
+    shown = capsys.readouterr().err
+    assert "got 123456789012345678" in shown
+    assert max(len(line) for line in shown.splitlines()) <= 60

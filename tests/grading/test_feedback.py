@@ -179,6 +179,23 @@ def test_feedback_inputs_none_hides_every_value_in_the_file(tmp_path: Path) -> N
         assert "expected 0" in text or "expected 0\\.27" in text
 
 
+@pytest.mark.parametrize(
+    ("inputs", "shown"),
+    [("shape", "<tensor of shape (2, 2)>"), ("none", "<tensor>"), ("full", "[3., 4.]")],
+)
+def test_the_inputs_the_code_printed_are_shown_as_the_config_says(
+    tmp_path: Path, inputs: str, shown: str
+) -> None:
+    printed = "ann-saw tensor([[1., 2.],\n        [3., 4.]])\n"
+    failed = ExerciseResult("ex_a", "s", "failed", (PROBLEM,), output=printed)
+    config = parse_config({"feedback": {"inputs": inputs}})
+    graded = [Graded("ann", report("ann.py", failed))]
+    write_reports(tmp_path, graded, gradescope=False, context=ClassContext(config=config))
+    text = html.unescape((tmp_path / "feedback" / "ann.html").read_text())
+    assert "ann-saw" in text and shown in text
+    assert ("3., 4." in text) == (inputs == "full")
+
+
 def test_an_unknown_feedback_inputs_setting_is_refused_with_the_choices() -> None:
     with pytest.raises(GradingError) as refused:
         parse_config({"feedback": {"inputs": "values"}}, source="g.toml")
@@ -206,3 +223,12 @@ def test_feedback_never_says_nothing_failed_over_a_file_with_nothing_checked(
 
 def exercise_result(status: str) -> ExerciseResult:
     return ExerciseResult("ex_a", "s", status, ())
+
+
+def test_prose_that_mentions_tensor_is_left_as_written() -> None:
+    from tensorlings.grading.reports.shown_inputs import shown_text
+
+    printed = "my tensor(s) are ready: tensor([[1., 2.]]) and tensor(-inf)"
+    assert shown_text(printed, FeedbackInputs.SHAPE) == (
+        "my tensor(s) are ready: <tensor of shape (1, 2)> and <tensor of shape ()>"
+    )

@@ -38,6 +38,7 @@ def notebook(*cells: tuple[str, str]) -> bytes:
         (b"  \n\n\t\n", False, STUBS, "empty"),
         (None, False, STUBS, "unreadable"),
         (b"\xff\xfe latin-1 \xe9", False, STUBS, "unreadable"),
+        (b"def rearrange_1():\n    return 1  # caf\xe9\n", False, STARTED, None),  # one stray byte
         (b"%PDF-1.7\n\x00\x01binary", False, STUBS, "not_a_workbook"),
         ("def rearrange_1():\n".encode("utf-16"), False, STUBS, "unreadable"),
         (b"# my notes\n# nothing else\n", False, STUBS, "no_code"),

@@ -82,9 +82,15 @@ def _syntax_error(workbook: Workbook) -> FileError:
 def _skipped(workbook: Workbook, cell: Cell) -> str:
     """The note for a part that does not parse: a notebook's cell, or lines of a .py file."""
     message = cell.syntax_error.msg if cell.syntax_error else "invalid syntax"
-    if workbook.kind == "ipynb":
+    if workbook.kind == "ipynb" and not cell.part:
         return f"cell skipped: {message}"
     last = cell.line + cell.code.rstrip("\n").count("\n")
+    if workbook.kind == "ipynb":  # a part of a cell: its lines counted in the learner's cell
+        where, first = workbook.where(cell.line).rsplit(", line ", 1)
+        end = workbook.where(last).rsplit(" ", 1)[-1]
+        return (
+            f"{where}, lines {first}-{end} skipped: {message}; the rest of the notebook is checked"
+        )
     return f"lines {cell.line}-{last} skipped: {message}; the rest of the file is checked"
 
 

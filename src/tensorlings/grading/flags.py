@@ -118,10 +118,8 @@ def _text(content: bytes) -> Code:
         return [], "unreadable"  # UTF-16 text (Windows' "Unicode"): text, in the wrong encoding
     if b"\0" in content:
         return [], "not_a_workbook"  # a binary file (a PDF, an image, an archive) named .py
-    try:
-        return [content.decode("utf-8-sig")], None
-    except UnicodeDecodeError:
-        return [], "unreadable"
+    # A stray byte that is not UTF-8 is read as U+FFFD, as the checker reads it (files.py).
+    return [content.decode("utf-8-sig", errors="replace")], None
 
 
 def _notebook_code(content: bytes) -> Code:

@@ -19,7 +19,7 @@ from tensorlings.grading.config import FeedbackInputs
 from tensorlings.grading.model import ClassContext, Graded
 from tensorlings.grading.reports.charts import STATUS_WORDS
 from tensorlings.grading.reports.gradescope import FLAG_WORDS
-from tensorlings.grading.reports.shown_inputs import shown_call, shown_message
+from tensorlings.grading.reports.shown_inputs import shown_call, shown_message, shown_text
 from tensorlings.grading.reports.stats import results_by_id
 from tensorlings.grading.safe_text import safe_text
 from tensorlings.grading.scoring import Score
@@ -75,10 +75,16 @@ def exercises(item: Graded, total: Score, inputs: FeedbackInputs) -> list[Exerci
                 problems=tuple(_shown(p, inputs) for p in failing),
                 notes=tuple(_shown(p, inputs) for p in part.notes),
                 hints=tuple(item.hints.get(part.id, ())) if part.status == Status.FAILED else (),
-                output=safe_text(result.output[:_OUTPUT_CHARS]) if result else "",
+                output=_output(result.output, inputs) if result else "",
             )
         )
     return shown
+
+
+def _output(printed: str, inputs: FeedbackInputs) -> str:
+    """What the code printed: code that prints its arguments shows the failing inputs, so
+    their tensors are shown as the config says, as in the messages."""
+    return safe_text(shown_text(printed, inputs)[:_OUTPUT_CHARS])
 
 
 # The grading seed stays with the instructor: a student who knew it could hard-code the

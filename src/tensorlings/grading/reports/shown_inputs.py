@@ -16,6 +16,8 @@ from tensorlings.grading.config import FeedbackInputs
 _TENSOR = "tensor("
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _KEYWORDS = re.compile(r",\s*[a-z_]+=.*\Z", re.S)
+# What torch prints first inside `tensor(`: a list, or a 0-d tensor's number or boolean.
+_VALUES = re.compile(r"\s*(?:\[|[-+]?(?:\d|\.\d|nan\b|inf\b)|True\b|False\b)")
 _SHAPED = re.compile(r"<(?:[a-z0-9]+ )?tensor of shape \([^)]*\)>")
 
 
@@ -35,13 +37,25 @@ def shown_message(problem: Problem, inputs: FeedbackInputs) -> str:
         return message
     if problem.call:
         message = message.replace(problem.call, shown_call(problem.call, inputs) or "")
-    return shapes_only(message) if inputs is FeedbackInputs.SHAPE else _no_tensors(message)
+    return shown_text(message, inputs)
+
+
+def shown_text(text: str, inputs: FeedbackInputs) -> str:
+    """Any text that may hold a failing input (a message, what the learner's code printed
+    while it ran the cases) with its tensor literals shown as `inputs` says."""
+    if inputs is FeedbackInputs.FULL:
+        return text
+    return shapes_only(text) if inputs is FeedbackInputs.SHAPE else _no_tensors(text)
 
 
 def shapes_only(text: str) -> str:
     """Every `tensor(...)` literal in the text written as `<tensor of shape (...)>`."""
     parts, position = [], 0
     while (start := text.find(_TENSOR, position)) >= 0:
+        if not _VALUES.match(text, start + len(_TENSOR)):  # prose: "my tensor(s) are ready"
+            parts.append(text[position : start + len(_TENSOR)])
+            position = start + len(_TENSOR)
+            continue
         end, shape = _literal(text, start + len(_TENSOR))
         parts.append(text[position:start])
         if shape is None:
