@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tensorlings import catalogue, workbook
+from tensorlings import catalogue, devtools_imports, workbook
 from tensorlings.authoring import recorded_names
 from tensorlings.checker.results import CheckJSON
 from tensorlings.grading.reports.class_json import ClassJSON
@@ -68,6 +68,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "src/tensorlings/exercises/ids.py": sheet_ids,
     "docs/exercises.md": exercise_list,
     "docs/recorded-names.md": recorded_names.page,
+    "docs/internals/imports.md": devtools_imports.page,
     "examples/workbook.py": lambda: workbook.to_py(workbook.learner_cells()),
     "examples/workbook.ipynb": lambda: workbook.to_ipynb(workbook.learner_cells(notebook=True)),
     **{
