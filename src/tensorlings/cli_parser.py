@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 
-from tensorlings import __version__
 from tensorlings.cli_common import add_check_options, add_pack_option
+from tensorlings.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from tensorlings.authoring.findings import AuditJSON
 from tensorlings.catalogue import Catalogue
 from tensorlings.exercise import Exercise
-from tensorlings.judges import Strided
 from tensorlings.vocab import Status
 
 if TYPE_CHECKING:
@@ -129,6 +128,8 @@ def _engine(report: PackReport) -> list[Finding]:
 
 def field_findings(exercise: Exercise) -> list[Finding]:
     """What an exercise's own fields get wrong: id, prompt, hints, examples."""
+    from tensorlings.checker.strategies import strategy_for
+
     found = []
 
     def add(problem: str, fix: str, kind: str) -> None:
@@ -151,7 +152,8 @@ def field_findings(exercise: Exercise) -> list[Finding]:
             "give hints=(...) as questions that lead, the most general first.",
             "no_hints",
         )
-    if exercise.judge.kind in ("function", "sampling") and not exercise.examples:
+    strategy = strategy_for(exercise.judge)
+    if not strategy.answers and not exercise.examples:
         add(
             "it has no examples.",
             "give examples=(Example(args, expected), ...): the checker runs them first and "
@@ -159,7 +161,7 @@ def field_findings(exercise: Exercise) -> list[Finding]:
             "no_examples",
         )
     takes_arguments = bool(inspect.signature(exercise.solution).parameters)
-    if exercise.judge.kind == "function" and exercise.cases is None and takes_arguments:
+    if strategy.compares_outputs and exercise.cases is None and takes_arguments:
         add(
             "it has no random cases, so only its examples are checked.",
             "give cases=RandomCases(make=..., sizes={...}) so that a solution fitted to the "
@@ -173,20 +175,16 @@ def example_findings(exercise: Exercise) -> list[Finding]:
     """The reference must give each example's expected value. The checker's own expected values
     come from the reference, so this is the one place a wrong reference shows."""
     from tensorlings.checker.compare import compare
-    from tensorlings.checker.probes import clone_args
+    from tensorlings.checker.strategies import strategy_for
 
-    if exercise.judge.kind not in ("function", "strided"):
-        return []  # a sampler's draws are random; a question's answer is found by running it
+    strategy = strategy_for(exercise.judge)
     found = []
     for number, example in enumerate(exercise.examples, start=1):
         try:
-            got = exercise.solution(*clone_args(example.args))
-            if isinstance(exercise.judge, Strided):
-                got = exercise.judge.input.as_strided(*got)
-                expected = exercise.judge.target
-            else:
-                expected = example.expected
-            mismatch = compare(got, expected, exercise.output)
+            values = strategy.example_values(exercise, example)
+            if values is None:
+                return []
+            mismatch = compare(*values, exercise.output)
         except Exception as error:
             why = f"raises {type(error).__name__}: {error}"
         else:

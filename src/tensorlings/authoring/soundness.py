@@ -19,8 +19,8 @@ from tensorlings.authoring import seeds, static_checks
 from tensorlings.authoring.audit import audit_exercise
 from tensorlings.authoring.findings import AuditCount, Finding, PackReport
 from tensorlings.authoring.reference import planned, reference_findings
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Exercise
-from tensorlings.judges import Compare
 
 
 def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], AuditCount | None]:
@@ -47,7 +47,8 @@ def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], Audit
         return found + broken, None
     found += reference_findings(exercise, probes)
     found += static_checks.mistake_findings(exercise)
-    if not isinstance(exercise.judge, Compare) or any(f.kind == "reference_fails" for f in found):
+    compared = strategy_for(exercise.judge).compares_outputs
+    if not compared or any(f.kind == "reference_fails" for f in found):
         return found, None
     by_seed = seeds.SeedProbes(
         exercise, [p for p in probes if exercise.tiers.fails(p.family)], seed

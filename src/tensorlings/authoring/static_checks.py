@@ -10,19 +10,16 @@ import torch
 
 from tensorlings import workbook
 from tensorlings.authoring.findings import Finding
-from tensorlings.checker import simulate, static
+from tensorlings.checker import static
 from tensorlings.checker.results import Problem
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Draw, Exercise, Mistake, RandomCases
-from tensorlings.judges import Compare, Sampling
-from tensorlings.messages.replies import CallResult
-from tensorlings.vocab import CallStatus
-from tensorlings.worker import encoding
 
 
 # Kinds whose answer is not a function of inputs: no examples to show (an as_strided target is
 # its one example, but it is given, not asked for).
 def _needs_examples(exercise: Exercise) -> bool:
-    return not exercise.judge.answers
+    return not strategy_for(exercise.judge).answers
 
 
 def duplicate_ids(exercises: Sequence[Exercise]) -> list[Finding]:
@@ -129,39 +126,14 @@ def mistake_findings(exercise: Exercise) -> list[Finding]:
 
 
 def _judged(exercise: Exercise, mistake: Mistake) -> list[Problem]:
-    if isinstance(exercise.judge, Sampling):
-        return _sampled(exercise, mistake, exercise.judge)
-    if not isinstance(exercise.judge, Compare):
-        return []
-    return simulate.contract_problems(exercise, mistake.run)
-
-
-def _sampled(exercise: Exercise, mistake: Mistake, judge: Sampling) -> list[Problem]:
-    """A sampling mistake declares the distribution it draws from: draw from it and judge the
-    draws as the checker judges a learner's samples, up to the first probe that fails them."""
-    problems: list[Problem] = []
-    for probe in judge.probes(exercise, 0):
-        if not exercise.tiers.fails(probe.family):
-            continue
-        probs, n = probe.args
-        generator = torch.Generator().manual_seed(probe.seed or 0)
-        try:
-            wanted = mistake.run(probs.double()).double().reshape(-1)
-            draws = torch.multinomial(wanted, n, replacement=True, generator=generator)
-        except (RuntimeError, ValueError):
-            continue  # this mistake says nothing about this input
-        result = CallResult(CallStatus.OK, output=encoding.encode(draws))
-        problems += judge.problems(exercise, probe, result)
-        if any(p.fails for p in problems):
-            break  # the first failure carries the name, or never will
-    return problems
+    return strategy_for(exercise.judge).mistake_problems(exercise, mistake)
 
 
 def unused_size_findings(exercise: Exercise) -> list[Finding]:
     """A declared size the case maker never reads: every random case is drawn as if it were
     fixed (`(n, n)` for `(h, w)`), so an answer with those axes swapped passes unseen."""
     cases = exercise.cases
-    if cases is None or not isinstance(exercise.judge, Compare):
+    if cases is None or not strategy_for(exercise.judge).compares_outputs:
         return []
     smallest = {name: max(1, low) for name, (low, _) in cases.sizes.items()}
     found = []

@@ -17,8 +17,7 @@ from typing import Any
 import torch
 
 from tensorlings.catalogue import Catalogue, sheet
-from tensorlings.checker import facts as facts_module
-from tensorlings.checker import source_scan, static
+from tensorlings.checker import facts_reader, source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.facts import Facts, NotRun
 from tensorlings.checker.isolation import describe as describe_isolation
@@ -160,7 +159,7 @@ def _check_loaded(
     pack: Catalogue,
     timing_advice: bool = True,
 ) -> CheckReport:
-    facts = facts_module.of_workbook(workbook)
+    facts = facts_reader.of_workbook(workbook)
     top = source_scan.file_tampering(facts)
     names = [e.id for e in exercises] + ["test_cases"]
     session = Session(zygote, workbook, limits, names, catalogue=pack)

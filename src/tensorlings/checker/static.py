@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tensorlings.checker import facts as facts_module
+from tensorlings.checker import facts_reader
 from tensorlings.checker.facts import Facts, FunctionNode, Where
 
 # Inside an exercise function, any use of the tensorlings package (but its check helper) is a
@@ -27,7 +28,7 @@ __all__ = ["Finding", "FunctionNode", "is_stub", "last_definitions", "loops", "m
 def last_definitions(statements: Iterable[ast.stmt]) -> dict[str, FunctionNode]:
     """Each top-level function's last definition (also inside top-level if/try blocks, and
     `f = lambda ...`), unless a later top-level binding of the name is not a function."""
-    return facts_module.build(list(statements)).functions
+    return facts_reader.build(list(statements)).functions
 
 
 def _is_template_statement(node: ast.stmt) -> bool:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tensorlings.messages import ProtocolError
 from tensorlings.messages.requests import Op
-from tensorlings.worker.protocol import ProtocolError
 
 
 @dataclass(frozen=True)
