@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
@@ -39,9 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def zygote() -> Iterator[Zygote]:
+def zygote() -> Iterator[ZygoteHandle]:
     """One warm worker for every test that checks files (starting one costs about a second)."""
-    worker = Zygote()
+    worker = ZygoteHandle()
     try:
         worker.ready()
         yield worker

@@ -113,9 +113,9 @@ def exercises_among(names: Iterable[str], pack: Catalogue) -> list[str]:
 def open_checker() -> Any:
     """The worker a check runs in. Started before the workbook is read: it imports torch while
     this process loads the pack (and torch)."""
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
-    return Zygote()
+    return ZygoteHandle()
 
 
 def check_workbook(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Finding:
+class PackFinding:
     """One thing wrong with a pack: which exercise (None: the pack itself), what kind of
     finding (docs/pack-check.md explains each), what was seen, and the fix."""
 
@@ -67,7 +67,7 @@ class PackCheckJSON(TypedDict):
     audit: list[AuditJSON]
 
 
-def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
+def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[PackFinding]:
     """Every finding on the pack: its fields first, then the references and stubs run through
     the full checker (skipped while a field is wrong: the checker would only repeat it)."""
     return pack_report(pack, zygote=zygote)[0]
@@ -75,7 +75,7 @@ def check_pack(pack: Catalogue, *, zygote: Any = None) -> list[Finding]:
 
 def pack_report(
     pack: Catalogue, *, zygote: Any = None
-) -> tuple[list[Finding], tuple[AuditCount, ...]]:
+) -> tuple[list[PackFinding], tuple[AuditCount, ...]]:
     """The findings, and the mutation audit's counts per exercise (`pack check --verbose`)."""
     findings = [
         f
@@ -84,7 +84,7 @@ def pack_report(
     ]
     if not pack.exercises:
         findings.append(
-            Finding(
+            PackFinding(
                 None, "the pack has no exercises.", "add Exercise objects to EXERCISES.",
                 "no_exercises",
             )
@@ -109,7 +109,7 @@ def _twin(kind: str) -> str:
     return twins.get(kind, kind)
 
 
-def soundness_findings(pack: Catalogue) -> list[Finding]:
+def soundness_findings(pack: Catalogue) -> list[PackFinding]:
     """The soundness engine, in this process on the author's own code: unique ids, the
     reference against its examples, probes and rules, the stub, every declared mistake failing
     under its name, and the mutation audit (tensorlings.authoring)."""
@@ -122,18 +122,20 @@ def _soundness(pack: Catalogue) -> PackReport:
     return audit(pack.exercises)
 
 
-def _engine(report: PackReport) -> list[Finding]:
-    return [Finding(f.exercise_id or None, f.message, f.advice, f.kind) for f in report.findings]
+def _engine(report: PackReport) -> list[PackFinding]:
+    return [
+        PackFinding(f.exercise_id or None, f.message, f.advice, f.kind) for f in report.findings
+    ]
 
 
-def field_findings(exercise: Exercise) -> list[Finding]:
+def field_findings(exercise: Exercise) -> list[PackFinding]:
     """What an exercise's own fields get wrong: id, prompt, hints, examples."""
     from tensorlings.checker.strategies import strategy_for
 
     found = []
 
     def add(problem: str, fix: str, kind: str) -> None:
-        found.append(Finding(exercise.id, problem, fix, kind))
+        found.append(PackFinding(exercise.id, problem, fix, kind))
 
     if not exercise.id.isidentifier() or keyword.iskeyword(exercise.id):
         add(
@@ -171,7 +173,7 @@ def field_findings(exercise: Exercise) -> list[Finding]:
     return found
 
 
-def example_findings(exercise: Exercise) -> list[Finding]:
+def example_findings(exercise: Exercise) -> list[PackFinding]:
     """The reference must give each example's expected value. The checker's own expected values
     come from the reference, so this is the one place a wrong reference shows."""
     from tensorlings.checker.compare import compare
@@ -192,7 +194,7 @@ def example_findings(exercise: Exercise) -> list[Finding]:
                 continue
             why = f"differs from its expected value: {mismatch.message}"
         found.append(
-            Finding(
+            PackFinding(
                 exercise.id,
                 f"the reference on example {number} {why}",
                 "fix the solution or the example's expected value; they must agree.",
@@ -202,15 +204,15 @@ def example_findings(exercise: Exercise) -> list[Finding]:
     return found
 
 
-def checker_findings(pack: Catalogue, zygote: Any = None) -> list[Finding]:
+def checker_findings(pack: Catalogue, zygote: Any = None) -> list[PackFinding]:
     """The reference workbook must pass the full checker with no note; the stub workbook must
     be not started, exercise by exercise."""
     from tensorlings import workbook
     from tensorlings.checker.check import check_path
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
     own = zygote is None
-    zygote = zygote or Zygote()
+    zygote = zygote or ZygoteHandle()
     try:
         with tempfile.TemporaryDirectory(prefix="tensorlings-pack-check-") as tmp:
             reference = Path(tmp) / "reference.py"
@@ -225,10 +227,10 @@ def checker_findings(pack: Catalogue, zygote: Any = None) -> list[Finding]:
     return _reference_findings(passed) + _stub_findings(started)
 
 
-def _reference_findings(report: Any) -> list[Finding]:
+def _reference_findings(report: Any) -> list[PackFinding]:
     if report.error is not None:
         return [
-            Finding(
+            PackFinding(
                 None,
                 f"the reference workbook could not be checked: {report.error.message}",
                 "run `tensorlings check --reference --pack PATH` to see the whole report.",
@@ -239,7 +241,7 @@ def _reference_findings(report: Any) -> list[Finding]:
     for result in report.exercises:
         if result.status != Status.PASSED:
             found.append(
-                Finding(
+                PackFinding(
                     result.id,
                     f"the reference does not pass the checker ({result.status}): "
                     + "; ".join(p.message for p in result.problems[:2]),
@@ -249,7 +251,7 @@ def _reference_findings(report: Any) -> list[Finding]:
             )
         for problem in (p for p in result.problems if not p.fails):
             found.append(
-                Finding(
+                PackFinding(
                     result.id,
                     f"the reference passes with a note ({problem.kind}): {problem.message}",
                     "make the reference robust there, or drop the probe family it fails.",
@@ -259,14 +261,16 @@ def _reference_findings(report: Any) -> list[Finding]:
     return found
 
 
-def _stub_findings(report: Any) -> list[Finding]:
+def _stub_findings(report: Any) -> list[PackFinding]:
     if report.error is not None:
         why = f"the stub workbook could not be checked: {report.error.message}"
         return [
-            Finding(None, why, "check the starter code of each exercise.", "stub_judged_started")
+            PackFinding(
+                None, why, "check the starter code of each exercise.", "stub_judged_started"
+            )
         ]
     return [
-        Finding(
+        PackFinding(
             result.id,
             f"the generated stub is {result.status.replace('_', ' ')}, not 'not started'.",
             "a stub must do nothing: leave `starter` unset, or make it a body the checker "

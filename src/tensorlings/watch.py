@@ -160,11 +160,11 @@ def watch(
 
     from tensorlings import learner
     from tensorlings.checker.incremental import IncrementalChecker
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
     console = Console()
     changes = Changes(path, poll)
-    with Zygote(spare=True) as zygote:  # a child ready for each save
+    with ZygoteHandle(spare=True) as zygote:  # a child ready for each save
         console.print(f"Watching {path} ({changes.mode}).")
         before: CheckReport | None = None
         # No coach here: a re-check must feel instant; `tensorlings check` gives advice.

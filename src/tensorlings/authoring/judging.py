@@ -25,7 +25,7 @@ from tensorlings.exercise import Exercise
 from tensorlings.messages.replies import CallResult
 from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
-from tensorlings.worker.child import Child
+from tensorlings.worker.child import ChildProcess
 
 SECONDS_PER_CALL = Limits().exercise_seconds
 EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
@@ -50,8 +50,8 @@ class Judged:
 
 
 @functools.cache
-def _child() -> Child:
-    return Child(sock=None, output_limit=Limits().output_chars)  # type: ignore[arg-type]
+def _child() -> ChildProcess:
+    return ChildProcess(sock=None, output_limit=Limits().output_chars)  # type: ignore[arg-type]
 
 
 def run_probe(

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.authoring.findings import Finding
+from tensorlings.authoring.findings import SoundnessFinding
 from tensorlings.authoring.judging import einops_recorded, run_probe
 from tensorlings.checker import facts_reader, rules
 from tensorlings.checker.compare import compare
@@ -25,8 +25,8 @@ from tensorlings.exercise import Exercise
 from tensorlings.workbook import HEADER_IMPORTS, ReferenceSource
 
 
-def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> Finding:
-    return Finding(exercise.id, kind, message, advice)
+def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> SoundnessFinding:
+    return SoundnessFinding(exercise.id, kind, message, advice)
 
 
 def compiled_reference(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
@@ -63,7 +63,7 @@ def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
     return namespace[exercise.solution.__name__], filename, tree
 
 
-def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[SoundnessFinding]:
     """Findings about the reference of one exercise (none when it is sound)."""
     judged_whole = strategy_for(exercise.judge).reference_problems(exercise)
     if judged_whole is not None:  # answers, samplers: judged as a learner's would be
@@ -71,7 +71,7 @@ def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]
     return _example_findings(exercise) + _call_findings(exercise, probes)
 
 
-def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Finding]:
+def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[SoundnessFinding]:
     return [
         _finding(
             exercise,
@@ -84,7 +84,7 @@ def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Findin
     ]
 
 
-def _example_findings(exercise: Exercise) -> list[Finding]:
+def _example_findings(exercise: Exercise) -> list[SoundnessFinding]:
     """The checker compares with the reference's own outputs, so the sheet's expected values
     are checked here: a reference that disagrees with its own example misleads everyone."""
     found = []
@@ -111,7 +111,7 @@ def _copy(value: Any) -> Any:
     return value.clone() if isinstance(value, torch.Tensor) else value
 
 
-def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[SoundnessFinding]:
     """Every probe, as the checker runs the reference workbook: problems, calls, then rules."""
     with einops_recorded():
         function, filename, tree = compiled_reference(exercise)
@@ -139,7 +139,7 @@ def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
     ]
 
 
-def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[Finding]]:
+def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[SoundnessFinding]]:
     """The exercise's probes, or the finding that the reference cannot even make them."""
     if not strategy_for(exercise.judge).compares_outputs:
         return [], []

@@ -98,10 +98,11 @@ class SpawnKey:
     blocked: tuple[str, ...]
 
 
-class Child:
-    """One forked child holding one loaded file."""
+class ChildHandle:
+    """The checker's handle on one forked child holding one loaded file (the child's own side
+    is worker/child.py's ChildProcess)."""
 
-    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, workdir: str) -> None:
+    def __init__(self, zygote: ZygoteHandle, pid: int, sock: socket.socket, workdir: str) -> None:
         self.zygote = zygote
         self.pid = pid
         self.sock = sock
@@ -253,18 +254,19 @@ class Child:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class Zygote:
-    """The long-lived worker process that forks children; started once per checker."""
+class ZygoteHandle:
+    """The checker's handle on the long-lived worker process that forks children (that process
+    is worker/zygote.py's ZygoteProcess); started once per checker."""
 
     def __init__(self, python: str = sys.executable, *, spare: bool = False) -> None:
         """`spare`: keep one learner child forked ahead of time (sandbox set up, nothing
         loaded), so that a long-lived checker (watch, grading) does not wait for the fork and
         the sandbox on each check. A one-off check would only waste it."""
         self.python = python
-        self.live: set[Child] = set()  # children not closed yet
+        self.live: set[ChildHandle] = set()  # children not closed yet
         self.keep_spare = spare
         self._pending: SpawnKey | None = None  # a spawn whose reply is unread
-        self._spare: tuple[SpawnKey, Child] | None = None
+        self._spare: tuple[SpawnKey, ChildHandle] | None = None
         # Every pack's files and modules, kept from learner code (see `protect`).
         self.hidden: tuple[str, ...] = ()
         self.blocked: tuple[str, ...] = ()
@@ -392,7 +394,7 @@ class Zygote:
         self.hidden = tuple(dict.fromkeys((*packs.every_root(), *roots)))
         self.blocked = tuple(dict.fromkeys((*packs.every_module(), *modules)))
 
-    def spawn(self, limits: Limits, trusted: bool = False) -> Child:
+    def spawn(self, limits: Limits, trusted: bool = False) -> ChildHandle:
         """A new child; a trusted one never loads learner code and may run references."""
         if self.info is not None and not self.healthy():
             self.restart()
@@ -414,7 +416,7 @@ class Zygote:
         )
         self._pending = key
 
-    def _receive_child(self) -> Child:
+    def _receive_child(self) -> ChildHandle:
         self._pending = None
         try:
             self.sock.settimeout(30)
@@ -424,7 +426,7 @@ class Zygote:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
-        child = Child(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
+        child = ChildHandle(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
         self.live.add(child)
         return child
 
@@ -434,7 +436,7 @@ class Zygote:
             key = self._pending
             self._spare = (key, self._receive_child())
 
-    def _take_spare(self, key: SpawnKey) -> Child | None:
+    def _take_spare(self, key: SpawnKey) -> ChildHandle | None:
         """The spare, if it was made for this request; a trusted request leaves it be."""
         self._collect_spare()
         if self._spare is None or key.trusted:
@@ -462,7 +464,7 @@ class Zygote:
         self.process.wait()
         self.sock.close()
 
-    def __enter__(self) -> Zygote:
+    def __enter__(self) -> ZygoteHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -53,7 +53,9 @@ def _kill_strays(me: int, keep: set[int]) -> None:
             continue
 
 
-class Zygote:
+class ZygoteProcess:
+    """The zygote's own side: serves the checker's requests (checker/sandbox.py's ZygoteHandle)."""
+
     def __init__(self, control: socket.socket, sandbox: jail.Sandbox) -> None:
         from tensorlings.worker import protocol
 
@@ -298,7 +300,7 @@ def main() -> None:
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
     protocol.send(control, {**ready, "sandbox": sandbox.layers()})
-    Zygote(control, sandbox).serve()
+    ZygoteProcess(control, sandbox).serve()
     os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
 
 
