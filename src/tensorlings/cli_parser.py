@@ -85,8 +85,8 @@ def build_parser(
     add_pack_option(watch)
     watch.set_defaults(func=handlers["watch"])
 
+    from tensorlings.authoring.cli import add_pack_parsers
     from tensorlings.gradescope.cli import add_gradescope_parser
-    from tensorlings.packs_cli import add_pack_parsers
 
     add_pack_parsers(sub)
     add_gradescope_parser(sub)

@@ -329,7 +329,7 @@ PROGRESS_COLUMNS = ("exercise", "state", "hints", "solution", "problems")
 
 def progress_view(folder: Path, pack: Catalogue) -> ProgressView:
     from tensorlings import progress
-    from tensorlings.render import MARKS
+    from tensorlings.views.console import MARKS
 
     store = progress.load(folder, pack.name)
     rows = []

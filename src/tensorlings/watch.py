@@ -125,12 +125,17 @@ def _changes_view(console: Any, changes: SaveChanges) -> None:
 
 
 def show(console: Any, report: CheckReport, changes: SaveChanges = SaveChanges()) -> None:
-    from tensorlings.render import exercise_block, first_unfinished, load_notes_view, summary_line
+    from tensorlings.views.console import (
+        exercise_block,
+        first_unfinished,
+        load_notes_view,
+        summary_line,
+    )
 
     console.clear()
     _changes_view(console, changes)
     if report.error is not None:
-        from tensorlings.render import report_view
+        from tensorlings.views.console import report_view
 
         report_view(console, report)
         return

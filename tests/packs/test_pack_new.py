@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pack_fixtures import tensorlings, write_file_pack
 
-from tensorlings import pack_template
+from tensorlings.authoring import pack_template
 from tensorlings.catalogue import Catalogue
 from tensorlings.pack_checks import check_pack, field_findings
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tensorlings import pack_checks, packs, workbook
+from tensorlings import packs, workbook
+from tensorlings.authoring import pack_checks
 from tensorlings.authoring.findings import AuditCount
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult

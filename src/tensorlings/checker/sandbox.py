@@ -21,8 +21,8 @@ from typing import Any
 from tensorlings.checker import isolation
 from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.errors import WorkerError
+from tensorlings.messages import wire
 from tensorlings.messages import zygote as asks
-from tensorlings.worker import protocol
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class ChildHandle:
         """Send a request that has no answer of its own."""
         try:
             self.sock.settimeout(SEND_SECONDS)
-            protocol.send(self.sock, message)
+            wire.send(self.sock, message)
         except OSError:
             status = self.close()
             raise ChildDied(status) from None
@@ -140,7 +140,7 @@ class ChildHandle:
             for fd in fds:
                 os.close(fd)
             self.close()
-            raise protocol.ProtocolError("expected the channel of the exercise's process")
+            raise wire.ProtocolError("expected the channel of the exercise's process")
         self.channel = socket.socket(fileno=fds[0])
 
     def drop_channel(self) -> None:
@@ -155,7 +155,7 @@ class ChildHandle:
         message: dict[str, Any] | None,
         due: Callable[[], float],
         handle: FrameHandler,
-        max_frame: int = protocol.MAX_FRAME,
+        max_frame: int = wire.MAX_FRAME,
         on_channel: bool = False,
     ) -> None:
         """Send a request, then hand each frame to `handle` until it returns True.
@@ -168,20 +168,20 @@ class ChildHandle:
         """
         sock = self.channel if on_channel else self.sock
         if sock is None:
-            raise protocol.ProtocolError("no exercise's channel is open")
+            raise wire.ProtocolError("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
                 # its own.
                 sock.settimeout(SEND_SECONDS)
-                protocol.send(sock, message)
+                wire.send(sock, message)
             while True:
-                if handle(protocol.recv(sock, max_frame, due())):
+                if handle(wire.recv(sock, max_frame, due())):
                     return
         except TimeoutError:
             self.close()
             raise ChildTimedOut from None
-        except protocol.ProtocolError:
+        except wire.ProtocolError:
             self.close()  # whatever it sent, the child is done
             raise
         except (EOFError, OSError):
@@ -313,8 +313,8 @@ class ZygoteHandle:
         if self.info is None:
             try:
                 self.sock.settimeout(seconds)
-                self.info = protocol.recv(self.sock)
-            except (EOFError, OSError, protocol.ProtocolError) as error:
+                self.info = wire.recv(self.sock)
+            except (EOFError, OSError, wire.ProtocolError) as error:
                 raise WorkerError(
                     f"the worker did not start ({error}); is torch importable by {sys.executable}?"
                 ) from None
@@ -322,7 +322,7 @@ class ZygoteHandle:
 
     def send(self, message: dict[str, Any]) -> None:
         try:
-            protocol.send(self.sock, message)
+            wire.send(self.sock, message)
         except OSError as error:
             raise WorkerError(f"lost the worker: {error}") from None
 
@@ -347,9 +347,9 @@ class ZygoteHandle:
             return False, False
         try:
             self._collect_spare()
-            protocol.send(self.sock, asks.ping(pid))
-            reply = asks.pong(protocol.recv(self.sock, 4096, time.monotonic() + seconds))
-        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            wire.send(self.sock, asks.ping(pid))
+            reply = asks.pong(wire.recv(self.sock, 4096, time.monotonic() + seconds))
+        except (EOFError, OSError, AttributeError, wire.ProtocolError):
             return False, False
         return reply.answered, reply.alive
 
@@ -362,9 +362,9 @@ class ZygoteHandle:
             return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, asks.ping(pid, reset_peak))
-            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
-        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            wire.send(self.sock, asks.ping(pid, reset_peak))
+            reply = wire.recv(self.sock, 4096, time.monotonic() + seconds)
+        except (EOFError, OSError, AttributeError, wire.ProtocolError):
             return MemoryState()
         return MemoryState.from_reply(reply)
 
@@ -381,8 +381,8 @@ class ZygoteHandle:
         self.send(message)
         try:
             self.sock.settimeout(10)
-            reply = protocol.recv(self.sock)
-        except (EOFError, OSError, protocol.ProtocolError) as error:
+            reply = wire.recv(self.sock)
+        except (EOFError, OSError, wire.ProtocolError) as error:
             raise WorkerError(f"lost the worker: {error}") from None
         return reply if isinstance(reply, dict) else {}
 
@@ -421,8 +421,8 @@ class ZygoteHandle:
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-            reply = asks.spawned(protocol.recv(self.sock))
-        except (EOFError, OSError, protocol.ProtocolError) as error:
+            reply = asks.spawned(wire.recv(self.sock))
+        except (EOFError, OSError, wire.ProtocolError) as error:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
@@ -453,7 +453,7 @@ class ZygoteHandle:
     def _stop(self) -> None:
         if self.healthy():
             try:
-                protocol.send(self.sock, asks.QUIT)
+                wire.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass

@@ -11,5 +11,5 @@ __all__ = ["ProtocolError"]
 
 class ProtocolError(Exception):
     """The other side broke the protocol: a frame that is not JSON or too large (the framing,
-    worker/protocol.py), or a message that an honest peer never sends (the parsers here). The
+    wire.py), or a message that an honest peer never sends (the parsers here). The
     one exception for the idea, on both sides."""

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.messages import wire as protocol
 from tensorlings.messages.frames import Ended, Profiled, ResultFrame, Statement
 from tensorlings.messages.replies import CallResult, ErrorInfo, LoadReply, Note
 from tensorlings.messages.requests import (
@@ -40,7 +41,6 @@ from tensorlings.worker import (
     load_marks,
     plain,
     privileges,
-    protocol,
     recorder,
     seccomp,
 )

@@ -57,7 +57,7 @@ class ZygoteProcess:
     """The zygote's own side: serves the checker's requests (checker/sandbox.py's ZygoteHandle)."""
 
     def __init__(self, control: socket.socket, sandbox: jail.Sandbox) -> None:
-        from tensorlings.worker import protocol
+        from tensorlings.messages import wire as protocol
 
         self.protocol = protocol
         self.control = control
@@ -293,7 +293,8 @@ def main() -> None:
         import einops  # noqa: F401  (imported once here so that every child has it)
         import torch  # noqa: F401
 
-        from tensorlings.worker import child, protocol  # noqa: F401
+        from tensorlings.messages import wire as protocol
+        from tensorlings.worker import child  # noqa: F401
 
         _warm_up()
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
