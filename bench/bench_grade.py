@@ -81,7 +81,8 @@ def section_grade(quick: bool) -> Section:
     section.notes.append(
         f"Floor: the CPU time the class needs, over {workers} cores: {floor.started} started "
         f"submissions × {fmt_s(floor.reference_cpu_s)} (the CPU of one warm check of the "
-        f"reference workbook: its learner processes, its judge and the next one's sandbox; "
+        "reference workbook as grade checks it, with memory advice and no timing advice: its "
+        f"learner processes, its judge and the next one's sandbox; "
         f"{fmt_s(floor.reference_s)} of wall time, as these overlap) + "
         f"{fmt_s(floor.hazard_s)} spent at the hazards' limits (calls that ran until their time "
         f"limit, from the results) + {fmt_s(floor.start_cpu_s(workers))} to start (torch imported "
@@ -174,7 +175,8 @@ def _zygote_session(path: Path, checks: int) -> tuple[float, list[float]]:
         with ZygoteHandle(spare=True) as zygote:
             for _ in range(checks):
                 started = time.perf_counter()
-                check_path(path, zygote=zygote)
+                # As grade checks: memory advice, no timing advice (CheckSettings).
+                check_path(path, zygote=zygote, timing_advice=False)
                 walls.append(time.perf_counter() - started)
 
     import tensorlings.checker.check  # noqa: F401  (imported before counting: not a check's)

@@ -153,21 +153,24 @@ def error_problem(
 
 
 def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:
-    """Problems with the value returned, the inputs after the call, and the gradients."""
-    call = call_text(exercise, probe.args)
+    """Problems with the value returned, the inputs after the call, and the gradients. The
+    call is written out only where a problem shows it (most calls pass)."""
     actual = _decode(result.output)
     if isinstance(actual, _TooLarge) and isinstance(probe.expected, torch.Tensor):
         return [
             Problem(
                 ProblemKind.WRONG_SHAPE,
-                f"{call}: expected shape {tuple(probe.expected.shape)}, got {actual.shape} "
-                f"({actual.dtype}), far larger than the expected result",
+                f"{call_text(exercise, probe.args)}: expected shape "
+                f"{tuple(probe.expected.shape)}, got {actual.shape} ({actual.dtype}), far "
+                "larger than the expected result",
             )
         ]  # fmt: skip
     problems = []
     mismatch = compare(actual, probe.expected, exercise.output)
     if mismatch is not None:
-        problems.append(_mismatch_problem(exercise, probe, mismatch, call))
+        problems.append(
+            _mismatch_problem(exercise, probe, mismatch, call_text(exercise, probe.args))
+        )
     elif isinstance(actual, torch.Tensor) and isinstance(probe.expected, torch.Tensor):
         device = encoding.device_of(result.output)
         if not same_device(device, result.device):
@@ -180,7 +183,7 @@ def output_problems(exercise: Exercise, probe: Probe, result: CallResult) -> lis
             )  # fmt: skip
     problems += mutation_problems(exercise, probe, result)
     if probe.grad_args and not problems:
-        problems += gradient_problems(exercise, probe, result, call)
+        problems += gradient_problems(exercise, probe, result, call_text(exercise, probe.args))
     return problems
 
 
@@ -280,6 +283,8 @@ def gradient_problems(
 
 def stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
     """The one place that gives every problem of a probe its call and the seed that repeats it."""
+    if not problems:
+        return []
     call = call_text(exercise, probe.args)
     return [
         replace(p, call=p.call or call, seed=p.seed if p.seed is not None else probe.seed)

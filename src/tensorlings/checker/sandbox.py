@@ -291,6 +291,8 @@ class ZygoteHandle:
             if self.sandbox_arguments is None:
                 self.sandbox_arguments = isolation.zygote_arguments()
             command += self.sandbox_arguments
+            if self.keep_spare:  # many checks to come: the zygote's forks made cheaper
+                command.append(asks.HUGE_PAGES)
             self.process = subprocess.Popen(
                 command,
                 pass_fds=(theirs.fileno(),),

@@ -103,8 +103,9 @@ class Session:
     def profile_reference(
         self, exercise_id: str, args: list[object], seed: int, repeats: int = COACH_REPEATS
     ) -> Profiled:
-        """Timings of the reference, measured in a trusted child like the learner's code."""
-        return self.reference.profile(exercise_id, args, seed, repeats)
+        """Timings of the reference, measured in a trusted child like the learner's code (with
+        memory advice alone, its peaks as measured before in this process, if they were)."""
+        return self.reference.profile(exercise_id, args, seed, repeats, not self.coach_timing)
 
     def close(self) -> None:
         """End both children without waiting for them: every verdict is in already."""

@@ -23,6 +23,7 @@ import types
 
 # Bound at import, before any learner code, as in recorder.py.
 from builtins import (  # noqa: UP029 (see above)
+    all,
     any,
     bool,
     bytes,
@@ -34,6 +35,7 @@ from builtins import (  # noqa: UP029 (see above)
     isinstance,
     len,
     list,
+    map,
     setattr,
     str,
     tuple,
@@ -41,6 +43,7 @@ from builtins import (  # noqa: UP029 (see above)
 )
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import is_
 from typing import Any
 
 import torch
@@ -287,6 +290,9 @@ def _frame_like(args: tuple[Any, ...]) -> bool:
 def _restore_builtins() -> list[str]:
     """Put the original builtins back; the names learner code had replaced or removed (a name
     it added stays: nothing of the checker's looks it up)."""
+    # The common case (nothing replaced) in C: one identity test per name, no Python frame.
+    if all(map(is_, map(_BUILTINS.get, _BUILTIN_NAMES), _BUILTIN_VALUES)):
+        return []
     replaced = [
         name for name, value in _ORIGINAL_BUILTINS.items() if _BUILTINS.get(name) is not value
     ]
@@ -391,6 +397,8 @@ def _torch_modules() -> Iterable[types.ModuleType]:
 _SITES = _binding_sites()
 _BUILTINS = vars(builtins)
 _ORIGINAL_BUILTINS = dict(_BUILTINS)  # taken in the zygote, before any learner code
+_BUILTIN_NAMES = tuple(_ORIGINAL_BUILTINS)
+_BUILTIN_VALUES = tuple(_ORIGINAL_BUILTINS.values())
 
 
 def install(learner_file: str) -> Audit:

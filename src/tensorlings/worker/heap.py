@@ -28,3 +28,43 @@ def kept_for_good() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+_HUGE = 1 << 21  # a transparent huge page on x86-64 and arm64
+_MADV_COLLAPSE = 25  # Linux 6.1+: make huge pages now, not when khugepaged gets round to it
+
+
+def in_huge_pages() -> int:
+    """Move this process's private writable memory (torch's C++ heap and Python's arenas,
+    ~150 MB once torch is imported) into transparent huge pages; return the bytes moved.
+
+    For the zygote, which forks a process per file and that one a process per exercise: a
+    fork copies one entry per 2 MB where it copied 512, and an exit frees as few. Measured on
+    these machines, a bare fork and exit of a torch process fell from 5.2 to 2.4 ms, and the
+    CPU of a whole reference check from 1.14 to 0.93 s. A child that writes to such a page
+    gets its own 4 KB copy as before (the kernel splits the shared huge page first), so what
+    each child is charged for memory does not change. Where the kernel cannot (no
+    MADV_COLLAPSE, huge pages off, not Linux), nothing changes and 0 is returned."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        madvise = libc.madvise
+        madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        with open("/proc/self/maps", encoding="ascii") as maps:
+            lines = maps.read().splitlines()
+    except (OSError, AttributeError):
+        return 0
+    moved = 0
+    for line in lines:
+        fields = line.split()
+        # Anonymous private memory and the heap; never a file's pages, the stack or vdso.
+        if fields[1] != "rw-p" or (len(fields) > 5 and fields[5] != "[heap]"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        first, last = -(-start // _HUGE) * _HUGE, end // _HUGE * _HUGE
+        if last <= first:
+            continue
+        if madvise(first, last - first, _MADV_COLLAPSE) == 0:
+            moved += last - first
+    return moved

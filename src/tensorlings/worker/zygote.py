@@ -21,6 +21,7 @@ import sys
 import tempfile
 from typing import Any
 
+from tensorlings.messages.zygote import HUGE_PAGES
 from tensorlings.worker import heap, jail, privileges
 
 _CLONE_NEWNET = 0x40000000
@@ -297,6 +298,8 @@ def main() -> None:
         from tensorlings.worker import child  # noqa: F401
 
         _warm_up()
+    if HUGE_PAGES in sys.argv[2:]:  # after everything the children share is made
+        heap.in_huge_pages()
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
