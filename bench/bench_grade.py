@@ -167,12 +167,12 @@ def _zygote_session(path: Path, checks: int) -> tuple[float, list[float]]:
     """(CPU seconds, each check's wall time) of a fresh zygote checking `path` `checks` times
     and closing."""
     from tensorlings.checker.check import check_path
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
     walls: list[float] = []
 
     def session() -> None:
-        with Zygote(spare=True) as zygote:
+        with ZygoteHandle(spare=True) as zygote:
             for _ in range(checks):
                 started = time.perf_counter()
                 # As grade checks: memory advice, no timing advice (CheckSettings).

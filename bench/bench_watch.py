@@ -41,7 +41,7 @@ def section_watch(quick: bool) -> Section:
     from tensorlings import catalogue, workbook
     from tensorlings.checker.check import check_path
     from tensorlings.checker.incremental import IncrementalChecker
-    from tensorlings.checker.sandbox import Limits, Zygote
+    from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
     saves = 12 if quick else 36
     section = Section("watch", "3. Watch: re-check latency after a save")
@@ -54,7 +54,7 @@ def section_watch(quick: bool) -> Section:
     with tempfile.TemporaryDirectory(prefix="tensorlings-bench-") as tmp:
         path = Path(tmp) / "workbook.py"
         path.write_text(base, encoding="utf-8")
-        zygote = Zygote(spare=True)  # as watch starts it
+        zygote = ZygoteHandle(spare=True)  # as watch starts it
         try:
             start = time.perf_counter()
             # As `tensorlings watch` checks: one warm worker, unchanged verdicts kept.

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.checker.check import check_path
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 from tensorlings.checker.session import Session
 
 SOLUTIONS = {
@@ -86,7 +86,7 @@ def main() -> int:
 
 
 def _runs(path: Path, runs: int, burners_wanted: int) -> None:
-    zygote = Zygote()
+    zygote = ZygoteHandle()
     spin = [sys.executable, "-c", "while True: pass"]
     burners = [subprocess.Popen(spin) for _ in range(burners_wanted)]
     try:

@@ -15,18 +15,18 @@ from pathlib import Path
 
 from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 ROUNDS = 15
 
 
-def _spawn_close(zygote: Zygote) -> float:
+def _spawn_close(zygote: ZygoteHandle) -> float:
     started = time.perf_counter()
     zygote.spawn(Limits()).close()
     return time.perf_counter() - started
 
 
-def _check_one(zygote: Zygote, path: Path) -> float:
+def _check_one(zygote: ZygoteHandle, path: Path) -> float:
     started = time.perf_counter()
     check_path(path, exercise_ids=["relu_abs"], zygote=zygote, coach=False)
     return time.perf_counter() - started
@@ -34,7 +34,7 @@ def _check_one(zygote: Zygote, path: Path) -> float:
 
 def measure(mode: str, path: Path) -> tuple[float, float, bool]:
     os.environ["TENSORLINGS_SANDBOX"] = mode
-    with Zygote() as zygote:
+    with ZygoteHandle() as zygote:
         full = bool(zygote.ready().get("sandbox", {}).get("full"))
         _spawn_close(zygote), _check_one(zygote, path)  # warm-up
         spawns = [_spawn_close(zygote) for _ in range(ROUNDS)]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from command_runs import CommandRun, RunCommand, check_in, run_main
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile(
@@ -53,9 +53,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def zygote() -> Iterator[Zygote]:
+def zygote() -> Iterator[ZygoteHandle]:
     """One warm worker for every test that checks files (starting one costs about a second)."""
-    worker = Zygote()
+    worker = ZygoteHandle()
     try:
         worker.ready()
         yield worker
@@ -64,14 +64,14 @@ def zygote() -> Iterator[Zygote]:
 
 
 @pytest.fixture
-def shared_checker(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> None:
+def shared_checker(zygote: ZygoteHandle, monkeypatch: pytest.MonkeyPatch) -> None:
     """`main()` called in the test checks in the session's worker instead of starting one (a
     worker's start imports torch, and one closed before it is ready waits for that import)."""
     check_in(zygote, monkeypatch)
 
 
 @pytest.fixture
-def run_tensorlings(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
+def run_tensorlings(zygote: ZygoteHandle, monkeypatch: pytest.MonkeyPatch) -> RunCommand:
     """Run a `tensorlings` command through `main()` in this process (see command_runs.py), a
     check in the worker given, else in the session's."""
 
@@ -79,7 +79,7 @@ def run_tensorlings(zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> RunComma
         *args: str | Path,
         cwd: Path,
         env: dict[str, str] | None = None,
-        worker: Zygote | None = None,
+        worker: ZygoteHandle | None = None,
     ) -> CommandRun:
         return run_main(args, cwd=cwd, env=env, worker=worker or zygote, monkeypatch=monkeypatch)
 

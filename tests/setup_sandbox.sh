@@ -7,9 +7,9 @@
 set -u
 python="${1:-.venv/bin/python}"
 "$python" - <<'PY' || echo "setup_sandbox: could not start the worker to probe the sandbox" >&2
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
-with Zygote() as zygote:
+with ZygoteHandle() as zygote:
     sandbox = zygote.ready().get("sandbox", {})
 if sandbox.get("full"):
     print("setup_sandbox: full sandbox available (every layer)")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from tensorlings.version import __version__
+
 __all__ = ["__version__", "check", "load_ipython_extension"]
 
 

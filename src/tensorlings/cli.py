@@ -82,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=1))
     else:
-        from tensorlings.render import report_view
+        from tensorlings.views.console import report_view
 
         report_view(_console(), report, verbose=args.verbose, explain=newly_passed)
     return report.exit_code
@@ -112,7 +112,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tensorlings.render import exercise_list
+    from tensorlings.views.console import exercise_list
 
     pack = _pack_in(args)
     exercise_list(_console(), learner.statuses(Path(args.dir), pack), pack)
@@ -121,7 +121,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     _refuse_unknown(args, [args.id])  # before torch is imported
-    from tensorlings.render import exercise_view
+    from tensorlings.views.console import exercise_view
 
     exercise_view(_console(), _pack_in(args).get(args.id))
     return 0

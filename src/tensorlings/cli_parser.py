@@ -10,8 +10,8 @@ import textwrap
 from collections.abc import Callable, Mapping
 from typing import NoReturn
 
-from tensorlings import __version__
 from tensorlings.cli_common import add_check_options, add_pack_option
+from tensorlings.version import __version__
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -100,8 +100,8 @@ def build_parser(
     add_pack_option(watch)
     watch.set_defaults(func=handlers["watch"])
 
+    from tensorlings.authoring.cli import add_pack_parsers
     from tensorlings.gradescope.cli import add_gradescope_parser
-    from tensorlings.packs_cli import add_pack_parsers
 
     add_pack_parsers(sub)
     add_gradescope_parser(sub)

@@ -113,9 +113,9 @@ def exercises_among(names: Iterable[str], pack: Catalogue) -> list[str]:
 def open_checker() -> Any:
     """The worker a check runs in. Started before the workbook is read: it imports torch while
     this process loads the pack (and torch)."""
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
-    return Zygote()
+    return ZygoteHandle()
 
 
 def check_workbook(
@@ -329,7 +329,7 @@ PROGRESS_COLUMNS = ("exercise", "state", "hints", "solution", "problems")
 
 def progress_view(folder: Path, pack: Catalogue) -> ProgressView:
     from tensorlings import progress
-    from tensorlings.render import MARKS
+    from tensorlings.views.console import MARKS
 
     store = progress.load(folder, pack.name)
     rows = []

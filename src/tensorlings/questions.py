@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tensorlings.exercise import Question
+if TYPE_CHECKING:  # the judges ask this module for answers: it imports no course type
+    from tensorlings.exercise import Question
 
 
 def run_snippet(snippet: str) -> Any:

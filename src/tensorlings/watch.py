@@ -143,12 +143,17 @@ def _changes_view(console: Any, changes: SaveChanges) -> None:
 
 
 def show(console: Any, report: CheckReport, changes: SaveChanges = SaveChanges()) -> None:
-    from tensorlings.render import exercise_block, first_unfinished, load_notes_view, summary_line
+    from tensorlings.views.console import (
+        exercise_block,
+        first_unfinished,
+        load_notes_view,
+        summary_line,
+    )
 
     console.clear()
     _changes_view(console, changes)
     if report.error is not None:
-        from tensorlings.render import report_view
+        from tensorlings.views.console import report_view
 
         report_view(console, report)
         return
@@ -178,11 +183,11 @@ def watch(
 
     from tensorlings import learner
     from tensorlings.checker.incremental import IncrementalChecker
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
     console = Console()
     changes = Changes(path, poll)
-    with Zygote(spare=True) as zygote:  # a child ready for each save
+    with ZygoteHandle(spare=True) as zygote:  # a child ready for each save
         console.print(f"Watching {path} ({changes.mode}).")
         before: CheckReport | None = None
         # No coach here: a re-check must feel instant; `tensorlings check` gives advice.

@@ -14,7 +14,7 @@ import pytest
 
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 # What a learner's file typically starts with: the sheet's imports plus a few common extras.
 LEARNER_HEADER = """\
@@ -38,7 +38,7 @@ def workbook_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def check_file(zygote: Zygote) -> CheckFile:
+def check_file(zygote: ZygoteHandle) -> CheckFile:
     """Check a workbook file with the shared worker; the file itself must be checkable."""
 
     def check(path: Path, limits: Limits = Limits()) -> CheckReport:

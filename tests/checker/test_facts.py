@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
-from tensorlings.checker import facts, static
+from tensorlings.checker import facts, facts_reader, static
 
 
 def record(source: str) -> facts.Facts:
-    return facts.of_source(textwrap.dedent(source))
+    return facts_reader.of_source(textwrap.dedent(source))
 
 
 def reached_names(source: str, name: str) -> list[str]:
@@ -159,7 +159,7 @@ def test_loops_after_a_return_do_not_count():
 
 def test_a_file_is_read_once_per_text():
     text = "def f(x):\n    return x\n"
-    assert facts.of_source(text) is facts.of_source(text)
+    assert facts_reader.of_source(text) is facts_reader.of_source(text)
 
 
 def test_a_lambda_bound_at_top_level_is_a_function():

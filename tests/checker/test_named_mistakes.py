@@ -18,6 +18,7 @@ from tensorlings.checker import mistakes, special
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.checker.simulate import contract_probes, contract_problems
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Exercise, Family, Mistake
 from tensorlings.messages.replies import CallResult
 from tensorlings.worker import encoding
@@ -74,7 +75,7 @@ def test_every_function_exercise_with_cases_declares_mistakes_or_has_none_to_dec
 
 @pytest.mark.parametrize("mistake", SAMPLING.mistakes, ids=lambda m: m.name.replace(" ", "_"))
 def test_sampling_mistake_is_named_from_its_frequencies(mistake: Mistake):
-    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
+    probe = strategy_for(SAMPLING.judge).probes(SAMPLING, 0)[0]
     probs, n = probe.args
     distribution = mistake.run(probs.double())
     generator = torch.Generator().manual_seed(1)
@@ -86,7 +87,7 @@ def test_sampling_mistake_is_named_from_its_frequencies(mistake: Mistake):
 
 
 def test_correct_samples_are_neither_failed_nor_named():
-    for probe in SAMPLING.judge.probes(SAMPLING, 3):
+    for probe in strategy_for(SAMPLING.judge).probes(SAMPLING, 3):
         probs, n = probe.args
         if probe.family is Family.UNNORMALISED or n == 0:
             continue
@@ -96,7 +97,7 @@ def test_correct_samples_are_neither_failed_nor_named():
 
 
 def test_sorted_samples_are_not_random():
-    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
+    probe = strategy_for(SAMPLING.judge).probes(SAMPLING, 0)[0]
     probs, n = probe.args
     generator = torch.Generator().manual_seed(2)
     samples = torch.multinomial(probs, n, replacement=True, generator=generator).sort().values
@@ -105,7 +106,7 @@ def test_sorted_samples_are_not_random():
 
 
 def test_evenly_spaced_quantiles_are_not_random():
-    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
+    probe = strategy_for(SAMPLING.judge).probes(SAMPLING, 0)[0]
     probs, n = probe.args
     quantiles = (torch.arange(n, dtype=torch.float64) + 0.5) / n
     samples = torch.searchsorted(probs.double().cumsum(0), quantiles, right=True)
@@ -115,7 +116,7 @@ def test_evenly_spaced_quantiles_are_not_random():
 
 
 def test_the_same_draws_under_two_seeds_are_not_random():
-    probes = SAMPLING.judge.probes(SAMPLING, 0)
+    probes = strategy_for(SAMPLING.judge).probes(SAMPLING, 0)
     fixed = torch.zeros(2000, dtype=torch.int64)
     outputs = [fixed if p.label.startswith("the sheet's distribution, ") else None for p in probes]
     problem = special.same_draws_problem(SAMPLING, probes, outputs, SAMPLING.judge.reseeded)
@@ -234,7 +235,7 @@ def test_generic_mistake_is_named_across_the_probes(exercise_id, learner, name):
 
 
 def test_huge_sample_values_are_judged_without_a_huge_count_table():
-    probe = SAMPLING.judge.probes(SAMPLING, 0)[0]
+    probe = strategy_for(SAMPLING.judge).probes(SAMPLING, 0)[0]
     _, n = probe.args
     samples = torch.full((n,), 2**62, dtype=torch.int64)
     (problem,) = special.sampling_problems(SAMPLING, probe, _reply(samples))
@@ -247,7 +248,7 @@ def test_a_transposed_as_strided_answer_is_named():
     target = exercise.examples[0].expected
     size = tuple(reversed(target.shape))
     stride = tuple(reversed(exercise.judge.input.as_strided(target.shape, (5, 1)).stride()))
-    (problem,) = exercise.judge.answer_problems(exercise, (size, stride))
+    (problem,) = strategy_for(exercise.judge).answer_problems(exercise, (size, stride))
     assert problem.mistake == "transposed output"
     assert "Swap the two entries of size" in problem.message
 

@@ -7,11 +7,11 @@ import textwrap
 
 import pytest
 
-from tensorlings.checker import facts, policy, source_scan
+from tensorlings.checker import facts, facts_reader, policy, source_scan
 
 
 def acts(source: str) -> list[tuple[int, str]]:
-    found = facts.of_source(textwrap.dedent(source))
+    found = facts_reader.of_source(textwrap.dedent(source))
     return [(where.line, what) for where, what in source_scan.acts(found)]
 
 
@@ -133,7 +133,7 @@ def test_a_module_the_grader_does_not_have_is_harmless():
 
 
 def test_tampering_in_an_unreached_function_fails_only_its_reachers():
-    found = facts.of_source(
+    found = facts_reader.of_source(
         "import gc\n\ndef unused():\n    return gc.get_objects()\n\ndef f(x):\n    return x\n"
     )
     assert source_scan.file_tampering(found) == []
@@ -142,7 +142,7 @@ def test_tampering_in_an_unreached_function_fails_only_its_reachers():
 
 
 def test_tampering_that_runs_while_the_file_loads_is_the_files():
-    found = facts.of_source(
+    found = facts_reader.of_source(
         "import torch\nx = vars(torch)\n\n@torch.compile\ndef f(x):\n    pass\n"
     )
     assert [f.line for f in source_scan.file_tampering(found)] == [2, 4]
@@ -156,12 +156,12 @@ def test_a_template_held_in_a_name_is_judged_by_the_strings_it_holds():
 
 
 def test_each_imported_name_is_judged_where_it_is_used():
-    found = facts.of_source("import os, inspect\n\ndef f(x):\n    return os.getcwd()\n")
+    found = facts_reader.of_source("import os, inspect\n\ndef f(x):\n    return os.getcwd()\n")
     assert source_scan.reached_tampering(found, "f") == []
 
 
 def test_a_star_import_of_a_refused_module_is_the_files():
-    found = facts.of_source("from ctypes import *\n")
+    found = facts_reader.of_source("from ctypes import *\n")
     assert [f.line for f in source_scan.file_tampering(found)] == [1]
 
 
@@ -180,7 +180,7 @@ if {test}:
 )
 def test_a_top_level_colab_only_block_is_left_out_of_the_record(test):
     source = COLAB_SETUP.format(test=test, tail="")
-    found = facts.of_source(textwrap.dedent(source))
+    found = facts_reader.of_source(textwrap.dedent(source))
     assert found.not_run == {4: facts.NotRun.COLAB_BLOCK}
     # The import of subprocess alone stays an act of its own binding, reached by nothing.
     assert [line for line, _ in acts(source) if line >= 4] == []
@@ -204,7 +204,7 @@ if {test}:
 )
 def test_a_block_that_can_run_outside_colab_is_judged(test, tail):
     source = REFUSED_IN_A_BLOCK.format(test=test, tail=tail)
-    assert facts.of_source(textwrap.dedent(source)).not_run == {}
+    assert facts_reader.of_source(textwrap.dedent(source)).not_run == {}
     assert any(line == 5 and "fork" in what for line, what in acts(source)), acts(source)
 
 
@@ -216,13 +216,13 @@ def test_a_colab_block_nested_in_another_block_is_left_out_too():
         if IN_COLAB:
             child = os.fork()
     """
-    assert facts.of_source(textwrap.dedent(source)).not_run == {5: facts.NotRun.COLAB_BLOCK}
+    assert facts_reader.of_source(textwrap.dedent(source)).not_run == {5: facts.NotRun.COLAB_BLOCK}
     assert [line for line, _ in acts(source) if line >= 5] == []
 
 
 def test_a_one_line_colab_branch_with_an_else_is_judged_whole():
     source = "import os\nIN_COLAB = False\nif IN_COLAB: child = os.fork()\nelse:\n    pass\n"
-    assert facts.of_source(source).not_run == {}
+    assert facts_reader.of_source(source).not_run == {}
     assert any(line == 3 and "fork" in what for line, what in acts(source)), acts(source)
 
 
@@ -236,11 +236,11 @@ def test_a_one_line_colab_branch_with_an_else_is_judged_whole():
 )
 def test_a_top_level_shell_command_is_left_out_of_the_record(line):
     source = f"import os, sys\nimport subprocess\nimport subprocess as sp\n{line}\n"
-    assert facts.of_source(source).not_run == {4: facts.NotRun.SHELL_COMMAND}
+    assert facts_reader.of_source(source).not_run == {4: facts.NotRun.SHELL_COMMAND}
     assert [at for at, _ in acts(source) if at == 4] == []
     head = "import os, sys\nimport subprocess\nimport subprocess as sp\n"
     in_a_block = f"{head}try:\n    {line}\nexcept OSError:\n    pass\n"
-    assert facts.of_source(in_a_block).not_run == {5: facts.NotRun.SHELL_COMMAND}
+    assert facts_reader.of_source(in_a_block).not_run == {5: facts.NotRun.SHELL_COMMAND}
 
 
 @pytest.mark.parametrize(
@@ -253,7 +253,7 @@ def test_a_top_level_shell_command_is_left_out_of_the_record(line):
 )
 def test_a_shell_command_that_is_not_a_statement_of_its_own_is_refused(line):
     source = f"import os\n{line}\n"
-    assert facts.of_source(source).not_run == {}
+    assert facts_reader.of_source(source).not_run == {}
     assert any("system" in what for _, what in acts(source)), acts(source)
 
 
@@ -270,7 +270,7 @@ else:
 
 
 def test_the_colab_branch_of_an_if_else_is_left_out_and_the_else_is_judged():
-    found = facts.of_source(textwrap.dedent(COLAB_OR_LOCAL.format(local="pass")))
+    found = facts_reader.of_source(textwrap.dedent(COLAB_OR_LOCAL.format(local="pass")))
     assert found.not_run == {5: facts.NotRun.COLAB_BLOCK, 6: facts.NotRun.COLAB_BLOCK}
     assert acts(COLAB_OR_LOCAL.format(local="pass")) == []
     refused = acts(COLAB_OR_LOCAL.format(local="x = os.fork()"))

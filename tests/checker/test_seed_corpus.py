@@ -26,7 +26,7 @@ import pytest
 
 from tensorlings import catalogue
 from tensorlings.checker.check import check_path
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,7 +62,7 @@ def _expected(name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 @pytest.mark.parametrize(("name", "seed"), CASES, ids=[f"{n}-seed{s}" for n, s in CASES])
 def test_corpus_file_gets_its_expected_verdict_under_the_seed(
-    name: str, seed: int, zygote: Zygote
+    name: str, seed: int, zygote: ZygoteHandle
 ) -> None:
     report = check_path(CORPUS / name, seed=seed, zygote=zygote, coach=False)
     assert report.error is None, report.error

@@ -6,19 +6,19 @@ import signal
 
 import pytest
 
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 
 @pytest.mark.slow
 def test_a_worker_closed_before_it_was_ready_is_killed_not_waited_for() -> None:
-    zygote = Zygote()  # it imports torch meanwhile; a missing workbook is found before that
+    zygote = ZygoteHandle()  # it imports torch meanwhile; a missing workbook is found before that
     zygote.close()
     assert zygote.process.returncode == -signal.SIGKILL
 
 
 @pytest.mark.slow
 def test_a_ready_worker_is_asked_to_quit_and_leaves_on_its_own() -> None:
-    zygote = Zygote()
+    zygote = ZygoteHandle()
     zygote.ready()
     zygote.close()
     assert zygote.process.returncode == 0

@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 
 from tensorlings.checker.results import ExerciseResult, Problem
-from tensorlings.render import exercise_block
+from tensorlings.views.console import exercise_block
 
 ANSI = "\x1b[2J\x1b[31mYOU PASSED\x1b[0m\r\u202eevil"
 

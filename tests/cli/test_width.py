@@ -16,7 +16,7 @@ from tensorlings.checker.compare import compare_values
 from tensorlings.checker.results import ExerciseResult, Problem
 from tensorlings.exercise import OutputPolicy
 from tensorlings.picture import picture_of
-from tensorlings.render import exercise_block, picture_view
+from tensorlings.views.console import exercise_block, picture_view
 
 # Failures with a 21-element tensor, a 4-D one, long messages, long printed lines, long calls.
 WIDE = """

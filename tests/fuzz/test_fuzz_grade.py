@@ -15,7 +15,7 @@ from strategies import FUZZ, notebook_bytes, python_bytes
 
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 from tensorlings.grading.grade import grade
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -28,7 +28,7 @@ uploads = st.one_of(
 
 @settings(FUZZ, max_examples=12)
 @given(uploads)
-def test_check_gives_any_upload_a_report(zygote: Zygote, upload: tuple[str, bytes]) -> None:
+def test_check_gives_any_upload_a_report(zygote: ZygoteHandle, upload: tuple[str, bytes]) -> None:
     suffix, content = upload
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"workbook.{suffix}"

@@ -15,7 +15,7 @@ from hostile import HEADER_BACKTRACK, NOTEBOOKS, PYTHON, SPECIAL
 from tensorlings import files
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 from tensorlings.checker.source import read_workbook
 from tensorlings.errors import WorkbookError
 from tensorlings.grading.flags import no_exercise_reason, workbook_flag
@@ -128,7 +128,9 @@ def test_the_header_is_found_without_backtracking_across_blank_lines(tmp_path: P
 @pytest.mark.parametrize(
     "name", ["a sum of 100k terms", "NUL bytes", "invalid UTF-8", "deeper than the walks allow"]
 )
-def test_check_gives_hostile_python_a_report(tmp_path: Path, zygote: Zygote, name: str) -> None:
+def test_check_gives_hostile_python_a_report(
+    tmp_path: Path, zygote: ZygoteHandle, name: str
+) -> None:
     report = check_path(_write(tmp_path, "workbook.py", PYTHON[name]), zygote=zygote)
     data = json.loads(json.dumps(report.to_json()))
     assert CheckReport.from_json(data).to_json() == data
@@ -136,7 +138,9 @@ def test_check_gives_hostile_python_a_report(tmp_path: Path, zygote: Zygote, nam
 
 
 @pytest.mark.slow
-def test_code_nested_just_under_the_limit_is_still_judged(tmp_path: Path, zygote: Zygote) -> None:
+def test_code_nested_just_under_the_limit_is_still_judged(
+    tmp_path: Path, zygote: ZygoteHandle
+) -> None:
     # A chain of 80 conditionals, each inside the last: about 85 levels with the function
     # around it (real code has fewer than 20). Only the first branch ever runs.
     otherwise = " if True else None" * 80

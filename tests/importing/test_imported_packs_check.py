@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tensorlings import packs
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 from tensorlings.cli import main
 from tensorlings.importing import import_sheet
 from tensorlings.pack_checks import check_pack
@@ -31,7 +31,7 @@ def apply_todo_edits(pack_dir: Path, edits_file: Path) -> int:
 
 @pytest.mark.slow
 def test_the_seed_pack_passes_pack_check_after_its_todos(
-    tmp_path: Path, seed_sheet: Path, seed_solutions: Path, zygote: Zygote
+    tmp_path: Path, seed_sheet: Path, seed_solutions: Path, zygote: ZygoteHandle
 ) -> None:
     out = tmp_path / "seed_pack"
     import_sheet(seed_sheet, seed_solutions, out)

@@ -21,7 +21,7 @@ from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
 from tensorlings.checker.isolation import ENV
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 # Short limits keep every hazard quick; each still fails only the exercise that hit it.
 FAST = Limits(exercise_seconds=1.0, statement_seconds=2.0)
@@ -33,18 +33,18 @@ CheckHazard = Callable[..., CheckReport]
 
 
 @pytest.fixture(scope="session")
-def worker(zygote: Zygote) -> Zygote:
+def worker(zygote: ZygoteHandle) -> ZygoteHandle:
     return zygote  # the session's shared worker (tests/conftest.py)
 
 
 @pytest.fixture
-def own_worker() -> Iterator[Zygote]:
+def own_worker() -> Iterator[ZygoteHandle]:
     """A worker for a hazard that may kill or stop the worker itself.
 
     A dead worker cannot clean up after its children, so their working directories are
     recorded and removed here rather than left in /tmp.
     """
-    zygote = Zygote()
+    zygote = ZygoteHandle()
     workdirs: list[str] = []
     spawn = zygote.spawn
 
@@ -78,12 +78,12 @@ def workdir_of(pid: int) -> str:
 
 
 @pytest.fixture(scope="session")
-def weak_worker() -> Iterator[Zygote]:
+def weak_worker() -> Iterator[ZygoteHandle]:
     """A worker in the weak mode (TENSORLINGS_SANDBOX=off), for hazards observed through files
     the learner's code writes on the host, which the full sandbox does not allow."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ENV, "off")
-        zygote = Zygote()
+        zygote = ZygoteHandle()
     try:
         zygote.ready()
         yield zygote
@@ -92,7 +92,7 @@ def weak_worker() -> Iterator[Zygote]:
 
 
 @pytest.fixture
-def spawned_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def spawned_workdirs(worker: ZygoteHandle, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The working directory of every child the shared worker starts during the test.
 
     Other checkers on the machine may create and remove their own /tmp/tensorlings-work-*
@@ -102,11 +102,11 @@ def spawned_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[st
 
 
 @pytest.fixture
-def weak_spawned_workdirs(weak_worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def weak_spawned_workdirs(weak_worker: ZygoteHandle, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return record_workdirs(weak_worker, monkeypatch)
 
 
-def record_workdirs(worker: Zygote, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def record_workdirs(worker: ZygoteHandle, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     workdirs: list[str] = []
     spawn = worker.spawn
 
@@ -125,7 +125,7 @@ def healthy_source() -> str:
 
 
 @pytest.fixture
-def check_hazard(worker: Zygote, healthy_source: str, tmp_path: Path) -> CheckHazard:
+def check_hazard(worker: ZygoteHandle, healthy_source: str, tmp_path: Path) -> CheckHazard:
     """Write the imports, then the hazard cell, then the healthy reference cells; check them.
 
     The hazard comes first in the file and its exercises are judged first, so whatever it
@@ -138,7 +138,7 @@ def check_hazard(worker: Zygote, healthy_source: str, tmp_path: Path) -> CheckHa
         ids: Sequence[str] = ("relu_abs",),
         *,
         limits: Limits = FAST,
-        zygote: Zygote | None = None,
+        zygote: ZygoteHandle | None = None,
         name: str = "hazard",
     ) -> CheckReport:
         path = tmp_path / f"{name}.py"

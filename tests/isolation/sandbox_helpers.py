@@ -12,7 +12,7 @@ import pytest
 from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 HEADER = "# %%\nimport torch\nimport torch as t\n"
 HEALTHY = ("batched_softmax", "collect_rows")
@@ -22,7 +22,7 @@ FAST = Limits(exercise_seconds=2.0, statement_seconds=3.0)
 STOPPED_EARLIER = ("tampering", "forbidden_call", "forbidden_import")
 
 
-def require_layers(zygote: Zygote, *layers: str) -> None:
+def require_layers(zygote: ZygoteHandle, *layers: str) -> None:
     """Skip, with the reason the worker gave, where this machine lacks a layer."""
     sandbox = zygote.ready().get("sandbox") or {}
     missing = [m for m in sandbox.get("missing", []) if m.split(":")[0] in layers]
@@ -31,7 +31,7 @@ def require_layers(zygote: Zygote, *layers: str) -> None:
 
 
 def check_hostile(
-    zygote: Zygote,
+    zygote: ZygoteHandle,
     tmp_path: Path,
     hostile: str,
     ids: tuple[str, ...] = ("relu_abs",),

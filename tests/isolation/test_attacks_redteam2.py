@@ -14,7 +14,7 @@ from attack_helpers import assert_failed_with
 from tensorlings import catalogue, workbook
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -341,7 +341,7 @@ HEADER = "# %%\nimport torch\nimport torch as t\nfrom einops import rearrange, r
 NEIGHBOURS = ("batched_softmax", "relu_where", "collect_rows", "batched_logsumexp")
 
 
-def check_attack(worker: Zygote, tmp_path: Path, exercise_id: str, cell: str) -> CheckReport:
+def check_attack(worker: ZygoteHandle, tmp_path: Path, exercise_id: str, cell: str) -> CheckReport:
     neighbours = [i for i in NEIGHBOURS if i != exercise_id][:3]
     healthy = workbook.to_py(workbook.reference_cells([catalogue.get(i) for i in neighbours]))
     path = tmp_path / "attack.py"

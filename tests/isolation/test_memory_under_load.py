@@ -12,7 +12,7 @@ import pytest
 from sandbox_helpers import require_layers
 from test_hazards import assert_failed_with, assert_healthy_passed
 
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def busy_machine() -> Iterator[None]:
 
 @pytest.mark.parametrize("blow_up", BLOW_UPS.values(), ids=BLOW_UPS.keys())
 def test_memory_blow_up_on_a_busy_machine_is_a_memory_limit(
-    check_hazard, worker: Zygote, busy_machine, blow_up
+    check_hazard, worker: ZygoteHandle, busy_machine, blow_up
 ):
     require_layers(worker, "cgroup_memory")
     report = check_hazard(blow_up, limits=SHORT)
@@ -73,7 +73,9 @@ def test_memory_blow_up_on_a_busy_machine_is_a_memory_limit(
     assert_healthy_passed(report, "relu_abs")
 
 
-def test_endless_loop_on_a_busy_machine_stays_a_timeout(check_hazard, worker: Zygote, busy_machine):
+def test_endless_loop_on_a_busy_machine_stays_a_timeout(
+    check_hazard, worker: ZygoteHandle, busy_machine
+):
     require_layers(worker, "cgroup_memory")
     report = check_hazard(
         """

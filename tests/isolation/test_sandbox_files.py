@@ -16,7 +16,7 @@ from sandbox_helpers import (
 )
 
 import tensorlings
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ CHECKOUT = PACKAGE.parent.parent
 
 
 @pytest.fixture
-def jailed(zygote: Zygote) -> Zygote:
+def jailed(zygote: ZygoteHandle) -> ZygoteHandle:
     require_layers(zygote, "mount_namespace", "readonly_system", "user_namespace")
     return zygote
 

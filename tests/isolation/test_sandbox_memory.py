@@ -13,7 +13,7 @@ from sandbox_helpers import (
     result_of,
 )
 
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ BOMBS = {
 
 
 @pytest.mark.parametrize("bomb", BOMBS.values(), ids=BOMBS.keys())
-def test_three_gib_of_shared_memory_is_a_memory_limit(zygote: Zygote, tmp_path, bomb):
+def test_three_gib_of_shared_memory_is_a_memory_limit(zygote: ZygoteHandle, tmp_path, bomb):
     require_layers(zygote, "cgroup_memory", "readonly_system")
     report = check_hostile(
         zygote,

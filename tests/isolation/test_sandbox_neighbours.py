@@ -16,7 +16,7 @@ from sandbox_helpers import (
     result_of,
 )
 
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ ATTEMPTS = {
 
 @pytest.mark.parametrize("attempt", ATTEMPTS.values(), ids=ATTEMPTS.keys())
 def test_an_exercise_cannot_reach_the_files_process_or_the_next_exercises(
-    zygote: Zygote, tmp_path, attempt: str
+    zygote: ZygoteHandle, tmp_path, attempt: str
 ):
     require_layers(zygote, "pid_namespace", "seccomp", "user_namespace")
     report = check_hostile(

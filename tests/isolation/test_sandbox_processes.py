@@ -20,18 +20,18 @@ from sandbox_helpers import (
     request as request_child,
 )
 
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def jailed(zygote: Zygote) -> Zygote:
+def jailed(zygote: ZygoteHandle) -> ZygoteHandle:
     require_layers(zygote, "pid_namespace", "cgroup_pids", "seccomp", "user_namespace")
     return zygote
 
 
-def _processes_in_groups_of(zygote: Zygote) -> list[int]:
+def _processes_in_groups_of(zygote: ZygoteHandle) -> list[int]:
     """Host processes still in one of this zygote's child cgroups."""
     marker = f"/tensorlings/{zygote.process.pid}-"
     found = []
@@ -47,7 +47,7 @@ def _processes_in_groups_of(zygote: Zygote) -> list[int]:
     return found
 
 
-def _gone_within(zygote: Zygote, seconds: float) -> list[int]:
+def _gone_within(zygote: ZygoteHandle, seconds: float) -> list[int]:
     deadline = time.monotonic() + seconds
     while (left := _processes_in_groups_of(zygote)) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -175,7 +175,7 @@ def test_namespace_mount_and_ptrace_calls_are_denied(jailed, tmp_path, call):
 
 
 def test_strays_end_even_when_the_worker_itself_is_killed(tmp_path):
-    zygote = Zygote()
+    zygote = ZygoteHandle()
     try:
         require_layers(zygote, "pid_namespace", "cgroup_pids")
         child = zygote.spawn(Limits())

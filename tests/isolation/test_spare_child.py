@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 
 @pytest.fixture(scope="module")
-def spare_worker() -> Iterator[Zygote]:
-    zygote = Zygote(spare=True)
+def spare_worker() -> Iterator[ZygoteHandle]:
+    zygote = ZygoteHandle(spare=True)
     try:
         zygote.ready()
         yield zygote
@@ -19,7 +19,7 @@ def spare_worker() -> Iterator[Zygote]:
         zygote.close()
 
 
-def test_the_next_child_is_the_one_forked_ahead_of_time(spare_worker: Zygote) -> None:
+def test_the_next_child_is_the_one_forked_ahead_of_time(spare_worker: ZygoteHandle) -> None:
     first = spare_worker.spawn(Limits())
     ahead = spare_worker._pending
     # Asked for while the first one works, for the same request.
@@ -30,7 +30,7 @@ def test_the_next_child_is_the_one_forked_ahead_of_time(spare_worker: Zygote) ->
         child.dismiss()
 
 
-def test_a_spare_made_for_other_limits_is_not_handed_out(spare_worker: Zygote) -> None:
+def test_a_spare_made_for_other_limits_is_not_handed_out(spare_worker: ZygoteHandle) -> None:
     spare_worker.spawn(Limits()).dismiss()
     spare_worker._collect_spare()
     assert spare_worker._spare is not None
@@ -41,7 +41,7 @@ def test_a_spare_made_for_other_limits_is_not_handed_out(spare_worker: Zygote) -
     child.dismiss()
 
 
-def test_replies_stay_in_order_while_a_spawn_is_unread(spare_worker: Zygote) -> None:
+def test_replies_stay_in_order_while_a_spawn_is_unread(spare_worker: ZygoteHandle) -> None:
     child = spare_worker.spawn(Limits())
     assert spare_worker._pending is not None
     # The ping's answer comes after the spare's: it must not be mistaken for it.
@@ -51,7 +51,7 @@ def test_replies_stay_in_order_while_a_spawn_is_unread(spare_worker: Zygote) -> 
     assert child.close() is None  # dismissed: nothing more to wait for
 
 
-def test_a_trusted_child_is_never_a_spare(spare_worker: Zygote) -> None:
+def test_a_trusted_child_is_never_a_spare(spare_worker: ZygoteHandle) -> None:
     spare_worker._collect_spare()
     assert spare_worker._spare is not None
     _, spare = spare_worker._spare
@@ -65,7 +65,7 @@ def test_a_trusted_child_is_never_a_spare(spare_worker: Zygote) -> None:
 
 
 def test_a_spare_made_before_other_files_were_hidden_is_not_handed_out(
-    spare_worker: Zygote, tmp_path
+    spare_worker: ZygoteHandle, tmp_path
 ) -> None:
     spare_worker.spawn(Limits()).dismiss()
     spare_worker._collect_spare()

@@ -11,7 +11,7 @@ import pytest
 from tensorlings.catalogue import Catalogue
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 
 # Short limits keep module-level test code that hangs from slowing the suite down.
 FAST = Limits(exercise_seconds=2.0, statement_seconds=2.0)
@@ -20,12 +20,12 @@ CheckFile = Callable[..., CheckReport]
 
 
 @pytest.fixture(scope="session")
-def worker(zygote: Zygote) -> Zygote:
+def worker(zygote: ZygoteHandle) -> ZygoteHandle:
     return zygote  # the session's shared worker (tests/conftest.py)
 
 
 @pytest.fixture(scope="session")
-def check_file(worker: Zygote) -> CheckFile:
+def check_file(worker: ZygoteHandle) -> CheckFile:
     """Check every exercise of the catalogue (default: the sheet) against the file, under a seed
     (default 0), with or without the coach's advice; its report must round-trip."""
 

@@ -136,7 +136,7 @@ def test_a_function_defined_under_a_timing_magic_is_found_by_its_bytecode() -> N
 
 
 def test_the_html_says_which_sandbox_layers_are_missing_where_some_are() -> None:
-    from tensorlings.notebook.html import isolation_html
+    from tensorlings.views.notebook_html import isolation_html
 
     weak = {"full": False, "missing": ["mount_namespace: not permitted", "seccomp: no x86-64"]}
     assert "layers missing here: mount_namespace, seccomp" in isolation_html(weak)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tensorlings.checker.check import check_path
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 from tensorlings.notebook.result import NotebookReport
 from tensorlings.notebook.runner import _write
 
@@ -28,7 +28,7 @@ CELLS = [
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory, zygote: Zygote) -> Path:
+def page(tmp_path_factory: pytest.TempPathFactory, zygote: ZygoteHandle) -> Path:
     folder = tmp_path_factory.mktemp("html")
     ids = ["batched_softmax", "as_strided_2", "relu_abs"]
     report = check_path(_write(folder, CELLS), exercise_ids=ids, zygote=zygote)

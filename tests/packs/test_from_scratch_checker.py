@@ -17,7 +17,7 @@ from from_scratch_helpers import BY_ID, EXERCISES, TORCH
 from from_scratch_mutants import mutants
 from from_scratch_variants import LOOPING, NOTED_VARIANTS, VARIANTS
 
-from tensorlings.checker import exercise_judges
+from tensorlings.checker import exercise_judges, facts_reader
 from tensorlings.checker import facts as facts_module
 from tensorlings.checker.results import ExerciseResult
 from tensorlings.checker.sandbox import Limits
@@ -54,7 +54,7 @@ def static_view(ex: Exercise, fn: Callable[..., Any]) -> facts_module.Facts:
     """The record of fn's file, as the checker reads a workbook, with fn under the exercise's
     id; a lambda (a declared mistake) has no definition to read."""
     tree = ast.parse(Path(fn.__code__.co_filename).read_text(encoding="utf-8"))
-    facts = facts_module.build(tree.body)
+    facts = facts_reader.build(tree.body)
     if fn.__name__ not in facts.functions:
         return facts_module.Facts()
     return facts.aliased(ex.id, fn.__name__)

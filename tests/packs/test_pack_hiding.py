@@ -23,7 +23,7 @@ from pack_fixtures import MARKER, PLAIN, write_file_pack, write_folder_pack
 
 from command_runs import RunCommand
 from tensorlings.checker.isolation import ENV
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 
 pytestmark = pytest.mark.slow
 
@@ -65,17 +65,17 @@ def _check_reader(
 
 
 @pytest.fixture(scope="module")
-def weak_worker() -> Iterator[Zygote]:
+def weak_worker() -> Iterator[ZygoteHandle]:
     """One worker started in the weak mode (TENSORLINGS_SANDBOX=off) for this module's checks."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ENV, "off")
-        zygote = Zygote()
+        zygote = ZygoteHandle()
     with zygote:
         yield zygote
 
 
 @pytest.fixture
-def check_in(run_tensorlings: RunCommand, weak_worker: Zygote) -> Callable[..., Any]:
+def check_in(run_tensorlings: RunCommand, weak_worker: ZygoteHandle) -> Callable[..., Any]:
     """`tensorlings check ARGS` in this process, in a worker of the sandbox mode asked for: the
     session's (full) or this module's weak one. A shared worker hides every pack as a fresh one
     would, since the files to cover are given to it with each check."""

@@ -10,7 +10,7 @@ import pytest
 from pack_fixtures import PLAIN, write_file_pack
 
 from command_runs import RunCommand
-from tensorlings import pack_template
+from tensorlings.authoring import pack_template
 from tensorlings.catalogue import Catalogue
 from tensorlings.pack_checks import check_pack, field_findings
 

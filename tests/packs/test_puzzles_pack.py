@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tensorlings import pack_checks, packs, workbook
+from tensorlings import packs, workbook
+from tensorlings.authoring import pack_checks
 from tensorlings.authoring.findings import AuditCount
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
-from tensorlings.checker.sandbox import Zygote
+from tensorlings.checker.sandbox import ZygoteHandle
 from tensorlings.cli import main
 
 pytestmark = pytest.mark.slow
@@ -28,7 +29,7 @@ OTHER_PACKS_TOOLS = ("rearrange", "einsum", "squeeze", "clone", "reshape")
 
 
 @pytest.fixture(scope="module")
-def reports(zygote: Zygote) -> dict[str, CheckReport]:
+def reports(zygote: ZygoteHandle) -> dict[str, CheckReport]:
     pack = packs.load_path(PACK)
     return {
         path.stem: check_path(path, zygote=zygote, catalogue=pack)

@@ -51,10 +51,10 @@ def test_moving_to_huge_pages_without_proc_maps_changes_nothing(
 
 @pytest.mark.slow
 def test_a_zygote_for_many_checks_has_its_memory_in_huge_pages() -> None:
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
     from tensorlings.messages.zygote import HUGE_PAGES
 
-    with Zygote(spare=True) as zygote:
+    with ZygoteHandle(spare=True) as zygote:
         zygote.ready()
         pid = zygote.process.pid
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:

@@ -10,7 +10,7 @@ import torch
 
 from tensorlings.authoring import seeds, witnesses
 from tensorlings.authoring.causes import Cause, causes, only_examples
-from tensorlings.authoring.findings import AuditCount, Finding
+from tensorlings.authoring.findings import AuditCount, SoundnessFinding
 from tensorlings.authoring.judging import first_failure
 from tensorlings.authoring.mutations import Mutant, derive
 from tensorlings.checker.compare import compare
@@ -71,7 +71,9 @@ class _Audit:
             )
         return None
 
-    def finding(self, mutant: Mutant, witness: Probe | None, cause: Cause | None) -> Finding:
+    def finding(
+        self, mutant: Mutant, witness: Probe | None, cause: Cause | None
+    ) -> SoundnessFinding:
         if cause is not None:
             found = [cause]
             where = ""
@@ -88,7 +90,7 @@ class _Audit:
             where = (
                 f" ({witness.label}" + (f", {sizes}" if sizes else "") + ", shows the difference)"
             )
-        return Finding(
+        return SoundnessFinding(
             self.exercise.id,
             "mutant_survives",
             f"a wrong version passes the checker: {mutant.label}. Likely cause: "
@@ -103,7 +105,7 @@ def _sentence(text: str) -> str:
 
 def audit_exercise(
     exercise: Exercise, probes: Sequence[Probe], by_seed: seeds.SeedProbes | None = None
-) -> tuple[list[Finding], AuditCount]:
+) -> tuple[list[SoundnessFinding], AuditCount]:
     """Every mutant judged under each seed (`seeds.SEED_COUNT`): caught under all is counted,
     caught under some is `seed_dependent`, caught under none is looked into here."""
     contract = [p for p in probes if exercise.tiers.fails(p.family)]
@@ -111,7 +113,7 @@ def audit_exercise(
         return [], AuditCount(exercise.id, 0, 0, 0)
     by_seed = by_seed or seeds.SeedProbes(exercise, contract)
     audit = _Audit(exercise, contract)
-    findings: list[Finding] = []
+    findings: list[SoundnessFinding] = []
     tried = caught = skipped = 0
     for mutant in derive(exercise, contract):
         if _allowed_dtype(exercise, mutant, contract[0]) or _not_applicable(mutant, contract[0]):

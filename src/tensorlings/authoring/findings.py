@@ -1,7 +1,7 @@
 """What `pack check` finds: frozen records, with their text and JSON views kept separate.
 
-A Finding says which exercise, what kind of unsoundness, what was seen and how to fix it. The
-report also says, per exercise, how many mutants the audit tried, so that a clean report is
+A SoundnessFinding says which exercise, what kind of unsoundness, what was seen and how to fix
+it. The report also says, per exercise, how many mutants the audit tried, so that a clean report is
 visibly the result of work done rather than of nothing run.
 """
 
@@ -31,7 +31,7 @@ KINDS = (
 
 
 @dataclass(frozen=True)
-class Finding:
+class SoundnessFinding:
     """One reason an exercise is not sound, with the fix to try."""
 
     exercise_id: str
@@ -87,7 +87,7 @@ class AuditJSON(TypedDict):
 
 @dataclass(frozen=True)
 class PackReport:
-    findings: tuple[Finding, ...]
+    findings: tuple[SoundnessFinding, ...]
     audits: tuple[AuditCount, ...]
     exercises: int
     seconds: float
@@ -131,5 +131,5 @@ def to_json(report: PackReport) -> dict[str, Any]:
     }
 
 
-def by_kind(findings: Sequence[Finding], kind: str) -> list[Finding]:
+def by_kind(findings: Sequence[SoundnessFinding], kind: str) -> list[SoundnessFinding]:
     return [f for f in findings if f.kind == kind]

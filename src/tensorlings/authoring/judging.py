@@ -16,7 +16,8 @@ from typing import Any
 import einops
 
 from tensorlings.checker import judge
-from tensorlings.checker.exercise_judges import _stamped, encode_call
+from tensorlings.checker.exercise_judges import encode_call
+from tensorlings.checker.judge import stamped
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import Limits
@@ -24,7 +25,7 @@ from tensorlings.exercise import Exercise
 from tensorlings.messages.replies import CallResult
 from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
-from tensorlings.worker.child import Child
+from tensorlings.worker.child import ChildProcess
 
 SECONDS_PER_CALL = Limits().exercise_seconds
 EINOPS_NAMES = ("rearrange", "reduce", "repeat", "einsum", "pack", "unpack")
@@ -49,8 +50,8 @@ class Judged:
 
 
 @functools.cache
-def _child() -> Child:
-    return Child(sock=None, output_limit=Limits().output_chars)  # type: ignore[arg-type]
+def _child() -> ChildProcess:
+    return ChildProcess(sock=None, output_limit=Limits().output_chars)  # type: ignore[arg-type]
 
 
 def run_probe(
@@ -67,7 +68,7 @@ def run_probe(
     required = tuple(rule.names for rule in exercise.rules.required)
     result = child.run_call(function, encode_call(probe, "cpu"), record, SECONDS_PER_CALL, required)
     calls = {k: v for k, v in result.calls.items() if isinstance(v, int)}
-    return Judged(_stamped(_problems(exercise, probe, result), exercise, probe), calls)
+    return Judged(stamped(_problems(exercise, probe, result), exercise, probe), calls)
 
 
 def _problems(exercise: Exercise, probe: Probe, result: CallResult) -> list[Problem]:

@@ -14,23 +14,19 @@ from typing import Any
 
 import torch
 
-from tensorlings.authoring.findings import Finding
+from tensorlings.authoring.findings import SoundnessFinding
 from tensorlings.authoring.judging import einops_recorded, run_probe
-from tensorlings.checker import facts as facts_module
-from tensorlings.checker import rules
+from tensorlings.checker import facts_reader, rules
 from tensorlings.checker.compare import compare
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Exercise
-from tensorlings.judges import Compare, Sampling
-from tensorlings.messages.replies import CallResult
-from tensorlings.vocab import CallStatus
 from tensorlings.workbook import HEADER_IMPORTS, ReferenceSource
-from tensorlings.worker import encoding
 
 
-def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> Finding:
-    return Finding(exercise.id, kind, message, advice)
+def _finding(exercise: Exercise, kind: str, message: str, advice: str) -> SoundnessFinding:
+    return SoundnessFinding(exercise.id, kind, message, advice)
 
 
 def compiled_reference(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
@@ -67,17 +63,15 @@ def _compiled(exercise: Exercise) -> tuple[Callable[..., Any], str, ast.Module]:
     return namespace[exercise.solution.__name__], filename, tree
 
 
-def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+def reference_findings(exercise: Exercise, probes: list[Probe]) -> list[SoundnessFinding]:
     """Findings about the reference of one exercise (none when it is sound)."""
-    judge = exercise.judge
-    if judge.answers:  # as_strided answers, questions: the function returns the answer
-        return _answer_findings(exercise, judge.answer_problems(exercise, exercise.solution()))
-    if isinstance(judge, Sampling):
-        return _answer_findings(exercise, _sampling_problems(exercise, judge))
+    judged_whole = strategy_for(exercise.judge).reference_problems(exercise)
+    if judged_whole is not None:  # answers, samplers: judged as a learner's would be
+        return _answer_findings(exercise, judged_whole)
     return _example_findings(exercise) + _call_findings(exercise, probes)
 
 
-def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Finding]:
+def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[SoundnessFinding]:
     return [
         _finding(
             exercise,
@@ -90,17 +84,7 @@ def _answer_findings(exercise: Exercise, problems: list[Problem]) -> list[Findin
     ]
 
 
-def _sampling_problems(exercise: Exercise, judge: Sampling) -> list[Problem]:
-    found: list[Problem] = []
-    for probe in judge.probes(exercise, 0):
-        torch.manual_seed(probe.seed or 0)  # the worker seeds each call the same way
-        value = exercise.solution(*probe.args)
-        result = CallResult(CallStatus.OK, output=encoding.encode(value))
-        found += judge.problems(exercise, probe, result)
-    return found
-
-
-def _example_findings(exercise: Exercise) -> list[Finding]:
+def _example_findings(exercise: Exercise) -> list[SoundnessFinding]:
     """The checker compares with the reference's own outputs, so the sheet's expected values
     are checked here: a reference that disagrees with its own example misleads everyone."""
     found = []
@@ -127,7 +111,7 @@ def _copy(value: Any) -> Any:
     return value.clone() if isinstance(value, torch.Tensor) else value
 
 
-def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
+def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[SoundnessFinding]:
     """Every probe, as the checker runs the reference workbook: problems, calls, then rules."""
     with einops_recorded():
         function, filename, tree = compiled_reference(exercise)
@@ -140,7 +124,7 @@ def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
                 calls[name] = calls.get(name, 0) + count
     found = _answer_findings(exercise, problems[:1])
     problems = rules.call_problems(exercise, calls)
-    facts = facts_module.build(tree.body).aliased(exercise.id, exercise.solution.__name__)
+    facts = facts_reader.build(tree.body).aliased(exercise.id, exercise.solution.__name__)
     problems += rules.static_problems(exercise, exercise.id, facts)
     return found + [
         _finding(
@@ -155,9 +139,9 @@ def _call_findings(exercise: Exercise, probes: list[Probe]) -> list[Finding]:
     ]
 
 
-def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[Finding]]:
+def planned(exercise: Exercise, seed: int) -> tuple[list[Probe], list[SoundnessFinding]]:
     """The exercise's probes, or the finding that the reference cannot even make them."""
-    if not isinstance(exercise.judge, Compare):
+    if not strategy_for(exercise.judge).compares_outputs:
         return [], []
     try:
         return plan(exercise, seed), []

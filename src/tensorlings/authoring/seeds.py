@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from tensorlings.authoring.findings import Finding
+from tensorlings.authoring.findings import SoundnessFinding
 from tensorlings.authoring.judging import run_probe
 from tensorlings.checker.compare import compare
 from tensorlings.checker.mistakes import run_trusted
@@ -114,11 +114,11 @@ def _wrong_answer(exercise: Exercise, function: Callable[..., Any], probe: Probe
     return compare(outcome.value, probe.expected, exercise.output) is not None
 
 
-def finding(exercise: Exercise, what: str, run: SeedRun) -> Finding:
+def finding(exercise: Exercise, what: str, run: SeedRun) -> SoundnessFinding:
     """`what` is caught under some seeds only: which ones let it through, and the fixed input."""
     assert run.shown is not None
     seeds = ", ".join(map(str, run.passed))
-    return Finding(
+    return SoundnessFinding(
         exercise.id,
         "seed_dependent",
         f"{what} fails only on some random draws: under {len(run.passed)} of {SEED_COUNT} "
@@ -130,8 +130,8 @@ def finding(exercise: Exercise, what: str, run: SeedRun) -> Finding:
     )
 
 
-def reference_finding(exercise: Exercise, seeds: Sequence[int], why: str) -> Finding:
-    return Finding(
+def reference_finding(exercise: Exercise, seeds: Sequence[int], why: str) -> SoundnessFinding:
+    return SoundnessFinding(
         exercise.id,
         "seed_dependent",
         f"the reference fails its own checker under seeds {', '.join(map(str, seeds))} of "
@@ -142,7 +142,7 @@ def reference_finding(exercise: Exercise, seeds: Sequence[int], why: str) -> Fin
     )
 
 
-def reference_findings(probes: SeedProbes) -> list[Finding]:
+def reference_findings(probes: SeedProbes) -> list[SoundnessFinding]:
     """The reference must make the probes of every seed. Its outputs are the expected values,
     so what it can get wrong on another draw is raising (or a case maker that raises); how it
     is judged (mutation, gradients, rules) does not change with the seed and is checked once."""

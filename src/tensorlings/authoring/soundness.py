@@ -17,19 +17,21 @@ from collections.abc import Sequence
 
 from tensorlings.authoring import seeds, static_checks
 from tensorlings.authoring.audit import audit_exercise
-from tensorlings.authoring.findings import AuditCount, Finding, PackReport
+from tensorlings.authoring.findings import AuditCount, PackReport, SoundnessFinding
 from tensorlings.authoring.reference import planned, reference_findings
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Exercise
-from tensorlings.judges import Compare
 
 
-def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], AuditCount | None]:
+def check_exercise(
+    exercise: Exercise, seed: int = 0
+) -> tuple[list[SoundnessFinding], AuditCount | None]:
     """Every finding about one exercise, and its audit's counts (None: not a function)."""
     try:
         return _check_exercise(exercise, seed)
     except Exception as error:  # a broken exercise must not hide the rest of the pack
         return [
-            Finding(
+            SoundnessFinding(
                 exercise.id,
                 "engine_error",
                 f"checking this exercise raised {type(error).__name__}: {error}",
@@ -39,7 +41,9 @@ def check_exercise(exercise: Exercise, seed: int = 0) -> tuple[list[Finding], Au
         ], None
 
 
-def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], AuditCount | None]:
+def _check_exercise(
+    exercise: Exercise, seed: int
+) -> tuple[list[SoundnessFinding], AuditCount | None]:
     found = static_checks.text_findings(exercise) + static_checks.stub_findings(exercise)
     found += static_checks.unused_size_findings(exercise)
     probes, broken = planned(exercise, seed)
@@ -47,7 +51,8 @@ def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], Audit
         return found + broken, None
     found += reference_findings(exercise, probes)
     found += static_checks.mistake_findings(exercise)
-    if not isinstance(exercise.judge, Compare) or any(f.kind == "reference_fails" for f in found):
+    compared = strategy_for(exercise.judge).compares_outputs
+    if not compared or any(f.kind == "reference_fails" for f in found):
         return found, None
     by_seed = seeds.SeedProbes(
         exercise, [p for p in probes if exercise.tiers.fails(p.family)], seed
@@ -59,8 +64,8 @@ def _check_exercise(exercise: Exercise, seed: int) -> tuple[list[Finding], Audit
 
 
 def _seed_dependent_mistakes(
-    exercise: Exercise, by_seed: seeds.SeedProbes, found: list[Finding]
-) -> list[Finding]:
+    exercise: Exercise, by_seed: seeds.SeedProbes, found: list[SoundnessFinding]
+) -> list[SoundnessFinding]:
     """Each declared mistake must fail under every seed, not only under the first. One that
     passes the first seed but not every other is seed-dependent rather than harmless: its
     `mistake_passes` finding gives way to the `seed_dependent` one, which shows the input."""
@@ -73,7 +78,7 @@ def _seed_dependent_mistakes(
     return found
 
 
-def _passes(finding: Finding, name: str) -> bool:
+def _passes(finding: SoundnessFinding, name: str) -> bool:
     return finding.kind == "mistake_passes" and f"mistake {name!r} passes" in finding.message
 
 

@@ -9,26 +9,23 @@ from collections.abc import Sequence
 import torch
 
 from tensorlings import workbook
-from tensorlings.authoring.findings import Finding
-from tensorlings.checker import simulate, static
+from tensorlings.authoring.findings import SoundnessFinding
+from tensorlings.checker import static
 from tensorlings.checker.results import Problem
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Draw, Exercise, Mistake, RandomCases
-from tensorlings.judges import Compare, Sampling
-from tensorlings.messages.replies import CallResult
-from tensorlings.vocab import CallStatus
-from tensorlings.worker import encoding
 
 
 # Kinds whose answer is not a function of inputs: no examples to show (an as_strided target is
 # its one example, but it is given, not asked for).
 def _needs_examples(exercise: Exercise) -> bool:
-    return not exercise.judge.answers
+    return not strategy_for(exercise.judge).answers
 
 
-def duplicate_ids(exercises: Sequence[Exercise]) -> list[Finding]:
+def duplicate_ids(exercises: Sequence[Exercise]) -> list[SoundnessFinding]:
     counts = Counter(ex.id for ex in exercises)
     return [
-        Finding(
+        SoundnessFinding(
             exercise_id,
             "duplicate_id",
             f"{count} exercises have the id {exercise_id!r}: the learner's function name, the "
@@ -40,11 +37,11 @@ def duplicate_ids(exercises: Sequence[Exercise]) -> list[Finding]:
     ]
 
 
-def text_findings(exercise: Exercise) -> list[Finding]:
+def text_findings(exercise: Exercise) -> list[SoundnessFinding]:
     found = []
     if not exercise.prompt.strip():
         found.append(
-            Finding(
+            SoundnessFinding(
                 exercise.id,
                 "missing_prompt",
                 "the prompt is empty: the workbook and `show` would have nothing to ask.",
@@ -53,7 +50,7 @@ def text_findings(exercise: Exercise) -> list[Finding]:
         )
     if not [h for h in exercise.hints if h.strip()]:
         found.append(
-            Finding(
+            SoundnessFinding(
                 exercise.id,
                 "missing_hints",
                 "the exercise has no hints, so `tensorlings hint` has nothing to give.",
@@ -62,7 +59,7 @@ def text_findings(exercise: Exercise) -> list[Finding]:
         )
     if _needs_examples(exercise) and not exercise.examples:
         found.append(
-            Finding(
+            SoundnessFinding(
                 exercise.id,
                 "missing_examples",
                 "the exercise has no example, so `show` has no input and output to show and "
@@ -73,7 +70,7 @@ def text_findings(exercise: Exercise) -> list[Finding]:
     return found
 
 
-def stub_findings(exercise: Exercise) -> list[Finding]:
+def stub_findings(exercise: Exercise) -> list[SoundnessFinding]:
     """The generated stub must read as not started, or a fresh workbook reports failures."""
     text = workbook.stub(exercise)
     try:
@@ -88,8 +85,8 @@ def stub_findings(exercise: Exercise) -> list[Finding]:
     return []
 
 
-def _stub_finding(exercise: Exercise, what: str) -> Finding:
-    return Finding(
+def _stub_finding(exercise: Exercise, what: str) -> SoundnessFinding:
+    return SoundnessFinding(
         exercise.id,
         "stub_judged_started",
         f"{what}: a fresh workbook would not show it as not started.",
@@ -97,14 +94,14 @@ def _stub_finding(exercise: Exercise, what: str) -> Finding:
     )
 
 
-def mistake_findings(exercise: Exercise) -> list[Finding]:
+def mistake_findings(exercise: Exercise) -> list[SoundnessFinding]:
     """Each declared mistake must fail the checker, and the message must name it."""
     found = []
     for mistake in exercise.mistakes:
         problems = [p for p in _judged(exercise, mistake) if p.fails]
         if not problems:
             found.append(
-                Finding(
+                SoundnessFinding(
                     exercise.id,
                     "mistake_passes",
                     f"the declared mistake {mistake.name!r} passes the checker: no contract "
@@ -115,7 +112,7 @@ def mistake_findings(exercise: Exercise) -> list[Finding]:
             )
         elif not any(mistake.name in p.message for p in problems):
             found.append(
-                Finding(
+                SoundnessFinding(
                     exercise.id,
                     "mistake_unnamed",
                     f"the declared mistake {mistake.name!r} fails, but the message does not "
@@ -129,39 +126,14 @@ def mistake_findings(exercise: Exercise) -> list[Finding]:
 
 
 def _judged(exercise: Exercise, mistake: Mistake) -> list[Problem]:
-    if isinstance(exercise.judge, Sampling):
-        return _sampled(exercise, mistake, exercise.judge)
-    if not isinstance(exercise.judge, Compare):
-        return []
-    return simulate.contract_problems(exercise, mistake.run)
+    return strategy_for(exercise.judge).mistake_problems(exercise, mistake)
 
 
-def _sampled(exercise: Exercise, mistake: Mistake, judge: Sampling) -> list[Problem]:
-    """A sampling mistake declares the distribution it draws from: draw from it and judge the
-    draws as the checker judges a learner's samples, up to the first probe that fails them."""
-    problems: list[Problem] = []
-    for probe in judge.probes(exercise, 0):
-        if not exercise.tiers.fails(probe.family):
-            continue
-        probs, n = probe.args
-        generator = torch.Generator().manual_seed(probe.seed or 0)
-        try:
-            wanted = mistake.run(probs.double()).double().reshape(-1)
-            draws = torch.multinomial(wanted, n, replacement=True, generator=generator)
-        except (RuntimeError, ValueError):
-            continue  # this mistake says nothing about this input
-        result = CallResult(CallStatus.OK, output=encoding.encode(draws))
-        problems += judge.problems(exercise, probe, result)
-        if any(p.fails for p in problems):
-            break  # the first failure carries the name, or never will
-    return problems
-
-
-def unused_size_findings(exercise: Exercise) -> list[Finding]:
+def unused_size_findings(exercise: Exercise) -> list[SoundnessFinding]:
     """A declared size the case maker never reads: every random case is drawn as if it were
     fixed (`(n, n)` for `(h, w)`), so an answer with those axes swapped passes unseen."""
     cases = exercise.cases
-    if cases is None or not isinstance(exercise.judge, Compare):
+    if cases is None or not strategy_for(exercise.judge).compares_outputs:
         return []
     smallest = {name: max(1, low) for name, (low, _) in cases.sizes.items()}
     found = []
@@ -175,7 +147,7 @@ def unused_size_findings(exercise: Exercise) -> list[Finding]:
             continue
         if made[0] == made[1]:
             found.append(
-                Finding(
+                SoundnessFinding(
                     exercise.id,
                     "size_unused",
                     f"the case maker never reads the size {name!r}: with {name}={values[0]} "

@@ -28,11 +28,11 @@ from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import (
     GRACE,
     ChannelClosed,
-    Child,
     ChildDied,
+    ChildHandle,
     ChildTimedOut,
     Limits,
-    Zygote,
+    ZygoteHandle,
     describe_status,
 )
 from tensorlings.messages import ProtocolError, frames, replies
@@ -48,7 +48,7 @@ class MemoryWatch:
     call (a blow-up is slow to fill memory on a busy machine, and its time limit can strike
     first)."""
 
-    def __init__(self, zygote: Zygote, child: Child, allowance: int) -> None:
+    def __init__(self, zygote: ZygoteHandle, child: ChildHandle, allowance: int) -> None:
         self.zygote, self.child, self.allowance = zygote, child, allowance
         self.before = zygote.memory_state(child.pid, reset_peak=True)
 
@@ -67,7 +67,7 @@ class MemoryWatch:
 class CallExchange:
     """Runs the calls of one exercise in its process and answers every one of them."""
 
-    zygote: Zygote
+    zygote: ZygoteHandle
     limits: Limits
     process: ExerciseProcess
     pack: Catalogue
@@ -143,7 +143,7 @@ class CallExchange:
     def _settled(
         self,
         name: str,
-        child: Child,
+        child: ChildHandle,
         calls: list[Call],
         results: list[CallResult],
         memory: MemoryWatch,

@@ -17,14 +17,13 @@ from typing import Any
 import torch
 
 from tensorlings.catalogue import Catalogue, sheet
-from tensorlings.checker import facts as facts_module
-from tensorlings.checker import source_scan, static
+from tensorlings.checker import facts_reader, source_scan, static
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.facts import Facts, NotRun
 from tensorlings.checker.isolation import describe as describe_isolation
 from tensorlings.checker.isolation import not_started
 from tensorlings.checker.results import CheckReport, ExerciseResult, FileError, LoadNote, Problem
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 from tensorlings.checker.session import LoadFailed, Session
 from tensorlings.checker.source import Cell, Workbook, read_workbook
 from tensorlings.errors import WorkbookError
@@ -101,7 +100,7 @@ def check_path(
     device: str = "cpu",
     limits: Limits = Limits(),
     exercise_ids: Sequence[str] | None = None,
-    zygote: Zygote | None = None,
+    zygote: ZygoteHandle | None = None,
     coach: bool = True,
     catalogue: Catalogue | None = None,
     timing_advice: bool = True,
@@ -125,7 +124,7 @@ def check_path(
     ]
     exercises = [pack.get(i) for i in exercise_ids] if exercise_ids else list(pack.exercises)
     own_zygote = zygote is None
-    zygote = zygote or Zygote()
+    zygote = zygote or ZygoteHandle()
     zygote.protect(pack.roots, pack.modules)
     try:
         with _one_thread():
@@ -158,7 +157,7 @@ def _check_loaded(
     workbook: Workbook,
     exercises: list[Exercise],
     notes: list[LoadNote],
-    zygote: Zygote,
+    zygote: ZygoteHandle,
     limits: Limits,
     seed: int,
     device: str,
@@ -166,7 +165,7 @@ def _check_loaded(
     pack: Catalogue,
     timing_advice: bool = True,
 ) -> CheckReport:
-    facts = facts_module.of_workbook(workbook)
+    facts = facts_reader.of_workbook(workbook)
     top = source_scan.file_tampering(facts)
     names = [e.id for e in exercises] + ["test_cases"]
     session = Session(zygote, workbook, limits, names, catalogue=pack)
@@ -214,7 +213,7 @@ def _source_problems(
     exercise: Exercise,
     result: ExerciseResult,
     facts: Facts,
-    top: list[static.Finding],
+    top: list[static.SourceFinding],
 ) -> list[Problem]:
     """The independent scan of the source (source_scan.py): tampering anywhere in what runs
     while the file loads or in what this exercise's name reaches; forbidden calls the recorder
@@ -258,7 +257,7 @@ def _located(result: ExerciseResult, facts: Facts) -> ExerciseResult:
     )
     if not names:
         return result
-    seen: dict[str, static.Finding] = {}
+    seen: dict[str, static.SourceFinding] = {}
     for finding in source_scan.forbidden_calls(facts, result.id, names):
         seen.setdefault(finding.what, finding)  # the first line that names it
     problems = []

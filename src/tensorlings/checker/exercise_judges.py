@@ -11,17 +11,18 @@ from typing import Any, Protocol
 from tensorlings.checker import coach, dtype_errors, mistakes, rules, static
 from tensorlings.checker import probes as probe_plans
 from tensorlings.checker.facts import Facts
-from tensorlings.checker.facts import build as build_facts
+from tensorlings.checker.facts_reader import build as build_facts
 from tensorlings.checker.judge import (
     VALUE_KINDS,
     _decode,
     call_text,
     error_problem,
+    stamped,
 )
 from tensorlings.checker.probes import Probe
 from tensorlings.checker.results import ExerciseResult, Problem
+from tensorlings.checker.strategies import strategy_for
 from tensorlings.exercise import Exercise, Family, Rules
-from tensorlings.judges import Strided
 from tensorlings.messages.replies import CallResult, LoadReply
 from tensorlings.messages.requests import Call
 from tensorlings.vocab import CallStatus, ProblemKind, Status
@@ -58,7 +59,7 @@ def _planned(exercise: Exercise, seed: int) -> list[Probe]:
         return kept[1]
     if len(_PLANS) >= MAX_PLANS:
         _PLANS.pop(next(iter(_PLANS)))
-    planned = exercise.judge.probes(exercise, seed)
+    planned = strategy_for(exercise.judge).probes(exercise, seed)
     _PLANS[key] = (exercise, planned)
     return planned
 
@@ -110,18 +111,7 @@ def _problems_for(job: Judging, probe: Probe, result: CallResult | None) -> list
         return [Problem(ProblemKind.NOT_RUN, "not run: an earlier call timed out", fails=False)]
     if status != CallStatus.OK:
         return []
-    return exercise.judge.problems(exercise, probe, replace(result, device=device))
-
-
-def _stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
-    """The one place that gives every problem of a probe its call and the seed that repeats it."""
-    if not problems:
-        return []
-    call = call_text(exercise, probe.args)
-    return [
-        replace(p, call=p.call or call, seed=p.seed if p.seed is not None else probe.seed)
-        for p in problems
-    ]
+    return strategy_for(exercise.judge).problems(exercise, probe, replace(result, device=device))
 
 
 def human_bytes(count: float) -> str:
@@ -160,7 +150,7 @@ def _run_probes(job: Judging, probes: list[Probe]) -> Ran:
             per_probe.append([])  # a crash earlier in this batch already explains it
             continue
         found = _problems_for(job, probe, result)
-        per_probe.append(_stamped(found, exercise, probe))
+        per_probe.append(stamped(found, exercise, probe))
         if result is not None:
             for name, count in result.calls.items():
                 recorded[name] = recorded.get(name, 0) + count
@@ -223,7 +213,7 @@ def _pick(job: Judging, probes: list[Probe], ran: Ran) -> list[Problem]:
     contract = [pair for pair, keep in zip(pairs, in_contract, strict=False) if keep]
     outcomes = [out for out, keep in zip(ran.outcomes, in_contract, strict=False) if keep]
     problems = _pick_tier(job, contract)
-    problems = exercise.judge.named(exercise, contract, outcomes, problems)
+    problems = strategy_for(exercise.judge).named(exercise, contract, outcomes, problems)
     if any(p.fails for p in problems):
         return problems
     notes: dict[Family, Problem] = {}
@@ -317,10 +307,11 @@ def judge_exercise(
     """`facts`: the record of the workbook's source (facts.py), read once per file."""
     job = Judging(exercise, runner, facts, seed, device)
     available = runner.loaded.functions
-    judge = exercise.judge
-    if isinstance(judge, Strided) and judge.sheet_position and exercise.id not in available:
-        return _judge_sheet_strided(exercise, judge, runner)
+    strategy = strategy_for(exercise.judge)
     if exercise.id not in available:
+        given_the_sheets_way = strategy.sheet_answer(exercise, runner.loaded)
+        if given_the_sheets_way is not None:
+            return given_the_sheets_way
         failed_definition = _definition_failure(job)
         if failed_definition is not None:
             return ExerciseResult(
@@ -333,7 +324,7 @@ def judge_exercise(
             f"{exercise.id} is a {available[exercise.id]}, not a function: define it with def.",
         )
         return ExerciseResult(exercise.id, exercise.section, Status.FAILED, (problem,))
-    if judge.answers:
+    if strategy.answers:
         return _judge_answer(job)
     return _judge_calls(job)
 
@@ -522,27 +513,10 @@ def _judge_answer(job: Judging) -> ExerciseResult:
         problems = _problems_for(job, probe, result)
         return ExerciseResult(exercise.id, exercise.section, Status.FAILED, tuple(problems))
     value = _decode(result.output)
-    problems = exercise.judge.answer_problems(exercise, value)
-    explanation = None if problems else exercise.judge.explanation(exercise)
+    strategy = strategy_for(exercise.judge)
+    problems = strategy.answer_problems(exercise, value)
+    explanation = None if problems else strategy.explanation(exercise)
     status = Status.FAILED if problems else Status.PASSED
     return ExerciseResult(
         exercise.id, exercise.section, status, tuple(problems), explanation=explanation
-    )
-
-
-def _judge_sheet_strided(exercise: Exercise, judge: Strided, runner: Runner) -> ExerciseResult:
-    """as_strided answers given the sheet's way: a `test_cases` list with size and stride."""
-    cases = runner.loaded.test_cases
-    number = judge.sheet_position or 0
-    case = cases[number - 1] if cases is not None and len(cases) >= number else None
-    if case is None:
-        return ExerciseResult(exercise.id, exercise.section, Status.NOT_STARTED)
-    size, stride = case
-    if list(size) == [1] and list(stride) == [1]:
-        return ExerciseResult(
-            exercise.id, exercise.section, Status.NOT_STARTED
-        )  # the sheet's blank
-    problems = judge.answer_problems(exercise, (tuple(size), tuple(stride)))
-    return ExerciseResult(
-        exercise.id, exercise.section, Status.FAILED if problems else Status.PASSED, tuple(problems)
     )

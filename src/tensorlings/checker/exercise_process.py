@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 from tensorlings.checker.results import Problem
 from tensorlings.checker.sandbox import (
     GRACE,
-    Child,
     ChildDied,
+    ChildHandle,
     ChildTimedOut,
     Limits,
     describe_status,
@@ -51,7 +51,7 @@ class ExerciseEnded(Exception):
 class FileProcess:
     """The child that holds the loaded file (None once lost: the next run loads it again)."""
 
-    child: Child | None = None
+    child: ChildHandle | None = None
 
     @property
     def live(self) -> bool:

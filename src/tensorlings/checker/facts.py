@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import ast
 import enum
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tensorlings.checker.source import Workbook
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 THE_FILE = "the file"
@@ -232,7 +227,7 @@ def as_function(name: str, lam: ast.Lambda) -> ast.FunctionDef:
     return ast.copy_location(function, lam)
 
 
-def _aliases(statements: Sequence[ast.stmt]) -> dict[str, str]:
+def import_aliases(statements: Sequence[ast.stmt]) -> dict[str, str]:
     """Imports, and plain names bound to an imported path (`t = torch`, `f = t.softmax`),
     anywhere in the file."""
     bound: dict[str, str] = {}
@@ -248,36 +243,3 @@ def _aliases(statements: Sequence[ast.stmt]) -> dict[str, str]:
             if path is not None and isinstance(target, ast.Name):
                 bound.setdefault(target.id, path)
     return bound
-
-
-def build(statements: Sequence[ast.stmt]) -> Facts:
-    from tensorlings.checker.facts_reader import read
-
-    facts = Facts(aliases=_aliases(statements))
-    read(facts, statements)
-    return facts
-
-
-@functools.lru_cache(maxsize=32)
-def of_source(text: str) -> Facts:
-    """The record of a file's text (cached: built once per file per checker process)."""
-    return build(ast.parse(text).body)
-
-
-_BY_TEXT: dict[object, Facts] = {}
-
-
-def of_statements(key: object, statements: Sequence[ast.stmt]) -> Facts:
-    """The record of already parsed statements (a workbook's cells), cached by its text."""
-    found = _BY_TEXT.get(key)
-    if found is None:
-        if len(_BY_TEXT) > 32:
-            _BY_TEXT.clear()
-        found = _BY_TEXT[key] = build(statements)
-    return found
-
-
-def of_workbook(workbook: Workbook) -> Facts:
-    """The record of a workbook, built once per checker process for the same cells."""
-    key = (workbook.kind, tuple((cell.line, cell.code) for cell in workbook.cells))
-    return of_statements(key, workbook.definitions())

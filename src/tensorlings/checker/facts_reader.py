@@ -1,10 +1,13 @@
-"""The one walk over a file's syntax tree that fills its record of facts (facts.py)."""
+"""The one walk over a file's syntax tree that fills its record of facts (facts.py), and the
+caches that build each record once (`of_source`, `of_workbook`)."""
 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tensorlings.checker import policy
 from tensorlings.checker.facts import (
@@ -19,7 +22,11 @@ from tensorlings.checker.facts import (
     Where,
     as_function,
     dotted,
+    import_aliases,
 )
+
+if TYPE_CHECKING:
+    from tensorlings.checker.source import Workbook
 
 _LOOPS = {
     ast.For: "a for loop",
@@ -439,3 +446,34 @@ def _hidden_iteration(node: ast.Call) -> str | None:
         isinstance(a, ast.Name) and a.id == func.id for a in node.args
     )
     return f"{callee}({callee}, ...) (recursion by self-application)" if itself else None
+
+
+def build(statements: Sequence[ast.stmt]) -> Facts:
+    facts = Facts(aliases=import_aliases(statements))
+    read(facts, statements)
+    return facts
+
+
+@functools.lru_cache(maxsize=32)
+def of_source(text: str) -> Facts:
+    """The record of a file's text (cached: built once per file per checker process)."""
+    return build(ast.parse(text).body)
+
+
+_BY_TEXT: dict[object, Facts] = {}
+
+
+def of_statements(key: object, statements: Sequence[ast.stmt]) -> Facts:
+    """The record of already parsed statements (a workbook's cells), cached by its text."""
+    found = _BY_TEXT.get(key)
+    if found is None:
+        if len(_BY_TEXT) > 32:
+            _BY_TEXT.clear()
+        found = _BY_TEXT[key] = build(statements)
+    return found
+
+
+def of_workbook(workbook: Workbook) -> Facts:
+    """The record of a workbook, built once per checker process for the same cells."""
+    key = (workbook.kind, tuple((cell.line, cell.code) for cell in workbook.cells))
+    return of_statements(key, workbook.definitions())

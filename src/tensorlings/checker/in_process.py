@@ -17,7 +17,7 @@ from tensorlings.messages.replies import CallResult, LoadReply
 from tensorlings.messages.requests import Call
 from tensorlings.vocab import CallStatus
 from tensorlings.worker import recorder
-from tensorlings.worker.child import Child
+from tensorlings.worker.child import ChildProcess
 
 
 @dataclass
@@ -55,7 +55,7 @@ class InProcessRunner:
         except OSError:
             text = []
         self.workbook = _Lines(filename, text)
-        self.child = Child(sock=None, output_limit=limits.output_chars)  # type: ignore[arg-type]
+        self.child = ChildProcess(sock=None, output_limit=limits.output_chars)  # type: ignore[arg-type]
         self.child.filename = fn.__code__.co_filename
         self.child.recorder.learner_file = fn.__code__.co_filename
         self.wrapped = False

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorlings.catalogue import Catalogue, sheet
-from tensorlings.checker import facts as facts_module
+from tensorlings.checker import facts_reader
 from tensorlings.checker.check import check_path
 from tensorlings.checker.results import CheckReport, ExerciseResult
 from tensorlings.checker.source import Workbook, read_workbook
@@ -30,7 +30,7 @@ class Key:
 
 
 def exercise_keys(workbook: Workbook, ids: tuple[str, ...]) -> dict[str, Key]:
-    facts = facts_module.of_workbook(workbook)
+    facts = facts_reader.of_workbook(workbook)
     context = hashlib.sha256()
     for statement in workbook.definitions():
         if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):

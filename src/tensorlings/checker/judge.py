@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -278,3 +279,14 @@ def gradient_problems(
                 )
             ]  # fmt: skip
     return []
+
+
+def stamped(problems: list[Problem], exercise: Exercise, probe: Probe) -> list[Problem]:
+    """The one place that gives every problem of a probe its call and the seed that repeats it."""
+    if not problems:
+        return []
+    call = call_text(exercise, probe.args)
+    return [
+        replace(p, call=p.call or call, seed=p.seed if p.seed is not None else probe.seed)
+        for p in problems
+    ]

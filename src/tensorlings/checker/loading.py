@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tensorlings.checker.results import LoadNote
-from tensorlings.checker.sandbox import GRACE, Child, ChildDied, ChildTimedOut, Limits, Zygote
+from tensorlings.checker.sandbox import (
+    GRACE,
+    ChildDied,
+    ChildHandle,
+    ChildTimedOut,
+    Limits,
+    ZygoteHandle,
+)
 from tensorlings.checker.source import Workbook
 from tensorlings.messages import ProtocolError, frames, replies
 from tensorlings.messages.replies import LoadReply
@@ -39,7 +46,7 @@ def statement_lines(workbook: Workbook) -> frozenset[int]:
 class FileLoader:
     """Loads the file in a new child each time it is asked; keeps what loading found."""
 
-    zygote: Zygote
+    zygote: ZygoteHandle
     workbook: Workbook
     limits: Limits
     names: list[str]
@@ -50,7 +57,7 @@ class FileLoader:
     definitions_from: int | None = None  # from this line on only definitions run
     attempt_line: int | None = None  # the statement running when the attempt failed
 
-    def load(self) -> Child:
+    def load(self) -> ChildHandle:
         """A child with the file loaded; raises LoadFailed when no attempt succeeds."""
         lines = statement_lines(self.workbook)
         deadline = min(time.monotonic() + self.limits.load_seconds, self.file_deadline)
@@ -103,7 +110,7 @@ class FileLoader:
         )
         self.definitions_from = line
 
-    def _load_once(self, lines: frozenset[int], deadline: float) -> Child:
+    def _load_once(self, lines: frozenset[int], deadline: float) -> ChildHandle:
         child = self.zygote.spawn(self.limits)
         self.attempt_line = None
         allowed = lines - self.skip_lines

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from tensorlings.catalogue import Catalogue
-from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote
+from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, ZygoteHandle
 from tensorlings.messages import ProtocolError, frames
 from tensorlings.messages.frames import Profiled
 from tensorlings.messages.requests import ProfileRequest
@@ -33,7 +33,7 @@ _PEAKS: dict[tuple[Any, ...], Profiled] = {}
 class ReferenceTimer:
     """A trusted child kept for timing the reference, spawned when first needed."""
 
-    def __init__(self, zygote: Zygote, limits: Limits, pack: Catalogue) -> None:
+    def __init__(self, zygote: ZygoteHandle, limits: Limits, pack: Catalogue) -> None:
         self.zygote, self.limits, self.pack = zygote, limits, pack
         self.child: Any = None
 

@@ -21,8 +21,8 @@ from typing import Any
 from tensorlings.checker import isolation
 from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.errors import WorkerError
+from tensorlings.messages import wire
 from tensorlings.messages import zygote as asks
-from tensorlings.worker import protocol
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,11 @@ class SpawnKey:
     blocked: tuple[str, ...]
 
 
-class Child:
-    """One forked child holding one loaded file."""
+class ChildHandle:
+    """The checker's handle on one forked child holding one loaded file (the child's own side
+    is worker/child.py's ChildProcess)."""
 
-    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, workdir: str) -> None:
+    def __init__(self, zygote: ZygoteHandle, pid: int, sock: socket.socket, workdir: str) -> None:
         self.zygote = zygote
         self.pid = pid
         self.sock = sock
@@ -117,7 +118,7 @@ class Child:
         """Send a request that has no answer of its own."""
         try:
             self.sock.settimeout(SEND_SECONDS)
-            protocol.send(self.sock, message)
+            wire.send(self.sock, message)
         except OSError:
             status = self.close()
             raise ChildDied(status) from None
@@ -139,7 +140,7 @@ class Child:
             for fd in fds:
                 os.close(fd)
             self.close()
-            raise protocol.ProtocolError("expected the channel of the exercise's process")
+            raise wire.ProtocolError("expected the channel of the exercise's process")
         self.channel = socket.socket(fileno=fds[0])
 
     def drop_channel(self) -> None:
@@ -154,7 +155,7 @@ class Child:
         message: dict[str, Any] | None,
         due: Callable[[], float],
         handle: FrameHandler,
-        max_frame: int = protocol.MAX_FRAME,
+        max_frame: int = wire.MAX_FRAME,
         on_channel: bool = False,
     ) -> None:
         """Send a request, then hand each frame to `handle` until it returns True.
@@ -167,20 +168,20 @@ class Child:
         """
         sock = self.channel if on_channel else self.sock
         if sock is None:
-            raise protocol.ProtocolError("no exercise's channel is open")
+            raise wire.ProtocolError("no exercise's channel is open")
         try:
             if message is not None:  # None: only collect what the child sends anyway
                 # The last wait may have left a tiny timeout on the socket: a request gets
                 # its own.
                 sock.settimeout(SEND_SECONDS)
-                protocol.send(sock, message)
+                wire.send(sock, message)
             while True:
-                if handle(protocol.recv(sock, max_frame, due())):
+                if handle(wire.recv(sock, max_frame, due())):
                     return
         except TimeoutError:
             self.close()
             raise ChildTimedOut from None
-        except protocol.ProtocolError:
+        except wire.ProtocolError:
             self.close()  # whatever it sent, the child is done
             raise
         except (EOFError, OSError):
@@ -253,18 +254,19 @@ class Child:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class Zygote:
-    """The long-lived worker process that forks children; started once per checker."""
+class ZygoteHandle:
+    """The checker's handle on the long-lived worker process that forks children (that process
+    is worker/zygote.py's ZygoteProcess); started once per checker."""
 
     def __init__(self, python: str = sys.executable, *, spare: bool = False) -> None:
         """`spare`: keep one learner child forked ahead of time (sandbox set up, nothing
         loaded), so that a long-lived checker (watch, grading) does not wait for the fork and
         the sandbox on each check. A one-off check would only waste it."""
         self.python = python
-        self.live: set[Child] = set()  # children not closed yet
+        self.live: set[ChildHandle] = set()  # children not closed yet
         self.keep_spare = spare
         self._pending: SpawnKey | None = None  # a spawn whose reply is unread
-        self._spare: tuple[SpawnKey, Child] | None = None
+        self._spare: tuple[SpawnKey, ChildHandle] | None = None
         # Every pack's files and modules, kept from learner code (see `protect`).
         self.hidden: tuple[str, ...] = ()
         self.blocked: tuple[str, ...] = ()
@@ -313,8 +315,8 @@ class Zygote:
         if self.info is None:
             try:
                 self.sock.settimeout(seconds)
-                self.info = protocol.recv(self.sock)
-            except (EOFError, OSError, protocol.ProtocolError) as error:
+                self.info = wire.recv(self.sock)
+            except (EOFError, OSError, wire.ProtocolError) as error:
                 raise WorkerError(
                     f"the worker did not start ({error}); is torch importable by {sys.executable}?"
                 ) from None
@@ -322,7 +324,7 @@ class Zygote:
 
     def send(self, message: dict[str, Any]) -> None:
         try:
-            protocol.send(self.sock, message)
+            wire.send(self.sock, message)
         except OSError as error:
             raise WorkerError(f"lost the worker: {error}") from None
 
@@ -347,9 +349,9 @@ class Zygote:
             return False, False
         try:
             self._collect_spare()
-            protocol.send(self.sock, asks.ping(pid))
-            reply = asks.pong(protocol.recv(self.sock, 4096, time.monotonic() + seconds))
-        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            wire.send(self.sock, asks.ping(pid))
+            reply = asks.pong(wire.recv(self.sock, 4096, time.monotonic() + seconds))
+        except (EOFError, OSError, AttributeError, wire.ProtocolError):
             return False, False
         return reply.answered, reply.alive
 
@@ -362,9 +364,9 @@ class Zygote:
             return MemoryState()
         try:
             self._collect_spare()
-            protocol.send(self.sock, asks.ping(pid, reset_peak))
-            reply = protocol.recv(self.sock, 4096, time.monotonic() + seconds)
-        except (EOFError, OSError, AttributeError, protocol.ProtocolError):
+            wire.send(self.sock, asks.ping(pid, reset_peak))
+            reply = wire.recv(self.sock, 4096, time.monotonic() + seconds)
+        except (EOFError, OSError, AttributeError, wire.ProtocolError):
             return MemoryState()
         return MemoryState.from_reply(reply)
 
@@ -381,8 +383,8 @@ class Zygote:
         self.send(message)
         try:
             self.sock.settimeout(10)
-            reply = protocol.recv(self.sock)
-        except (EOFError, OSError, protocol.ProtocolError) as error:
+            reply = wire.recv(self.sock)
+        except (EOFError, OSError, wire.ProtocolError) as error:
             raise WorkerError(f"lost the worker: {error}") from None
         return reply if isinstance(reply, dict) else {}
 
@@ -394,7 +396,7 @@ class Zygote:
         self.hidden = tuple(dict.fromkeys((*packs.every_root(), *roots)))
         self.blocked = tuple(dict.fromkeys((*packs.every_module(), *modules)))
 
-    def spawn(self, limits: Limits, trusted: bool = False) -> Child:
+    def spawn(self, limits: Limits, trusted: bool = False) -> ChildHandle:
         """A new child; a trusted one never loads learner code and may run references."""
         if self.info is not None and not self.healthy():
             self.restart()
@@ -416,17 +418,17 @@ class Zygote:
         )
         self._pending = key
 
-    def _receive_child(self) -> Child:
+    def _receive_child(self) -> ChildHandle:
         self._pending = None
         try:
             self.sock.settimeout(30)
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-            reply = asks.spawned(protocol.recv(self.sock))
-        except (EOFError, OSError, protocol.ProtocolError) as error:
+            reply = asks.spawned(wire.recv(self.sock))
+        except (EOFError, OSError, wire.ProtocolError) as error:
             raise WorkerError(f"the worker could not start a child: {error}") from None
         if not fds:
             raise WorkerError("the worker sent no channel for the child")
-        child = Child(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
+        child = ChildHandle(self, reply.pid, socket.socket(fileno=fds[0]), reply.workdir)
         self.live.add(child)
         return child
 
@@ -436,7 +438,7 @@ class Zygote:
             key = self._pending
             self._spare = (key, self._receive_child())
 
-    def _take_spare(self, key: SpawnKey) -> Child | None:
+    def _take_spare(self, key: SpawnKey) -> ChildHandle | None:
         """The spare, if it was made for this request; a trusted request leaves it be."""
         self._collect_spare()
         if self._spare is None or key.trusted:
@@ -455,7 +457,7 @@ class Zygote:
         # ended at once, not asked to quit while it still imports torch (up to 5 s).
         if self.info is not None and self.healthy():
             try:
-                protocol.send(self.sock, asks.QUIT)
+                wire.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -466,7 +468,7 @@ class Zygote:
         self.process.wait()
         self.sock.close()
 
-    def __enter__(self) -> Zygote:
+    def __enter__(self) -> ZygoteHandle:
         return self
 
     def __exit__(self, *exc: object) -> None:

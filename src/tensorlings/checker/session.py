@@ -21,7 +21,7 @@ from tensorlings.checker.exercise_process import ExerciseProcess, FileProcess, r
 from tensorlings.checker.loading import FileLoader, LoadFailed
 from tensorlings.checker.reference_timing import ReferenceTimer
 from tensorlings.checker.results import LoadNote, Problem
-from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, Zygote
+from tensorlings.checker.sandbox import ChildDied, ChildTimedOut, Limits, ZygoteHandle
 from tensorlings.checker.source import Workbook
 from tensorlings.messages import ProtocolError
 from tensorlings.messages.frames import Profiled
@@ -36,7 +36,7 @@ __all__ = ["LoadFailed", "Session", "request_id"]
 class Session:
     """A loaded file in a live child, reloaded transparently after a crash."""
 
-    zygote: Zygote
+    zygote: ZygoteHandle
     workbook: Workbook
     limits: Limits
     names: list[str]

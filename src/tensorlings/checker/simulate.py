@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tensorlings.checker import exercise_judges, judge, mistakes
+from tensorlings.checker import judge, mistakes
 from tensorlings.checker.probes import Probe, plan
 from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise
@@ -54,7 +54,7 @@ def contract_problems(
             found = [judge.error_problem(exercise, probe, result, _NoSource())]
         else:
             found = judge.output_problems(exercise, probe, _reply(outcome.value))
-        pairs.append((probe, exercise_judges._stamped(found, exercise, probe)))
+        pairs.append((probe, judge.stamped(found, exercise, probe)))
         outcomes.append(outcome)
     first = next((p for _, found in pairs for p in found), None)
     return mistakes.name(exercise, pairs, outcomes, [first] if first else [])

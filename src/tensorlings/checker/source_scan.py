@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from tensorlings.checker import policy
 from tensorlings.checker.facts import THE_FILE, Access, Facts, Piece, Where, dotted
-from tensorlings.checker.static import Finding
+from tensorlings.checker.static import SourceFinding
 
 Act = tuple[Where, str]
 _FORMAT_METHODS = frozenset({"format", "format_map"})
@@ -238,25 +238,27 @@ def _file_level(where: Where) -> bool:
     return where.at_load and not isinstance(owner.node, ast.Import | ast.ImportFrom)
 
 
-def _one_per_line(found: Iterable[Finding]) -> list[Finding]:
-    by_line: dict[int, Finding] = {}
+def _one_per_line(found: Iterable[SourceFinding]) -> list[SourceFinding]:
+    by_line: dict[int, SourceFinding] = {}
     for finding in found:
         by_line.setdefault(finding.line, finding)
     return sorted(by_line.values(), key=lambda f: f.line)
 
 
-def file_tampering(facts: Facts) -> list[Finding]:
+def file_tampering(facts: Facts) -> list[SourceFinding]:
     """Tampering in what runs while the file loads: it fails every exercise."""
     return _one_per_line(
-        Finding(where.line, what, THE_FILE) for where, what in acts(facts) if _file_level(where)
+        SourceFinding(where.line, what, THE_FILE)
+        for where, what in acts(facts)
+        if _file_level(where)
     )
 
 
-def reached_tampering(facts: Facts, name: str) -> list[Finding]:
+def reached_tampering(facts: Facts, name: str) -> list[SourceFinding]:
     """Tampering in the definitions that what `name` is bound to reaches."""
     reached = {id(piece) for piece in facts.reach(name)}
     return _one_per_line(
-        Finding(where.line, what, where.owner.label)
+        SourceFinding(where.line, what, where.owner.label)
         for where, what in acts(facts)
         if not _file_level(where) and where.owner is not None and id(where.owner) in reached
     )
@@ -272,7 +274,7 @@ def reached_accesses(facts: Facts, pieces: list[Piece]) -> Iterator[Access]:
             yield access
 
 
-def forbidden_calls(facts: Facts, name: str, names: frozenset[str]) -> list[Finding]:
+def forbidden_calls(facts: Facts, name: str, names: frozenset[str]) -> list[SourceFinding]:
     """Forbidden torch or einops functions that what `name` is bound to calls or passes on as
     a value (`t.eye(n)`, `x.clamp(min=0)`, `partial(torch.softmax, dim=-1)`,
     `reduce(torch.logaddexp, ...)`), outside the learner's own asserts."""
@@ -281,14 +283,14 @@ def forbidden_calls(facts: Facts, name: str, names: frozenset[str]) -> list[Find
         called = _forbidden_name(access)
         if called is not None and called in names:
             assert access.where.owner is not None
-            found.append(Finding(access.where.line, called, access.where.owner.label))
+            found.append(SourceFinding(access.where.line, called, access.where.owner.label))
     bound = {id(piece) for piece in facts.running(name)}  # `from torch import eye as name`
     for imported in facts.imports:
         owner = imported.where.owner
         if owner is not None and id(owner) in bound and imported.module.startswith("torch."):
             called = _public(imported.module.rsplit(".", 1)[-1])
             if called in names:
-                found.append(Finding(imported.where.line, called, name))
+                found.append(SourceFinding(imported.where.line, called, name))
     return _one_per_line(found)
 
 

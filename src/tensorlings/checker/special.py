@@ -1,5 +1,5 @@
 """The checking behind the judges that are not "compare with the reference": sampling,
-as_strided answers and predict-the-output questions (tensorlings.judges dispatches here)."""
+as_strided answers and predict-the-output questions (checker/strategies.py dispatches here)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tensorlings.checker import facts as facts_module
+from tensorlings.checker import facts_reader
 from tensorlings.checker.facts import Facts, FunctionNode, Where
 
 # Inside an exercise function, any use of the tensorlings package (but its check helper) is a
@@ -21,13 +22,13 @@ ALLOWED_OWN = ("tensorlings.check",)
 module_bindings = facts_module.module_bindings
 dotted = facts_module.dotted
 
-__all__ = ["Finding", "FunctionNode", "is_stub", "last_definitions", "loops", "module_uses"]
+__all__ = ["FunctionNode", "SourceFinding", "is_stub", "last_definitions", "loops", "module_uses"]
 
 
 def last_definitions(statements: Iterable[ast.stmt]) -> dict[str, FunctionNode]:
     """Each top-level function's last definition (also inside top-level if/try blocks, and
     `f = lambda ...`), unless a later top-level binding of the name is not a function."""
-    return facts_module.build(list(statements)).functions
+    return facts_reader.build(list(statements)).functions
 
 
 def _is_template_statement(node: ast.stmt) -> bool:
@@ -64,24 +65,24 @@ def _is_docstring_or_pass(node: ast.stmt) -> bool:
 
 
 @dataclass(frozen=True)
-class Finding:
+class SourceFinding:
     line: int
     what: str
     function: str
 
 
-def loops(facts: Facts, name: str) -> list[Finding]:
+def loops(facts: Facts, name: str) -> list[SourceFinding]:
     """Every reachable loop, in any spelling, in what `name` is bound to and all it reaches
     (helpers, nested functions, lambdas, classes), and recursion."""
     pieces = facts.reach(name)
     reached = {id(piece) for piece in pieces}
     found = [
-        Finding(loop.where.line, loop.what, loop.where.owner.label)
+        SourceFinding(loop.where.line, loop.what, loop.where.owner.label)
         for loop in facts.loops
         if loop.where.owner is not None and id(loop.where.owner) in reached and loop.where.reachable
     ]
     found += [
-        Finding(getattr(p.node, "lineno", 0), "recursion (a loop by calls)", p.label)
+        SourceFinding(getattr(p.node, "lineno", 0), "recursion (a loop by calls)", p.label)
         for p in pieces
         if p.function is not None and facts.recursive(p)
     ]
@@ -94,7 +95,7 @@ def _under(path: str, module: str) -> bool:
 
 def module_uses(
     facts: Facts, name: str, modules: Iterable[str], at_load: bool = False
-) -> list[Finding]:
+) -> list[SourceFinding]:
     """Uses of any of `modules` inside the function bodies that what `name` is bound to
     reaches (through the file's or their own imports); with `at_load`, in the top-level
     bindings it reaches too (`_I = sympy.eye(64)` read by the function)."""
@@ -107,9 +108,9 @@ def module_uses(
         if any(_under(target, allowed) for allowed in ALLOWED_OWN):
             continue
         if any(_under(target, m) for m in modules):
-            found.append(Finding(where.line, target, where.owner.label))
+            found.append(SourceFinding(where.line, target, where.owner.label))
     # One finding per line: `np.random.choice` is one use, not two.
-    by_line: dict[int, Finding] = {}
+    by_line: dict[int, SourceFinding] = {}
     for finding in found:
         kept = by_line.get(finding.line)
         if kept is None or len(finding.what) > len(kept.what):

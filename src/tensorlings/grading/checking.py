@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 from tensorlings.errors import WorkerError
 from tensorlings.grading.errors import WorkerUnavailable
 from tensorlings.grading.model import error_report
@@ -49,17 +49,17 @@ class ZygoteHolder:
     """One zygote, started on first use and started again after it is lost."""
 
     def __init__(self) -> None:
-        self._zygote: Zygote | None = None
+        self._zygote: ZygoteHandle | None = None
 
     def start(self) -> None:
         """Start the zygote without waiting for it (it imports torch meanwhile)."""
         if self._zygote is None:
             try:
-                self._zygote = Zygote(spare=True)  # one submission after another
+                self._zygote = ZygoteHandle(spare=True)  # one submission after another
             except WorkerError as error:
                 raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
 
-    def get(self) -> Zygote:
+    def get(self) -> ZygoteHandle:
         self.start()
         assert self._zygote is not None
         try:

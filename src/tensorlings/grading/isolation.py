@@ -56,10 +56,10 @@ def probe_isolation() -> None:
     """Start a zygote and read what it says about its sandbox; raise WeakIsolation if it
     says it is not full. A zygote that does not say leaves the verdict to the reports, each
     checked as it arrives (the first weak one stops the run before it is saved)."""
-    from tensorlings.checker.sandbox import Zygote
+    from tensorlings.checker.sandbox import ZygoteHandle
 
     try:
-        zygote = Zygote()
+        zygote = ZygoteHandle()
     except WorkerError as error:
         raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
     try:

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tensorlings import __version__
 from tensorlings.checker.results import CheckReport
 from tensorlings.grading.errors import GradingError
 from tensorlings.grading.model import FLAGS, Graded
 from tensorlings.grading.safe_text import escaped
+from tensorlings.version import __version__
 from tensorlings.workbook_choice import WorkbookChoice
 
 RESULTS_FOLDER = "results"

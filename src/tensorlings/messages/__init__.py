@@ -6,6 +6,10 @@ package: it needs neither torch nor the checker. Every breach of the protocol, f
 that is not JSON to a field out of range, is one exception: ProtocolError.
 """
 
-from tensorlings.worker.protocol import ProtocolError
-
 __all__ = ["ProtocolError"]
+
+
+class ProtocolError(Exception):
+    """The other side broke the protocol: a frame that is not JSON or too large (the framing,
+    wire.py), or a message that an honest peer never sends (the parsers here). The
+    one exception for the idea, on both sides."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tensorlings.messages import replies
+from tensorlings.messages import ProtocolError, replies
 from tensorlings.messages.replies import CallResult
 from tensorlings.messages.requests import Op, op_of
-from tensorlings.worker.protocol import ProtocolError
 
 MAX_REPEATS = 20  # reference timings in one profile reply
 

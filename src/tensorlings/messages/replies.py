@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tensorlings.messages import ProtocolError
 from tensorlings.messages.requests import Op
 from tensorlings.vocab import CallStatus
-from tensorlings.worker.protocol import ProtocolError
 
 MAX_NAME = 200  # an exception's type name, a call name
 MAX_MESSAGE = 2_000  # an exception's message

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
 
-from tensorlings.worker.protocol import ProtocolError
+from tensorlings.messages import ProtocolError
 
 
 class Op(str, Enum):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tensorlings.messages import ProtocolError
 from tensorlings.messages.requests import Op
-from tensorlings.worker.protocol import ProtocolError
 
 # On the zygote's command line, from a checker that will fork many children from it (watch,
 # grade, a notebook): moving its memory into huge pages costs 50-400 ms once and saves ~0.2 s

@@ -1,2 +1,2 @@
 """Checking from a notebook kernel: its cells as a workbook (cells, locate), the isolated check
-(runner), what it returns (result) and how that looks (html), and the `%%check` magic."""
+(runner), what it returns (result; views/notebook_html.py draws it), and the `%%check` magic."""

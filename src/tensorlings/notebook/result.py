@@ -28,7 +28,7 @@ MIME = "application/vnd.tensorlings.check+json"
 def _text(results: Sequence[ExerciseResult], notes: Sequence[str]) -> str:
     from rich.console import Console
 
-    from tensorlings.render import exercise_block
+    from tensorlings.views.console import exercise_block
 
     out = io.StringIO()
     # As wide as the terminal the text goes to (COLUMNS, else 80): grids and messages fit it.
@@ -74,7 +74,7 @@ class NotebookResult:
         return _text([self.result], [])
 
     def _repr_html_(self) -> str:
-        from tensorlings.notebook.html import results_html
+        from tensorlings.views.notebook_html import results_html
 
         return results_html([self.result], self.isolation, [])
 
@@ -125,7 +125,7 @@ class NotebookReport:
         return _text(self.report.exercises, self._notes())
 
     def _repr_html_(self) -> str:
-        from tensorlings.notebook.html import results_html
+        from tensorlings.views.notebook_html import results_html
 
         return results_html(self.report.exercises, self.report.isolation, self._notes())
 

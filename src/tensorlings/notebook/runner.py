@@ -18,22 +18,22 @@ from typing import Any
 
 from tensorlings.catalogue import Catalogue, sheet
 from tensorlings.checker.results import CheckReport, ExerciseResult
-from tensorlings.checker.sandbox import Limits, Zygote
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 from tensorlings.errors import UnknownExercise
 from tensorlings.notebook.cells import KernelCell, notebook_cells, without_later_definitions
 from tensorlings.notebook.locate import Found, NotebookError, SourceUnavailable, locate
 from tensorlings.notebook.result import NotebookReport
 
 _lock = threading.Lock()
-_zygote: Zygote | None = None
+_zygote: ZygoteHandle | None = None
 
 
-def zygote() -> Zygote:
+def zygote() -> ZygoteHandle:
     """This kernel's worker, started on first use and restarted if it died."""
     global _zygote
     with _lock:
         if _zygote is None:
-            _zygote = Zygote(spare=True)  # one check after another, like watch
+            _zygote = ZygoteHandle(spare=True)  # one check after another, like watch
             atexit.register(close)
         return _zygote
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from tensorlings.messages import wire as protocol
 from tensorlings.messages.frames import Ended, Profiled, ResultFrame, Statement
 from tensorlings.messages.replies import CallResult, ErrorInfo, LoadReply, Note
 from tensorlings.messages.requests import (
@@ -40,7 +41,6 @@ from tensorlings.worker import (
     load_marks,
     plain,
     privileges,
-    protocol,
     recorder,
     seccomp,
 )
@@ -164,7 +164,9 @@ _type_name = plain.type_name
 _safe_text = plain.exception_text
 
 
-class Child:
+class ChildProcess:
+    """The child's own side: one loaded file and what it runs (checker/sandbox.py's ChildHandle)."""
+
     def __init__(self, sock: socket.socket, output_limit: int) -> None:
         self.sock = sock
         self.pid = _getpid()
@@ -787,7 +789,7 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
     if request.get("trusted"):
         serve_trusted(sock)
         return
-    child = Child(sock, int(request["limits"]["output_chars"]))
+    child = ChildProcess(sock, int(request["limits"]["output_chars"]))
     # In the sandbox's read-only root the package is not there at all (its own mount layer).
     packs = request.get("hide", ())
     child.hidden_why = None if request.get("jailed") else hide_reference_files(tuple(packs))

@@ -54,9 +54,11 @@ def _kill_strays(me: int, keep: set[int]) -> None:
             continue
 
 
-class Zygote:
+class ZygoteProcess:
+    """The zygote's own side: serves the checker's requests (checker/sandbox.py's ZygoteHandle)."""
+
     def __init__(self, control: socket.socket, sandbox: jail.Sandbox) -> None:
-        from tensorlings.worker import protocol
+        from tensorlings.messages import wire as protocol
 
         self.protocol = protocol
         self.control = control
@@ -292,7 +294,8 @@ def main() -> None:
         import einops  # noqa: F401  (imported once here so that every child has it)
         import torch  # noqa: F401
 
-        from tensorlings.worker import child, protocol  # noqa: F401
+        from tensorlings.messages import wire as protocol
+        from tensorlings.worker import child  # noqa: F401
 
         _warm_up()
     if HUGE_PAGES in sys.argv[2:]:  # after everything the children share is made
@@ -301,7 +304,7 @@ def main() -> None:
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
     protocol.send(control, {**ready, "sandbox": sandbox.layers()})
-    Zygote(control, sandbox).serve()
+    ZygoteProcess(control, sandbox).serve()
     os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
 
 

@@ -10,6 +10,8 @@ import struct
 import time
 from typing import Any
 
+from tensorlings.messages import ProtocolError
+
 _HEADER = struct.Struct(">I")
 MAX_FRAME = 256 * 1024 * 1024
 
@@ -66,12 +68,6 @@ def _from_json(data: bytes) -> Any:
     if end != len(text):
         raise ValueError(f"extra data after the JSON value at character {end}")
     return value
-
-
-class ProtocolError(Exception):
-    """The other side broke the protocol: a frame that is not JSON or too large, or a message
-    that an honest peer never sends (tensorlings.messages raises it for those). The one
-    exception for the idea, on both sides."""
 
 
 def send(sock: socket.socket, message: Any) -> None:

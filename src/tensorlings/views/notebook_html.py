@@ -77,7 +77,7 @@ def result_html(result: ExerciseResult) -> str:
         f"{_MARKS.get(result.status, '')} {_safe(result.id)}</span> "
         f'<span style="color:#6e7781">({_safe(result.status.replace("_", " "))})</span></div>'
     )
-    from tensorlings.render import strided_input
+    from tensorlings.views.console import strided_input
 
     strided = strided_input(result.id)
     items = "".join(_problem_html(p, strided) for p in result.problems)

@@ -73,7 +73,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_new(args: argparse.Namespace) -> int:
-    from tensorlings import pack_template
+    from tensorlings.authoring import pack_template
 
     name = args.name
     if not _PACK_NAME.match(name) or keyword.iskeyword(name):
@@ -104,14 +104,14 @@ def cmd_pack_check(args: argparse.Namespace) -> int:
     import json
 
     from tensorlings import packs
-    from tensorlings.pack_checks import Finding, PackCheckJSON, pack_report
+    from tensorlings.authoring.pack_checks import PackCheckJSON, PackFinding, pack_report
 
     pack = None
     audits: tuple[Any, ...] = ()
     try:
         pack = packs.load(args.pack)
     except PackError as error:
-        findings = [Finding(None, str(error), "fix the pack so that it imports.", "pack_error")]
+        findings = [PackFinding(None, str(error), "fix the pack so that it imports.", "pack_error")]
     else:
         findings, audits = pack_report(pack)
     if getattr(args, "json", False):

@@ -162,13 +162,13 @@ def exercise_block(
 
 def strided_input(exercise_id: str) -> torch.Tensor | None:
     """The memory an `as_strided` exercise reads, for its pictures (None for other kinds)."""
-    from tensorlings.judges import Strided
+    from tensorlings.checker.strategies import strategy_for
 
     try:
         judge = catalogue.get(exercise_id).judge
     except TensorlingsError:
         return None
-    return judge.input if isinstance(judge, Strided) else None
+    return strategy_for(judge).pictured_input()
 
 
 def report_view(
@@ -257,6 +257,7 @@ def passed_view(console: Console, ids: list[str]) -> None:
 
 
 def exercise_view(console: Console, exercise: Exercise) -> None:
+    from tensorlings.checker.strategies import strategy_for
     from tensorlings.workbook import signature_line
 
     console.print(
@@ -274,7 +275,7 @@ def exercise_view(console: Console, exercise: Exercise) -> None:
         for rule in rules:
             console.print(f"  - {escape(rule)}")
     _tiers_view(console, exercise)
-    if exercise.examples and exercise.judge.kind == "function":
+    if exercise.examples and strategy_for(exercise.judge).compares_outputs:
         console.print(f"[bold]Output[/]: {escape(exercise.output.describe())}")
         console.print("[bold]Examples[/]:")
         for example in exercise.examples:
