@@ -27,12 +27,17 @@ class Mismatch:
 
 def describe_value(value: Any) -> str:
     if isinstance(value, torch.Tensor):
-        return f"a {dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}"
+        return _article(f"{dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}")
     if isinstance(value, OtherValue):
-        return f"a {value.type_name} object"
+        return _article(f"{value.type_name} object")
     if value is None:
         return "None"
-    return f"a {type(value).__name__} ({short(value)})"
+    return _article(f"{type(value).__name__} ({short(value)})")
+
+
+def _article(words: str) -> str:
+    """'an int64 tensor', 'a float32 tensor', 'a uint8 tensor' (said "you-int")."""
+    return ("an " if words[:1].lower() in ("a", "e", "i", "o") else "a ") + words
 
 
 def dtype_word(dtype: torch.dtype) -> str:
