@@ -18,7 +18,7 @@ import torch
 
 from tensorlings.authoring.findings import SoundnessFinding
 from tensorlings.authoring.judging import run_probe
-from tensorlings.checker.compare import compare
+from tensorlings.checker.compare import compare, dtype_word, with_article
 from tensorlings.checker.mistakes import run_trusted
 from tensorlings.checker.probes import Probe, random_probes
 from tensorlings.exercise import Exercise
@@ -169,8 +169,8 @@ def describe_args(args: tuple[Any, ...]) -> str:
 def _describe(value: Any) -> str:
     if not isinstance(value, torch.Tensor):
         return repr(value)
-    dtype = str(value.dtype).removeprefix("torch.")
+    dtype = dtype_word(value.dtype)
     if value.numel() > _SHOWN_ENTRIES:
-        return f"<a {dtype} tensor of shape {tuple(value.shape)}>"
+        return f"<{with_article(f'{dtype} tensor of shape {tuple(value.shape)}')}>"
     values = value.detach().tolist()
     return f"torch.tensor({values!r}, dtype=torch.{dtype})"

@@ -27,15 +27,15 @@ class Mismatch:
 
 def describe_value(value: Any) -> str:
     if isinstance(value, torch.Tensor):
-        return _article(f"{dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}")
+        return with_article(f"{dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}")
     if isinstance(value, OtherValue):
-        return _article(f"{value.type_name} object")
+        return with_article(f"{value.type_name} object")
     if value is None:
         return "None"
-    return _article(f"{type(value).__name__} ({short(value)})")
+    return with_article(f"{type(value).__name__} ({short(value)})")
 
 
-def _article(words: str) -> str:
+def with_article(words: str) -> str:
     """'an int64 tensor', 'a float32 tensor', 'a uint8 tensor' (said "you-int")."""
     return ("an " if words[:1].lower() in ("a", "e", "i", "o") else "a ") + words
 
