@@ -160,3 +160,14 @@ def test_a_docstring_of_many_paragraphs_at_column_0_is_joined_again(tmp_path):
     documented = f'def relu_abs(x):\n    """Notes.\n{paragraphs}    """\n    return x\n'
     workbook = _read(tmp_path, documented + "\n\ndef relu_where(x):\n    return x(\n")
     assert [node.name for node in workbook.definitions()] == ["relu_abs"]
+
+
+def test_a_syntax_message_that_ends_in_a_question_gets_no_extra_full_stop(tmp_path: Path) -> None:
+    from tensorlings.checker.check import _syntax_problem
+
+    path = tmp_path / "w.py"
+    path.write_text("def relu_where(x):\n    return t.where(x > 0 x, 0)\n", encoding="utf-8")
+    problem = _syntax_problem(read_workbook(path), "relu_where")
+    assert problem is not None
+    assert "comma?" in problem.message and "?." not in problem.message
+    assert problem.message.endswith("Fix it and check again.")

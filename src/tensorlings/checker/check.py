@@ -35,12 +35,14 @@ def _syntax_problem(workbook: Workbook, name: str) -> Problem | None:
     for cell in workbook.cells:
         if cell.syntax_error is not None and f"def {name}(" in cell.code:
             error = cell.syntax_error
+            said = error.msg.rstrip(".")  # Python's own may end "a comma?": no "?." after it
+            said += "" if said.endswith(("?", "!")) else "."
             return Problem(
                 ProblemKind.EXCEPTION,
                 f"the {'cell' if workbook.kind == 'ipynb' else 'code'} defining {name} has a "
                 f"syntax error at "
                 f"{workbook.where(error.lineno or cell.line)}: "
-                f"{error.msg}. Fix it and check again.",
+                f"{said} Fix it and check again.",
                 line=error.lineno,
             )
     return None
