@@ -13,7 +13,9 @@ import pytest
 from tensorlings import catalogue, workbook
 from tensorlings.checker import isolation
 from tensorlings.checker.check import check_path
+from tensorlings.checker.sandbox import Limits, ZygoteHandle
 from tensorlings.errors import WorkerError
+from tensorlings.grading.isolation import WeakIsolation, probe_isolation
 from tensorlings.messages import ProtocolError
 from tensorlings.messages.replies import LoadReply, parse_load_reply
 from tensorlings.worker import jail
@@ -99,3 +101,23 @@ def test_a_report_with_no_worker_lists_every_layer_missing():
     data = isolation.not_started("the file could not be read")
     _assert_shape(data)
     assert data["full"] is False
+
+
+def test_a_sandbox_only_zygote_says_what_a_real_one_says_and_ends(zygote):
+    """The grader's check before a run asks a zygote that never imports torch: it must report
+    the same layers as the zygote that checks, and end on its own."""
+    probe = ZygoteHandle(sandbox_only=True)
+    try:
+        info = probe.ready(seconds=30)
+        assert probe.process.wait(timeout=30) == 0
+    finally:
+        probe.close()
+    assert info["sandbox"] == zygote.ready()["sandbox"]
+    with pytest.raises(WorkerError):
+        probe.spawn(Limits())
+
+
+def test_the_graders_probe_refuses_a_weak_sandbox_before_anything_runs(monkeypatch):
+    monkeypatch.setenv("TENSORLINGS_SANDBOX", "off")
+    with pytest.raises(WeakIsolation, match=r"missing: user_namespace: turned off"):
+        probe_isolation()

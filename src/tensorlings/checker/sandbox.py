@@ -258,13 +258,19 @@ class ZygoteHandle:
     """The checker's handle on the long-lived worker process that forks children (that process
     is worker/zygote.py's ZygoteProcess); started once per checker."""
 
-    def __init__(self, python: str = sys.executable, *, spare: bool = False) -> None:
+    def __init__(
+        self, python: str = sys.executable, *, spare: bool = False, sandbox_only: bool = False
+    ) -> None:
         """`spare`: keep one learner child forked ahead of time (sandbox set up, nothing
         loaded), so that a long-lived checker (watch, grading) does not wait for the fork and
-        the sandbox on each check. A one-off check would only waste it."""
+        the sandbox on each check. A one-off check would only waste it.
+
+        `sandbox_only`: a zygote that only says, in `ready()`, which sandbox layers it built,
+        and then ends (torch never imported); it can spawn nothing."""
         self.python = python
         self.live: set[ChildHandle] = set()  # children not closed yet
         self.keep_spare = spare
+        self.sandbox_only = sandbox_only
         self._pending: SpawnKey | None = None  # a spawn whose reply is unread
         self._spare: tuple[SpawnKey, ChildHandle] | None = None
         # Every pack's files and modules, kept from learner code (see `protect`).
@@ -293,6 +299,8 @@ class ZygoteHandle:
             command += self.sandbox_arguments
             if self.keep_spare:  # many checks to come: the zygote's forks made cheaper
                 command.append(asks.HUGE_PAGES)
+            if self.sandbox_only:
+                command.append(asks.SANDBOX_ONLY)
             self.process = subprocess.Popen(
                 command,
                 pass_fds=(theirs.fileno(),),
@@ -455,7 +463,7 @@ class ZygoteHandle:
     def _stop(self) -> None:
         # One never asked to be ready has no child yet (nothing is spawned before that): it is
         # ended at once, not asked to quit while it still imports torch (up to 5 s).
-        if self.info is not None and self.healthy():
+        if self.info is not None and not self.sandbox_only and self.healthy():
             try:
                 wire.send(self.sock, asks.QUIT)
                 self.process.wait(timeout=5)

@@ -53,13 +53,14 @@ def is_full(isolation: Mapping[str, Any]) -> bool:
 
 
 def probe_isolation() -> None:
-    """Start a zygote and read what it says about its sandbox; raise WeakIsolation if it
-    says it is not full. A zygote that does not say leaves the verdict to the reports, each
-    checked as it arrives (the first weak one stops the run before it is saved)."""
+    """Ask a zygote which sandbox layers it builds (one that ends before importing torch);
+    raise WeakIsolation unless all of them. The reports say it again, each checked as it
+    arrives (the first weak one stops the run before it is saved)."""
+    from tensorlings.checker import isolation
     from tensorlings.checker.sandbox import ZygoteHandle
 
     try:
-        zygote = ZygoteHandle()
+        zygote = ZygoteHandle(sandbox_only=True)
     except WorkerError as error:
         raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
     try:
@@ -68,8 +69,9 @@ def probe_isolation() -> None:
         raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
     finally:
         zygote.close()
-    if "full" in info and not is_full(info):
-        raise WeakIsolation(info)
+    sandbox = isolation.describe(info, loaded=None)
+    if not is_full(sandbox):
+        raise WeakIsolation(sandbox)
 
 
 def class_isolation(graded: Sequence[Graded], weak_allowed: bool) -> Isolation:

@@ -17,6 +17,10 @@ from tensorlings.messages.requests import Op
 # grade, a notebook): moving its memory into huge pages costs 50-400 ms once and saves ~0.2 s
 # of CPU per check (worker/heap.py).
 HUGE_PAGES = "--huge-pages"
+# On the command line of a zygote that is only asked which sandbox layers it can build (the
+# grader's check before a run): it answers as every zygote does, then ends without importing
+# torch (~1.5 s of CPU a real zygote spends before its answer).
+SANDBOX_ONLY = "--sandbox-only"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from typing import Any
 
-from tensorlings.messages.zygote import HUGE_PAGES
+from tensorlings.messages.zygote import HUGE_PAGES, SANDBOX_ONLY
 from tensorlings.worker import heap, jail, privileges
 
 _CLONE_NEWNET = 0x40000000
@@ -286,6 +286,9 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     control.set_inheritable(False)  # never into the programs the sandbox starts
     network = _isolate_network()
+    if SANDBOX_ONLY in sys.argv[2:]:
+        _answer(control, network)
+        os._exit(0)
     # Every child is forked from here without exec: torch's objects, made with no collection
     # running and then frozen (heap.py), are never walked again in a child, which wrote to
     # every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
@@ -294,18 +297,24 @@ def main() -> None:
         import einops  # noqa: F401  (imported once here so that every child has it)
         import torch  # noqa: F401
 
-        from tensorlings.messages import wire as protocol
         from tensorlings.worker import child  # noqa: F401
 
         _warm_up()
     if HUGE_PAGES in sys.argv[2:]:  # after everything the children share is made
         heap.in_huge_pages()
+    ZygoteProcess(control, _answer(control, network)).serve()
+    os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
+
+
+def _answer(control: socket.socket, network: str | None) -> jail.Sandbox:
+    """Build the sandbox (its probe tries every layer) and tell the checker what it has."""
+    from tensorlings.messages import wire as protocol
+
     enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
     protocol.send(control, {**ready, "sandbox": sandbox.layers()})
-    ZygoteProcess(control, sandbox).serve()
-    os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
+    return sandbox
 
 
 if __name__ == "__main__":
