@@ -7,12 +7,15 @@ the zygote reaps it and reports how it ended.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -23,6 +26,7 @@ from tensorlings.checker.memory_verdict import MemoryState
 from tensorlings.errors import WorkerError
 from tensorlings.messages import wire
 from tensorlings.messages import zygote as asks
+from tensorlings.worker import heap
 
 
 @dataclass(frozen=True)
@@ -259,15 +263,28 @@ class ZygoteHandle:
     is worker/zygote.py's ZygoteProcess); started once per checker."""
 
     def __init__(
-        self, python: str = sys.executable, *, spare: bool = False, sandbox_only: bool = False
+        self,
+        python: str = sys.executable,
+        *,
+        spare: bool = False,
+        sandbox_only: bool = False,
+        fork_first: bool = False,
     ) -> None:
         """`spare`: keep one learner child forked ahead of time (sandbox set up, nothing
         loaded), so that a long-lived checker (watch, grading) does not wait for the fork and
         the sandbox on each check. A one-off check would only waste it.
 
         `sandbox_only`: a zygote that only says, in `ready()`, which sandbox layers it built,
-        and then ends (torch never imported); it can spawn nothing."""
+        and then ends (torch never imported); it can spawn nothing.
+
+        `fork_first`: start the zygote as a fork of this process instead of a fresh
+        interpreter, saving its torch import. Only for a process that imported exactly what a
+        zygote does (worker/zygote.py's `prepare`) and nothing a learner may not see: the
+        grading pool's processes, before their first task (grading/pool_server.py). It runs no
+        thread (one would be forked mid-step); a restart after a lost zygote starts a fresh
+        interpreter."""
         self.python = python
+        self.fork_first = fork_first
         self.live: set[ChildHandle] = set()  # children not closed yet
         self.keep_spare = spare
         self.sandbox_only = sandbox_only
@@ -279,45 +296,60 @@ class ZygoteHandle:
         self._start()
 
     def _start(self) -> None:
+        # TENSORLINGS_SANDBOX=off asks for the weak mode; read once, so that a restarted
+        # worker keeps the mode this one was created with.
+        self.sandbox_arguments = getattr(self, "sandbox_arguments", None)
+        if self.sandbox_arguments is None:
+            self.sandbox_arguments = isolation.zygote_arguments()
+        flags = list(self.sandbox_arguments)
+        if self.keep_spare:  # many checks to come: the zygote's forks made cheaper
+            flags.append(asks.HUGE_PAGES)
+        if self.sandbox_only:
+            flags.append(asks.SANDBOX_ONLY)
+        self.info: dict[str, Any] | None = None
+        forked, self.fork_first = self.fork_first, False  # a restart starts a fresh one
+        if forked and threading.active_count() == 1:
+            self._fork(flags)
+        else:
+            self._exec(flags)
+
+    def _exec(self, flags: list[str]) -> None:
         python = self.python
         ours, theirs = socket.socketpair()
         self.sock = ours
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            # A fixed mmap threshold stops glibc adapting it to each process's history, so the
-            # coach times learner code and reference alike.
-            "MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
-        }
         command = [python, "-I", "-m", "tensorlings.worker.zygote", str(theirs.fileno())]
         try:
-            # TENSORLINGS_SANDBOX=off asks for the weak mode; read once, so that a restarted
-            # worker keeps the mode this one was created with.
-            self.sandbox_arguments = getattr(self, "sandbox_arguments", None)
-            if self.sandbox_arguments is None:
-                self.sandbox_arguments = isolation.zygote_arguments()
-            command += self.sandbox_arguments
-            if self.keep_spare:  # many checks to come: the zygote's forks made cheaper
-                command.append(asks.HUGE_PAGES)
-            if self.sandbox_only:
-                command.append(asks.SANDBOX_ONLY)
-            self.process = subprocess.Popen(
-                command,
+            self.process: subprocess.Popen[bytes] | ForkedZygote = subprocess.Popen(
+                command + flags,
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                env=env,
+                env=zygote_environment(),
                 start_new_session=True,
             )
         except OSError as error:
-            raise WorkerError(f"could not start the worker ({python}): {error}") from None
-        except WorkerError:
             ours.close()
-            raise
+            raise WorkerError(f"could not start the worker ({python}): {error}") from None
         finally:
             theirs.close()
-        self.info: dict[str, Any] | None = None
+
+    def _fork(self, flags: list[str]) -> None:
+        """The zygote as a fork of this process (see `fork_first`); worker/zygote.py's
+        `become` drops what an exec would have."""
+        from tensorlings.worker import zygote
+
+        ours, theirs = socket.socketpair()
+        path, environment = isolated_path(self.python), zygote_environment()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                zygote.become(theirs.fileno(), flags, path, environment)
+            finally:
+                os._exit(1)
+        theirs.close()
+        self.sock = ours
+        self.process = ForkedZygote(pid)
 
     def ready(self, seconds: float = 120.0) -> dict[str, Any]:
         if self.info is None:
@@ -481,3 +513,56 @@ class ZygoteHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def zygote_environment() -> dict[str, str]:
+    """The whole environment of a zygote, and so of every learner process."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        heap.MMAP_THRESHOLD_VARIABLE: str(32 * 1024 * 1024),
+    }
+
+
+@functools.cache
+def isolated_path(python: str) -> list[str]:
+    """sys.path as `python -I` has it: what a forked zygote searches, as an exec'd one would
+    (not the grader's own path, which may start with its working folder)."""
+    code = "import json, sys; print(json.dumps(sys.path))"
+    try:
+        found = subprocess.run(
+            [python, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=True
+        )
+        path = json.loads(found.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        path = None
+    if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
+        return [p for p in sys.path[1:] if p]  # the first entry is the script's folder
+    return path
+
+
+class ForkedZygote:
+    """subprocess.Popen's face (pid, poll, wait, returncode) for a zygote forked from here."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: how it ended is not known
+                self.returncode = -signal.SIGKILL
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"zygote {self.pid}", timeout or 0.0)
+            time.sleep(0.002)
+        return code

@@ -51,11 +51,13 @@ class ZygoteHolder:
     def __init__(self) -> None:
         self._zygote: ZygoteHandle | None = None
 
-    def start(self) -> None:
-        """Start the zygote without waiting for it (it imports torch meanwhile)."""
+    def start(self, fork: bool = False) -> None:
+        """Start the zygote without waiting for it (it imports torch meanwhile, unless `fork`:
+        see ZygoteHandle's `fork_first`)."""
         if self._zygote is None:
             try:
-                self._zygote = ZygoteHandle(spare=True)  # one submission after another
+                # spare: one submission after another
+                self._zygote = ZygoteHandle(spare=True, fork_first=fork)
             except WorkerError as error:
                 raise WorkerUnavailable(f"could not start the isolated worker: {error}") from None
 

@@ -34,7 +34,7 @@ from tensorlings.grading.isolation import (
 from tensorlings.grading.model import ClassContext, Graded, error_report
 from tensorlings.grading.progress import Progress, Silent
 from tensorlings.grading.reports import write_reports
-from tensorlings.grading.runner import Job, run_local
+from tensorlings.grading.runner import Job, run_local, start_server
 from tensorlings.grading.schedule import expected_seconds, longest_first
 from tensorlings.grading.snapshots import Snapshots
 from tensorlings.grading.store import ResultStore, fingerprint, tensorlings_version
@@ -114,6 +114,8 @@ def grade(
         settings = replace(settings or CheckSettings(), seed=chosen)
         config, settings = _timing_advice(config or GradingConfig(), settings)
         plan = _plan(resolved, store, settings)
+        if plan.jobs and dask_address is None:
+            start_server()  # its torch import runs beside the probe and the snapshots
         if plan.jobs and dask_address is None and not allow_weak_isolation:
             probe_isolation()  # refuse before anything is checked, not after
         saver = _Saver(store, resolved, progress or Silent(), settings, allow_weak_isolation)

@@ -63,10 +63,13 @@ def _start_pool_process(parent: int) -> None:
     if os.getppid() == 1:
         os._exit(1)
     _let_go_of_the_grader_pipe()
-    # Start the zygote (it imports torch) and import the checker (which imports torch too)
-    # now, while the grader is still planning, not when the first workbook arrives.
+    # Start the zygote and import the checker now, while the grader is still planning, not
+    # when the first workbook arrives; the zygote first, forked from this process while it
+    # holds only what the server imported (pool_server.py).
+    from tensorlings.grading import pool_server
+
     with contextlib.suppress(WorkerUnavailable):  # the first task reports it, as a result
-        _HOLDER.start()
+        _HOLDER.start(fork=pool_server.may_fork_zygote())
     import tensorlings.checker.check  # noqa: F401
 
 
@@ -201,13 +204,24 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True)
 
 
+def start_server() -> None:
+    """Start the pool's server now: its torch import (~1.5 s on one core) then runs while the
+    grader plans the run and probes the sandbox, not after."""
+    _context()
+    forkserver.ensure_running()
+
+
 def _context() -> Any:
-    """Pool processes forked from a server that imported the checker (and so torch, with no
-    op ever run: safe to fork) once, instead of each spawned process importing it again: one
-    import of torch for the whole run, not one per pool process (nor per broken pool). The
-    grader itself still never imports torch."""
+    """Pool processes forked from a server that imported torch (no op run beyond a zygote's
+    warm-up: safe to fork) once, instead of each spawned process importing it again: one
+    import of torch for the whole run, not one per pool process (nor per broken pool), and
+    none for their zygotes (pool_server.py). The grader itself still never imports torch."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tensorlings.grading.runner", "tensorlings.checker.check"])
+    # The console script, each pool process's main module, imports tensorlings.cli: imported
+    # here first, it is nothing more for pool_server.py, imported last, to hold against forking.
+    context.set_forkserver_preload(
+        ["tensorlings.cli", "tensorlings.grading.runner", "tensorlings.grading.pool_server"]
+    )
     return context
 
 

@@ -68,3 +68,23 @@ def in_huge_pages() -> int:
         if madvise(first, last - first, _MADV_COLLAPSE) == 0:
             moved += last - first
     return moved
+
+
+# A fixed mmap threshold stops glibc adapting it to each process's history, so that the coach
+# times learner code and reference alike; the checker puts it in each zygote's environment.
+MMAP_THRESHOLD_VARIABLE = "MALLOC_MMAP_THRESHOLD_"
+_M_MMAP_THRESHOLD = -3
+
+
+def set_mmap_threshold(value: str | None) -> None:
+    """What MALLOC_MMAP_THRESHOLD_ does when a process starts with it, for a process that was
+    forked instead (glibc reads the variable only at start): the same threshold, no longer
+    adapted."""
+    if not value:
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, int(value))
+    except (OSError, AttributeError, ValueError):
+        return

@@ -12,6 +12,7 @@ and reaps whatever a child leaves behind.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import select
 import shutil
@@ -19,7 +20,7 @@ import signal
 import socket
 import sys
 import tempfile
-from typing import Any
+from typing import Any, NoReturn
 
 from tensorlings.messages.zygote import HUGE_PAGES, SANDBOX_ONLY
 from tensorlings.worker import heap, jail, privileges
@@ -285,14 +286,19 @@ def _warm_up() -> None:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     control.set_inheritable(False)  # never into the programs the sandbox starts
-    network = _isolate_network()
-    if SANDBOX_ONLY in sys.argv[2:]:
-        _answer(control, network)
-        os._exit(0)
-    # Every child is forked from here without exec: torch's objects, made with no collection
-    # running and then frozen (heap.py), are never walked again in a child, which wrote to
-    # every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
-    # file process in the sandbox, the largest part of a one-exercise check.
+    serve(control, sys.argv[2:])
+
+
+def prepare() -> None:
+    """Import and warm up what every child shares; once per process.
+
+    Every child is forked from here without exec: torch's objects, made with no collection
+    running and then frozen (heap.py), are never walked again in a child, which wrote to
+    every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
+    file process in the sandbox, the largest part of a one-exercise check."""
+    global _prepared
+    if _prepared:
+        return
     with heap.kept_for_good():
         import einops  # noqa: F401  (imported once here so that every child has it)
         import torch  # noqa: F401
@@ -300,21 +306,113 @@ def main() -> None:
         from tensorlings.worker import child  # noqa: F401
 
         _warm_up()
-    if HUGE_PAGES in sys.argv[2:]:  # after everything the children share is made
+    _prepared = True
+
+
+_prepared = False
+
+
+def serve(control: socket.socket, flags: list[str]) -> NoReturn:
+    """Be the zygote on `control` until the checker quits, then end this process."""
+    network = _isolate_network()
+    if SANDBOX_ONLY in flags:
+        _answer(control, network, flags)
+        os._exit(0)
+    prepare()
+    if HUGE_PAGES in flags:  # after everything the children share is made
         heap.in_huge_pages()
-    ZygoteProcess(control, _answer(control, network)).serve()
+    ZygoteProcess(control, _answer(control, network, flags)).serve()
     os._exit(0)  # children and folders are cleaned up already; skip torch's slow teardown
 
 
-def _answer(control: socket.socket, network: str | None) -> jail.Sandbox:
+def _answer(control: socket.socket, network: str | None, flags: list[str]) -> jail.Sandbox:
     """Build the sandbox (its probe tries every layer) and tell the checker what it has."""
     from tensorlings.messages import wire as protocol
 
-    enabled, why_off = jail.enabled_from_argv(sys.argv[2:])
+    enabled, why_off = jail.enabled_from_argv(flags)
     sandbox = jail.Sandbox(enabled, why_off)
     ready = {"ready": True, "network_isolated": network is None, "why": network}
     protocol.send(control, {**ready, "sandbox": sandbox.layers()})
     return sandbox
+
+
+def become(
+    control_fd: int, flags: list[str], path: list[str], environment: dict[str, str]
+) -> NoReturn:
+    """Turn this process, just forked from a prepared one (`prepare`) that held nothing of a
+    check yet, into a zygote: what `python -I -m tensorlings.worker.zygote FD` would be, less
+    the ~1.5 s of CPU its torch import costs (grading's pool processes, worker/zygote.py's only
+    other caller, fork theirs before their first task).
+
+    What the process it was forked from held and an exec would have dropped is dropped here,
+    before any child exists: a session of its own; no descriptor but the control socket (and
+    standard streams on /dev/null); the checker's environment (`environment` is the one an
+    exec'd zygote gets, and the bytes the kernel shows as /proc/self/environ are wiped); the
+    shared memory of its parent's process pool (multiprocessing's semaphores); the search path
+    of `python -I` (`path`). Nothing made before the fork is ever collected here."""
+    try:
+        os.setsid()
+        gc.freeze()
+        control_fd = _only_descriptor(control_fd)
+        os.environ.clear()
+        _wipe_inherited_environment()
+        os.environ.update(environment)
+        heap.set_mmap_threshold(environment.get(heap.MMAP_THRESHOLD_VARIABLE))
+        _unmap_shared_semaphores()
+        sys.path[:] = path
+        control = socket.socket(fileno=control_fd)
+        control.set_inheritable(False)
+        serve(control, flags)
+    finally:
+        os._exit(1)
+
+
+def _only_descriptor(keep: int) -> int:
+    """Close every descriptor but `keep` (moved to 3) and the standard streams (on /dev/null,
+    as the checker starts an exec'd zygote); return where `keep` is now."""
+    if keep != 3:
+        os.dup2(keep, 3)
+        keep = 3
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(4, max(os.sysconf("SC_OPEN_MAX"), 4096))
+    for fd, mode, errors in ((0, "r", "strict"), (1, "w", "strict"), (2, "w", "backslashreplace")):
+        stream = open(fd, mode, encoding="utf-8", errors=errors, closefd=False)  # noqa: SIM115
+        setattr(sys, ("stdin", "stdout", "stderr")[fd], stream)
+        setattr(sys, ("__stdin__", "__stdout__", "__stderr__")[fd], stream)
+    return keep
+
+
+def _wipe_inherited_environment() -> None:
+    """Zero the environment block this process was started with (the pool server's, shown as
+    /proc/self/environ to whoever may read it); os.environ is empty by now, so nothing in the
+    C library's table points into it any more."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50 and 51)
+    except (OSError, IndexError, ValueError):
+        return
+    if 0 < start < end:
+        ctypes.memset(start, 0, end - start)
+
+
+def _unmap_shared_semaphores() -> None:
+    """Unmap the semaphores of the process pool this process was forked from: shared memory
+    that no child of a zygote has any business holding."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            lines = maps.read().splitlines()
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].startswith("/dev/shm/sem."):
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            libc.munmap(start, end - start)
 
 
 if __name__ == "__main__":
