@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import resource
 import shutil
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from common import (
     BENCH,
@@ -32,7 +30,9 @@ TARGET_PER_MINUTE = 100.0  # at --jobs 2 on 2 cores, full sandbox, the mixed cla
 def section_grade(quick: bool) -> Section:
     section = Section("grade", "4. `tensorlings grade` throughput")
     count = 24
-    runs = 1  # one run is ~1 minute here; two would break the 10-minute budget
+    # The target is judged at --jobs 2: the median of three runs (~15 s each here); --jobs 1,
+    # only for the speed-up, once.
+    runs = {1: 1, 2: 3}
     with tempfile.TemporaryDirectory(prefix="tensorlings-grade-bench-") as tmp:
         command, why = _grade_command(Path(tmp))
         if command is None:
@@ -47,7 +47,7 @@ def section_grade(quick: bool) -> Section:
         summaries: dict[int, str] = {}
         for jobs in (1, 2):
             results[jobs] = []
-            for attempt in range(runs):
+            for attempt in range(runs[jobs]):
                 out = Path(tmp) / f"out-j{jobs}-{attempt}"
                 argv = [*command, *submissions, "--out", str(out), "--jobs", str(jobs),
                         "--allow-weak-isolation"]  # fmt: skip
@@ -70,8 +70,9 @@ def section_grade(quick: bool) -> Section:
     speedup = median(results[1]) / median(results[2])
     section.notes += [
         f"{count} submissions made by {made}.",
-        f"Wall time of the whole command (start-up, checks, reports), {runs} run(s) per job "
-        "count, each into a fresh --out folder so no stored result is reused.",
+        f"Wall time of the whole command (start-up, checks, reports): {runs[2]} runs at --jobs 2 "
+        f"(the median is judged), {runs[1]} at --jobs 1, each into a fresh --out folder so no "
+        "stored result is reused.",
         f"Speed-up of --jobs 2 over --jobs 1: {speedup:.2f}× ({usable_cores()} cores here).",
         f"What grade printed (--jobs 2): {summaries.get(2, '')!r}",
     ]
@@ -86,8 +87,10 @@ def section_grade(quick: bool) -> Section:
         f"{fmt_s(floor.reference_s)} of wall time, as these overlap) + "
         f"{fmt_s(floor.hazard_s)} spent at the hazards' limits (calls that ran until their time "
         f"limit, from the results) + {fmt_s(floor.start_cpu_s(workers))} to start (torch imported "
-        f"once for the pool, once in each worker's zygote) = {fmt_s(floor_s)}; --jobs 2 took "
-        f"{median(results[2]) / floor_s:.2f}× the floor (the rest: imports outside the pool, "
+        f"once, by the pool's server: {fmt_s(floor.server_cpu_s)}; each of {workers} pool "
+        f"processes forks its zygote and imports the checker: {fmt_s(floor.worker_cpu_s)}) = "
+        f"{fmt_s(floor_s)}; --jobs 2 took "
+        f"{median(results[2]) / floor_s:.2f}× the floor (the rest: the grader's own start-up, "
         "reports, idle cores at the start and the end)."
     )
     section.verdict(
@@ -106,11 +109,11 @@ class _Floor:
     reference_s: float  # one warm check of the reference workbook, wall time
     reference_cpu_s: float  # its CPU time, every process of it together
     hazard_s: float  # seconds the graded calls spent running to their limits
-    import_cpu_s: float  # importing the checker (and torch) once, for the pool
-    zygote_cpu_s: float  # starting one worker's zygote (it imports torch too)
+    server_cpu_s: float  # what the pool's server imports (torch among it), once per run
+    worker_cpu_s: float  # a pool process's start: forking its zygote, importing the checker
 
     def start_cpu_s(self, workers: int) -> float:
-        return self.import_cpu_s + workers * self.zygote_cpu_s
+        return self.server_cpu_s + workers * self.worker_cpu_s
 
     def seconds(self, workers: int) -> float:
         work = self.started * self.reference_cpu_s + self.hazard_s + self.start_cpu_s(workers)
@@ -136,52 +139,59 @@ def _floor(out: Path, folder: Path) -> _Floor:
     from tensorlings import workbook
 
     path.write_text(workbook.to_py(workbook.reference_cells()), encoding="utf-8")
-    import_cpu = _cpu_of(lambda: subprocess.run([PYTHON, "-c", _IMPORTS], check=True))
-    first_cpu, _ = _zygote_session(path, checks=1)
-    more_cpu, walls = _zygote_session(path, checks=4)
-    reference_cpu = (more_cpu - first_cpu) / 3
-    zygote_cpu = max(first_cpu - reference_cpu, 0.0)
-    return _Floor(started, median(walls[1:]), reference_cpu, hazard, import_cpu, zygote_cpu)
+    one, more = _pool_process(path, checks=1), _pool_process(path, checks=4)
+    reference_cpu = (more["session"] - one["session"]) / 3
+    worker_cpu = max(one["session"] - reference_cpu, 0.0)
+    server_cpu = median([one["server"], more["server"]])
+    return _Floor(started, median(more["walls"][1:]), reference_cpu, hazard, server_cpu, worker_cpu)
 
 
-_IMPORTS = "import tensorlings.grading.runner, tensorlings.checker.check"
+# A pool process as grade runs it, in a process of its own (it must run no thread to fork
+# its zygote): import what the pool's server imports, then fork the zygote, import the
+# checker and check the reference workbook CHECKS times, as grade checks (memory advice, no
+# timing advice). Prints the CPU of each part, every process of it together.
+_POOL_PROCESS = """
+import json, resource, sys, time
+from pathlib import Path
 
 
-def _cpu_of(work: Callable[[], object]) -> float:
-    """CPU seconds `work` took in this process and in the child processes it waited for (a
-    zygote's learner processes included: each waits for its own)."""
-
-    def used() -> float:
-        own, children = (
-            resource.getrusage(resource.RUSAGE_SELF),
-            resource.getrusage(resource.RUSAGE_CHILDREN),
-        )
-        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-    before = used()
-    work()
-    return used() - before
+def used():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _zygote_session(path: Path, checks: int) -> tuple[float, list[float]]:
-    """(CPU seconds, each check's wall time) of a fresh zygote checking `path` `checks` times
-    and closing."""
-    from tensorlings.checker.check import check_path
-    from tensorlings.checker.sandbox import ZygoteHandle
+start = used()
+import tensorlings.cli, tensorlings.grading.runner, tensorlings.grading.pool_server
 
-    walls: list[float] = []
+server = used() - start
+from tensorlings.checker.sandbox import ZygoteHandle
 
-    def session() -> None:
-        with ZygoteHandle(spare=True) as zygote:
-            for _ in range(checks):
-                started = time.perf_counter()
-                # As grade checks: memory advice, no timing advice (CheckSettings).
-                check_path(path, zygote=zygote, timing_advice=False)
-                walls.append(time.perf_counter() - started)
+zygote = ZygoteHandle(spare=True, fork_first=True)
+from tensorlings.checker.check import check_path
 
-    import tensorlings.checker.check  # noqa: F401  (imported before counting: not a check's)
+walls = []
+for _ in range(int(sys.argv[2])):
+    began = time.perf_counter()
+    check_path(Path(sys.argv[1]), zygote=zygote, timing_advice=False)
+    walls.append(time.perf_counter() - began)
+kind = type(zygote.process).__name__
+zygote.close()
+session = used() - start - server
+print(json.dumps({"server": server, "session": session, "walls": walls, "zygote": kind}))
+"""
 
-    return _cpu_of(session), walls
+
+def _pool_process(path: Path, checks: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [PYTHON, "-c", _POOL_PROCESS, str(path), str(checks)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(done.stdout)
+    assert data["zygote"] == "ForkedZygote", f"the zygote was not forked: {data}"
+    return dict(data)
 
 
 def _grade_command(tmp: Path) -> tuple[list[str] | None, str]:

@@ -11,6 +11,7 @@ import pytest
 
 from tensorlings import catalogue
 from tensorlings.checker.coach import (
+    MEMORY_FLOOR,
     RATIO,
     REPEATS,
     ROUNDS,
@@ -37,6 +38,7 @@ class FakeRunner:
     limits: Limits = field(default_factory=Limits)
     order: list[str] = field(default_factory=list)
     failing_run: int | None = None  # the learner run (counted from 0) that times out
+    peak: int = 0  # each learner run's peak extra memory
 
     def run(self, name: str, calls: list[Any], record: bool, seconds: float) -> list[CallResult]:
         results = []
@@ -45,7 +47,9 @@ class FakeRunner:
             if self.order.count("L") - 1 == self.failing_run:
                 results.append(CallResult("timeout"))
                 continue
-            results.append(CallResult("ok", cpu_seconds=next(self.learner)))
+            results.append(
+                CallResult("ok", cpu_seconds=next(self.learner), peak_extra_bytes=self.peak)
+            )
         return results
 
     def profile_reference(
@@ -115,9 +119,16 @@ def test_slow_code_runs_once_per_round() -> None:
 
 
 def test_timing_advice_is_not_measured_when_not_asked() -> None:
+    # Slow, but light: nothing to advise on memory, so nothing more is run.
     fake = runner([0.2] * 6, [0.01] * 6, coach_timing=False)
     assert kinds(fake) == []
-    assert fake.order == ["L", "L", "R"]  # the first round, for the memory advice
+    assert fake.order == ["L"]
+
+
+def test_memory_alone_is_measured_by_one_learner_run_and_the_reference() -> None:
+    fake = runner([0.2] * 6, [0.01] * 6, coach_timing=False, peak=MEMORY_FLOOR * 2)
+    assert kinds(fake) == ["memory_hungry"]  # the fake reference needs no extra memory
+    assert fake.order == ["L", "R"]
 
 
 @pytest.mark.parametrize(

@@ -101,9 +101,11 @@ def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str
     return args, exercise.coach.described
 
 
-def _cannot_be_flagged(result: CallResult) -> bool:
-    """Faster than the time floor and lighter than the memory floor: no advice is possible."""
-    return _cpu(result) <= MIN_EXTRA_SECONDS and result.peak_extra_bytes <= MEMORY_FLOOR
+def _cannot_be_flagged(result: CallResult, timing: bool) -> bool:
+    """Lighter than the memory floor and (when timing advice is given) faster than the time
+    floor: no advice is possible."""
+    fast = not timing or _cpu(result) <= MIN_EXTRA_SECONDS
+    return fast and result.peak_extra_bytes <= MEMORY_FLOOR
 
 
 def _cpu(result: CallResult) -> float:
@@ -151,13 +153,15 @@ class _Measure:
         reference = self.reference()
         return None if reference is None else Round(learner, reference)
 
-    def first_round(self) -> Round | None:
-        """The first round, or None when nothing can come of measuring (saves the reference)."""
+    def first_round(self, timing: bool) -> Round | None:
+        """The first round, or None when nothing can come of measuring (saves the reference).
+        Without timing advice one learner run is the measure: more runs serve the timing only,
+        and the peak memory of a function already run on every probe repeats run to run."""
         first = self.learner(1)
-        if first is None or _cannot_be_flagged(first[0]):
+        if first is None or _cannot_be_flagged(first[0], timing):
             return None
         learner = _cpu(first[0])
-        if learner >= SLOW_ENOUGH:
+        if learner >= SLOW_ENOUGH or not timing:
             self.runs = 1
         else:
             more = self.learner(REPEATS - 1)
@@ -173,11 +177,11 @@ def coach_problems(exercise: Exercise, runner: Any, seed: int, device: str) -> l
     if not coached(exercise) or device != "cpu":
         return []
     measure = _Measure(exercise, runner, seed)
-    first = measure.first_round()
+    timing = getattr(runner, "coach_timing", True)
+    first = measure.first_round(timing)
     if first is None:
         return []
     rounds = [first]
-    timing = getattr(runner, "coach_timing", True)
     while timing and needs_another_round(rounds):
         more = measure.round()
         if more is None:  # a run failed: no advice on a partial measure

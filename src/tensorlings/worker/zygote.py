@@ -249,10 +249,12 @@ class ZygoteProcess:
             elif op == "wait":
                 self.wait(int(request["pid"]), float(request.get("seconds", 2.0)))
             elif op == "ping":
-                # With a pid: whether that child (a loaded file) is still running.
+                # With a pid: whether that child (a loaded file) is still running; its cgroup's
+                # counters only when asked for them (`reset_peak` given): a plain ping follows
+                # every run, and each counter is a file to read.
+                counters = self.memory_state(request) if "reset_peak" in request else {}
                 self.protocol.send(
-                    self.control,
-                    {"pong": True, "alive": self.alive(request), **self.memory_state(request)},
+                    self.control, {"pong": True, "alive": self.alive(request), **counters}
                 )
             elif op == "quit":
                 break
