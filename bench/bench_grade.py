@@ -62,6 +62,7 @@ def section_grade(quick: bool) -> Section:
                     if line.startswith("Graded") or re.match(r"\d+ with", line)
                 )
         floor = _floor(Path(tmp) / "out-j2-0", folder)
+        full, isolation = _isolation(Path(tmp) / "out-j2-0" / "class.json")
     section.header = ["jobs", "wall (median)", "runs", "submissions / minute"]
     for jobs, values in results.items():
         wall = median(values)
@@ -75,6 +76,7 @@ def section_grade(quick: bool) -> Section:
         "stored result is reused.",
         f"Speed-up of --jobs 2 over --jobs 1: {speedup:.2f}× ({usable_cores()} cores here).",
         f"What grade printed (--jobs 2): {summaries.get(2, '')!r}",
+        isolation,
     ]
     per_minute = count / median(results[2]) * 60
     workers = max(min(usable_cores(), 2), 1)
@@ -98,9 +100,20 @@ def section_grade(quick: bool) -> Section:
         f"{per_minute:.1f} submissions/min ({count / median(results[1]) * 60:.1f} at --jobs 1, "
         f"speed-up {speedup:.2f}×; {median(results[2]) / floor_s:.2f}× the floor of "
         f"{fmt_s(floor_s)})",
-        per_minute >= TARGET_PER_MINUTE,
+        per_minute >= TARGET_PER_MINUTE and full,
     )
     return section
+
+
+def _isolation(class_json: Path) -> tuple[bool, str]:
+    """Whether the run had the full sandbox, as its class.json says, and a note saying so (the
+    bench passes --allow-weak-isolation so that a machine without it still measures; the
+    target is for the full sandbox only)."""
+    isolation = json.loads(class_json.read_text(encoding="utf-8")).get("isolation", {})
+    if isolation.get("full"):
+        return True, "Isolation: the full sandbox (every layer), as class.json reports."
+    missing = ", ".join(isolation.get("missing", [])) or "not reported"
+    return False, f"Isolation: WEAK (missing: {missing}); the target is not met without it."
 
 
 @dataclass(frozen=True)
