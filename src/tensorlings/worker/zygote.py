@@ -355,7 +355,7 @@ def become(
     try:
         os.setsid()
         gc.freeze()
-        control_fd = _only_descriptor(control_fd)
+        _only_descriptor(control_fd)
         os.environ.clear()
         _wipe_inherited_environment()
         os.environ.update(environment)
@@ -369,21 +369,21 @@ def become(
         os._exit(1)
 
 
-def _only_descriptor(keep: int) -> int:
-    """Close every descriptor but `keep` (moved to 3) and the standard streams (on /dev/null,
-    as the checker starts an exec'd zygote); return where `keep` is now."""
-    if keep != 3:
-        os.dup2(keep, 3)
-        keep = 3
+def _only_descriptor(keep: int) -> None:
+    """Close every descriptor but `keep` and the standard streams (on /dev/null, as the checker
+    starts an exec'd zygote). The streams' Python objects are replaced first, so that the old
+    ones close their own descriptors now rather than, when collected later, one that number
+    has been given to since; the frames that hold the parent's other objects never return."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    os.closerange(4, max(os.sysconf("SC_OPEN_MAX"), 4096))
     for fd, mode, errors in ((0, "r", "strict"), (1, "w", "strict"), (2, "w", "backslashreplace")):
         stream = open(fd, mode, encoding="utf-8", errors=errors, closefd=False)  # noqa: SIM115
         setattr(sys, ("stdin", "stdout", "stderr")[fd], stream)
         setattr(sys, ("__stdin__", "__stdout__", "__stderr__")[fd], stream)
-    return keep
+    os.close(null)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, max(os.sysconf("SC_OPEN_MAX"), 4096))
 
 
 def _wipe_inherited_environment() -> None:
