@@ -524,21 +524,33 @@ def zygote_environment() -> dict[str, str]:
     }
 
 
-@functools.cache
 def isolated_path(python: str) -> list[str]:
     """sys.path as `python -I` has it: what a forked zygote searches, as an exec'd one would
     (not the grader's own path, which may start with its working folder)."""
-    code = "import json, sys; print(json.dumps(sys.path))"
-    try:
-        found = subprocess.run(
-            [python, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=True
-        )
-        path = json.loads(found.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        path = None
+    path = isolated_start(python).get("path")
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
         return [p for p in sys.path[1:] if p]  # the first entry is the script's folder
     return path
+
+
+@functools.cache
+def isolated_start(python: str) -> dict[str, Any]:
+    """What a fresh zygote, `python -I` in its own environment, starts with: its sys.path
+    ("path") and the settings a fork keeps ("settings", worker/startup.py); {} if unknown."""
+    command = [python, "-I", "-m", "tensorlings.worker.startup"]
+    try:
+        found = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env=zygote_environment(),
+        )
+        start = json.loads(found.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    return start if isinstance(start, dict) else {}
 
 
 class ForkedZygote:
