@@ -39,10 +39,11 @@ def relu_where(x):
         "cmdline": open("/proc/self/cmdline", "rb").read().rstrip(b"\\0").decode(),
         "sigint": str(signal.getsignal(signal.SIGINT)),
         "authkey": mp.current_process().authkey.hex() if mp else "",
+        "process": [mp.current_process().name, mp.parent_process()] if mp else [],
         "flags": [sys.flags.ignore_environment, sys.flags.isolated, sys.flags.safe_path],
         "stdio": [[s.name, s.errors] for s in (sys.__stdin__, sys.__stdout__, sys.__stderr__)],
     }
-    raise RuntimeError("FACTS" + json.dumps(facts) + "STCAF")
+    raise RuntimeError("FACTS" + json.dumps(facts, default=str) + "STCAF")
 
 
 def batched_softmax(matrix):
@@ -125,10 +126,11 @@ def test_learner_code_under_grade_gets_pythons_own_ctrl_c_handler(facts: dict[st
     assert facts["sigint"] == "<built-in function default_int_handler>"
 
 
-def test_learner_code_under_grade_holds_no_multiprocessing_key_of_the_grader(
+def test_learner_code_under_grade_holds_no_multiprocessing_identity_of_the_grader(
     facts: dict[str, Any],
 ) -> None:
     assert facts["authkey"] not in ("", GRADER_KEY.hex())
+    assert facts["process"] == ["MainProcess", None]  # not a pool process of the grader's
 
 
 def test_learner_code_under_grade_gets_standard_streams_as_a_fresh_zygote_has_them(
@@ -173,3 +175,27 @@ def test_the_graders_optimize_level_does_not_strip_learner_asserts(
 ) -> None:
     messages = [p["message"] for p in configured["identity_matrix"]["problems"]]
     assert [m for m in messages if "AssertionError" in m], messages
+
+
+_BROKEN_FORK = """
+from tensorlings.checker.sandbox import ZygoteHandle
+from tensorlings.worker import zygote
+
+
+def broken(*args):
+    raise RuntimeError("a step of become() failed")
+
+
+zygote.become = broken
+with ZygoteHandle(fork_first=True) as handle:
+    print(handle.ready()["ready"], type(handle.process).__name__)
+"""
+
+
+def test_a_forked_zygote_that_dies_before_it_is_ready_is_replaced_by_a_fresh_one() -> None:
+    """Not a grade that stops at once with 'could not start the isolated worker'."""
+    done = subprocess.run(
+        [sys.executable, "-c", _BROKEN_FORK], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["True", "Popen"]

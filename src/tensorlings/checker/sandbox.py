@@ -357,6 +357,11 @@ class ZygoteHandle:
                 self.sock.settimeout(seconds)
                 self.info = wire.recv(self.sock)
             except (EOFError, OSError, wire.ProtocolError) as error:
+                if isinstance(self.process, ForkedZygote):
+                    # A fork that failed to become a zygote says nothing of the interpreter: a
+                    # fresh one is started, as after any lost zygote (a restart never forks).
+                    self.restart()
+                    return self.ready(seconds)
                 raise WorkerError(
                     f"the worker did not start ({error}); is torch importable by {sys.executable}?"
                 ) from None

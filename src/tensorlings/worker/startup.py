@@ -11,12 +11,10 @@ has (and its sys.path) for the pool's server to compare with its own.
 
 from __future__ import annotations
 
-import faulthandler
 import json
 import locale
 import os
 import sys
-import tracemalloc
 from importlib.util import find_spec
 from typing import Any
 
@@ -49,8 +47,9 @@ def settings() -> dict[str, Any]:
         "warnoptions": list(sys.warnoptions),
         "xoptions": {str(k): str(v) for k, v in sys._xoptions.items()},
         "encodings": [sys.getfilesystemencoding(), locale.getpreferredencoding(False)],
-        "faulthandler": faulthandler.is_enabled(),
-        "tracemalloc": tracemalloc.is_tracing(),
+        # Imported at start only when enabled there (-X, PYTHONFAULTHANDLER...): not imported here.
+        "faulthandler": bool(getattr(sys.modules.get("faulthandler"), "is_enabled", bool)()),
+        "tracemalloc": bool(getattr(sys.modules.get("tracemalloc"), "is_tracing", bool)()),
         "torch": torch.origin if torch is not None else None,
         "unseen": [] if sys.flags.ignore_environment else [v for v in _UNSEEN if os.getenv(v)],
     }

@@ -396,15 +396,19 @@ def _start_as_exec_would(control_fd: int, flags: list[str]) -> None:
     line in sys.argv (other submissions' names, a seed given with --seed) and in the bytes the
     kernel shows as /proc/self/cmdline (the grader's sys.path), SIGINT ignored (the pool's
     processes leave Ctrl-C to the grader; learner processes would inherit that), and the
-    grader's multiprocessing key; the main module is this one, as under `-m`."""
+    pool's multiprocessing identity (the grader's key, its pid, its temporary folder); the main
+    module is this one, as under `-m`."""
     sys.argv[:] = [os.path.abspath(__file__), str(control_fd), *flags]
     sys.orig_argv[:] = [sys.executable, "-I", "-m", __spec__.name, *sys.argv[1:]]
     _rewrite_command_line(sys.orig_argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.modules["__main__"] = sys.modules["__mp_main__"] = sys.modules[__spec__.name]
-    process = sys.modules.get("multiprocessing.process")
-    if process is not None:
-        process.current_process().authkey = os.urandom(32)
+    process: Any = sys.modules.get("multiprocessing.process")
+    if process is not None:  # as at its import: a main process of its own, with a fresh key
+        current = process.current_process()
+        current.authkey, current.name = os.urandom(32), "MainProcess"
+        current._identity, process._parent_process = (), None
+        current._config.pop("tempdir", None)  # the grader's /tmp/pymp-*
 
 
 def _rewrite_command_line(argv: list[str]) -> None:
