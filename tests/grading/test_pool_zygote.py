@@ -192,10 +192,32 @@ with ZygoteHandle(fork_first=True) as handle:
 """
 
 
-def test_a_forked_zygote_that_dies_before_it_is_ready_is_replaced_by_a_fresh_one() -> None:
-    """Not a grade that stops at once with 'could not start the isolated worker'."""
+def _zygote_made_by(script: str) -> list[str]:
+    """Whether the zygote a fresh process starts answered, and its kind (Popen: exec'd)."""
     done = subprocess.run(
-        [sys.executable, "-c", _BROKEN_FORK], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["True", "Popen"]
+    return done.stdout.split()
+
+
+def test_a_forked_zygote_that_dies_before_it_is_ready_is_replaced_by_a_fresh_one() -> None:
+    """Not a grade that stops at once with 'could not start the isolated worker'."""
+    assert _zygote_made_by(_BROKEN_FORK) == ["True", "Popen"]
+
+
+_THREADED = """
+import torch
+
+from tensorlings.checker.sandbox import ZygoteHandle
+
+torch.set_num_threads(2)
+torch.ones(512, 512).matmul(torch.ones(512, 512))  # starts torch's own threads
+with ZygoteHandle(fork_first=True) as handle:
+    print(handle.ready()["ready"], type(handle.process).__name__)
+"""
+
+
+def test_a_process_running_torchs_own_threads_starts_a_fresh_zygote() -> None:
+    """threading.active_count() does not see them; a fork would copy their locks, held."""
+    assert _zygote_made_by(_THREADED) == ["True", "Popen"]
