@@ -210,7 +210,9 @@ _THREADED = """
 import torch
 
 from tensorlings.checker.sandbox import ZygoteHandle
+from tensorlings.worker import zygote
 
+zygote.prepare()  # as the pool's server does: torch imported (with an idle thread of its own)
 torch.set_num_threads(2)
 torch.ones(512, 512).matmul(torch.ones(512, 512))  # starts torch's own threads
 with ZygoteHandle(fork_first=True) as handle:

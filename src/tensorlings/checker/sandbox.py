@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -308,7 +307,9 @@ class ZygoteHandle:
             flags.append(asks.SANDBOX_ONLY)
         self.info: dict[str, Any] | None = None
         forked, self.fork_first = self.fork_first, False  # a restart starts a fresh one
-        if forked and _one_thread():
+        from tensorlings.worker import zygote
+
+        if forked and zygote.may_fork():
             self._fork(flags)
         else:
             self._exec(flags)
@@ -518,16 +519,6 @@ class ZygoteHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _one_thread() -> bool:
-    """This process runs no other thread, torch's own included (an intra-op pool started by an
-    op, which the threading module does not count): a fork copies only the calling thread, and
-    a lock another one held stays locked in the copy for good."""
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return threading.active_count() == 1
 
 
 def zygote_environment() -> dict[str, str]:

@@ -296,7 +296,7 @@ def prepare() -> None:
     running and then frozen (heap.py), are never walked again in a child, which wrote to
     every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
     file process in the sandbox, the largest part of a one-exercise check."""
-    global _prepared
+    global _prepared, _threads_prepared
     if _prepared:
         return
     with heap.kept_for_good():
@@ -307,9 +307,28 @@ def prepare() -> None:
 
         _warm_up()
     _prepared = True
+    _threads_prepared = threads()
 
 
 _prepared = False
+_threads_prepared = 1  # threads once prepared: torch's import leaves one of its own, idle
+
+
+def threads() -> int:
+    """Threads this process runs by the kernel's count: torch's own (an intra-op pool started
+    by an op) are invisible to the threading module."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
+
+
+def may_fork() -> bool:
+    """No thread started since `prepare` (or at all, unprepared) but this one: a fork copies
+    only the calling thread, and a lock another one held mid-step would stay held for good."""
+    import threading
+
+    return threading.active_count() == 1 and threads() <= _threads_prepared
 
 
 def serve(control: socket.socket, flags: list[str]) -> NoReturn:
