@@ -26,25 +26,23 @@ def test_the_pool_server_imports_no_pack_and_nothing_of_the_checker() -> None:
     assert done.stdout.splitlines() == ["[]", "False"]
 
 
+# Its main module, run again in the pool process, binds nothing but what the server imported:
+# a function or a constant of its own would be data a learner could read (the next test).
 _POOL_SCRIPT = """
-import sys
 from concurrent.futures import ProcessPoolExecutor
 
 from tensorlings.grading import runner
 
-PACKS = ("tensorlings.exercises", "tensorlings.packs.from_scratch")
-
-
-def kind():
-    zygote = runner._HOLDER.get()
-    return type(zygote.process).__name__, [m for m in sys.modules if m.startswith(PACKS)]
-
-
 if __name__ == "__main__":
+    kind = (
+        "(lambda modules: (type(modules['tensorlings.grading.runner']._HOLDER.get().process)"
+        ".__name__, [m for m in modules if m.startswith(('tensorlings.exercises', "
+        "'tensorlings.packs.from_scratch'))]))(__import__('sys').modules)"
+    )
     with ProcessPoolExecutor(
         1, mp_context=runner._context(), initializer=runner._start_pool_process, initargs=(1,)
     ) as pool:
-        print(pool.submit(kind).result())
+        print(pool.submit(eval, kind).result())
 """
 
 
@@ -66,6 +64,55 @@ def test_a_pool_process_that_imported_more_starts_a_fresh_zygote(
     from tensorlings.grading import pool_server
 
     monkeypatch.setattr(pool_server, "_SERVER_MODULES", frozenset(sys.modules))
+    monkeypatch.setattr(pool_server, "_STARTED_AS_A_ZYGOTE", True)  # pytest's faulthandler
+    monkeypatch.delitem(sys.modules, "__mp_main__", raising=False)  # pytest's own main
     assert pool_server.may_fork_zygote() is True
     monkeypatch.setitem(sys.modules, "tensorlings.exercises.planted", sys)
     assert pool_server.may_fork_zygote() is False
+
+
+def test_a_main_module_that_binds_data_of_its_own_gets_a_fresh_zygote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A grading script's top level runs again in each pool process: a key or a seed bound
+    there would be in every learner process's sys.modules."""
+    import types
+
+    from tensorlings.grading import pool_server
+
+    monkeypatch.setattr(pool_server, "_SERVER_MODULES", frozenset(sys.modules))
+    monkeypatch.setattr(pool_server, "_STARTED_AS_A_ZYGOTE", True)
+    script = types.ModuleType("__mp_main__")
+    script.sys = sys  # type: ignore[attr-defined]
+    script.main = subprocess.run  # type: ignore[attr-defined]  # what the server imported
+    monkeypatch.setitem(sys.modules, "__mp_main__", script)
+    assert pool_server.may_fork_zygote() is True
+    script.ANSWER_KEY = "instructor only"  # type: ignore[attr-defined]
+    assert pool_server.may_fork_zygote() is False
+    del script.ANSWER_KEY  # type: ignore[attr-defined]
+    exec("def own(): return 4242", script.__dict__)  # a function of its own: its constants
+    assert pool_server.may_fork_zygote() is False
+
+
+def test_a_server_not_started_as_a_fresh_zygote_is_gives_fresh_zygotes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tensorlings.checker import sandbox
+    from tensorlings.worker import startup
+
+    fresh = sandbox.isolated_start(sys.executable)
+    assert set(fresh["settings"]) == set(startup.settings())
+    assert fresh["path"] and "" not in fresh["path"]
+    monkeypatch.setenv("PYTHONWARNINGS", "error")
+    monkeypatch.setenv("PYTHONOPTIMIZE", "1")
+    configured = [
+        sys.executable,
+        "-c",
+        "from tensorlings.worker import startup as s; print(s.settings())",
+    ]
+    seen = subprocess.run(configured, capture_output=True, text=True, check=True).stdout
+    assert seen.strip() != str(fresh["settings"])
+    monkeypatch.delenv("PYTHONWARNINGS")
+    monkeypatch.delenv("PYTHONOPTIMIZE")
+    plain = subprocess.run(configured, capture_output=True, text=True, check=True).stdout
+    assert plain.strip() == str(fresh["settings"])

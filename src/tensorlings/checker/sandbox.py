@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -308,7 +307,9 @@ class ZygoteHandle:
             flags.append(asks.SANDBOX_ONLY)
         self.info: dict[str, Any] | None = None
         forked, self.fork_first = self.fork_first, False  # a restart starts a fresh one
-        if forked and threading.active_count() == 1:
+        from tensorlings.worker import zygote
+
+        if forked and zygote.may_fork():
             self._fork(flags)
         else:
             self._exec(flags)
@@ -357,6 +358,11 @@ class ZygoteHandle:
                 self.sock.settimeout(seconds)
                 self.info = wire.recv(self.sock)
             except (EOFError, OSError, wire.ProtocolError) as error:
+                if isinstance(self.process, ForkedZygote):
+                    # A fork that failed to become a zygote says nothing of the interpreter: a
+                    # fresh one is started, as after any lost zygote (a restart never forks).
+                    self.restart()
+                    return self.ready(seconds)
                 raise WorkerError(
                     f"the worker did not start ({error}); is torch importable by {sys.executable}?"
                 ) from None
@@ -524,21 +530,33 @@ def zygote_environment() -> dict[str, str]:
     }
 
 
-@functools.cache
 def isolated_path(python: str) -> list[str]:
     """sys.path as `python -I` has it: what a forked zygote searches, as an exec'd one would
     (not the grader's own path, which may start with its working folder)."""
-    code = "import json, sys; print(json.dumps(sys.path))"
-    try:
-        found = subprocess.run(
-            [python, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=True
-        )
-        path = json.loads(found.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        path = None
+    path = isolated_start(python).get("path")
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
         return [p for p in sys.path[1:] if p]  # the first entry is the script's folder
     return path
+
+
+@functools.cache
+def isolated_start(python: str) -> dict[str, Any]:
+    """What a fresh zygote, `python -I` in its own environment, starts with: its sys.path
+    ("path") and the settings a fork keeps ("settings", worker/startup.py); {} if unknown."""
+    command = [python, "-I", "-m", "tensorlings.worker.startup"]
+    try:
+        found = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env=zygote_environment(),
+        )
+        start = json.loads(found.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    return start if isinstance(start, dict) else {}
 
 
 class ForkedZygote:

@@ -775,6 +775,11 @@ def _stand_in() -> Any:
     return module
 
 
+def _no_debugger(*args: Any, **kwargs: Any) -> None:
+    """sys.breakpointhook in every child: a breakpoint() starts no debugger (which would
+    install a trace hook) and waits for no terminal."""
+
+
 def main(sock: socket.socket, request: dict[str, Any]) -> None:
     """Entry point in the freshly forked child."""
     os.chdir(request["workdir"])
@@ -789,6 +794,9 @@ def main(sock: socket.socket, request: dict[str, Any]) -> None:
             "PYTHONBREAKPOINT": "0",
         }
     )
+    # The variable alone reaches only an interpreter that reads its environment, which a
+    # zygote started with -I does not: a breakpoint() left in a function does nothing either way.
+    sys.breakpointhook = _no_debugger
     apply_limits(request["limits"])
     torch.set_num_threads(1)
     if request.get("trusted"):

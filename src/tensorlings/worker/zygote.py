@@ -298,7 +298,7 @@ def prepare() -> None:
     running and then frozen (heap.py), are never walked again in a child, which wrote to
     every object's header (copy-on-write, charged to the child's cgroup) and cost ~70 ms per
     file process in the sandbox, the largest part of a one-exercise check."""
-    global _prepared
+    global _prepared, _threads_prepared
     if _prepared:
         return
     with heap.kept_for_good():
@@ -309,9 +309,28 @@ def prepare() -> None:
 
         _warm_up()
     _prepared = True
+    _threads_prepared = threads()
 
 
 _prepared = False
+_threads_prepared = 1  # threads once prepared: torch's import leaves one of its own, idle
+
+
+def threads() -> int:
+    """Threads this process runs by the kernel's count: torch's own (an intra-op pool started
+    by an op) are invisible to the threading module."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
+
+
+def may_fork() -> bool:
+    """No thread started since `prepare` (or at all, unprepared) but this one: a fork copies
+    only the calling thread, and a lock another one held mid-step would stay held for good."""
+    import threading
+
+    return threading.active_count() == 1 and threads() <= _threads_prepared
 
 
 def serve(control: socket.socket, flags: list[str]) -> NoReturn:
@@ -351,7 +370,9 @@ def become(
     standard streams on /dev/null); the checker's environment (`environment` is the one an
     exec'd zygote gets, and the bytes the kernel shows as /proc/self/environ are wiped); the
     shared memory of its parent's process pool (multiprocessing's semaphores); the search path
-    of `python -I` (`path`). Nothing made before the fork is ever collected here."""
+    of `python -I` (`path`); the grader's command line, its Ctrl-C ignored and its
+    multiprocessing key (`_start_as_exec_would`). Nothing made before the fork is ever
+    collected here."""
     try:
         os.setsid()
         gc.freeze()
@@ -362,6 +383,7 @@ def become(
         heap.set_mmap_threshold(environment.get(heap.MMAP_THRESHOLD_VARIABLE))
         _unmap_shared_semaphores()
         sys.path[:] = path
+        _start_as_exec_would(control_fd, flags)
         control = socket.socket(fileno=control_fd)
         control.set_inheritable(False)
         serve(control, flags)
@@ -377,27 +399,67 @@ def _only_descriptor(keep: int) -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    for fd, mode, errors in ((0, "r", "strict"), (1, "w", "strict"), (2, "w", "backslashreplace")):
-        stream = open(fd, mode, encoding="utf-8", errors=errors, closefd=False)  # noqa: SIM115
-        setattr(sys, ("stdin", "stdout", "stderr")[fd], stream)
+    # As `python -I` makes them under the zygote's C.UTF-8 locale.
+    errors = ("surrogateescape", "surrogateescape", "backslashreplace")
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        mode = "r" if fd == 0 else "w"
+        stream = open(fd, mode, encoding="utf-8", errors=errors[fd], closefd=False)  # noqa: SIM115
+        stream.buffer.raw.name = f"<{name}>"  # type: ignore[attr-defined]
+        setattr(sys, name, stream)
         setattr(sys, ("__stdin__", "__stdout__", "__stderr__")[fd], stream)
     os.close(null)
     os.closerange(3, keep)
     os.closerange(keep + 1, max(os.sysconf("SC_OPEN_MAX"), 4096))
 
 
+def _start_as_exec_would(control_fd: int, flags: list[str]) -> None:
+    """What this process still holds of the grader and an exec'd zygote would not: its command
+    line in sys.argv (other submissions' names, a seed given with --seed) and in the bytes the
+    kernel shows as /proc/self/cmdline (the grader's sys.path), SIGINT ignored (the pool's
+    processes leave Ctrl-C to the grader; learner processes would inherit that), and the
+    pool's multiprocessing identity (the grader's key, its pid, its temporary folder); the main
+    module is this one, as under `-m`."""
+    sys.argv[:] = [os.path.abspath(__file__), str(control_fd), *flags]
+    sys.orig_argv[:] = [sys.executable, "-I", "-m", __spec__.name, *sys.argv[1:]]
+    _rewrite_command_line(sys.orig_argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.modules["__main__"] = sys.modules["__mp_main__"] = sys.modules[__spec__.name]
+    process: Any = sys.modules.get("multiprocessing.process")
+    if process is not None:  # as at its import: a main process of its own, with a fresh key
+        current = process.current_process()
+        current.authkey, current.name = os.urandom(32), "MainProcess"
+        current._identity, process._parent_process = (), None
+        current._config.pop("tempdir", None)  # the grader's /tmp/pymp-*
+
+
+def _rewrite_command_line(argv: list[str]) -> None:
+    """Write `argv` over the command line this process was started with, NUL-padded; left as
+    it is when it would not fit (it always does: the forkserver's is far longer)."""
+    text = b"\0".join(os.fsencode(a) for a in argv) + b"\0"
+    start, end = _started_with(45)  # arg_start, arg_end (fields 48 and 49)
+    if start > 0 and len(text) <= end - start:
+        ctypes.memmove(start, text, len(text))
+        ctypes.memset(start + len(text), 0, end - start - len(text))
+
+
 def _wipe_inherited_environment() -> None:
     """Zero the environment block this process was started with (the pool server's, shown as
     /proc/self/environ to whoever may read it); os.environ is empty by now, so nothing in the
     C library's table points into it any more."""
+    start, end = _started_with(47)  # env_start, env_end (fields 50 and 51)
+    if 0 < start < end:
+        ctypes.memset(start, 0, end - start)
+
+
+def _started_with(field: int) -> tuple[int, int]:
+    """Where the block of bytes at `field` of /proc/self/stat (after the command's name) and the
+    next one say it starts and ends; (0, 0) when unknown."""
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (fields 50 and 51)
+        return int(fields[field]), int(fields[field + 1])
     except (OSError, IndexError, ValueError):
-        return
-    if 0 < start < end:
-        ctypes.memset(start, 0, end - start)
+        return 0, 0
 
 
 def _unmap_shared_semaphores() -> None:
