@@ -196,14 +196,14 @@ def test_the_graders_optimize_level_does_not_strip_learner_asserts(
 
 _BROKEN_FORK = """
 from tensorlings.checker.sandbox import ZygoteHandle
-from tensorlings.worker import zygote
+from tensorlings.worker import forked
 
 
 def broken(*args):
     raise RuntimeError("a step of become() failed")
 
 
-zygote.become = broken
+forked.become = broken
 with ZygoteHandle(fork_first=True) as handle:
     print(handle.ready()["ready"], type(handle.process).__name__)
 """

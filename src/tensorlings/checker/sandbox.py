@@ -306,10 +306,10 @@ class ZygoteHandle:
         if self.sandbox_only:
             flags.append(asks.SANDBOX_ONLY)
         self.info: dict[str, Any] | None = None
-        forked, self.fork_first = self.fork_first, False  # a restart starts a fresh one
+        fork, self.fork_first = self.fork_first, False  # a restart starts a fresh one
         from tensorlings.worker import zygote
 
-        if forked and zygote.may_fork():
+        if fork and zygote.may_fork():
             self._fork(flags)
         else:
             self._exec(flags)
@@ -336,16 +336,16 @@ class ZygoteHandle:
             theirs.close()
 
     def _fork(self, flags: list[str]) -> None:
-        """The zygote as a fork of this process (see `fork_first`); worker/zygote.py's
-        `become` drops what an exec would have."""
-        from tensorlings.worker import zygote
+        """The zygote as a fork of this process (see `fork_first`); worker/forked.py's `become`
+        drops what an exec would have."""
+        from tensorlings.worker import forked
 
         ours, theirs = socket.socketpair()
         path, environment = isolated_path(self.python), zygote_environment()
         pid = os.fork()
         if pid == 0:
             try:
-                zygote.become(theirs.fileno(), flags, path, environment)
+                forked.become(theirs.fileno(), flags, path, environment)
             finally:
                 os._exit(1)
         theirs.close()
