@@ -51,7 +51,9 @@ def workbook_flag(
     code, flag = _notebook_code(content) if notebook else _text(content)
     if flag is not None:
         return flag
-    if not any(_has_code(part) for part in code):
+    # A verdict means the checker found a function in it: code, without parsing it again here.
+    judged = any(r.status != Status.NOT_STARTED for r in report.exercises)
+    if not judged and not any(_has_code(part) for part in code):
         return "no_code"
     ids = set(exercise_ids) or {r.id for r in report.exercises}
     defined = {name for part in code for name in _DEF.findall(part)}
