@@ -73,18 +73,23 @@ def in_huge_pages() -> int:
 # A fixed mmap threshold stops glibc adapting it to each process's history, so that the coach
 # times learner code and reference alike; the checker puts it in each zygote's environment.
 MMAP_THRESHOLD_VARIABLE = "MALLOC_MMAP_THRESHOLD_"
-_M_MMAP_THRESHOLD = -3
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_DEFAULT_TRIM_THRESHOLD = 128 * 1024  # glibc's, which a fixed mmap threshold leaves as it is
 
 
 def set_mmap_threshold(value: str | None) -> None:
     """What MALLOC_MMAP_THRESHOLD_ does when a process starts with it, for a process that was
     forked instead (glibc reads the variable only at start): the same threshold, no longer
-    adapted."""
+    adapted, and the trim threshold it then keeps (glibc's default; a process that ran with an
+    adapting threshold may have raised it, keeping freed memory where the learner process of a
+    fresh zygote gives it back)."""
     if not value:
         return
     import ctypes
 
     try:
-        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, int(value))
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, int(value))
+        libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
     except (OSError, AttributeError, ValueError):
         return
