@@ -151,6 +151,8 @@ def same_tensor(a: torch.Tensor, b: torch.Tensor) -> bool:
         if _shape(a) != _shape(b) or _dtype(a) != _dtype(b):
             return False
         a, b = _to(_detach(a), "cpu"), _to(_detach(b), "cpu")
+        if _equal(a, b):  # the usual answer, at once; unequal may still be NaN against NaN
+            return True
         if not _equal(_is_nan(a), _is_nan(b)):
             return False
         if _dtype(a).is_floating_point or _dtype(a).is_complex:
