@@ -158,3 +158,9 @@ def grades_beside(tmp_path: Path) -> Path:
     """An output folder outside tmp_path, where a test writes its submissions: an output
     folder in the folder that holds the submissions is refused."""
     return tmp_path.parent / f"{tmp_path.name}-grades"
+
+
+def fresh_start_environment() -> dict[str, str]:
+    """This session's environment less what a fresh zygote would not start with (a hash seed
+    that a library the session ran set in it, as dask does)."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONHASHSEED", "PYTHONMALLOC")}

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from grading_helpers import fresh_start_environment
 
 pytestmark = pytest.mark.slow  # starts the pool's server (it imports torch: about 2 s)
 
@@ -51,7 +52,11 @@ def test_a_pool_process_forks_its_zygote_before_it_holds_anything_more(tmp_path:
     script = tmp_path / "pool.py"
     script.write_text(_POOL_SCRIPT)
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=fresh_start_environment(),
     )
     assert done.returncode == 0, done.stderr
     # The checker is imported after the fork, and a pack only once a task names one.
@@ -110,9 +115,10 @@ def test_a_server_not_started_as_a_fresh_zygote_is_gives_fresh_zygotes(
         "-c",
         "from tensorlings.worker import startup as s; print(s.settings())",
     ]
-    seen = subprocess.run(configured, capture_output=True, text=True, check=True).stdout
+    run = {"capture_output": True, "text": True, "check": True}
+    seen = subprocess.run(configured, env=fresh_start_environment(), **run).stdout
     assert seen.strip() != str(fresh["settings"])
     monkeypatch.delenv("PYTHONWARNINGS")
     monkeypatch.delenv("PYTHONOPTIMIZE")
-    plain = subprocess.run(configured, capture_output=True, text=True, check=True).stdout
+    plain = subprocess.run(configured, env=fresh_start_environment(), **run).stdout
     assert plain.strip() == str(fresh["settings"])

@@ -6,13 +6,13 @@ state, and the same verdicts whatever the grader's own interpreter settings."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from grading_helpers import fresh_start_environment
 
 pytestmark = pytest.mark.slow  # each fixture runs a whole grade (a pool and its zygote)
 
@@ -88,7 +88,7 @@ def _grade(tmp_path: Path, environment: dict[str, str]) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, **environment},
+        env={**fresh_start_environment(), **environment},
         cwd=tmp_path,
     )
     assert done.returncode in (0, 1), done.stderr[-3000:]
@@ -163,7 +163,14 @@ def test_a_left_in_breakpoint_gets_the_same_verdict_under_grade_as_under_check(
     probe = tmp_path / "ada.py"
     probe.write_text(PROBE, "utf-8")
     command = [sys.executable, "-m", "tensorlings", "check", str(probe), "--json"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=fresh_start_environment(),
+    )
     checked = {row["id"]: row for row in json.loads(done.stdout)["exercises"]}
 
     def problems(row: dict[str, Any]) -> list[tuple[str, str]]:
