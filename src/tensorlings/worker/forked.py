@@ -22,8 +22,6 @@ from typing import Any, NoReturn
 
 from tensorlings.worker import heap, zygote
 
-_ZYGOTE = "tensorlings.worker.zygote"  # the module a fresh zygote runs with -m
-
 
 def become(
     control_fd: int, flags: list[str], path: list[str], environment: dict[str, str]
@@ -88,10 +86,10 @@ def _start_as_exec_would(control_fd: int, flags: list[str]) -> None:
     pool's multiprocessing identity (the grader's key, its pid, its temporary folder); the main
     module is this one, as under `-m`."""
     sys.argv[:] = [os.path.abspath(str(zygote.__file__)), str(control_fd), *flags]
-    sys.orig_argv[:] = [sys.executable, "-I", "-m", _ZYGOTE, *sys.argv[1:]]
+    sys.orig_argv[:] = [sys.executable, "-I", "-m", zygote.__name__, *sys.argv[1:]]
     _rewrite_command_line(sys.orig_argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.modules["__main__"] = sys.modules["__mp_main__"] = sys.modules[_ZYGOTE]
+    sys.modules["__main__"] = sys.modules["__mp_main__"] = zygote
     process: Any = sys.modules.get("multiprocessing.process")
     if process is not None:  # as at its import: a main process of its own, with a fresh key
         current = process.current_process()
