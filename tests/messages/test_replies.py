@@ -103,6 +103,12 @@ def test_a_valid_load_reply_is_parsed():
     ]
 
 
+def test_a_constant_answer_is_kept_for_a_function_the_reply_names():
+    answer = {"t": "tuple", "items": [{"t": "int", "v": "4"}]}
+    assert loaded(constants={"relu_abs": answer}).constants == {"relu_abs": answer}
+    assert loaded().constants == {}  # an older child's reply: every call runs
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -113,6 +119,12 @@ def test_a_valid_load_reply_is_parsed():
         {"reference_files_hidden": "yes"},
         {"test_cases": [[[1, 2], [3]], [[-1], [1]]]},
         {"definitions_from": 4},
+        {"constants": {"someone_else": {"t": "none"}}},
+        {"functions": {"relu_abs": "int"}, "constants": {"relu_abs": {"t": "none"}}},
+        {"constants": {"relu_abs": "b"}},
+        {"constants": [["relu_abs", {"t": "none"}]]},
+        {"constants": {"relu_abs": {"t": "tensor", "dtype": "float32", "shape": [], "data": ""}}},
+        {"constants": {"relu_abs": {"t": "tuple", "items": [{"t": "list", "items": []}]}}},
     ],
 )
 def test_a_load_reply_that_breaks_the_protocol_is_a_violation(change):

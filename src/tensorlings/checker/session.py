@@ -88,6 +88,9 @@ class Session:
         try:
             if not self.file.live:
                 self.load()
+            answered = self._constant_answers(name, calls, record)
+            if answered is not None:
+                return answered
             if self.process.name != name:
                 self.process.begin(name, self.load)
         except (LoadFailed, ChildDied, ChildTimedOut, ProtocolError) as error:
@@ -95,6 +98,22 @@ class Session:
             why = f"the file could not be loaded again for this exercise ({error})"
             return [not_answered(CallStatus.CRASHED, why) for _ in calls]
         return self.calls.run(name, calls, record, seconds)
+
+    def _constant_answers(
+        self, name: str, calls: list[Call], record: bool
+    ) -> list[CallResult] | None:
+        """The results of calls with no arguments of a function that only returns a literal,
+        as the load reported it (worker/constant_return.py), with no process started: what a
+        call would have sent back. None: the calls run in the exercise's process."""
+        loaded = self.loaded
+        constant = loaded.constants.get(name)
+        if constant is None or record or loaded.tampering:
+            return None  # a recorded run, or a load that interfered, runs as usual
+        plain = all(
+            not call.args and call.grad_seed is None and not call.profile and call.device == "cpu"
+            for call in calls
+        )
+        return [CallResult(CallStatus.OK.value, output=constant) for _ in calls] if plain else None
 
     def finish_exercise(self, name: str) -> list[Problem]:
         """End `name`'s process (if live) and return what the checker saw it do wrong."""

@@ -251,6 +251,9 @@ class LoadReply:
     output: str
     tampering: tuple[str, ...] = ()
     definitions_from: int | None = None  # the child's own load budget ran out at this line
+    # name -> the value (encoded) its function returns without running any code of its own
+    # (worker/constant_return.py): a call of it with no arguments is answered from here
+    constants: Mapping[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
         """The `loaded` frame, as the child sends it."""
@@ -268,6 +271,7 @@ class LoadReply:
             "output": self.output,
             "definitions_from": self.definitions_from,
             "tampering": list(self.tampering),
+            "constants": dict(self.constants),
         }
 
 
@@ -330,7 +334,35 @@ def parse_load_reply(
         output=_text(data.get("output", ""), output_chars + OUTPUT_SLACK, "printed output"),
         tampering=_tampering(data),
         definitions_from=cut,
+        constants=_constants(data.get("constants", {}), functions),
     )
+
+
+def _constants(raw: Any, functions: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of functions that only return a literal: each for a function the reply
+    names, in the value encoding (a value that does not decode is the learner's wrong answer,
+    as for any call's result)."""
+    constants = _mapping(raw, "constants", len(functions))
+    for name, value in constants.items():
+        if functions.get(name) != "function":
+            raise _fail(f"a constant answer for {name[:50]!r}, which is not a function")
+        _literal(value, 0)
+    return dict(constants)
+
+
+_LITERAL_KINDS = frozenset({"int", "float", "bool", "str", "none"})
+
+
+def _literal(raw: Any, depth: int) -> None:
+    """A literal's encoding: only what worker/constant_return.py answers for (no tensor, no
+    list, nothing a call alone could have returned)."""
+    data = _mapping(raw, "a constant answer", 3)
+    kind = data.get("t")
+    if kind == "tuple" and depth < 8:
+        for item in _list(data.get("items"), "a constant tuple", 1_000):
+            _literal(item, depth + 1)
+    elif kind not in _LITERAL_KINDS:
+        raise _fail(f"a constant answer of kind {str(kind)[:20]!r}, which is no literal")
 
 
 def statement_line(raw: Any, lines: frozenset[int], after: int | None) -> int:

@@ -26,6 +26,7 @@ from tensorlings.messages import wire as protocol
 from tensorlings.messages.frames import Ended, Profiled, ResultFrame, Statement
 from tensorlings.messages.replies import CallResult, ErrorInfo, LoadReply, Note
 from tensorlings.messages.requests import (
+    DEFAULT_MAX_BYTES,
     Call,
     ExerciseRequest,
     LoadRequest,
@@ -36,6 +37,7 @@ from tensorlings.messages.requests import (
 )
 from tensorlings.worker import (
     audit,
+    constant_return,
     encoding,
     foreign,
     intervention,
@@ -340,6 +342,11 @@ class ChildProcess:
         self.recorder.exercise_codes = recorder.exercise_codes(
             {name: self.function(name) for name in functions}, self.filename
         )
+        constants = {}
+        for name in functions:
+            found, value = constant_return.returned_constant(self.function(name))
+            if found:
+                constants[name] = _encoded_output(value, DEFAULT_MAX_BYTES)
         return LoadReply(
             notes=tuple(Note(n["line"], n["kind"], n["message"]) for n in result.notes),
             functions=functions,
@@ -350,6 +357,7 @@ class ChildProcess:
             output=self.output.take(),
             definitions_from=result.definitions_from,
             tampering=tuple(self.audit.take()),
+            constants=constants,
         )
 
     @contextlib.contextmanager
