@@ -18,6 +18,16 @@ pytestmark = pytest.mark.slow
 
 SLOW = GOOD + "\nimport time\n\ntime.sleep(1.0)  # every check takes a second\n"
 COUNT = 4
+# After the first result, the rest of the class takes far longer than the test needs to act on
+# it (a kill or Ctrl-C), even on a loaded machine where the test itself waits its turn.
+SLOWER = SLOW.replace("time.sleep(1.0)", "time.sleep(6.0)")
+
+
+def write_class(folder: Path) -> None:
+    """The first submission quick, the others slow (checked in name order)."""
+    for number in range(COUNT):
+        code = GOOD if number == 0 else SLOWER
+        (folder / f"s{number}.py").write_text(code + f"# learner {number}\n")
 
 
 def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
@@ -59,8 +69,7 @@ def results(out: Path) -> dict[str, os.stat_result]:
 
 
 def test_kill_9_midway_then_the_same_command_checks_only_what_was_missing(tmp_path: Path) -> None:
-    for number in range(COUNT):
-        (tmp_path / f"s{number}.py").write_text(SLOW + f"# learner {number}\n")
+    write_class(tmp_path)
     out = grades_beside(tmp_path)
     workbooks = sorted(str(p) for p in tmp_path.glob("s*.py"))
     command = [sys.executable, "-m", "tensorlings.grading", *workbooks, "--out", str(out)]
@@ -98,8 +107,7 @@ def test_kill_9_midway_then_the_same_command_checks_only_what_was_missing(tmp_pa
 
 
 def test_ctrl_c_saves_what_is_done_and_exits_130(tmp_path: Path) -> None:
-    for number in range(COUNT):
-        (tmp_path / f"s{number}.py").write_text(SLOW + f"# learner {number}\n")
+    write_class(tmp_path)
     out = grades_beside(tmp_path)
     workbooks = sorted(str(p) for p in tmp_path.glob("s*.py"))
     command = [sys.executable, "-m", "tensorlings.grading", *workbooks, "--out", str(out)]
