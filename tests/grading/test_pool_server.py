@@ -3,6 +3,7 @@ while they hold nothing more: no pack (its solutions), no submission, no seed.""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,33 @@ def test_a_server_not_started_as_a_fresh_zygote_is_gives_fresh_zygotes(
     monkeypatch.delenv("PYTHONOPTIMIZE")
     plain = subprocess.run(configured, env=fresh_start_environment(), **run).stdout
     assert plain.strip() == str(fresh["settings"])
+
+
+_POLICY_SCRIPT = """
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from tensorlings.grading import runner
+
+if __name__ == "__main__":
+    zygote = "__import__('sys').modules['tensorlings.grading.runner']._HOLDER.get().process.pid"
+    with ProcessPoolExecutor(
+        1, mp_context=runner._context(), initializer=runner._start_pool_process, initargs=(1,)
+    ) as pool:
+        print(pool.submit(os.sched_getscheduler, 0).result())
+        print(os.sched_getscheduler(pool.submit(eval, zygote).result()))
+    print(os.sched_getscheduler(0))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="SCHED_BATCH is Linux's policy")
+def test_pool_processes_and_their_zygotes_run_as_batch_work_and_the_grader_does_not(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "policy.py"
+    script.write_text(_POLICY_SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    batch, normal = str(os.SCHED_BATCH), str(os.SCHED_OTHER)
+    assert done.stdout.split() == [batch, batch, normal]

@@ -63,6 +63,7 @@ def _start_pool_process(parent: int) -> None:
     if os.getppid() == 1:
         os._exit(1)
     _let_go_of_the_grader_pipe()
+    _run_as_batch_work()
     # Start the zygote and import the checker now, while the grader is still planning, not
     # when the first workbook arrives; the zygote first, forked from this process while it
     # holds only what the server imported (pool_server.py).
@@ -71,6 +72,20 @@ def _start_pool_process(parent: int) -> None:
     with contextlib.suppress(WorkerUnavailable):  # the first task reports it, as a result
         _HOLDER.start(fork=pool_server.may_fork_zygote())
     import tensorlings.checker.check  # noqa: F401
+
+
+def _run_as_batch_work() -> None:
+    """This pool process, and everything it starts (its zygote, each file's and each exercise's
+    process), runs under Linux's SCHED_BATCH policy, made for CPU-bound work that no one waits
+    on interactively: a process woken by a reply does not preempt the one running, so the
+    ping-pong between a check and its learner processes makes fewer switches. On the bench's
+    class at --jobs 2 a run took 4-5% less time (13.1 s against 13.7 s, three runs each,
+    bench/README.md), its CPU time a little less. A woken process waits at most for the running
+    one's time slice (milliseconds), against limits of seconds: no verdict depends on it. The
+    grader itself, which hands out the work and writes the results, keeps the normal policy.
+    Where the policy does not exist (not Linux), nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 def _let_go_of_the_grader_pipe() -> None:
