@@ -269,11 +269,14 @@ def _warm_up() -> None:
     the torch functions the worker's own encoding and comparisons call. Measured at ~2.5 ms
     of CPU per forked process (each exercise has one). One thread, as every child runs, and
     tiny tensors: no thread pool is started (a fork after one could deadlock), and no random
-    numbers are drawn (the generator's state is what every child inherits)."""
+    numbers are drawn (the generator's state is what every child inherits).
+
+    The recorder's function mode is entered once too: torch sets up its mode machinery the
+    first time a mode handles a call (~0.5 ms of CPU in each exercise's process)."""
     import einops
     import torch
 
-    from tensorlings.worker import encoding, intervention
+    from tensorlings.worker import encoding, intervention, recorder
 
     torch.set_num_threads(1)
     torch.backends.cpu.get_cpu_capability()
@@ -282,6 +285,10 @@ def _warm_up() -> None:
     encoding.same_tensor(x, y)
     intervention.same(x, y)
     einops.reduce(einops.rearrange(x, "a b -> b a"), "b a -> b", "sum")
+    calls = recorder.CallRecorder("")  # a throwaway: no learner file, nothing kept
+    calls.active = True
+    with recorder.recording(calls):
+        torch.where(x > 0, x * 2, x.sum())[0].softmax(0)
 
 
 def main() -> None:
