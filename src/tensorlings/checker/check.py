@@ -18,6 +18,7 @@ import torch
 
 from tensorlings.catalogue import Catalogue, sheet
 from tensorlings.checker import facts_reader, source_scan, static
+from tensorlings.checker.coach import coach_recipes
 from tensorlings.checker.exercise_judges import judge_exercise
 from tensorlings.checker.facts import Facts, NotRun
 from tensorlings.checker.isolation import describe as describe_isolation
@@ -177,6 +178,8 @@ def _check_loaded(
         session.skip_lines.add(line)
         notes.append(LoadNote(line, "notebook_line", NOT_RUN[why]))
     info = zygote.ready()
+    if coach and device == "cpu":  # the coach's larger inputs, made once by the zygote
+        zygote.keep_recipes(coach_recipes(exercises, seed))
     try:
         session.load()
     except LoadFailed as failed:

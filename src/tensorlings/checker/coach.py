@@ -33,6 +33,7 @@ from tensorlings.checker.results import Problem
 from tensorlings.exercise import Exercise, Recipe
 from tensorlings.messages.replies import CallResult
 from tensorlings.messages.requests import Call
+from tensorlings.messages.zygote import recipe_key
 from tensorlings.vocab import CallStatus, ProblemKind
 from tensorlings.worker import encoding
 
@@ -86,6 +87,17 @@ def confirmed_slower(rounds: Sequence[Round]) -> Round | None:
 
 def coached(exercise: Exercise) -> bool:
     return exercise.coach is not None
+
+
+def coach_recipes(exercises: Sequence[Exercise], seed: int) -> list[dict[str, Any]]:
+    """The recipes of these exercises' larger inputs, each once (the zygote makes them ahead)."""
+    found: dict[str, dict[str, Any]] = {}
+    for exercise in exercises:
+        if coached(exercise):
+            for arg in coach_args(exercise, seed)[0]:
+                if arg.get("t") == "recipe":
+                    found.setdefault(recipe_key(arg), arg)
+    return list(found.values())
 
 
 def coach_args(exercise: Exercise, seed: int) -> tuple[list[dict[str, Any]], str]:

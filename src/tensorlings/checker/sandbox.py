@@ -306,6 +306,7 @@ class ZygoteHandle:
         if self.sandbox_only:
             flags.append(asks.SANDBOX_ONLY)
         self.info: dict[str, Any] | None = None
+        self._kept: set[str] = set()  # recipes this zygote was asked to keep
         fork, self.fork_first = self.fork_first, False  # a restart starts a fresh one
         from tensorlings.worker import zygote
 
@@ -441,6 +442,20 @@ class ZygoteHandle:
 
         self.hidden = tuple(dict.fromkeys((*packs.every_root(), *roots)))
         self.blocked = tuple(dict.fromkeys((*packs.every_module(), *modules)))
+
+    def keep_recipes(self, recipes: list[dict[str, Any]]) -> None:
+        """Have the zygote make these recipes (the coach's larger inputs) once, for every child
+        it forks from now on (worker/encoding.py, `keep_recipes`); asked once per zygote. Only
+        a saving: a child forked before, or by a zygote that could not, draws them itself."""
+        wanted = [r for r in recipes if asks.recipe_key(r) not in self._kept]
+        if not wanted or (self.info is not None and not self.healthy()):
+            return
+        self.ready()
+        try:
+            self.send(asks.keep(wanted))
+        except WorkerError:
+            return  # the next spawn finds the zygote gone and starts a fresh one
+        self._kept.update(asks.recipe_key(r) for r in wanted)
 
     def spawn(self, limits: Limits, trusted: bool = False) -> ChildHandle:
         """A new child; a trusted one never loads learner code and may run references."""

@@ -37,6 +37,7 @@ class Op(str, Enum):
     WAIT = "wait"
     DISMISS = "dismiss"
     PING = "ping"
+    KEEP = "keep"  # make these recipes once, for every child forked from then on
     QUIT = "quit"
 
 

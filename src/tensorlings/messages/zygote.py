@@ -7,6 +7,7 @@ known" (zeros, None, False) rather than trusting a shape.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,16 @@ def ping(pid: int | None, reset_peak: bool | None = None) -> dict[str, Any]:
     if reset_peak is None:
         return {"op": Op.PING, "pid": pid}
     return {"op": Op.PING, "pid": pid, "reset_peak": reset_peak}
+
+
+def recipe_key(record: Any) -> str:
+    """One text per recipe (worker/encoding.py), whatever the order of its fields."""
+    return json.dumps(record, sort_keys=True)
+
+
+def keep(recipes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recipes (worker/encoding.py) for the zygote to make now, once: nothing is answered."""
+    return {"op": Op.KEEP, "recipes": recipes}
 
 
 QUIT: dict[str, Any] = {"op": Op.QUIT}

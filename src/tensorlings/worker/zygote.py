@@ -255,6 +255,10 @@ class ZygoteProcess:
                 self.protocol.send(
                     self.control, {"pong": True, "alive": self.alive(request), **counters}
                 )
+            elif op == "keep":
+                from tensorlings.worker import encoding  # imported with torch by `prepare`
+
+                encoding.keep_recipes(request.get("recipes"))
             elif op == "quit":
                 break
         for pid in list(self.children):
