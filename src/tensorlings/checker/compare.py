@@ -29,6 +29,8 @@ def describe_value(value: Any) -> str:
     if isinstance(value, torch.Tensor):
         return with_article(f"{dtype_word(value.dtype)} tensor of shape {tuple(value.shape)}")
     if isinstance(value, OtherValue):
+        if " of more than " in value.type_name:  # too big to send: a description, no type
+            return with_article(value.type_name)
         return with_article(f"{value.type_name} object")
     if value is None:
         return "None"
