@@ -62,9 +62,13 @@ def ping(pid: int | None, reset_peak: bool | None = None) -> dict[str, Any]:
     return {"op": Op.PING, "pid": pid, "reset_peak": reset_peak}
 
 
+# Bound at import: a learner process reads kept recipes by this key after its code has run.
+_dumps = json.dumps
+
+
 def recipe_key(record: Any) -> str:
     """One text per recipe (worker/encoding.py), whatever the order of its fields."""
-    return json.dumps(record, sort_keys=True)
+    return _dumps(record, sort_keys=True)
 
 
 def keep(recipes: list[dict[str, Any]]) -> dict[str, Any]:
