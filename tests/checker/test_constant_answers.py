@@ -4,9 +4,10 @@ and gets the verdict that calling it gives (worker/constant_return.py, checker/s
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from tests.checker.conftest import CheckSource
+from tests.checker.conftest import CheckFile, CheckSource
 
 from tensorlings.checker.exercise_process import ExerciseProcess
 from tensorlings.checker.session import Session
@@ -98,3 +99,23 @@ def test_a_function_that_does_more_than_return_a_literal_is_called(
     assert {"as_strided_1", "tensor_from_size", "tensor_from_list"} <= set(begun)
     assert results["tensor_from_list"].status == "failed"  # an int too long to send as one
     assert results["as_strided_1"].status == results["tensor_from_size"].status == "passed"
+
+
+def test_a_literal_too_deep_to_send_whole_is_called_not_reported(
+    check_file: CheckFile, workbook_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in review: a tuple nested deeper than the encoding sends whole was reported as a
+    constant, its encoding held an `other`, and the whole load was refused as tampering."""
+    begun = _begun(monkeypatch)
+    path = workbook_dir / "constant_answers_deep.py"
+    path.write_text(
+        "# %%\ndef as_strided_1():\n    return ((((((((4,),),),),),),),)\n\n"
+        'def tensor_from_size():\n    return "b"\n',
+        encoding="utf-8",
+    )
+    report = check_file(path)
+    results = {result.id: result for result in report.exercises}
+    assert report.load_notes == ()
+    assert "as_strided_1" in begun and "tensor_from_size" not in begun
+    assert results["as_strided_1"].status == "failed"
+    assert results["tensor_from_size"].status == "passed"

@@ -103,6 +103,14 @@ def test_a_valid_load_reply_is_parsed():
     ]
 
 
+def test_a_literal_encoding_is_told_from_anything_else():
+    pair = {"t": "tuple", "items": [{"t": "int", "v": "4"}, {"t": "str", "v": "b"}]}
+    assert replies.literal_encoding(pair) and replies.literal_encoding({"t": "none"})
+    deep = {"t": "tuple", "items": [{"t": "other", "type": "tuple"}]}  # nested past the limit
+    assert not replies.literal_encoding(deep)
+    assert not replies.literal_encoding({"t": "list", "items": []})
+
+
 def test_a_constant_answer_is_kept_for_a_function_the_reply_names():
     answer = {"t": "tuple", "items": [{"t": "int", "v": "4"}]}
     assert loaded(constants={"relu_abs": answer}).constants == {"relu_abs": answer}

@@ -365,6 +365,17 @@ def _literal(raw: Any, depth: int) -> None:
         raise _fail(f"a constant answer of kind {str(kind)[:20]!r}, which is no literal")
 
 
+def literal_encoding(raw: Any) -> bool:
+    """Whether `raw` is a literal's encoding by the rule a load reply is held to: the file's
+    process reports a constant answer only then (a literal the encoding cannot send whole, too
+    deep or too long, is called in its own process instead)."""
+    try:
+        _literal(raw, 0)
+    except ProtocolError:
+        return False
+    return True
+
+
 def statement_line(raw: Any, lines: frozenset[int], after: int | None) -> int:
     """A `statement` frame while loading: the line of the statement starting now, which must be
     one that was sent, and later than the previous one."""

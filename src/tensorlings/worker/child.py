@@ -24,7 +24,13 @@ import torch
 
 from tensorlings.messages import wire as protocol
 from tensorlings.messages.frames import Ended, Profiled, ResultFrame, Statement
-from tensorlings.messages.replies import CallResult, ErrorInfo, LoadReply, Note
+from tensorlings.messages.replies import (
+    CallResult,
+    ErrorInfo,
+    LoadReply,
+    Note,
+    literal_encoding,
+)
 from tensorlings.messages.requests import (
     DEFAULT_MAX_BYTES,
     Call,
@@ -339,14 +345,14 @@ class ChildProcess:
             value = result.judged.get(name, result.notebook.get(name))
             if value is not None:
                 functions[name] = "function" if callable(value) else _type_name(value)
-        self.recorder.exercise_codes = recorder.exercise_codes(
-            {name: self.function(name) for name in functions}, self.filename
-        )
+        bound = {name: self.function(name) for name in functions}
+        self.recorder.exercise_codes = recorder.exercise_codes(bound, self.filename)
         constants = {}
-        for name in functions:
-            found, value = constant_return.returned_constant(self.function(name))
-            if found:
-                constants[name] = _encoded_output(value, DEFAULT_MAX_BYTES)
+        for name, value in bound.items():
+            found, constant = constant_return.returned_constant(value)
+            encoded = _encoded_output(constant, DEFAULT_MAX_BYTES) if found else None
+            if encoded is not None and literal_encoding(encoded):
+                constants[name] = encoded
         return LoadReply(
             notes=tuple(Note(n["line"], n["kind"], n["message"]) for n in result.notes),
             functions=functions,
