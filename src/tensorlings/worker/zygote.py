@@ -21,6 +21,7 @@ import sys
 import tempfile
 from typing import Any, NoReturn
 
+from tensorlings.messages.requests import Op
 from tensorlings.messages.zygote import HUGE_PAGES, SANDBOX_ONLY
 from tensorlings.worker import heap, jail, privileges
 
@@ -239,15 +240,15 @@ class ZygoteProcess:
             except (EOFError, OSError, self.protocol.ProtocolError):
                 break
             op = request.get("op")
-            if op == "spawn":
+            if op == Op.SPAWN:
                 self.spawn(request)
-            elif op == "kill":
+            elif op == Op.KILL:
                 self.kill(int(request["pid"]))
-            elif op == "dismiss":
+            elif op == Op.DISMISS:
                 self.dismiss(int(request["pid"]))
-            elif op == "wait":
+            elif op == Op.WAIT:
                 self.wait(int(request["pid"]), float(request.get("seconds", 2.0)))
-            elif op == "ping":
+            elif op == Op.PING:
                 # With a pid: whether that child (a loaded file) is still running; its cgroup's
                 # counters only when asked for them (`reset_peak` given): a plain ping follows
                 # every run, and each counter is a file to read.
@@ -255,11 +256,11 @@ class ZygoteProcess:
                 self.protocol.send(
                     self.control, {"pong": True, "alive": self.alive(request), **counters}
                 )
-            elif op == "keep":
+            elif op == Op.KEEP:
                 from tensorlings.worker import encoding  # imported with torch by `prepare`
 
                 encoding.keep_recipes(request.get("recipes"))
-            elif op == "quit":
+            elif op == Op.QUIT:
                 break
         for pid in list(self.children):
             self.kill(pid)
