@@ -132,14 +132,10 @@ def _unmap_shared_semaphores() -> None:
     """Unmap the semaphores of the process pool this process was forked from: shared memory
     that no child of a zygote has any business holding."""
     try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            lines = maps.read().splitlines()
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return
     libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    for line in lines:
-        fields = line.split(maxsplit=5)
-        if len(fields) == 6 and fields[5].startswith("/dev/shm/sem."):
-            start, end = (int(x, 16) for x in fields[0].split("-"))
+    for start, end, _, path in heap.mappings():
+        if path.startswith("/dev/shm/sem."):
             libc.munmap(start, end - start)

@@ -51,23 +51,35 @@ def in_huge_pages() -> int:
         libc = ctypes.CDLL(None, use_errno=True)
         madvise = libc.madvise
         madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-        with open("/proc/self/maps", encoding="ascii") as maps:
-            lines = maps.read().splitlines()
     except (OSError, AttributeError):
         return 0
     moved = 0
-    for line in lines:
-        fields = line.split()
+    for start, end, permissions, path in mappings():
         # Anonymous private memory and the heap; never a file's pages, the stack or vdso.
-        if fields[1] != "rw-p" or (len(fields) > 5 and fields[5] != "[heap]"):
+        if permissions != "rw-p" or (path and path != "[heap]"):
             continue
-        start, end = (int(x, 16) for x in fields[0].split("-"))
         first, last = -(-start // _HUGE) * _HUGE, end // _HUGE * _HUGE
         if last <= first:
             continue
         if madvise(first, last - first, _MADV_COLLAPSE) == 0:
             moved += last - first
     return moved
+
+
+def mappings() -> list[tuple[int, int, str, str]]:
+    """This process's memory, as /proc/self/maps lists it: (start, end, permissions, the file
+    or the kind of memory, "" for anonymous memory); [] where it cannot be read."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            lines = maps.read().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        found.append((start, end, fields[1], fields[5] if len(fields) == 6 else ""))
+    return found
 
 
 # A fixed mmap threshold stops glibc adapting it to each process's history, so that the coach
