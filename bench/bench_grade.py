@@ -160,9 +160,9 @@ def _floor(out: Path, folder: Path) -> _Floor:
 
 
 # A pool process as grade runs it, in a process of its own (it must run no thread to fork
-# its zygote): import what the pool's server imports, then fork the zygote, import the
-# checker and check the reference workbook CHECKS times, as grade checks (memory advice, no
-# timing advice). Prints the CPU of each part, every process of it together.
+# its zygote): import what the pool's server imports, run as batch work, then fork the zygote,
+# import the checker and check the reference workbook CHECKS times, as grade checks (memory
+# advice, no timing advice). Prints the CPU of each part, every process of it together.
 _POOL_PROCESS = """
 import json, resource, sys, time
 from pathlib import Path
@@ -178,6 +178,7 @@ start = used()
 import tensorlings.cli, tensorlings.grading.runner, tensorlings.grading.pool_server
 
 server = used() - start
+tensorlings.grading.runner._run_as_batch_work()  # as a pool process runs, and all it starts
 from tensorlings.checker.sandbox import ZygoteHandle
 
 zygote = ZygoteHandle(spare=True, fork_first=True)
